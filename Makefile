@@ -1,0 +1,117 @@
+# Liaison - build, test, run.  GNU make.  See README.md.
+#
+#   make            build ./liaison (release: -O2, hardened)
+#   make run        install missing Debian packages, build, start the server
+#   make test       install missing packages, run unit tests (ASan+UBSan),
+#                   fuzz-corpus replays and API tests against a real server
+#   make bench      run the benchmarks under bench/ (prints figures)
+#   make fuzz       build libFuzzer targets (clang) into build/fuzz/
+#   make lint       cppcheck and clang-tidy on src/
+#   make format     clang-format -i on src/ tests/ fuzz/ bench/
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libsodium libcurl
+PYTHON  := /usr/bin/python3
+
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
+DEFS    := -D_GNU_SOURCE -Isrc -Ibuild/gen
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+REL_CFLAGS  := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
+SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=all
+
+SRC      := $(sort $(wildcard src/*/*.c))
+LIB_SRC  := $(filter-out src/cli/main.c,$(SRC))
+GEN_SRC  := build/gen/migrations.c
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+REL_OBJ  := $(patsubst %.c,build/release/%.o,$(LIB_SRC) $(GEN_SRC))
+SAN_OBJ  := $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(GEN_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
+REPLAY_BIN := $(patsubst fuzz/%.c,build/asan/replay/%,$(FUZZ_SRC))
+
+.PHONY: all run test test-unit test-api test-fuzz-replay deps bench fuzz lint format clean \
+        update-golden test-oracle
+
+all: liaison
+
+deps:
+	@scripts/install-deps
+
+build/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+build/release/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/release/liaison.a: $(REL_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/liaison.a: $(SAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+liaison: build/release/src/cli/main.o build/release/liaison.a
+	$(CC) $(REL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/liaison: build/asan/src/cli/main.o build/asan/liaison.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/unit/%: tests/unit/%.c build/asan/liaison.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) \
+	    $(shell pkg-config --cflags cmocka) -o $@ $< build/asan/liaison.a \
+	    $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+# Fuzz targets double as plain replayers of fuzz/corpus/<target>/ (run in make test).
+build/asan/replay/%: fuzz/%.c fuzz/replay.c build/asan/liaison.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ \
+	    $< fuzz/replay.c build/asan/liaison.a $(PKG_LIBS)
+
+test: deps test-unit test-fuzz-replay test-api
+
+test-unit: $(UNIT_BIN)
+	@scripts/run-unit $(UNIT_BIN)
+
+test-fuzz-replay: $(REPLAY_BIN)
+	@scripts/run-replay $(REPLAY_BIN)
+
+test-api: build/asan/liaison liaison
+	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+
+test-oracle: build/asan/liaison
+	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api/test_acl_oracle.py
+
+run: deps liaison
+	./liaison serve
+
+bench: liaison
+	@scripts/run-bench
+
+fuzz:
+	@scripts/build-fuzz
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -Isrc -Ibuild/gen src
+	clang-tidy --quiet $(SRC) -- $(WARN) $(DEFS) $(PKG_CFLAGS)
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+
+clean:
+	rm -rf build liaison
+
+-include $(shell find build -name '*.d' 2>/dev/null)

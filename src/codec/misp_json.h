@@ -1,0 +1,69 @@
+/*
+ * misp_json.h - MISP core format (JSON) <-> model (model.h).
+ *
+ * Pure functions: no I/O, no globals, no store.  This is where the fuzzer
+ * points for events.
+ *
+ * Decoding accepts what MISP and PyMISP send: an event bare ({"info":...}) or
+ * wrapped ({"Event":{...}}); numbers given as JSON numbers or as strings of
+ * digits; booleans as true/false, 0/1 or "0"/"1"; Attribute, Object (with its
+ * Attribute and ObjectReference), Tag (list of {"name":...}), Orgc/Org
+ * ({"uuid","name"}), and ignores fields it does not know, as MISP does.  A
+ * field of the wrong JSON type fails with ERR_INVAL naming the field path
+ * ("Event.Attribute.3.value").  Decoding does not validate types/values
+ * against the type table: that is the event service's job.
+ *
+ * Encoding writes what MISP's API returns: ids, timestamps, distribution and
+ * the like as JSON strings, booleans as true/false, so that
+ * shared/data/misp/schema.json validates every event.
+ */
+#ifndef LIAISON_MISP_JSON_H
+#define LIAISON_MISP_JSON_H
+
+#include "codec/json.h"
+#include "core/model.h"
+
+/*
+ * Decodes an event from root (a parsed document; bare or wrapped).  The event
+ * and everything it points to are allocated in a.  Fields not present keep
+ * "not given" values: id 0, uuid "", info NULL, distribution -1,
+ * threat_level_id 0, analysis -1, sharing_group_id 0, timestamp 0,
+ * published false; for attributes distribution -1, category NULL with
+ * category_given false, to_ids_given false.
+ */
+int misp_event_decode(struct arena *a, const struct json_value *root, struct event **out,
+                      struct diag *d);
+
+/*
+ * Decodes one attribute (bare or {"Attribute":{...}}), with the same "not
+ * given" conventions.  prefix names the field path for errors ("Attribute.2").
+ */
+int misp_attribute_decode(struct arena *a, const struct json_value *v, const char *prefix,
+                          struct attribute *out, struct diag *d);
+
+/* Decodes one object with its attributes and references. */
+int misp_object_decode(struct arena *a, const struct json_value *v, const char *prefix,
+                       struct object *out, struct diag *d);
+
+/* Writes {"Event":{...}} for e, including Org, Orgc, Attribute, Object, Tag. */
+void misp_event_encode(struct json_writer *w, const struct event *e);
+
+/* Writes the members of an event without the wrapper (between { and }). */
+void misp_event_encode_fields(struct json_writer *w, const struct event *e);
+
+/* Writes one attribute object {...} (not wrapped), with its Tag list if any.
+ * If event_uuid is not NULL, adds "event_uuid". */
+void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
+                           const char *event_uuid);
+
+/* Writes one object {...} (not wrapped) with Attribute and ObjectReference lists. */
+void misp_object_encode(struct json_writer *w, const struct object *o);
+
+/* Writes an organisation {"id","name","uuid","local"} (MISP's short form). */
+void misp_org_encode_short(struct json_writer *w, const struct org *o);
+
+/* Writes a tag object {"id","name","colour","exportable","user_id","hide_tag",
+ * "numerical_value","is_galaxy","is_custom_galaxy","local_only","local"}. */
+void misp_tag_encode(struct json_writer *w, const struct tag_ref *t);
+
+#endif

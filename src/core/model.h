@@ -1,0 +1,165 @@
+/*
+ * model.h - the domain model: plain data following the MISP core format.
+ *
+ * These structs are what the codecs decode into and encode from, what the store
+ * reads and writes, and what the services pass around.  They carry no behaviour.
+ * Strings are NUL-terminated and, inside a request, allocated in that request's
+ * arena; a NULL string means "absent" (emitted as MISP emits a missing field).
+ * Arrays are (pointer, count) pairs in the same arena.
+ *
+ * Ids: `id` is the local integer id (0 = not yet stored); `uuid` is the global
+ * identity, lower-case canonical 8-4-4-4-12 form ("" = not given).
+ * Timestamps are Unix seconds (0 = not given).
+ */
+#ifndef LIAISON_MODEL_H
+#define LIAISON_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UUID_STR_LEN 36
+
+/* Distribution levels (MISP). */
+enum distribution {
+    DIST_ORG = 0,       /* your organisation only */
+    DIST_COMMUNITY = 1, /* this community: every org on this node */
+    DIST_CONNECTED = 2, /* connected communities */
+    DIST_ALL = 3,       /* all communities */
+    DIST_SHARING_GROUP = 4,
+    DIST_INHERIT = 5, /* attributes and objects only: the event's */
+};
+
+struct org {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    char *name;
+    char *description;
+    char *type;
+    char *nationality;
+    char *sector;
+    char *contacts;
+    bool local;
+    int64_t created_by;
+    int64_t date_created; /* Unix seconds */
+    int64_t date_modified;
+};
+
+struct tag {
+    int64_t id;
+    char *name;
+    char *colour; /* "#rrggbb" */
+    bool exportable;
+    bool hide_tag;
+    bool is_galaxy;
+    bool is_custom_galaxy;
+    int64_t org_id;  /* 0: any */
+    int64_t user_id; /* 0: any */
+    int64_t numerical_value; /* 0 with has_numerical_value false: none */
+    bool has_numerical_value;
+    bool local_only;
+};
+
+/* A tag attached to an event or attribute. */
+struct tag_ref {
+    struct tag tag;
+    bool local; /* local tags never leave this node */
+};
+
+struct attribute {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    int64_t event_id;
+    int64_t object_id; /* 0: not in an object */
+    char *object_relation;
+    char *type;
+    char *category;
+    char *value; /* canonical form; for composite types "a|b" */
+    char *comment;
+    bool to_ids;
+    bool to_ids_given;   /* decoder: the client said to_ids (else the type's default) */
+    bool category_given; /* decoder: the client gave a category */
+    int distribution;
+    int64_t sharing_group_id;
+    int64_t timestamp;
+    bool deleted;
+    bool disable_correlation;
+    char *first_seen; /* ISO 8601 with microseconds, or NULL */
+    char *last_seen;
+    struct tag_ref *tags;
+    size_t n_tags;
+};
+
+struct object_reference {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    int64_t timestamp;
+    int64_t object_id;
+    char object_uuid[UUID_STR_LEN + 1]; /* source object */
+    char referenced_uuid[UUID_STR_LEN + 1];
+    char *referenced_type; /* "Attribute" or "Object" (derived on store) */
+    char *relationship_type;
+    char *comment;
+    bool deleted;
+};
+
+struct object {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    int64_t event_id;
+    char *name;
+    char *meta_category;
+    char *description;
+    char *template_uuid;
+    char *template_version;
+    char *comment;
+    int distribution;
+    int64_t sharing_group_id;
+    int64_t timestamp;
+    bool deleted;
+    char *first_seen;
+    char *last_seen;
+    struct attribute *attrs;
+    size_t n_attrs;
+    struct object_reference *refs;
+    size_t n_refs;
+};
+
+enum threat_level { THREAT_HIGH = 1, THREAT_MEDIUM = 2, THREAT_LOW = 3, THREAT_UNDEFINED = 4 };
+enum analysis { ANALYSIS_INITIAL = 0, ANALYSIS_ONGOING = 1, ANALYSIS_COMPLETE = 2 };
+
+struct event {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    char *info;
+    char date[11]; /* YYYY-MM-DD, "" = not given */
+    int threat_level_id;
+    int analysis;
+    int distribution;
+    int64_t sharing_group_id;
+    bool published;
+    int64_t timestamp;
+    int64_t publish_timestamp;
+    int64_t sighting_timestamp;
+    int64_t org_id;  /* owner org on this node */
+    int64_t orgc_id; /* creator org */
+    int64_t user_id;
+    bool locked;
+    bool disable_correlation;
+    bool proposal_email_lock;
+    char *extends_uuid;
+    int64_t attribute_count;
+    bool deleted;
+    /* Organisations as given in a decoded document (Orgc/Org with uuid and name),
+     * or as loaded for output; may be NULL. */
+    struct org *org;
+    struct org *orgc;
+    struct attribute *attrs; /* attributes outside objects */
+    size_t n_attrs;
+    struct object *objects;
+    size_t n_objects;
+    struct tag_ref *tags;
+    size_t n_tags;
+};
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * types.h - the MISP attribute type table: categories, defaults, validation
+ * and canonicalisation of values.
+ *
+ * The table holds every type and category of MISP's describeTypes (194 types,
+ * 16 categories) in MISP's order, with each type's default category and to_ids
+ * default, and the category -> types mapping.  It is plain data: the HTTP layer
+ * renders describeTypes.json from it.
+ *
+ * Values: types_canonicalise() validates a value for its type and returns the
+ * canonical form stored and compared (for example lower-case hashes and domains,
+ * compressed IPv6, "ip|port" composites).  Types without a specific rule accept
+ * any non-empty text after trimming surrounding white space.
+ *
+ * Not here: visibility, storage, JSON.
+ */
+#ifndef LIAISON_TYPES_H
+#define LIAISON_TYPES_H
+
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/str.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct attr_type {
+    const char *name;             /* "ip-dst" */
+    const char *default_category; /* "Network activity" */
+    bool to_ids;                  /* default to_ids */
+};
+
+/* Number of types, and the i-th in MISP's describeTypes "types" order. */
+size_t types_count(void);
+const struct attr_type *types_at(size_t i);
+
+/* Types in the order of describeTypes "sane_defaults" (which differs from "types"). */
+size_t types_sane_defaults_count(void);
+const struct attr_type *types_sane_defaults_at(size_t i);
+
+/* Returns the type named name (exact, case-sensitive), or NULL. */
+const struct attr_type *types_find(struct str name);
+
+/* Number of categories, and the i-th in describeTypes "categories" order. */
+size_t types_category_count(void);
+const char *types_category_at(size_t i);
+/* Returns the canonical category name equal to name, or NULL if unknown. */
+const char *types_category_find(struct str name);
+/* Types allowed in category i, in describeTypes "category_type_mappings" order. */
+size_t types_category_type_count(size_t category_index);
+const char *types_category_type_at(size_t category_index, size_t i);
+/* Returns true if type may be used with category (the category -> types mapping). */
+bool types_category_allows(const char *category, const char *type);
+
+/*
+ * Validates value for type t and returns its canonical form in *out, allocated
+ * in a.  On failure returns ERR_INVAL with d->field = "value" and a message
+ * saying what is wrong ("not a valid IPv4 or IPv6 address", ...).
+ */
+int types_canonicalise(const struct attr_type *t, struct str value, struct arena *a, char **out,
+                       struct diag *d);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * arena.c - bump allocator over a list of blocks.
+ *
+ * Invariant: a->head is the block being filled; older blocks are full enough
+ * that we never go back to them.  Requests larger than a quarter of the block
+ * size get a block of their own, inserted behind the head so the head keeps
+ * its free space.
+ */
+#include "util/arena.h"
+
+#include "util/alloc.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK (64 * 1024)
+#define ARENA_ALIGN 16
+
+struct block {
+    struct block *next;
+    size_t used, cap;
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct arena {
+    struct block *head;
+    size_t total;
+};
+
+static struct block *block_new(size_t cap)
+{
+    struct block *b = xmalloc(sizeof(*b) + cap);
+    b->next = NULL;
+    b->used = 0;
+    b->cap = cap;
+    return b;
+}
+
+struct arena *arena_new(void)
+{
+    struct arena *a = xcalloc(1, sizeof(*a));
+    return a;
+}
+
+void arena_free(struct arena *a)
+{
+    if (a == NULL)
+        return;
+    struct block *b = a->head;
+    while (b) {
+        struct block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    size_t need;
+    if (__builtin_add_overflow(n, (size_t)ARENA_ALIGN - 1, &need))
+        return xmalloc(SIZE_MAX); /* aborts */
+    need &= ~(size_t)(ARENA_ALIGN - 1);
+    if (need == 0)
+        need = ARENA_ALIGN;
+    if (need > ARENA_BLOCK / 4) {
+        struct block *b = block_new(need);
+        b->used = need;
+        a->total += need;
+        if (a->head) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            a->head = b;
+        }
+        return b->data;
+    }
+    if (a->head == NULL || a->head->cap - a->head->used < need) {
+        struct block *b = block_new(ARENA_BLOCK);
+        a->total += ARENA_BLOCK;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = a->head->data + a->head->used;
+    a->head->used += need;
+    return p;
+}
+
+void *arena_calloc(struct arena *a, size_t count, size_t size)
+{
+    size_t n;
+    if (__builtin_mul_overflow(count, size, &n))
+        return xmalloc(SIZE_MAX); /* aborts */
+    void *p = arena_alloc(a, n);
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+size_t arena_size(const struct arena *a)
+{
+    return a->total;
+}

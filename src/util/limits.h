@@ -1,0 +1,32 @@
+/*
+ * limits.h - every input-driven size in one place.
+ *
+ * Exceeding one of these is a typed error (ERR_TOOBIG -> 413, or ERR_INVAL ->
+ * 422/400 for counts), never a crash or an allocation failure.  Values that an
+ * administrator may change are defaults of configuration entries.
+ */
+#ifndef LIAISON_LIMITS_H
+#define LIAISON_LIMITS_H
+
+/* Default maximum HTTP request body (configurable: max_body). */
+#define LIMIT_BODY_DEFAULT (50u * 1024 * 1024)
+/* Hard ceiling for max_body. */
+#define LIMIT_BODY_MAX (1024u * 1024 * 1024)
+/* Maximum nesting depth of a JSON document. */
+#define LIMIT_JSON_DEPTH 128
+/* Maximum length of one attribute value, in bytes (MISP stores values in TEXT). */
+#define LIMIT_VALUE_LEN (1024u * 1024)
+/* Maximum attributes in one event on add/edit. */
+#define LIMIT_ATTRIBUTES_PER_EVENT 2000000u
+/* Maximum tags attached to one event or attribute. */
+#define LIMIT_TAGS_PER_ITEM 1024u
+/* Maximum size of a response built in memory. */
+#define LIMIT_RESPONSE_MAX (2048u * 1024 * 1024)
+/* Maximum restSearch page size ("limit"). */
+#define LIMIT_SEARCH_PAGE 1000000u
+/* Maximum values in one restSearch filter list. */
+#define LIMIT_FILTER_VALUES 10000u
+/* Maximum URL length accepted. */
+#define LIMIT_URL_LEN 8192u
+
+#endif

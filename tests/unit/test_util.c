@@ -1,0 +1,114 @@
+/*
+ * test_util.c - arena, buf, str and parse utilities.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/parse.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_arena_alignment_and_large_blocks(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    for (int i = 1; i < 2000; i++) {
+        unsigned char *p = arena_alloc(a, (size_t)i * 7);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        memset(p, 0xab, (size_t)i * 7);
+    }
+    char *big = arena_alloc(a, 1 << 20);
+    memset(big, 1, 1 << 20);
+    char *s = arena_strndup(a, "hello world", 5);
+    assert_string_equal(s, "hello");
+    assert_string_equal(arena_printf(a, "%d-%s", 42, "x"), "42-x");
+    assert_true(arena_size(a) >= (1u << 20));
+    arena_free(a);
+    arena_free(NULL);
+}
+
+static void test_buf_max_is_sticky(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 8);
+    buf_puts(&b, "abcd");
+    buf_printf(&b, "%d", 123);
+    assert_string_equal(buf_cstr(&b), "abcd123");
+    buf_puts(&b, "xy");
+    assert_int_equal(b.err, ERR_TOOBIG);
+    buf_putc(&b, 'z');
+    assert_int_equal(b.len, 7);
+    buf_reset(&b);
+    assert_int_equal(b.err, 0);
+    buf_putc(&b, 'q');
+    assert_string_equal(buf_cstr(&b), "q");
+    buf_free(&b);
+}
+
+static void test_buf_grows_past_initial_capacity(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    for (int i = 0; i < 10000; i++)
+        buf_putc(&b, (char)('a' + i % 26));
+    assert_int_equal(b.len, 10000);
+    assert_int_equal(b.ptr[9999], 'a' + 9999 % 26);
+    size_t len;
+    char *p = buf_take(&b, &len);
+    assert_int_equal(len, 10000);
+    assert_int_equal(b.len, 0);
+    free(p);
+}
+
+static void test_parse_ranges(void **state)
+{
+    (void)state;
+    uint64_t u;
+    int64_t i;
+    assert_int_equal(parse_u64_all(STR_LIT("18446744073709551615"), 0, UINT64_MAX, &u), 0);
+    assert_true(u == UINT64_MAX);
+    assert_int_equal(parse_u64_all(STR_LIT("18446744073709551616"), 0, UINT64_MAX, &u), ERR_INVAL);
+    assert_int_equal(parse_u64_all(STR_LIT("12a"), 0, 100, &u), ERR_INVAL);
+    assert_int_equal(parse_u64_all(STR_LIT(""), 0, 100, &u), ERR_INVAL);
+    assert_int_equal(parse_u64_all(STR_LIT("101"), 0, 100, &u), ERR_INVAL);
+    assert_int_equal(parse_i64_all(STR_LIT("-9223372036854775808"), INT64_MIN, 0, &i), 0);
+    assert_true(i == INT64_MIN);
+    assert_int_equal(parse_i64_all(STR_LIT("-5"), 0, 10, &i), ERR_INVAL);
+    struct str cur = STR_LIT("42rest");
+    assert_int_equal(parse_u64(&cur, 0, 100, &u), 0);
+    assert_int_equal(u, 42);
+    assert_true(str_eq_cstr(cur, "rest"));
+}
+
+static void test_str_split(void **state)
+{
+    (void)state;
+    struct str s = STR_LIT("events/view/12");
+    assert_true(str_eq_cstr(str_split(&s, '/'), "events"));
+    assert_true(str_eq_cstr(str_split(&s, '/'), "view"));
+    assert_true(str_eq_cstr(str_split(&s, '/'), "12"));
+    assert_int_equal(s.len, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_alignment_and_large_blocks),
+        cmocka_unit_test(test_buf_max_is_sticky),
+        cmocka_unit_test(test_buf_grows_past_initial_capacity),
+        cmocka_unit_test(test_parse_ranges),
+        cmocka_unit_test(test_str_split),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
