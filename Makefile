@@ -46,21 +46,23 @@ deps:
 
 build/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations
 	@mkdir -p $(dir $@)
-	scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	@scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 build/release/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC/SAN  $<"
+	@$(CC) $(WARN) $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/release/liaison.a: $(REL_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 build/asan/liaison.a: $(SAN_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 liaison: build/release/src/cli/main.o build/release/liaison.a
 	$(CC) $(REL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -70,14 +72,16 @@ build/asan/liaison: build/asan/src/cli/main.o build/asan/liaison.a
 
 build/asan/unit/%: tests/unit/%.c build/asan/liaison.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) \
+	@echo "  LINK    $@"
+	@$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) \
 	    $(shell pkg-config --cflags cmocka) -o $@ $< build/asan/liaison.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 # Fuzz targets double as plain replayers of fuzz/corpus/<target>/ (run in make test).
 build/asan/replay/%: fuzz/%.c fuzz/replay.c build/asan/liaison.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ \
+	@echo "  LINK    $@"
+	@$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ \
 	    $< fuzz/replay.c build/asan/liaison.a $(PKG_LIBS)
 
 test: deps test-unit test-fuzz-replay test-api

@@ -162,4 +162,86 @@ struct event {
     size_t n_tags;
 };
 
+
+/* Role permissions (MISP's perm_* flags), as bits of struct role.perms.
+ * role_perm_names[] gives their MISP names in this order. */
+enum role_perm {
+    PERM_ADD,
+    PERM_MODIFY,
+    PERM_MODIFY_ORG,
+    PERM_PUBLISH,
+    PERM_DELEGATE,
+    PERM_SYNC,
+    PERM_ADMIN,
+    PERM_AUDIT,
+    PERM_AUTH,
+    PERM_SITE_ADMIN,
+    PERM_REGEXP_ACCESS,
+    PERM_TAGGER,
+    PERM_TEMPLATE,
+    PERM_SHARING_GROUP,
+    PERM_TAG_EDITOR,
+    PERM_SIGHTING,
+    PERM_OBJECT_TEMPLATE,
+    PERM_PUBLISH_ZMQ,
+    PERM_PUBLISH_KAFKA,
+    PERM_DECAYING,
+    PERM_GALAXY_EDITOR,
+    PERM_WARNINGLIST,
+    PERM_VIEW_FEED_CORRELATIONS,
+    PERM_ANALYST_DATA,
+    PERM_SKIP_OTP,
+    PERM_SERVER_SIGN,
+    PERM_COUNT,
+};
+
+#define PERM_BIT(p) (1u << (p))
+
+extern const char *const role_perm_names[PERM_COUNT];
+
+struct role {
+    int64_t id;
+    char *name;
+    uint32_t perms; /* PERM_BIT(PERM_ADD) | ... */
+    bool default_role;
+    bool restricted_to_site_admin;
+    int64_t created;
+    int64_t modified;
+};
+
+static inline bool role_has(const struct role *r, enum role_perm p)
+{
+    return (r->perms & PERM_BIT(p)) != 0;
+}
+
+struct user {
+    int64_t id;
+    char *email;
+    int64_t org_id;
+    int64_t role_id;
+    bool disabled;
+    bool autoalert;
+    bool contactalert;
+    bool termsaccepted;
+    bool change_pw;
+    char *nids_sid;
+    int64_t date_created;
+    int64_t date_modified;
+    int64_t last_login;
+    int64_t invited_by;
+};
+
+/* An API key as listed (the secret itself is never stored). */
+struct auth_key {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    int64_t user_id;
+    char key_start[5]; /* first four characters, shown to the user */
+    char key_end[5];   /* last four characters */
+    char *comment;
+    int64_t created;
+    int64_t expiration; /* 0: never */
+    bool read_only;
+};
+
 #endif

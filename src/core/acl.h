@@ -1,0 +1,48 @@
+/*
+ * acl.h - who may see and do what.  The one module every read and write asks.
+ *
+ * Reads: acl_filter() turns the caller into a struct acl_filter (query.h) that
+ * the store renders into its queries, so lists and searches never fetch what the
+ * caller may not see.  Rules (MISP's Event::createEventConditions and
+ * MispAttribute::buildConditions): site admins see everything; otherwise an
+ * event is visible if the caller's org owns it or its distribution is 1-3
+ * (sharing groups: issue "Access control"); a child of a visible event is
+ * visible if the caller's org owns the event or the child's distribution is
+ * 1, 2, 3 or 5 (inherit), and an attribute inside an object also needs the
+ * object to pass.
+ *
+ * Writes: acl_can_* answer for one object, from MISP's ACL rules.
+ */
+#ifndef LIAISON_ACL_H
+#define LIAISON_ACL_H
+
+#include "core/model.h"
+#include "core/query.h"
+
+#include <stdbool.h>
+
+/* The authenticated caller of a request or CLI command. */
+struct principal {
+    struct user user;
+    struct role role;
+    struct org org;
+    bool cli; /* local administrator on the command line: acts as site admin */
+};
+
+struct acl_policy {
+    bool unpublished_private; /* other orgs see only published events */
+};
+
+void acl_filter(const struct principal *p, const struct acl_policy *pol, struct acl_filter *out);
+
+bool acl_is_site_admin(const struct principal *p);
+/* Org admin (perm_admin) of org_id, or site admin. */
+bool acl_can_admin_org(const struct principal *p, int64_t org_id);
+bool acl_can_add(const struct principal *p);
+/* Modify an event (and its attributes, objects, tags): site admin; perm_modify_org and
+ * creator org is the caller's; perm_modify and the caller created it. */
+bool acl_can_modify_event(const struct principal *p, const struct event *e);
+bool acl_can_publish_event(const struct principal *p, const struct event *e);
+bool acl_can_tag_event(const struct principal *p, const struct event *e);
+
+#endif

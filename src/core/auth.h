@@ -1,0 +1,32 @@
+/*
+ * auth.h - API keys: creation, verification, revocation.
+ *
+ * A key is 40 random characters [A-Za-z0-9] (MISP's format, ~238 bits).  Only a
+ * BLAKE2b-256 hash of it is stored, with its first and last four characters for
+ * display and candidate selection; verification hashes the presented key and
+ * compares the hashes in constant time (sodium_memcmp).  The secret is shown
+ * exactly once, at creation.
+ */
+#ifndef LIAISON_AUTH_H
+#define LIAISON_AUTH_H
+
+#include "core/acl.h"
+#include "store/store.h"
+#include "util/str.h"
+
+#define AUTH_KEY_LEN 40
+
+/* Creates a key for user_id; writes the secret (NUL-terminated) to secret and the
+ * stored record to *out.  Writer connection. */
+int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
+                    char secret[AUTH_KEY_LEN + 1], struct auth_key *out);
+
+/* Resolves a presented key to its enabled user, role and org (strings in a).
+ * Returns ERR_AUTH for any unknown, expired, malformed key or disabled user. */
+int auth_key_verify(struct store_conn *c, struct arena *a, struct str key, struct principal *out);
+
+/* Loads user, role and org of user_id into out. */
+int auth_principal_load(struct store_conn *c, struct arena *a, int64_t user_id,
+                        struct principal *out);
+
+#endif

@@ -1,0 +1,613 @@
+/*
+ * event.c - event service.  See event.h for the contract and the rules.
+ *
+ * Validation happens before any write of the item concerned, but a request
+ * touching many items may fail half-way: the caller's transaction is what makes
+ * it all or nothing, so functions here simply return the first error.
+ */
+#include "core/event.h"
+
+#include "core/types.h"
+#include "core/uuid.h"
+#include "util/limits.h"
+#include "util/parse.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+static int64_t now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static void today(char out[11])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Gives uuid a fresh value if empty, else checks it is not used elsewhere. */
+static int uuid_claim(struct store_conn *c, char uuid[UUID_STR_LEN + 1], const char *field,
+                      struct diag *d)
+{
+    if (uuid[0] == '\0') {
+        uuid_generate(uuid);
+        return 0;
+    }
+    bool taken;
+    int rc = store_uuid_taken(c, uuid, &taken);
+    if (rc < 0)
+        return rc;
+    if (taken)
+        return diag_set(d, ERR_CONFLICT, field, "uuid %s is already in use on this instance",
+                        uuid);
+    return 0;
+}
+
+static int check_distribution(int dist, int max, const char *field, struct diag *d)
+{
+    if (dist < 0 || dist > max)
+        return diag_set(d, ERR_INVAL, field, "distribution must be between 0 and %d", max);
+    if (dist == DIST_SHARING_GROUP)
+        return diag_set(d, ERR_INVAL, field,
+                        "distribution 4 (sharing group) needs a sharing group, and this "
+                        "instance has none yet");
+    return 0;
+}
+
+/*
+ * Validates type, category and value of at (decoded input) and fills defaults.
+ * field is the path prefix for errors ("Attribute.3").
+ */
+static int attribute_prepare(struct arena *a, struct attribute *at, const char *field,
+                             int64_t now, struct diag *d)
+{
+    char path[96];
+    if (at->type == NULL || *at->type == '\0') {
+        snprintf(path, sizeof(path), "%s.type", field);
+        return diag_set(d, ERR_INVAL, path, "type is required");
+    }
+    const struct attr_type *t = types_find(str_from_cstr(at->type));
+    if (t == NULL) {
+        snprintf(path, sizeof(path), "%s.type", field);
+        return diag_set(d, ERR_INVAL, path, "unknown attribute type '%s'", at->type);
+    }
+    at->type = (char *)t->name;
+    if (at->category == NULL || *at->category == '\0') {
+        at->category = (char *)t->default_category;
+    } else {
+        const char *cat = types_category_find(str_from_cstr(at->category));
+        snprintf(path, sizeof(path), "%s.category", field);
+        if (cat == NULL)
+            return diag_set(d, ERR_INVAL, path, "unknown category '%s'", at->category);
+        if (!types_category_allows(cat, t->name))
+            return diag_set(d, ERR_INVAL, path, "category '%s' does not allow type '%s'", cat,
+                            t->name);
+        at->category = (char *)cat;
+    }
+    if (at->value == NULL) {
+        snprintf(path, sizeof(path), "%s.value", field);
+        return diag_set(d, ERR_INVAL, path, "value is required");
+    }
+    char *canon;
+    int rc = types_canonicalise(t, str_from_cstr(at->value), a, &canon, d);
+    if (rc < 0) {
+        if (d) {
+            snprintf(path, sizeof(path), "%s.value", field);
+            snprintf(d->field, sizeof(d->field), "%s", path);
+        }
+        return rc;
+    }
+    at->value = canon;
+    if (!at->to_ids_given)
+        at->to_ids = t->to_ids;
+    if (at->distribution < 0)
+        at->distribution = DIST_INHERIT;
+    snprintf(path, sizeof(path), "%s.distribution", field);
+    if ((rc = check_distribution(at->distribution, DIST_INHERIT, path, d)) < 0)
+        return rc;
+    if (at->timestamp <= 0)
+        at->timestamp = now;
+    return 0;
+}
+
+static int tags_attach(struct store_conn *c, struct arena *a, int64_t event_id,
+                       int64_t attribute_id, struct tag_ref *tags, size_t n, const char *field,
+                       struct diag *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct tag *t = &tags[i].tag;
+        if (t->name == NULL || *t->name == '\0') {
+            char path[96];
+            snprintf(path, sizeof(path), "%s.Tag.%zu.name", field, i);
+            return diag_set(d, ERR_INVAL, path, "tag name is required");
+        }
+        if (t->colour == NULL)
+            t->colour = "#ffffff";
+        t->exportable = true;
+        int rc = store_tag_resolve(c, a, t, true);
+        if (rc < 0)
+            return rc;
+        rc = attribute_id ? store_attribute_tag_attach(c, event_id, attribute_id, t->id,
+                                                       tags[i].local)
+                          : store_event_tag_attach(c, event_id, t->id, tags[i].local);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int attribute_insert(struct store_conn *c, struct arena *a, int64_t event_id,
+                            int64_t object_id, struct attribute *at, const char *field,
+                            int64_t now, struct diag *d)
+{
+    int rc = attribute_prepare(a, at, field, now, d);
+    if (rc < 0)
+        return rc;
+    char path[96];
+    snprintf(path, sizeof(path), "%s.uuid", field);
+    if ((rc = uuid_claim(c, at->uuid, path, d)) < 0)
+        return rc;
+    at->event_id = event_id;
+    at->object_id = object_id;
+    if ((rc = store_attribute_insert(c, at)) < 0)
+        return rc;
+    return tags_attach(c, a, event_id, at->id, at->tags, at->n_tags, field, d);
+}
+
+static int object_insert(struct store_conn *c, struct arena *a, int64_t event_id,
+                         struct object *o, const char *field, int64_t now, struct diag *d)
+{
+    char path[96];
+    if (o->name == NULL || *o->name == '\0') {
+        snprintf(path, sizeof(path), "%s.name", field);
+        return diag_set(d, ERR_INVAL, path, "object name is required");
+    }
+    if (o->distribution < 0)
+        o->distribution = DIST_INHERIT;
+    snprintf(path, sizeof(path), "%s.distribution", field);
+    int rc = check_distribution(o->distribution, DIST_INHERIT, path, d);
+    if (rc < 0)
+        return rc;
+    snprintf(path, sizeof(path), "%s.uuid", field);
+    if ((rc = uuid_claim(c, o->uuid, path, d)) < 0)
+        return rc;
+    if (o->timestamp <= 0)
+        o->timestamp = now;
+    if (o->meta_category == NULL)
+        o->meta_category = "misc";
+    o->event_id = event_id;
+    if ((rc = store_object_insert(c, o)) < 0)
+        return rc;
+    for (size_t i = 0; i < o->n_attrs; i++) {
+        snprintf(path, sizeof(path), "%s.Attribute.%zu", field, i);
+        if ((rc = attribute_insert(c, a, event_id, o->id, &o->attrs[i], path, now, d)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* References are inserted after all objects and attributes exist, so that a
+ * reference may point forward in the document. */
+static int object_refs_insert(struct store_conn *c, struct arena *a, int64_t event_id,
+                              struct object *o, const char *field, int64_t now, struct diag *d)
+{
+    for (size_t i = 0; i < o->n_refs; i++) {
+        struct object_reference *r = &o->refs[i];
+        char path[96];
+        snprintf(path, sizeof(path), "%s.ObjectReference.%zu", field, i);
+        if (r->referenced_uuid[0] == '\0')
+            return diag_set(d, ERR_INVAL, path, "referenced_uuid is required");
+        r->object_id = o->id;
+        int rc = uuid_claim(c, r->uuid, path, d);
+        if (rc < 0)
+            return rc;
+        struct attribute *ra;
+        struct object *ro;
+        if (store_attribute_get(c, a, 0, r->referenced_uuid, &ra) == 0)
+            r->referenced_type = "Attribute";
+        else if (store_object_get(c, a, 0, r->referenced_uuid, &ro) == 0)
+            r->referenced_type = "Object";
+        else
+            return diag_set(d, ERR_INVAL, path, "referenced_uuid %s names no attribute or object",
+                            r->referenced_uuid);
+        if (r->timestamp <= 0)
+            r->timestamp = now;
+        if ((rc = store_reference_insert(c, event_id, r)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Resolves the creator org given in a document (Orgc with uuid/name): only site
+ * admins and sync users may create on behalf of another org. */
+static int orgc_resolve(struct store_conn *c, struct arena *a, const struct principal *p,
+                        struct event *e, struct diag *d)
+{
+    e->orgc_id = p->org.id;
+    if (e->orgc == NULL || (!acl_is_site_admin(p) && !role_has(&p->role, PERM_SYNC)))
+        return 0;
+    struct org *found = NULL;
+    int rc = ERR_NOTFOUND;
+    if (e->orgc->uuid[0])
+        rc = store_org_get(c, a, 0, e->orgc->uuid, NULL, &found);
+    if (rc == ERR_NOTFOUND && e->orgc->name && *e->orgc->name)
+        rc = store_org_get(c, a, 0, NULL, e->orgc->name, &found);
+    if (rc == 0) {
+        e->orgc_id = found->id;
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    if (e->orgc->name == NULL || *e->orgc->name == '\0')
+        return diag_set(d, ERR_INVAL, "Event.Orgc.name", "creator organisation needs a name");
+    struct org o = *e->orgc;
+    o.local = false;
+    o.created_by = p->user.id;
+    if (o.uuid[0] == '\0')
+        uuid_generate(o.uuid);
+    if ((rc = store_org_insert(c, &o)) < 0)
+        return rc;
+    e->orgc_id = o.id;
+    return 0;
+}
+
+int event_create(struct store_conn *c, struct arena *a, const struct principal *p,
+                 struct event *e, struct diag *d)
+{
+    if (!acl_can_add(p))
+        return diag_set(d, ERR_FORBIDDEN, "", "you do not have permission to add events");
+    if (e->info == NULL || *e->info == '\0')
+        return diag_set(d, ERR_INVAL, "Event.info", "info is required");
+    int64_t now = now_seconds();
+    int rc;
+    if ((rc = uuid_claim(c, e->uuid, "Event.uuid", d)) < 0)
+        return rc;
+    if (e->date[0] == '\0')
+        today(e->date);
+    if (e->threat_level_id == 0)
+        e->threat_level_id = THREAT_UNDEFINED;
+    if (e->threat_level_id < 1 || e->threat_level_id > 4)
+        return diag_set(d, ERR_INVAL, "Event.threat_level_id", "threat_level_id must be 1-4");
+    if (e->analysis < 0)
+        e->analysis = ANALYSIS_INITIAL;
+    if (e->analysis > 2)
+        return diag_set(d, ERR_INVAL, "Event.analysis", "analysis must be 0, 1 or 2");
+    if (e->distribution < 0)
+        e->distribution = DIST_COMMUNITY;
+    if ((rc = check_distribution(e->distribution, DIST_SHARING_GROUP, "Event.distribution", d)) <
+        0)
+        return rc;
+    if (e->timestamp <= 0)
+        e->timestamp = now;
+    if (e->published) {
+        if (!role_has(&p->role, PERM_PUBLISH) && !acl_is_site_admin(p))
+            e->published = false;
+        else if (e->publish_timestamp <= 0)
+            e->publish_timestamp = now;
+    }
+    e->org_id = p->org.id;
+    e->user_id = p->user.id;
+    if ((rc = orgc_resolve(c, a, p, e, d)) < 0)
+        return rc;
+    if ((rc = store_event_insert(c, e)) < 0)
+        return rc;
+    char path[96];
+    for (size_t i = 0; i < e->n_attrs; i++) {
+        snprintf(path, sizeof(path), "Event.Attribute.%zu", i);
+        if ((rc = attribute_insert(c, a, e->id, 0, &e->attrs[i], path, now, d)) < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < e->n_objects; i++) {
+        snprintf(path, sizeof(path), "Event.Object.%zu", i);
+        if ((rc = object_insert(c, a, e->id, &e->objects[i], path, now, d)) < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < e->n_objects; i++) {
+        snprintf(path, sizeof(path), "Event.Object.%zu", i);
+        if ((rc = object_refs_insert(c, a, e->id, &e->objects[i], path, now, d)) < 0)
+            return rc;
+    }
+    return tags_attach(c, a, e->id, 0, e->tags, e->n_tags, "Event", d);
+}
+
+int event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+               const char *ref, unsigned flags, struct event **out)
+{
+    uint64_t id = 0;
+    char uuid[UUID_STR_LEN + 1];
+    struct str s = str_from_cstr(ref);
+    if (parse_u64_all(s, 1, INT64_MAX, &id) == 0)
+        return store_event_load(c, a, (int64_t)id, NULL, acl, flags, out);
+    if (uuid_canonical(s, uuid))
+        return store_event_load(c, a, 0, uuid, acl, flags, out);
+    return ERR_NOTFOUND;
+}
+
+static int require_modify(const struct principal *p, const struct event *e, struct diag *d)
+{
+    if (!acl_can_modify_event(p, e))
+        return diag_set(d, ERR_FORBIDDEN, "", "you do not have permission to modify this event");
+    return 0;
+}
+
+/* Marks e changed: new timestamp, unpublished (MISP unpublishes on any change). */
+static int event_changed(struct store_conn *c, struct event *e, int64_t now)
+{
+    e->timestamp = now > e->timestamp ? now : e->timestamp + 1;
+    e->published = false;
+    return store_event_update(c, e);
+}
+
+static struct attribute *find_attr_by_uuid(struct event *e, const char *uuid)
+{
+    for (size_t i = 0; i < e->n_attrs; i++)
+        if (strcmp(e->attrs[i].uuid, uuid) == 0)
+            return &e->attrs[i];
+    for (size_t j = 0; j < e->n_objects; j++)
+        for (size_t i = 0; i < e->objects[j].n_attrs; i++)
+            if (strcmp(e->objects[j].attrs[i].uuid, uuid) == 0)
+                return &e->objects[j].attrs[i];
+    return NULL;
+}
+
+/* Copies the fields given in `in` onto `cur` (decoder "not given" conventions). */
+static void attribute_merge(struct attribute *cur, const struct attribute *in)
+{
+    if (in->type)
+        cur->type = in->type;
+    if (in->category_given && in->category)
+        cur->category = in->category;
+    else if (in->type)
+        cur->category = NULL; /* re-derive from the new type */
+    if (in->value)
+        cur->value = in->value;
+    if (in->comment)
+        cur->comment = in->comment;
+    if (in->to_ids_given) {
+        cur->to_ids = in->to_ids;
+        cur->to_ids_given = true;
+    } else {
+        cur->to_ids_given = true; /* keep the stored value */
+    }
+    if (in->distribution >= 0)
+        cur->distribution = in->distribution;
+    if (in->object_relation)
+        cur->object_relation = in->object_relation;
+    if (in->first_seen)
+        cur->first_seen = in->first_seen;
+    if (in->last_seen)
+        cur->last_seen = in->last_seen;
+    cur->disable_correlation = in->disable_correlation || cur->disable_correlation;
+    cur->deleted = in->deleted;
+}
+
+static int attribute_apply(struct store_conn *c, struct arena *a, struct attribute *cur,
+                           const struct attribute *in, const char *field, int64_t now,
+                           bool *changed, struct diag *d)
+{
+    *changed = false;
+    if (in->timestamp > 0 && in->timestamp <= cur->timestamp)
+        return 0; /* not newer: keep the stored copy */
+    struct attribute next = *cur;
+    attribute_merge(&next, in);
+    next.timestamp = in->timestamp > 0 ? in->timestamp : (now > cur->timestamp ? now : cur->timestamp + 1);
+    int rc = attribute_prepare(a, &next, field, now, d);
+    if (rc < 0)
+        return rc;
+    if ((rc = store_attribute_update(c, &next)) < 0)
+        return rc;
+    if ((rc = tags_attach(c, a, next.event_id, next.id, in->tags, in->n_tags, field, d)) < 0)
+        return rc;
+    *cur = next;
+    *changed = true;
+    return 0;
+}
+
+int event_update(struct store_conn *c, struct arena *a, const struct principal *p,
+                 const struct acl_filter *acl, struct event *target, const struct event *in,
+                 struct diag *d)
+{
+    (void)acl;
+    int rc = require_modify(p, target, d);
+    if (rc < 0)
+        return rc;
+    if (in->timestamp > 0 && in->timestamp <= target->timestamp)
+        return diag_set(d, ERR_STALE, "Event.timestamp",
+                        "the stored event is as new as or newer than this update");
+    int64_t now = now_seconds();
+    if (in->info) {
+        if (*in->info == '\0')
+            return diag_set(d, ERR_INVAL, "Event.info", "info cannot be empty");
+        target->info = in->info;
+    }
+    if (in->date[0])
+        memcpy(target->date, in->date, sizeof(target->date));
+    if (in->threat_level_id) {
+        if (in->threat_level_id < 1 || in->threat_level_id > 4)
+            return diag_set(d, ERR_INVAL, "Event.threat_level_id", "threat_level_id must be 1-4");
+        target->threat_level_id = in->threat_level_id;
+    }
+    if (in->analysis >= 0) {
+        if (in->analysis > 2)
+            return diag_set(d, ERR_INVAL, "Event.analysis", "analysis must be 0, 1 or 2");
+        target->analysis = in->analysis;
+    }
+    if (in->distribution >= 0) {
+        if ((rc = check_distribution(in->distribution, DIST_SHARING_GROUP, "Event.distribution",
+                                     d)) < 0)
+            return rc;
+        target->distribution = in->distribution;
+    }
+    if (in->extends_uuid)
+        target->extends_uuid = in->extends_uuid;
+    char path[96];
+    for (size_t i = 0; i < in->n_attrs; i++) {
+        struct attribute *src = &in->attrs[i];
+        struct attribute *cur = src->uuid[0] ? find_attr_by_uuid(target, src->uuid) : NULL;
+        snprintf(path, sizeof(path), "Event.Attribute.%zu", i);
+        bool changed;
+        if (cur) {
+            if ((rc = attribute_apply(c, a, cur, src, path, now, &changed, d)) < 0)
+                return rc;
+        } else if ((rc = attribute_insert(c, a, target->id, 0, src, path, now, d)) < 0) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < in->n_objects; i++) {
+        struct object *o = &in->objects[i];
+        snprintf(path, sizeof(path), "Event.Object.%zu", i);
+        struct object *existing = NULL;
+        if (o->uuid[0] && store_object_get(c, a, 0, o->uuid, &existing) == 0) {
+            if (existing->event_id != target->id)
+                return diag_set(d, ERR_CONFLICT, path, "object %s belongs to another event",
+                                o->uuid);
+            for (size_t j = 0; j < o->n_attrs; j++) {
+                struct attribute *src = &o->attrs[j];
+                struct attribute *cur = src->uuid[0] ? find_attr_by_uuid(target, src->uuid) : NULL;
+                char apath[128];
+                snprintf(apath, sizeof(apath), "%s.Attribute.%zu", path, j);
+                bool changed;
+                if (cur)
+                    rc = attribute_apply(c, a, cur, src, apath, now, &changed, d);
+                else
+                    rc = attribute_insert(c, a, target->id, existing->id, src, apath, now, d);
+                if (rc < 0)
+                    return rc;
+            }
+            continue;
+        }
+        if ((rc = object_insert(c, a, target->id, o, path, now, d)) < 0 ||
+            (rc = object_refs_insert(c, a, target->id, o, path, now, d)) < 0)
+            return rc;
+    }
+    if ((rc = tags_attach(c, a, target->id, 0, in->tags, in->n_tags, "Event", d)) < 0)
+        return rc;
+    target->timestamp = in->timestamp > 0 ? in->timestamp
+                                          : (now > target->timestamp ? now : target->timestamp + 1);
+    target->published = in->published && (role_has(&p->role, PERM_PUBLISH) || acl_is_site_admin(p));
+    if (target->published)
+        target->publish_timestamp = now;
+    return store_event_update(c, target);
+}
+
+int event_delete(struct store_conn *c, const struct principal *p, struct event *e,
+                 struct diag *d)
+{
+    int rc = require_modify(p, e, d);
+    if (rc < 0)
+        return rc;
+    return store_event_delete(c, e->id);
+}
+
+int event_publish(struct store_conn *c, const struct principal *p, struct event *e, bool publish,
+                  struct diag *d)
+{
+    if (!acl_can_publish_event(p, e))
+        return diag_set(d, ERR_FORBIDDEN, "",
+                        "you do not have permission to publish or unpublish this event");
+    e->published = publish;
+    if (publish)
+        e->publish_timestamp = now_seconds();
+    return store_event_update(c, e);
+}
+
+int event_attribute_add(struct store_conn *c, struct arena *a, const struct principal *p,
+                        struct event *e, struct attribute *at, const char *field,
+                        struct diag *d)
+{
+    int rc = require_modify(p, e, d);
+    if (rc < 0)
+        return rc;
+    int64_t now = now_seconds();
+    if ((rc = attribute_insert(c, a, e->id, 0, at, field, now, d)) < 0)
+        return rc;
+    return event_changed(c, e, now);
+}
+
+int event_attribute_edit(struct store_conn *c, struct arena *a, const struct principal *p,
+                         struct event *e, struct attribute *cur, const struct attribute *in,
+                         struct diag *d)
+{
+    int rc = require_modify(p, e, d);
+    if (rc < 0)
+        return rc;
+    if (in->timestamp > 0 && in->timestamp <= cur->timestamp)
+        return diag_set(d, ERR_STALE, "Attribute.timestamp",
+                        "the stored attribute is as new as or newer than this update");
+    int64_t now = now_seconds();
+    bool changed;
+    if ((rc = attribute_apply(c, a, cur, in, "Attribute", now, &changed, d)) < 0)
+        return rc;
+    return changed ? event_changed(c, e, now) : 0;
+}
+
+int event_attribute_delete(struct store_conn *c, const struct principal *p, struct event *e,
+                           struct attribute *at, bool hard, struct diag *d)
+{
+    int rc = require_modify(p, e, d);
+    if (rc < 0)
+        return rc;
+    if ((rc = store_attribute_delete(c, at->id, hard)) < 0)
+        return rc;
+    return event_changed(c, e, now_seconds());
+}
+
+int event_object_add(struct store_conn *c, struct arena *a, const struct principal *p,
+                     struct event *e, struct object *o, const char *field, struct diag *d)
+{
+    int rc = require_modify(p, e, d);
+    if (rc < 0)
+        return rc;
+    int64_t now = now_seconds();
+    if ((rc = object_insert(c, a, e->id, o, field, now, d)) < 0 ||
+        (rc = object_refs_insert(c, a, e->id, o, field, now, d)) < 0)
+        return rc;
+    return event_changed(c, e, now);
+}
+
+static int tag_permission(const struct principal *p, const struct event *e, struct diag *d)
+{
+    if (!acl_can_tag_event(p, e))
+        return diag_set(d, ERR_FORBIDDEN, "", "you do not have permission to tag this event");
+    return 0;
+}
+
+int event_tag_attach(struct store_conn *c, struct arena *a, const struct principal *p,
+                     struct event *e, struct attribute *at, const char *tag_name, bool local,
+                     struct diag *d)
+{
+    int rc = tag_permission(p, e, d);
+    if (rc < 0)
+        return rc;
+    struct tag_ref ref;
+    memset(&ref, 0, sizeof(ref));
+    ref.tag.name = (char *)tag_name;
+    ref.local = local;
+    if ((rc = tags_attach(c, a, e->id, at ? at->id : 0, &ref, 1, "tag", d)) < 0)
+        return rc;
+    return event_changed(c, e, now_seconds());
+}
+
+int event_tag_detach(struct store_conn *c, struct arena *a, const struct principal *p,
+                     struct event *e, struct attribute *at, const char *tag_name,
+                     struct diag *d)
+{
+    int rc = tag_permission(p, e, d);
+    if (rc < 0)
+        return rc;
+    struct tag *t;
+    if ((rc = store_tag_get(c, a, 0, tag_name, &t)) < 0)
+        return rc == ERR_NOTFOUND ? diag_set(d, ERR_NOTFOUND, "tag", "no such tag") : rc;
+    rc = at ? store_attribute_tag_detach(c, at->id, t->id) : store_event_tag_detach(c, e->id, t->id);
+    if (rc == ERR_NOTFOUND)
+        return diag_set(d, ERR_NOTFOUND, "tag", "the tag is not attached");
+    if (rc < 0)
+        return rc;
+    return event_changed(c, e, now_seconds());
+}

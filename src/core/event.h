@@ -1,0 +1,66 @@
+/*
+ * event.h - the event service: the rules for creating and changing events,
+ * attributes, objects and tags.
+ *
+ * Every function runs inside the caller's write transaction (struct store_conn
+ * from store_begin_write) and leaves commit or rollback to the caller, so a
+ * request is all or nothing.  Validation errors name the field in struct diag.
+ *
+ * Rules (MISP's, see the foundation issue):
+ *  - uuids are accepted when given (canonicalised), generated (v4) otherwise,
+ *    and unique across the instance;
+ *  - an update carrying a timestamp older than or equal to the stored one does
+ *    not overwrite it (ERR_STALE for the event itself; silently kept for
+ *    children), which makes sync safe;
+ *  - attribute types and categories come from the type table; values are
+ *    canonicalised; the category defaults from the type;
+ *  - every write stamps the global change sequence (store).
+ */
+#ifndef LIAISON_EVENT_H
+#define LIAISON_EVENT_H
+
+#include "core/acl.h"
+#include "store/store.h"
+
+/* Creates e (with its attributes, objects, references and tags) owned by the
+ * caller's org.  On success e->id and all child ids are set. */
+int event_create(struct store_conn *c, struct arena *a, const struct principal *p,
+                 struct event *e, struct diag *d);
+
+/* Applies the fields given in in to the stored event `target` (id set): event
+ * fields, then attributes and objects matched by uuid (new ones added). */
+int event_update(struct store_conn *c, struct arena *a, const struct principal *p,
+                 const struct acl_filter *acl, struct event *target, const struct event *in,
+                 struct diag *d);
+
+/* Loads the event by id or uuid text ("12" or a uuid) if visible; ERR_NOTFOUND otherwise. */
+int event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+               const char *ref, unsigned flags, struct event **out);
+
+int event_delete(struct store_conn *c, const struct principal *p, struct event *e,
+                 struct diag *d);
+int event_publish(struct store_conn *c, const struct principal *p, struct event *e, bool publish,
+                  struct diag *d);
+
+/* Adds attribute at to event e (validated; e is touched and unpublished). */
+int event_attribute_add(struct store_conn *c, struct arena *a, const struct principal *p,
+                        struct event *e, struct attribute *at, const char *field,
+                        struct diag *d);
+/* Applies the given fields of in to stored attribute cur (timestamp rule). */
+int event_attribute_edit(struct store_conn *c, struct arena *a, const struct principal *p,
+                         struct event *e, struct attribute *cur, const struct attribute *in,
+                         struct diag *d);
+int event_attribute_delete(struct store_conn *c, const struct principal *p, struct event *e,
+                           struct attribute *at, bool hard, struct diag *d);
+int event_object_add(struct store_conn *c, struct arena *a, const struct principal *p,
+                     struct event *e, struct object *o, const char *field, struct diag *d);
+
+/* Attaches or detaches a tag by name on an event or attribute. */
+int event_tag_attach(struct store_conn *c, struct arena *a, const struct principal *p,
+                     struct event *e, struct attribute *at, const char *tag_name, bool local,
+                     struct diag *d);
+int event_tag_detach(struct store_conn *c, struct arena *a, const struct principal *p,
+                     struct event *e, struct attribute *at, const char *tag_name,
+                     struct diag *d);
+
+#endif

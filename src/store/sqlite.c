@@ -1,0 +1,2024 @@
+/*
+ * sqlite.c - the embedded SQLite backend of store.h.
+ *
+ * One writer connection guarded by a mutex and a pool of reader connections, all
+ * on the same file in WAL mode, so readers never wait for the writer.  SQL text is
+ * `static const char` and each statement is prepared once per connection and
+ * cached by the address of its text (stmt()).  Values are always bound, never
+ * spliced; the dynamic search SQL (query rendering at the end of this file) only
+ * splices fixed fragments and binds every value.
+ *
+ * Migrations are the numbered files under src/store/migrations/, embedded at
+ * build time; `schema_migrations` records each applied version and PRAGMA
+ * user_version mirrors the highest.
+ */
+#include "store/store.h"
+
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+extern const char *const store_migrations[];
+extern const size_t store_migrations_count;
+
+#define STMT_CACHE 128
+
+struct store_conn {
+    struct store *store;
+    sqlite3 *db;
+    bool writer;
+    bool in_tx;
+    struct store_conn *next_free;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[STMT_CACHE];
+};
+
+struct store {
+    char *path;
+    struct store_conn *writer;
+    pthread_mutex_t writer_lock;
+    struct store_conn *readers; /* all reader connections */
+    unsigned n_readers;
+    struct store_conn *free_readers;
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_cond;
+};
+
+static int64_t now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* Returns the cached prepared statement for sql (a static string), reset and unbound. */
+static sqlite3_stmt *stmt(struct store_conn *c, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 4) % STMT_CACHE;
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        size_t k = (h + i) % STMT_CACHE;
+        if (c->cache[k].sql == sql) {
+            sqlite3_reset(c->cache[k].st);
+            sqlite3_clear_bindings(c->cache[k].st);
+            return c->cache[k].st;
+        }
+        if (c->cache[k].sql == NULL) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+                SQLITE_OK)
+                return NULL;
+            c->cache[k].sql = sql;
+            c->cache[k].st = st;
+            return st;
+        }
+    }
+    return NULL; /* cache full: a programming error, caught by tests */
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s == NULL)
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static char *col_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return NULL;
+    const unsigned char *t = sqlite3_column_text(st, i);
+    int n = sqlite3_column_bytes(st, i);
+    return arena_strndup(a, (const char *)t, (size_t)n);
+}
+
+static void col_uuid(char dst[UUID_STR_LEN + 1], sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, UUID_STR_LEN + 1, "%s", t ? (const char *)t : "");
+}
+
+/* Runs a prepared statement that returns no rows. */
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc == SQLITE_CONSTRAINT)
+        return ERR_CONFLICT;
+    return ERR_DB;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : ERR_DB;
+}
+
+static void conn_close(struct store_conn *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < STMT_CACHE; i++)
+        if (c->cache[i].st)
+            sqlite3_finalize(c->cache[i].st);
+    sqlite3_close(c->db);
+}
+
+static int conn_open(struct store *s, struct store_conn *c, bool writer, struct diag *d)
+{
+    memset(c, 0, sizeof(*c));
+    c->store = s;
+    c->writer = writer;
+    int flags = SQLITE_OPEN_FULLMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                                : SQLITE_OPEN_READONLY);
+    if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
+        int code = diag_set(d, ERR_DB, "db", "cannot open database %s: %s", s->path,
+                            c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return code;
+    }
+    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_extended_result_codes(c->db, 0);
+    if (writer) {
+        if (exec_sql(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;") < 0)
+            return diag_set(d, ERR_DB, "db", "cannot configure %s: %s", s->path,
+                            sqlite3_errmsg(c->db));
+    } else {
+        exec_sql(c->db, "PRAGMA cache_size=-32768;");
+    }
+    return 0;
+}
+
+static int migrate(struct store *s, struct diag *d)
+{
+    sqlite3 *db = s->writer->db;
+    if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") < 0)
+        return diag_set(d, ERR_DB, "db", "cannot create schema_migrations: %s",
+                        sqlite3_errmsg(db));
+    int version = 0;
+    if (store_schema_version(s, &version) < 0)
+        return diag_set(d, ERR_DB, "db", "cannot read schema version: %s", sqlite3_errmsg(db));
+    if ((size_t)version > store_migrations_count)
+        return diag_set(d, ERR_DB, "db",
+                        "database schema version %d is newer than this liaison (%zu)", version,
+                        store_migrations_count);
+    for (size_t v = (size_t)version; v < store_migrations_count; v++) {
+        char extra[128];
+        snprintf(extra, sizeof(extra),
+                 "INSERT INTO schema_migrations VALUES (%zu, %lld); PRAGMA user_version = %zu;",
+                 v + 1, (long long)now_seconds(), v + 1);
+        if (exec_sql(db, "BEGIN IMMEDIATE") < 0)
+            return diag_set(d, ERR_DB, "db", "migration %zu: %s", v + 1, sqlite3_errmsg(db));
+        if (exec_sql(db, store_migrations[v]) < 0 || exec_sql(db, extra) < 0) {
+            int code = diag_set(d, ERR_DB, "db", "migration %zu failed: %s", v + 1,
+                                sqlite3_errmsg(db));
+            exec_sql(db, "ROLLBACK");
+            return code;
+        }
+        if (exec_sql(db, "COMMIT") < 0)
+            return diag_set(d, ERR_DB, "db", "migration %zu: %s", v + 1, sqlite3_errmsg(db));
+    }
+    return 0;
+}
+
+int store_open(const char *url, unsigned readers, struct store **out, struct diag *d)
+{
+    const char *path = url;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        path = url + 7;
+    else if (strstr(url, "://") != NULL)
+        return diag_set(d, ERR_UNSUPPORTED, "db", "unsupported database URL %s (use sqlite:PATH)",
+                        url);
+    if (*path == '\0')
+        return diag_set(d, ERR_INVAL, "db", "empty database path");
+    if (readers == 0)
+        readers = 1;
+    struct store *s = xcalloc(1, sizeof(*s));
+    s->path = xstrdup(path);
+    pthread_mutex_init(&s->writer_lock, NULL);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_cond_init(&s->pool_cond, NULL);
+    s->writer = xcalloc(1, sizeof(*s->writer));
+    int rc = conn_open(s, s->writer, true, d);
+    if (rc == 0)
+        rc = migrate(s, d);
+    if (rc == 0) {
+        s->readers = xcalloc(readers, sizeof(*s->readers));
+        for (unsigned i = 0; i < readers && rc == 0; i++) {
+            rc = conn_open(s, &s->readers[i], false, d);
+            if (rc == 0) {
+                s->readers[i].next_free = s->free_readers;
+                s->free_readers = &s->readers[i];
+                s->n_readers = i + 1;
+            }
+        }
+    }
+    if (rc < 0) {
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(struct store *s)
+{
+    if (s == NULL)
+        return;
+    for (unsigned i = 0; i < s->n_readers; i++)
+        conn_close(&s->readers[i]);
+    free(s->readers);
+    if (s->writer) {
+        conn_close(s->writer);
+        free(s->writer);
+    }
+    pthread_mutex_destroy(&s->writer_lock);
+    pthread_mutex_destroy(&s->pool_lock);
+    pthread_cond_destroy(&s->pool_cond);
+    free(s->path);
+    free(s);
+}
+
+int store_schema_version(struct store *s, int *version)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->writer->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ERR_DB;
+    int rc = ERR_DB;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *version = sqlite3_column_int(st, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_begin_read(struct store *s, struct store_conn **out)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    while (s->free_readers == NULL)
+        pthread_cond_wait(&s->pool_cond, &s->pool_lock);
+    struct store_conn *c = s->free_readers;
+    s->free_readers = c->next_free;
+    pthread_mutex_unlock(&s->pool_lock);
+    if (exec_sql(c->db, "BEGIN") < 0) {
+        store_end(c, false);
+        return ERR_DB;
+    }
+    c->in_tx = true;
+    *out = c;
+    return 0;
+}
+
+int store_begin_write(struct store *s, struct store_conn **out)
+{
+    pthread_mutex_lock(&s->writer_lock);
+    struct store_conn *c = s->writer;
+    if (exec_sql(c->db, "BEGIN IMMEDIATE") < 0) {
+        pthread_mutex_unlock(&s->writer_lock);
+        return ERR_DB;
+    }
+    c->in_tx = true;
+    *out = c;
+    return 0;
+}
+
+int store_end(struct store_conn *c, bool commit)
+{
+    if (c == NULL)
+        return 0;
+    int rc = 0;
+    if (c->in_tx) {
+        if (commit) {
+            rc = exec_sql(c->db, "COMMIT");
+            if (rc < 0)
+                exec_sql(c->db, "ROLLBACK");
+        } else {
+            exec_sql(c->db, "ROLLBACK");
+        }
+        c->in_tx = false;
+    }
+    struct store *s = c->store;
+    if (c->writer) {
+        pthread_mutex_unlock(&s->writer_lock);
+    } else {
+        pthread_mutex_lock(&s->pool_lock);
+        c->next_free = s->free_readers;
+        s->free_readers = c;
+        pthread_cond_signal(&s->pool_cond);
+        pthread_mutex_unlock(&s->pool_lock);
+    }
+    return rc;
+}
+
+static const char sql_seq_next[] =
+    "UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value";
+
+int store_next_seq(struct store_conn *c, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(c, sql_seq_next);
+    if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
+        return ERR_DB;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* Most writes stamp one seq; this returns it or a negative error. */
+static int64_t next_seq(struct store_conn *c)
+{
+    int64_t v;
+    if (store_next_seq(c, &v) < 0)
+        return ERR_DB;
+    return v;
+}
+
+/* ---- settings ---- */
+
+static const char sql_setting_get[] = "SELECT value FROM settings WHERE name = ?";
+static const char sql_setting_set[] =
+    "INSERT INTO settings (name, value) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+
+int store_setting_get(struct store_conn *c, struct arena *a, const char *name, char **value)
+{
+    sqlite3_stmt *st = stmt(c, sql_setting_get);
+    if (st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *value = col_text(a, st, 0);
+        return 0;
+    }
+    return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+}
+
+int store_setting_set(struct store_conn *c, const char *name, const char *value)
+{
+    sqlite3_stmt *st = stmt(c, sql_setting_set);
+    if (st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, name);
+    bind_text(st, 2, value);
+    return step_done(st);
+}
+
+/* ---- organisations ---- */
+
+#define ORG_COLS                                                                                   \
+    "id, uuid, name, description, type, nationality, sector, contacts, local, created_by, "      \
+    "date_created, date_modified"
+
+static const char sql_org_insert[] =
+    "INSERT INTO orgs (uuid, name, description, type, nationality, sector, contacts, local, "
+    "created_by, date_created, date_modified, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char sql_org_update[] =
+    "UPDATE orgs SET name=?, description=?, type=?, nationality=?, sector=?, contacts=?, local=?, "
+    "date_modified=?, seq=? WHERE id=?";
+static const char sql_org_by_id[] = "SELECT " ORG_COLS " FROM orgs WHERE id = ?";
+static const char sql_org_by_uuid[] = "SELECT " ORG_COLS " FROM orgs WHERE uuid = ?";
+static const char sql_org_by_name[] = "SELECT " ORG_COLS " FROM orgs WHERE name = ?";
+static const char sql_org_list[] = "SELECT " ORG_COLS " FROM orgs ORDER BY id";
+
+static void org_read(struct arena *a, sqlite3_stmt *st, struct org *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->id = sqlite3_column_int64(st, 0);
+    col_uuid(o->uuid, st, 1);
+    o->name = col_text(a, st, 2);
+    o->description = col_text(a, st, 3);
+    o->type = col_text(a, st, 4);
+    o->nationality = col_text(a, st, 5);
+    o->sector = col_text(a, st, 6);
+    o->contacts = col_text(a, st, 7);
+    o->local = sqlite3_column_int(st, 8) != 0;
+    o->created_by = sqlite3_column_int64(st, 9);
+    o->date_created = sqlite3_column_int64(st, 10);
+    o->date_modified = sqlite3_column_int64(st, 11);
+}
+
+int store_org_insert(struct store_conn *c, struct org *o)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_org_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    int64_t now = now_seconds();
+    if (o->date_created == 0)
+        o->date_created = now;
+    o->date_modified = now;
+    bind_text(st, 1, o->uuid);
+    bind_text(st, 2, o->name);
+    bind_text(st, 3, o->description);
+    bind_text(st, 4, o->type);
+    bind_text(st, 5, o->nationality);
+    bind_text(st, 6, o->sector);
+    bind_text(st, 7, o->contacts);
+    sqlite3_bind_int(st, 8, o->local);
+    sqlite3_bind_int64(st, 9, o->created_by);
+    sqlite3_bind_int64(st, 10, o->date_created);
+    sqlite3_bind_int64(st, 11, o->date_modified);
+    sqlite3_bind_int64(st, 12, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        o->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_org_update(struct store_conn *c, const struct org *o)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_org_update);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, o->name);
+    bind_text(st, 2, o->description);
+    bind_text(st, 3, o->type);
+    bind_text(st, 4, o->nationality);
+    bind_text(st, 5, o->sector);
+    bind_text(st, 6, o->contacts);
+    sqlite3_bind_int(st, 7, o->local);
+    sqlite3_bind_int64(st, 8, now_seconds());
+    sqlite3_bind_int64(st, 9, seq);
+    sqlite3_bind_int64(st, 10, o->id);
+    return step_done(st);
+}
+
+int store_org_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                  const char *name, struct org **out)
+{
+    sqlite3_stmt *st;
+    if (id > 0) {
+        st = stmt(c, sql_org_by_id);
+        if (st)
+            sqlite3_bind_int64(st, 1, id);
+    } else if (uuid && *uuid) {
+        st = stmt(c, sql_org_by_uuid);
+        if (st)
+            bind_text(st, 1, uuid);
+    } else if (name) {
+        st = stmt(c, sql_org_by_name);
+        if (st)
+            bind_text(st, 1, name);
+    } else {
+        return ERR_NOTFOUND;
+    }
+    if (st == NULL)
+        return ERR_DB;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    org_read(a, st, *out);
+    return 0;
+}
+
+/* Collects rows of st into an arena array using read(); grows by doubling. */
+#define COLLECT_ROWS(a, st, type, read_fn, out, n)                                                 \
+    do {                                                                                           \
+        size_t cap_ = 16, len_ = 0;                                                                \
+        type *arr_ = arena_alloc((a), cap_ * sizeof(type));                                        \
+        int rc_;                                                                                   \
+        while ((rc_ = sqlite3_step(st)) == SQLITE_ROW) {                                           \
+            if (len_ == cap_) {                                                                    \
+                type *bigger_ = arena_alloc((a), 2 * cap_ * sizeof(type));                         \
+                memcpy(bigger_, arr_, len_ * sizeof(type));                                        \
+                arr_ = bigger_;                                                                    \
+                cap_ *= 2;                                                                         \
+            }                                                                                      \
+            read_fn((a), (st), &arr_[len_++]);                                                     \
+        }                                                                                          \
+        if (rc_ != SQLITE_DONE)                                                                    \
+            return ERR_DB;                                                                         \
+        *(out) = arr_;                                                                             \
+        *(n) = len_;                                                                               \
+    } while (0)
+
+int store_org_list(struct store_conn *c, struct arena *a, struct org **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(c, sql_org_list);
+    if (st == NULL)
+        return ERR_DB;
+    COLLECT_ROWS(a, st, struct org, org_read, out, n);
+    return 0;
+}
+
+/* ---- roles and users ---- */
+
+#define ROLE_COLS "id, name, perms, default_role, restricted_to_site_admin, created, modified"
+static const char sql_role_get[] = "SELECT " ROLE_COLS " FROM roles WHERE id = ?";
+static const char sql_role_list[] = "SELECT " ROLE_COLS " FROM roles ORDER BY id";
+
+static void role_read(struct arena *a, sqlite3_stmt *st, struct role *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    r->name = col_text(a, st, 1);
+    r->perms = (uint32_t)sqlite3_column_int64(st, 2);
+    r->default_role = sqlite3_column_int(st, 3) != 0;
+    r->restricted_to_site_admin = sqlite3_column_int(st, 4) != 0;
+    r->created = sqlite3_column_int64(st, 5);
+    r->modified = sqlite3_column_int64(st, 6);
+}
+
+int store_role_get(struct store_conn *c, struct arena *a, int64_t id, struct role **out)
+{
+    sqlite3_stmt *st = stmt(c, sql_role_get);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    role_read(a, st, *out);
+    return 0;
+}
+
+int store_role_list(struct store_conn *c, struct arena *a, struct role **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(c, sql_role_list);
+    if (st == NULL)
+        return ERR_DB;
+    COLLECT_ROWS(a, st, struct role, role_read, out, n);
+    return 0;
+}
+
+#define USER_COLS                                                                                  \
+    "id, email, org_id, role_id, disabled, autoalert, contactalert, termsaccepted, change_pw, "  \
+    "nids_sid, invited_by, date_created, date_modified, last_login"
+static const char sql_user_insert[] =
+    "INSERT INTO users (email, org_id, role_id, disabled, autoalert, contactalert, termsaccepted, "
+    "change_pw, nids_sid, invited_by, date_created, date_modified, seq) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char sql_user_update[] =
+    "UPDATE users SET email=?, org_id=?, role_id=?, disabled=?, autoalert=?, contactalert=?, "
+    "termsaccepted=?, change_pw=?, nids_sid=?, date_modified=?, seq=? WHERE id=?";
+static const char sql_user_delete[] = "DELETE FROM users WHERE id = ?";
+static const char sql_user_keys_delete[] = "DELETE FROM auth_keys WHERE user_id = ?";
+static const char sql_user_by_id[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
+static const char sql_user_by_email[] = "SELECT " USER_COLS " FROM users WHERE email = ?";
+static const char sql_user_list[] = "SELECT " USER_COLS " FROM users ORDER BY id";
+static const char sql_user_list_org[] =
+    "SELECT " USER_COLS " FROM users WHERE org_id = ? ORDER BY id";
+
+static void user_read(struct arena *a, sqlite3_stmt *st, struct user *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = sqlite3_column_int64(st, 0);
+    u->email = col_text(a, st, 1);
+    u->org_id = sqlite3_column_int64(st, 2);
+    u->role_id = sqlite3_column_int64(st, 3);
+    u->disabled = sqlite3_column_int(st, 4) != 0;
+    u->autoalert = sqlite3_column_int(st, 5) != 0;
+    u->contactalert = sqlite3_column_int(st, 6) != 0;
+    u->termsaccepted = sqlite3_column_int(st, 7) != 0;
+    u->change_pw = sqlite3_column_int(st, 8) != 0;
+    u->nids_sid = col_text(a, st, 9);
+    u->invited_by = sqlite3_column_int64(st, 10);
+    u->date_created = sqlite3_column_int64(st, 11);
+    u->date_modified = sqlite3_column_int64(st, 12);
+    u->last_login = sqlite3_column_int64(st, 13);
+}
+
+static void user_bind(sqlite3_stmt *st, const struct user *u)
+{
+    bind_text(st, 1, u->email);
+    sqlite3_bind_int64(st, 2, u->org_id);
+    sqlite3_bind_int64(st, 3, u->role_id);
+    sqlite3_bind_int(st, 4, u->disabled);
+    sqlite3_bind_int(st, 5, u->autoalert);
+    sqlite3_bind_int(st, 6, u->contactalert);
+    sqlite3_bind_int(st, 7, u->termsaccepted);
+    sqlite3_bind_int(st, 8, u->change_pw);
+    bind_text(st, 9, u->nids_sid);
+}
+
+int store_user_insert(struct store_conn *c, struct user *u)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_user_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    int64_t now = now_seconds();
+    u->date_created = u->date_modified = now;
+    user_bind(st, u);
+    sqlite3_bind_int64(st, 10, u->invited_by);
+    sqlite3_bind_int64(st, 11, now);
+    sqlite3_bind_int64(st, 12, now);
+    sqlite3_bind_int64(st, 13, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        u->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_user_update(struct store_conn *c, const struct user *u)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_user_update);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    user_bind(st, u);
+    sqlite3_bind_int64(st, 10, now_seconds());
+    sqlite3_bind_int64(st, 11, seq);
+    sqlite3_bind_int64(st, 12, u->id);
+    return step_done(st);
+}
+
+int store_user_delete(struct store_conn *c, int64_t id)
+{
+    sqlite3_stmt *st = stmt(c, sql_user_keys_delete);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = step_done(st);
+    if (rc < 0)
+        return rc;
+    st = stmt(c, sql_user_delete);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = step_done(st);
+    if (rc == 0 && sqlite3_changes(c->db) == 0)
+        return ERR_NOTFOUND;
+    return rc;
+}
+
+int store_user_get(struct store_conn *c, struct arena *a, int64_t id, const char *email,
+                   struct user **out)
+{
+    sqlite3_stmt *st = stmt(c, id > 0 ? sql_user_by_id : sql_user_by_email);
+    if (st == NULL)
+        return ERR_DB;
+    if (id > 0)
+        sqlite3_bind_int64(st, 1, id);
+    else
+        bind_text(st, 1, email ? email : "");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    user_read(a, st, *out);
+    return 0;
+}
+
+int store_user_list(struct store_conn *c, struct arena *a, int64_t org_id, struct user **out,
+                    size_t *n)
+{
+    sqlite3_stmt *st = stmt(c, org_id > 0 ? sql_user_list_org : sql_user_list);
+    if (st == NULL)
+        return ERR_DB;
+    if (org_id > 0)
+        sqlite3_bind_int64(st, 1, org_id);
+    COLLECT_ROWS(a, st, struct user, user_read, out, n);
+    return 0;
+}
+
+/* ---- API keys ---- */
+
+#define KEY_COLS "id, uuid, user_id, key_start, key_end, comment, created, expiration, read_only"
+static const char sql_key_insert[] =
+    "INSERT INTO auth_keys (uuid, user_id, key_start, key_end, key_hash, comment, created, "
+    "expiration, read_only) VALUES (?,?,?,?,?,?,?,?,?)";
+static const char sql_key_candidates[] =
+    "SELECT " KEY_COLS ", key_hash FROM auth_keys WHERE key_start = ?";
+static const char sql_key_get[] = "SELECT " KEY_COLS " FROM auth_keys WHERE id = ?";
+static const char sql_key_delete[] = "DELETE FROM auth_keys WHERE id = ?";
+static const char sql_key_list[] =
+    "SELECT " KEY_COLS " FROM auth_keys WHERE user_id = ? OR ? = 0 ORDER BY id";
+
+static void key_read(struct arena *a, sqlite3_stmt *st, struct auth_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->id = sqlite3_column_int64(st, 0);
+    col_uuid(k->uuid, st, 1);
+    k->user_id = sqlite3_column_int64(st, 2);
+    const unsigned char *t = sqlite3_column_text(st, 3);
+    snprintf(k->key_start, sizeof(k->key_start), "%s", t ? (const char *)t : "");
+    t = sqlite3_column_text(st, 4);
+    snprintf(k->key_end, sizeof(k->key_end), "%s", t ? (const char *)t : "");
+    k->comment = a ? col_text(a, st, 5) : NULL;
+    k->created = sqlite3_column_int64(st, 6);
+    k->expiration = sqlite3_column_int64(st, 7);
+    k->read_only = sqlite3_column_int(st, 8) != 0;
+}
+
+int store_key_insert(struct store_conn *c, struct auth_key *k, const unsigned char *hash,
+                     size_t hash_len)
+{
+    sqlite3_stmt *st = stmt(c, sql_key_insert);
+    if (st == NULL)
+        return ERR_DB;
+    if (k->created == 0)
+        k->created = now_seconds();
+    bind_text(st, 1, k->uuid);
+    sqlite3_bind_int64(st, 2, k->user_id);
+    bind_text(st, 3, k->key_start);
+    bind_text(st, 4, k->key_end);
+    sqlite3_bind_blob(st, 5, hash, (int)hash_len, SQLITE_STATIC);
+    bind_text(st, 6, k->comment);
+    sqlite3_bind_int64(st, 7, k->created);
+    sqlite3_bind_int64(st, 8, k->expiration);
+    sqlite3_bind_int(st, 9, k->read_only);
+    int rc = step_done(st);
+    if (rc == 0)
+        k->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_key_candidates(struct store_conn *c, const char *start,
+                         int (*fn)(void *ctx, const struct auth_key *k, const void *hash,
+                                   size_t hash_len),
+                         void *ctx)
+{
+    sqlite3_stmt *st = stmt(c, sql_key_candidates);
+    if (st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, start);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct auth_key k;
+        key_read(NULL, st, &k);
+        int r = fn(ctx, &k, sqlite3_column_blob(st, 9), (size_t)sqlite3_column_bytes(st, 9));
+        if (r != 0) {
+            sqlite3_reset(st);
+            return r;
+        }
+    }
+    return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_key_get(struct store_conn *c, struct arena *a, int64_t id, struct auth_key **out)
+{
+    sqlite3_stmt *st = stmt(c, sql_key_get);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    key_read(a, st, *out);
+    return 0;
+}
+
+int store_key_delete(struct store_conn *c, int64_t id)
+{
+    sqlite3_stmt *st = stmt(c, sql_key_delete);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = step_done(st);
+    if (rc == 0 && sqlite3_changes(c->db) == 0)
+        return ERR_NOTFOUND;
+    return rc;
+}
+
+int store_key_list(struct store_conn *c, struct arena *a, int64_t user_id, struct auth_key **out,
+                   size_t *n)
+{
+    sqlite3_stmt *st = stmt(c, sql_key_list);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    COLLECT_ROWS(a, st, struct auth_key, key_read, out, n);
+    return 0;
+}
+
+/* ---- tags ---- */
+
+#define TAG_COLS                                                                                   \
+    "id, name, colour, exportable, hide_tag, org_id, user_id, numerical_value, is_galaxy, "      \
+    "is_custom_galaxy, local_only"
+static const char sql_tag_by_name[] = "SELECT " TAG_COLS " FROM tags WHERE name = ?";
+static const char sql_tag_by_id[] = "SELECT " TAG_COLS " FROM tags WHERE id = ?";
+static const char sql_tag_list[] = "SELECT " TAG_COLS " FROM tags ORDER BY name";
+static const char sql_tag_list_like[] =
+    "SELECT " TAG_COLS " FROM tags WHERE name LIKE ? ORDER BY name";
+static const char sql_tag_insert[] =
+    "INSERT INTO tags (name, colour, exportable, hide_tag, org_id, user_id, numerical_value, "
+    "is_galaxy, is_custom_galaxy, local_only, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+static const char sql_tag_delete_refs_ev[] = "DELETE FROM event_tags WHERE tag_id = ?";
+static const char sql_tag_delete_refs_at[] = "DELETE FROM attribute_tags WHERE tag_id = ?";
+static const char sql_tag_delete[] = "DELETE FROM tags WHERE id = ?";
+
+static void tag_read(struct arena *a, sqlite3_stmt *st, struct tag *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->id = sqlite3_column_int64(st, 0);
+    t->name = col_text(a, st, 1);
+    t->colour = col_text(a, st, 2);
+    t->exportable = sqlite3_column_int(st, 3) != 0;
+    t->hide_tag = sqlite3_column_int(st, 4) != 0;
+    t->org_id = sqlite3_column_int64(st, 5);
+    t->user_id = sqlite3_column_int64(st, 6);
+    t->has_numerical_value = sqlite3_column_type(st, 7) != SQLITE_NULL;
+    t->numerical_value = sqlite3_column_int64(st, 7);
+    t->is_galaxy = sqlite3_column_int(st, 8) != 0;
+    t->is_custom_galaxy = sqlite3_column_int(st, 9) != 0;
+    t->local_only = sqlite3_column_int(st, 10) != 0;
+}
+
+int store_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char *name,
+                  struct tag **out)
+{
+    sqlite3_stmt *st = stmt(c, id > 0 ? sql_tag_by_id : sql_tag_by_name);
+    if (st == NULL)
+        return ERR_DB;
+    if (id > 0)
+        sqlite3_bind_int64(st, 1, id);
+    else
+        bind_text(st, 1, name ? name : "");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    tag_read(a, st, *out);
+    return 0;
+}
+
+int store_tag_list(struct store_conn *c, struct arena *a, const char *name_like, struct tag **out,
+                   size_t *n)
+{
+    sqlite3_stmt *st = stmt(c, name_like ? sql_tag_list_like : sql_tag_list);
+    if (st == NULL)
+        return ERR_DB;
+    if (name_like)
+        bind_text(st, 1, name_like);
+    COLLECT_ROWS(a, st, struct tag, tag_read, out, n);
+    return 0;
+}
+
+int store_tag_insert(struct store_conn *c, struct tag *t)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_tag_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, t->name);
+    bind_text(st, 2, t->colour ? t->colour : "#ffffff");
+    sqlite3_bind_int(st, 3, t->exportable);
+    sqlite3_bind_int(st, 4, t->hide_tag);
+    sqlite3_bind_int64(st, 5, t->org_id);
+    sqlite3_bind_int64(st, 6, t->user_id);
+    if (t->has_numerical_value)
+        sqlite3_bind_int64(st, 7, t->numerical_value);
+    else
+        sqlite3_bind_null(st, 7);
+    sqlite3_bind_int(st, 8, t->is_galaxy);
+    sqlite3_bind_int(st, 9, t->is_custom_galaxy);
+    sqlite3_bind_int(st, 10, t->local_only);
+    sqlite3_bind_int64(st, 11, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        t->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_tag_resolve(struct store_conn *c, struct arena *a, struct tag *t, bool create)
+{
+    struct tag *found;
+    int rc = store_tag_get(c, a, 0, t->name, &found);
+    if (rc == 0) {
+        *t = *found;
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND || !create)
+        return rc;
+    return store_tag_insert(c, t);
+}
+
+int store_tag_delete(struct store_conn *c, int64_t id)
+{
+    static const char *const sqls[] = {sql_tag_delete_refs_ev, sql_tag_delete_refs_at,
+                                       sql_tag_delete};
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_stmt *st = stmt(c, sqls[i]);
+        if (st == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = step_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : 0;
+}
+
+static const char sql_event_tag_attach[] =
+    "INSERT INTO event_tags (event_id, tag_id, local) VALUES (?,?,?) "
+    "ON CONFLICT (event_id, tag_id) DO NOTHING";
+static const char sql_event_tag_detach[] =
+    "DELETE FROM event_tags WHERE event_id = ? AND tag_id = ?";
+static const char sql_attribute_tag_attach[] =
+    "INSERT INTO attribute_tags (event_id, attribute_id, tag_id, local) VALUES (?,?,?,?) "
+    "ON CONFLICT (attribute_id, tag_id) DO NOTHING";
+static const char sql_attribute_tag_detach[] =
+    "DELETE FROM attribute_tags WHERE attribute_id = ? AND tag_id = ?";
+
+int store_event_tag_attach(struct store_conn *c, int64_t event_id, int64_t tag_id, bool local)
+{
+    sqlite3_stmt *st = stmt(c, sql_event_tag_attach);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, tag_id);
+    sqlite3_bind_int(st, 3, local);
+    return step_done(st);
+}
+
+int store_event_tag_detach(struct store_conn *c, int64_t event_id, int64_t tag_id)
+{
+    sqlite3_stmt *st = stmt(c, sql_event_tag_detach);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, tag_id);
+    int rc = step_done(st);
+    return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
+}
+
+int store_attribute_tag_attach(struct store_conn *c, int64_t event_id, int64_t attribute_id,
+                               int64_t tag_id, bool local)
+{
+    sqlite3_stmt *st = stmt(c, sql_attribute_tag_attach);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, attribute_id);
+    sqlite3_bind_int64(st, 3, tag_id);
+    sqlite3_bind_int(st, 4, local);
+    return step_done(st);
+}
+
+int store_attribute_tag_detach(struct store_conn *c, int64_t attribute_id, int64_t tag_id)
+{
+    sqlite3_stmt *st = stmt(c, sql_attribute_tag_detach);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, attribute_id);
+    sqlite3_bind_int64(st, 2, tag_id);
+    int rc = step_done(st);
+    return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
+}
+
+/* ---- events ---- */
+
+#define EVENT_COLS                                                                                 \
+    "e.id, e.uuid, e.org_id, e.orgc_id, e.user_id, e.info, e.date, e.threat_level_id, "          \
+    "e.analysis, e.distribution, e.sharing_group_id, e.published, e.timestamp, "                 \
+    "e.publish_timestamp, e.sighting_timestamp, e.locked, e.disable_correlation, "               \
+    "e.proposal_email_lock, e.extends_uuid, e.deleted, "                                          \
+    "(SELECT COUNT(*) FROM attributes x WHERE x.event_id = e.id AND x.deleted = 0)"
+static const char sql_event_insert[] =
+    "INSERT INTO events (uuid, org_id, orgc_id, user_id, info, date, threat_level_id, analysis, "
+    "distribution, sharing_group_id, published, timestamp, publish_timestamp, "
+    "sighting_timestamp, locked, disable_correlation, proposal_email_lock, extends_uuid, seq) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char sql_event_update[] =
+    "UPDATE events SET org_id=?, orgc_id=?, user_id=?, info=?, date=?, threat_level_id=?, "
+    "analysis=?, distribution=?, sharing_group_id=?, published=?, timestamp=?, "
+    "publish_timestamp=?, sighting_timestamp=?, locked=?, disable_correlation=?, "
+    "proposal_email_lock=?, extends_uuid=?, seq=? WHERE id=?";
+static const char sql_event_touch[] = "UPDATE events SET timestamp=?, seq=? WHERE id=?";
+static const char sql_event_delete[] = "UPDATE events SET deleted=1, seq=? WHERE id=?";
+static const char sql_event_delete_attrs[] =
+    "UPDATE attributes SET deleted=1, seq=? WHERE event_id=? AND deleted=0";
+static const char sql_event_delete_objs[] =
+    "UPDATE objects SET deleted=1, seq=? WHERE event_id=? AND deleted=0";
+static const char sql_event_by_id[] =
+    "SELECT " EVENT_COLS " FROM events e WHERE e.id = ? AND e.deleted = 0";
+static const char sql_event_by_uuid[] =
+    "SELECT " EVENT_COLS " FROM events e WHERE e.uuid = ? AND e.deleted = 0";
+static const char sql_event_tags[] =
+    "SELECT t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "
+    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, et.local "
+    "FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = ? ORDER BY et.id";
+static const char sql_attr_count[] =
+    "SELECT COUNT(*) FROM attributes WHERE event_id = ? AND deleted = 0";
+
+static void event_read(struct arena *a, sqlite3_stmt *st, struct event *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->id = sqlite3_column_int64(st, 0);
+    col_uuid(e->uuid, st, 1);
+    e->org_id = sqlite3_column_int64(st, 2);
+    e->orgc_id = sqlite3_column_int64(st, 3);
+    e->user_id = sqlite3_column_int64(st, 4);
+    e->info = col_text(a, st, 5);
+    const unsigned char *d = sqlite3_column_text(st, 6);
+    snprintf(e->date, sizeof(e->date), "%s", d ? (const char *)d : "");
+    e->threat_level_id = sqlite3_column_int(st, 7);
+    e->analysis = sqlite3_column_int(st, 8);
+    e->distribution = sqlite3_column_int(st, 9);
+    e->sharing_group_id = sqlite3_column_int64(st, 10);
+    e->published = sqlite3_column_int(st, 11) != 0;
+    e->timestamp = sqlite3_column_int64(st, 12);
+    e->publish_timestamp = sqlite3_column_int64(st, 13);
+    e->sighting_timestamp = sqlite3_column_int64(st, 14);
+    e->locked = sqlite3_column_int(st, 15) != 0;
+    e->disable_correlation = sqlite3_column_int(st, 16) != 0;
+    e->proposal_email_lock = sqlite3_column_int(st, 17) != 0;
+    e->extends_uuid = col_text(a, st, 18);
+    e->deleted = sqlite3_column_int(st, 19) != 0;
+    e->attribute_count = sqlite3_column_int64(st, 20);
+}
+
+static void event_bind(sqlite3_stmt *st, const struct event *e, int first)
+{
+    int i = first;
+    sqlite3_bind_int64(st, i++, e->org_id);
+    sqlite3_bind_int64(st, i++, e->orgc_id);
+    sqlite3_bind_int64(st, i++, e->user_id);
+    bind_text(st, i++, e->info);
+    bind_text(st, i++, e->date);
+    sqlite3_bind_int(st, i++, e->threat_level_id);
+    sqlite3_bind_int(st, i++, e->analysis);
+    sqlite3_bind_int(st, i++, e->distribution);
+    sqlite3_bind_int64(st, i++, e->sharing_group_id);
+    sqlite3_bind_int(st, i++, e->published);
+    sqlite3_bind_int64(st, i++, e->timestamp);
+    sqlite3_bind_int64(st, i++, e->publish_timestamp);
+    sqlite3_bind_int64(st, i++, e->sighting_timestamp);
+    sqlite3_bind_int(st, i++, e->locked);
+    sqlite3_bind_int(st, i++, e->disable_correlation);
+    sqlite3_bind_int(st, i++, e->proposal_email_lock);
+    bind_text(st, i, e->extends_uuid);
+}
+
+int store_event_insert(struct store_conn *c, struct event *e)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_event_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, e->uuid);
+    event_bind(st, e, 2);
+    sqlite3_bind_int64(st, 19, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        e->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_event_update(struct store_conn *c, const struct event *e)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_event_update);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    event_bind(st, e, 1);
+    sqlite3_bind_int64(st, 18, seq);
+    sqlite3_bind_int64(st, 19, e->id);
+    return step_done(st);
+}
+
+int store_event_touch(struct store_conn *c, int64_t event_id, int64_t timestamp)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_event_touch);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, timestamp);
+    sqlite3_bind_int64(st, 2, seq);
+    sqlite3_bind_int64(st, 3, event_id);
+    return step_done(st);
+}
+
+int store_event_delete(struct store_conn *c, int64_t event_id)
+{
+    int64_t seq = next_seq(c);
+    if (seq < 0)
+        return ERR_DB;
+    static const char *const sqls[] = {sql_event_delete_attrs, sql_event_delete_objs,
+                                       sql_event_delete};
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_stmt *st = stmt(c, sqls[i]);
+        if (st == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, event_id);
+        int rc = step_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : 0;
+}
+
+int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(c, sql_attr_count);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, event_id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return ERR_DB;
+    *out = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static void tag_ref_read(struct arena *a, sqlite3_stmt *st, struct tag_ref *t)
+{
+    tag_read(a, st, &t->tag);
+    t->local = sqlite3_column_int(st, 11) != 0;
+}
+
+static int event_tags_load(struct store_conn *c, struct arena *a, struct event *e)
+{
+    sqlite3_stmt *st = stmt(c, sql_event_tags);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, e->id);
+    COLLECT_ROWS(a, st, struct tag_ref, tag_ref_read, &e->tags, &e->n_tags);
+    return 0;
+}
+
+static int event_orgs_load(struct store_conn *c, struct arena *a, struct event *e)
+{
+    int rc = store_org_get(c, a, e->org_id, NULL, NULL, &e->org);
+    if (rc == 0)
+        rc = store_org_get(c, a, e->orgc_id, NULL, NULL, &e->orgc);
+    return rc;
+}
+
+/* ---- attributes ---- */
+
+#define ATTR_COLS                                                                                  \
+    "a.id, a.uuid, a.event_id, a.object_id, a.object_relation, a.type, a.category, a.value, "    \
+    "a.comment, a.to_ids, a.distribution, a.sharing_group_id, a.timestamp, a.deleted, "          \
+    "a.disable_correlation, a.first_seen, a.last_seen"
+static const char sql_attr_insert[] =
+    "INSERT INTO attributes (uuid, event_id, object_id, object_relation, type, category, value, "
+    "comment, to_ids, distribution, sharing_group_id, timestamp, deleted, disable_correlation, "
+    "first_seen, last_seen, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char sql_attr_update[] =
+    "UPDATE attributes SET object_id=?, object_relation=?, type=?, category=?, value=?, "
+    "comment=?, to_ids=?, distribution=?, sharing_group_id=?, timestamp=?, deleted=?, "
+    "disable_correlation=?, first_seen=?, last_seen=?, seq=? WHERE id=?";
+static const char sql_attr_by_id[] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.id = ?";
+static const char sql_attr_by_uuid[] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.uuid = ?";
+static const char sql_attr_soft_delete[] =
+    "UPDATE attributes SET deleted=1, timestamp=?, seq=? WHERE id=?";
+static const char sql_attr_tags_delete[] = "DELETE FROM attribute_tags WHERE attribute_id = ?";
+static const char sql_attr_hard_delete[] = "DELETE FROM attributes WHERE id = ?";
+static const char sql_attr_tags[] =
+    "SELECT t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "
+    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, at.local "
+    "FROM attribute_tags at JOIN tags t ON t.id = at.tag_id WHERE at.attribute_id = ? "
+    "ORDER BY at.id";
+static const char sql_uuid_taken[] =
+    "SELECT 1 FROM events WHERE uuid = ?1 UNION ALL SELECT 1 FROM attributes WHERE uuid = ?1 "
+    "UNION ALL SELECT 1 FROM objects WHERE uuid = ?1 "
+    "UNION ALL SELECT 1 FROM object_references WHERE uuid = ?1 LIMIT 1";
+
+static void attr_read(struct arena *a, sqlite3_stmt *st, struct attribute *at)
+{
+    memset(at, 0, sizeof(*at));
+    at->id = sqlite3_column_int64(st, 0);
+    col_uuid(at->uuid, st, 1);
+    at->event_id = sqlite3_column_int64(st, 2);
+    at->object_id = sqlite3_column_int64(st, 3);
+    at->object_relation = col_text(a, st, 4);
+    at->type = col_text(a, st, 5);
+    at->category = col_text(a, st, 6);
+    at->value = col_text(a, st, 7);
+    at->comment = col_text(a, st, 8);
+    at->to_ids = sqlite3_column_int(st, 9) != 0;
+    at->distribution = sqlite3_column_int(st, 10);
+    at->sharing_group_id = sqlite3_column_int64(st, 11);
+    at->timestamp = sqlite3_column_int64(st, 12);
+    at->deleted = sqlite3_column_int(st, 13) != 0;
+    at->disable_correlation = sqlite3_column_int(st, 14) != 0;
+    at->first_seen = col_text(a, st, 15);
+    at->last_seen = col_text(a, st, 16);
+}
+
+static void attr_bind_fields(sqlite3_stmt *st, const struct attribute *at, int i)
+{
+    sqlite3_bind_int64(st, i++, at->object_id);
+    bind_text(st, i++, at->object_relation);
+    bind_text(st, i++, at->type);
+    bind_text(st, i++, at->category);
+    bind_text(st, i++, at->value);
+    bind_text(st, i++, at->comment);
+    sqlite3_bind_int(st, i++, at->to_ids);
+    sqlite3_bind_int(st, i++, at->distribution);
+    sqlite3_bind_int64(st, i++, at->sharing_group_id);
+    sqlite3_bind_int64(st, i++, at->timestamp);
+    sqlite3_bind_int(st, i++, at->deleted);
+    sqlite3_bind_int(st, i++, at->disable_correlation);
+    bind_text(st, i++, at->first_seen);
+    bind_text(st, i, at->last_seen);
+}
+
+int store_attribute_insert(struct store_conn *c, struct attribute *at)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_attr_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, at->uuid);
+    sqlite3_bind_int64(st, 2, at->event_id);
+    attr_bind_fields(st, at, 3);
+    sqlite3_bind_int64(st, 17, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        at->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_attribute_update(struct store_conn *c, const struct attribute *at)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_attr_update);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    attr_bind_fields(st, at, 1);
+    sqlite3_bind_int64(st, 15, seq);
+    sqlite3_bind_int64(st, 16, at->id);
+    return step_done(st);
+}
+
+int store_attribute_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                        struct attribute **out)
+{
+    sqlite3_stmt *st = stmt(c, id > 0 ? sql_attr_by_id : sql_attr_by_uuid);
+    if (st == NULL)
+        return ERR_DB;
+    if (id > 0)
+        sqlite3_bind_int64(st, 1, id);
+    else
+        bind_text(st, 1, uuid ? uuid : "");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    attr_read(a, st, *out);
+    return 0;
+}
+
+int store_attribute_delete(struct store_conn *c, int64_t id, bool hard)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (!hard) {
+        int64_t seq = next_seq(c);
+        st = stmt(c, sql_attr_soft_delete);
+        if (seq < 0 || st == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, now_seconds());
+        sqlite3_bind_int64(st, 2, seq);
+        sqlite3_bind_int64(st, 3, id);
+        rc = step_done(st);
+        return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
+    }
+    st = stmt(c, sql_attr_tags_delete);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = step_done(st)) < 0)
+        return rc;
+    st = stmt(c, sql_attr_hard_delete);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = step_done(st);
+    return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
+}
+
+int store_uuid_taken(struct store_conn *c, const char *uuid, bool *taken)
+{
+    sqlite3_stmt *st = stmt(c, sql_uuid_taken);
+    if (st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, uuid);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ERR_DB;
+    *taken = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int attr_tags_load(struct store_conn *c, struct arena *a, struct attribute *at)
+{
+    sqlite3_stmt *st = stmt(c, sql_attr_tags);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, at->id);
+    COLLECT_ROWS(a, st, struct tag_ref, tag_ref_read, &at->tags, &at->n_tags);
+    return 0;
+}
+
+/* ---- objects and references ---- */
+
+#define OBJ_COLS                                                                                   \
+    "o.id, o.uuid, o.event_id, o.name, o.meta_category, o.description, o.template_uuid, "        \
+    "o.template_version, o.comment, o.distribution, o.sharing_group_id, o.timestamp, "           \
+    "o.deleted, o.first_seen, o.last_seen"
+static const char sql_obj_insert[] =
+    "INSERT INTO objects (uuid, event_id, name, meta_category, description, template_uuid, "
+    "template_version, comment, distribution, sharing_group_id, timestamp, deleted, first_seen, "
+    "last_seen, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char sql_obj_by_id[] = "SELECT " OBJ_COLS " FROM objects o WHERE o.id = ?";
+static const char sql_obj_by_uuid[] = "SELECT " OBJ_COLS " FROM objects o WHERE o.uuid = ?";
+static const char sql_obj_soft_delete[] =
+    "UPDATE objects SET deleted=1, timestamp=?2, seq=?1 WHERE id=?3";
+static const char sql_obj_attrs_soft_delete[] =
+    "UPDATE attributes SET deleted=1, timestamp=?2, seq=?1 WHERE object_id=?3 AND deleted=0";
+static const char sql_obj_hard_delete_attr_tags[] =
+    "DELETE FROM attribute_tags WHERE attribute_id IN (SELECT id FROM attributes WHERE "
+    "object_id = ?3) AND ?1 IS NOT NULL AND ?2 IS NOT NULL";
+static const char sql_obj_hard_delete_attrs[] =
+    "DELETE FROM attributes WHERE object_id = ?3 AND ?1 IS NOT NULL AND ?2 IS NOT NULL";
+static const char sql_obj_hard_delete_refs[] =
+    "DELETE FROM object_references WHERE object_id = ?3 AND ?1 IS NOT NULL AND ?2 IS NOT NULL";
+static const char sql_obj_hard_delete[] =
+    "DELETE FROM objects WHERE id = ?3 AND ?1 IS NOT NULL AND ?2 IS NOT NULL";
+static const char sql_ref_insert[] =
+    "INSERT INTO object_references (uuid, object_id, event_id, referenced_uuid, referenced_type, "
+    "relationship_type, comment, timestamp, deleted, seq) VALUES (?,?,?,?,?,?,?,?,?,?)";
+
+static void obj_read(struct arena *a, sqlite3_stmt *st, struct object *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->id = sqlite3_column_int64(st, 0);
+    col_uuid(o->uuid, st, 1);
+    o->event_id = sqlite3_column_int64(st, 2);
+    o->name = col_text(a, st, 3);
+    o->meta_category = col_text(a, st, 4);
+    o->description = col_text(a, st, 5);
+    o->template_uuid = col_text(a, st, 6);
+    o->template_version = col_text(a, st, 7);
+    o->comment = col_text(a, st, 8);
+    o->distribution = sqlite3_column_int(st, 9);
+    o->sharing_group_id = sqlite3_column_int64(st, 10);
+    o->timestamp = sqlite3_column_int64(st, 11);
+    o->deleted = sqlite3_column_int(st, 12) != 0;
+    o->first_seen = col_text(a, st, 13);
+    o->last_seen = col_text(a, st, 14);
+}
+
+int store_object_insert(struct store_conn *c, struct object *o)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_obj_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, o->uuid);
+    sqlite3_bind_int64(st, 2, o->event_id);
+    bind_text(st, 3, o->name);
+    bind_text(st, 4, o->meta_category);
+    bind_text(st, 5, o->description);
+    bind_text(st, 6, o->template_uuid);
+    bind_text(st, 7, o->template_version);
+    bind_text(st, 8, o->comment);
+    sqlite3_bind_int(st, 9, o->distribution);
+    sqlite3_bind_int64(st, 10, o->sharing_group_id);
+    sqlite3_bind_int64(st, 11, o->timestamp);
+    sqlite3_bind_int(st, 12, o->deleted);
+    bind_text(st, 13, o->first_seen);
+    bind_text(st, 14, o->last_seen);
+    sqlite3_bind_int64(st, 15, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        o->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+int store_object_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                     struct object **out)
+{
+    sqlite3_stmt *st = stmt(c, id > 0 ? sql_obj_by_id : sql_obj_by_uuid);
+    if (st == NULL)
+        return ERR_DB;
+    if (id > 0)
+        sqlite3_bind_int64(st, 1, id);
+    else
+        bind_text(st, 1, uuid ? uuid : "");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    *out = arena_alloc(a, sizeof(**out));
+    obj_read(a, st, *out);
+    return 0;
+}
+
+int store_object_delete(struct store_conn *c, int64_t id, bool hard)
+{
+    static const char *const soft[] = {sql_obj_attrs_soft_delete, sql_obj_soft_delete};
+    static const char *const hardq[] = {sql_obj_hard_delete_attr_tags, sql_obj_hard_delete_attrs,
+                                        sql_obj_hard_delete_refs, sql_obj_hard_delete};
+    const char *const *list = hard ? hardq : soft;
+    size_t n = hard ? 4 : 2;
+    int64_t seq = next_seq(c);
+    if (seq < 0)
+        return ERR_DB;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = stmt(c, list[i]);
+        if (st == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, now_seconds());
+        sqlite3_bind_int64(st, 3, id);
+        int rc = step_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : 0;
+}
+
+int store_reference_insert(struct store_conn *c, int64_t event_id, struct object_reference *r)
+{
+    int64_t seq = next_seq(c);
+    sqlite3_stmt *st = stmt(c, sql_ref_insert);
+    if (seq < 0 || st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, r->uuid);
+    sqlite3_bind_int64(st, 2, r->object_id);
+    sqlite3_bind_int64(st, 3, event_id);
+    bind_text(st, 4, r->referenced_uuid);
+    bind_text(st, 5, r->referenced_type ? r->referenced_type : "Attribute");
+    bind_text(st, 6, r->relationship_type);
+    bind_text(st, 7, r->comment);
+    sqlite3_bind_int64(st, 8, r->timestamp);
+    sqlite3_bind_int(st, 9, r->deleted);
+    sqlite3_bind_int64(st, 10, seq);
+    int rc = step_done(st);
+    if (rc == 0)
+        r->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+/* ---- loading a whole event ---- */
+
+/* SQL fragments rendering struct acl_filter (decided by acl, see core/acl.h).
+ * Parameters: ?1 everything (0/1), ?2 reader org id, ?3 unpublished_private. */
+#define ACL_EVENT_SQL                                                                              \
+    "(?1 OR e.org_id = ?2 OR (e.distribution IN (1,2,3) AND (NOT ?3 OR e.published = 1)))"
+#define ACL_CHILD_SQL(alias)                                                                       \
+    "(?1 OR e.org_id = ?2 OR " alias ".distribution IN (1,2,3,5))"
+
+static const char sql_event_visible[] =
+    "SELECT 1 FROM events e WHERE e.id = ?4 AND " ACL_EVENT_SQL;
+static const char sql_event_attrs[] =
+    "SELECT " ATTR_COLS " FROM attributes a JOIN events e ON e.id = a.event_id "
+    "LEFT JOIN objects o ON o.id = a.object_id "
+    "WHERE a.event_id = ?4 AND (?5 = 2 OR a.deleted = ?5) AND " ACL_CHILD_SQL("a")
+    " AND (a.object_id = 0 OR " ACL_CHILD_SQL("o") ") ORDER BY a.id";
+static const char sql_event_objs[] =
+    "SELECT " OBJ_COLS " FROM objects o JOIN events e ON e.id = o.event_id "
+    "WHERE o.event_id = ?4 AND (?5 = 2 OR o.deleted = ?5) AND " ACL_CHILD_SQL("o")
+    " ORDER BY o.id";
+static const char sql_event_refs[] =
+    "SELECT r.id, r.uuid, r.object_id, r.referenced_uuid, r.referenced_type, "
+    "r.relationship_type, r.comment, r.timestamp, r.deleted, o.uuid "
+    "FROM object_references r JOIN objects o ON o.id = r.object_id "
+    "WHERE r.event_id = ? AND r.deleted = 0 ORDER BY r.object_id, r.id";
+static const char sql_event_attr_tags[] =
+    "SELECT t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "
+    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, at.local, "
+    "at.attribute_id FROM attribute_tags at JOIN tags t ON t.id = at.tag_id "
+    "WHERE at.event_id = ? ORDER BY at.attribute_id, at.id";
+
+static void acl_bind(sqlite3_stmt *st, const struct acl_filter *acl)
+{
+    sqlite3_bind_int(st, 1, acl->everything);
+    sqlite3_bind_int64(st, 2, acl->org_id);
+    sqlite3_bind_int(st, 3, acl->unpublished_private);
+}
+
+static struct attribute *attr_find(struct attribute *arr, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (arr[mid].id < id)
+            lo = mid + 1;
+        else if (arr[mid].id > id)
+            hi = mid;
+        else
+            return &arr[mid];
+    }
+    return NULL;
+}
+
+static struct object *obj_find(struct object *arr, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (arr[mid].id < id)
+            lo = mid + 1;
+        else if (arr[mid].id > id)
+            hi = mid;
+        else
+            return &arr[mid];
+    }
+    return NULL;
+}
+
+static void ref_read(struct arena *a, sqlite3_stmt *st, struct object_reference *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    col_uuid(r->uuid, st, 1);
+    r->object_id = sqlite3_column_int64(st, 2);
+    col_uuid(r->referenced_uuid, st, 3);
+    r->referenced_type = col_text(a, st, 4);
+    r->relationship_type = col_text(a, st, 5);
+    r->comment = col_text(a, st, 6);
+    r->timestamp = sqlite3_column_int64(st, 7);
+    r->deleted = sqlite3_column_int(st, 8) != 0;
+    col_uuid(r->object_uuid, st, 9);
+}
+
+/* Loads attributes (split into event-level and per object), objects and references. */
+static int event_children_load(struct store_conn *c, struct arena *a, struct event *e,
+                               const struct acl_filter *acl, unsigned flags)
+{
+    int deleted = (flags & STORE_LOAD_DELETED_ONLY) ? 1 : (flags & STORE_LOAD_DELETED) ? 2 : 0;
+    struct attribute *attrs;
+    size_t n_attrs;
+    sqlite3_stmt *st = stmt(c, sql_event_attrs);
+    if (st == NULL)
+        return ERR_DB;
+    acl_bind(st, acl);
+    sqlite3_bind_int64(st, 4, e->id);
+    sqlite3_bind_int(st, 5, deleted);
+    COLLECT_ROWS(a, st, struct attribute, attr_read, &attrs, &n_attrs);
+
+    if (flags & STORE_LOAD_TAGS) {
+        st = stmt(c, sql_event_attr_tags);
+        if (st == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, e->id);
+        int rc;
+        struct attribute *cur = NULL;
+        size_t cap = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t aid = sqlite3_column_int64(st, 12);
+            if (cur == NULL || cur->id != aid) {
+                cur = attr_find(attrs, n_attrs, aid);
+                cap = 0;
+            }
+            if (cur == NULL)
+                continue;
+            if (cur->n_tags == cap) {
+                size_t ncap = cap ? cap * 2 : 4;
+                struct tag_ref *bigger = arena_alloc(a, ncap * sizeof(*bigger));
+                if (cur->n_tags)
+                    memcpy(bigger, cur->tags, cur->n_tags * sizeof(*bigger));
+                cur->tags = bigger;
+                cap = ncap;
+            }
+            tag_ref_read(a, st, &cur->tags[cur->n_tags++]);
+        }
+        if (rc != SQLITE_DONE)
+            return ERR_DB;
+    }
+
+    st = stmt(c, sql_event_objs);
+    if (st == NULL)
+        return ERR_DB;
+    acl_bind(st, acl);
+    sqlite3_bind_int64(st, 4, e->id);
+    sqlite3_bind_int(st, 5, deleted);
+    COLLECT_ROWS(a, st, struct object, obj_read, &e->objects, &e->n_objects);
+
+    /* Count attributes per object, then distribute (attrs are in id order). */
+    size_t n_plain = 0;
+    for (size_t i = 0; i < n_attrs; i++) {
+        struct object *o =
+            attrs[i].object_id ? obj_find(e->objects, e->n_objects, attrs[i].object_id) : NULL;
+        if (o)
+            o->n_attrs++;
+        else if (attrs[i].object_id == 0)
+            n_plain++;
+    }
+    e->attrs = arena_alloc(a, (n_plain ? n_plain : 1) * sizeof(*e->attrs));
+    e->n_attrs = 0;
+    for (size_t i = 0; i < e->n_objects; i++) {
+        struct object *o = &e->objects[i];
+        o->attrs = arena_alloc(a, (o->n_attrs ? o->n_attrs : 1) * sizeof(*o->attrs));
+        o->n_attrs = 0;
+    }
+    for (size_t i = 0; i < n_attrs; i++) {
+        if (attrs[i].object_id == 0) {
+            e->attrs[e->n_attrs++] = attrs[i];
+            continue;
+        }
+        struct object *o = obj_find(e->objects, e->n_objects, attrs[i].object_id);
+        if (o)
+            o->attrs[o->n_attrs++] = attrs[i];
+    }
+
+    struct object_reference *refs;
+    size_t n_refs;
+    st = stmt(c, sql_event_refs);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, e->id);
+    COLLECT_ROWS(a, st, struct object_reference, ref_read, &refs, &n_refs);
+    for (size_t i = 0; i < n_refs;) {
+        size_t j = i;
+        while (j < n_refs && refs[j].object_id == refs[i].object_id)
+            j++;
+        struct object *o = obj_find(e->objects, e->n_objects, refs[i].object_id);
+        if (o) {
+            o->refs = &refs[i];
+            o->n_refs = j - i;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+int store_event_load(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                     const struct acl_filter *acl, unsigned flags, struct event **out)
+{
+    sqlite3_stmt *st = stmt(c, id > 0 ? sql_event_by_id : sql_event_by_uuid);
+    if (st == NULL)
+        return ERR_DB;
+    if (id > 0)
+        sqlite3_bind_int64(st, 1, id);
+    else
+        bind_text(st, 1, uuid ? uuid : "");
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    struct event *e = arena_calloc(a, 1, sizeof(*e));
+    event_read(a, st, e);
+    sqlite3_reset(st);
+
+    st = stmt(c, sql_event_visible);
+    if (st == NULL)
+        return ERR_DB;
+    acl_bind(st, acl);
+    sqlite3_bind_int64(st, 4, e->id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+
+    if ((rc = event_orgs_load(c, a, e)) < 0)
+        return rc;
+    if ((flags & STORE_LOAD_TAGS) && (rc = event_tags_load(c, a, e)) < 0)
+        return rc;
+    if ((flags & STORE_LOAD_CHILDREN) && (rc = event_children_load(c, a, e, acl, flags)) < 0)
+        return rc;
+    *out = e;
+    return 0;
+}
+
+/* ---- search: rendering struct query to SQL ---- */
+
+/* A dynamic statement under construction: SQL text plus the values to bind, in order.
+ * Only fixed fragments from this file are appended as text; every value is bound. */
+struct sqlb {
+    struct buf sql;
+    struct arena *a;
+    struct bindv {
+        bool is_int;
+        int64_t i;
+        const char *s;
+    } *binds;
+    size_t n, cap;
+};
+
+static void sqlb_text(struct sqlb *b, const char *s)
+{
+    buf_puts(&b->sql, s);
+}
+
+static void sqlb_bind_value(struct sqlb *b, bool is_int, int64_t i, const char *s)
+{
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 32;
+        struct bindv *bigger = arena_alloc(b->a, ncap * sizeof(*bigger));
+        if (b->n)
+            memcpy(bigger, b->binds, b->n * sizeof(*bigger));
+        b->binds = bigger;
+        b->cap = ncap;
+    }
+    b->binds[b->n].is_int = is_int;
+    b->binds[b->n].i = i;
+    b->binds[b->n].s = s;
+    b->n++;
+}
+
+/* Appends fragment, which contains exactly one '?', binding s. */
+static void sqlb_str(struct sqlb *b, const char *fragment, const char *s)
+{
+    sqlb_text(b, fragment);
+    sqlb_bind_value(b, false, 0, s);
+}
+
+static void sqlb_int(struct sqlb *b, const char *fragment, int64_t v)
+{
+    sqlb_text(b, fragment);
+    sqlb_bind_value(b, true, v, NULL);
+}
+
+static bool has_wildcard(const char *s)
+{
+    return strchr(s, '%') != NULL;
+}
+
+static bool all_digits(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/*
+ * How one field matches one pattern.  Each renders "(...)" with one or more
+ * bound copies of the pattern.
+ */
+enum match_kind {
+    MATCH_ATTR_VALUE,  /* a.value, '%' wildcards */
+    MATCH_ATTR_TYPE,   /* a.type */
+    MATCH_ATTR_CATEGORY,
+    MATCH_TAG_ATTR,    /* tag on the attribute or on its event */
+    MATCH_TAG_EVENT,   /* tag on the event or on any of its attributes */
+    MATCH_EVENT_ID,    /* event id or uuid */
+    MATCH_ATTR_UUID,   /* attribute or event uuid */
+    MATCH_EVENT_UUID,
+    MATCH_ORG,         /* creator org id, uuid or name */
+    MATCH_INFO,
+};
+
+static void render_match(struct sqlb *b, enum match_kind kind, const char *v)
+{
+    const char *op = has_wildcard(v) ? " LIKE ?" : " = ?";
+    switch (kind) {
+    case MATCH_ATTR_VALUE:
+        sqlb_text(b, "(a.value");
+        sqlb_str(b, op, v);
+        sqlb_text(b, ")");
+        break;
+    case MATCH_ATTR_TYPE:
+        sqlb_str(b, "(a.type = ?)", v);
+        break;
+    case MATCH_ATTR_CATEGORY:
+        sqlb_str(b, "(a.category = ?)", v);
+        break;
+    case MATCH_TAG_ATTR:
+    case MATCH_TAG_EVENT: {
+        bool attr_level = kind == MATCH_TAG_ATTR;
+        for (int part = 0; part < 2; part++) {
+            bool on_attr = (part == 0) == attr_level;
+            sqlb_text(b, part == 0 ? "(EXISTS (SELECT 1 FROM " : " OR EXISTS (SELECT 1 FROM ");
+            if (on_attr)
+                sqlb_text(b, attr_level ? "attribute_tags xt JOIN tags t ON t.id = xt.tag_id "
+                                          "WHERE xt.attribute_id = a.id AND "
+                                        : "attribute_tags xt JOIN tags t ON t.id = xt.tag_id "
+                                          "WHERE xt.event_id = e.id AND ");
+            else
+                sqlb_text(b, "event_tags xt JOIN tags t ON t.id = xt.tag_id "
+                             "WHERE xt.event_id = e.id AND ");
+            if (all_digits(v))
+                sqlb_int(b, "t.id = ?)", strtoll(v, NULL, 10));
+            else if (has_wildcard(v))
+                sqlb_str(b, "t.name LIKE ?)", v);
+            else
+                sqlb_str(b, "t.name = ? COLLATE NOCASE)", v);
+        }
+        sqlb_text(b, ")");
+        break;
+    }
+    case MATCH_EVENT_ID:
+        if (all_digits(v))
+            sqlb_int(b, "(e.id = ?)", strtoll(v, NULL, 10));
+        else
+            sqlb_str(b, "(e.uuid = ?)", v);
+        break;
+    case MATCH_ATTR_UUID:
+        sqlb_str(b, "(a.uuid = ?", v);
+        sqlb_str(b, " OR e.uuid = ?)", v);
+        break;
+    case MATCH_EVENT_UUID:
+        sqlb_str(b, "(e.uuid = ?)", v);
+        break;
+    case MATCH_ORG:
+        if (all_digits(v))
+            sqlb_int(b, "(e.orgc_id = ?)", strtoll(v, NULL, 10));
+        else {
+            sqlb_str(b, "(e.orgc_id IN (SELECT id FROM orgs WHERE uuid = ?", v);
+            sqlb_str(b, " OR name LIKE ?))", v);
+        }
+        break;
+    case MATCH_INFO:
+        sqlb_str(b, "(e.info LIKE ?)", v);
+        break;
+    }
+}
+
+/* Renders " AND (any OR ...) AND all... AND NOT none..." for a filter. */
+static void render_filter(struct sqlb *b, const struct filter *f, enum match_kind kind)
+{
+    if (f->n_any) {
+        sqlb_text(b, " AND (");
+        for (size_t i = 0; i < f->n_any; i++) {
+            if (i)
+                sqlb_text(b, " OR ");
+            render_match(b, kind, f->any[i]);
+        }
+        sqlb_text(b, ")");
+    }
+    for (size_t i = 0; i < f->n_all; i++) {
+        sqlb_text(b, " AND ");
+        render_match(b, kind, f->all[i]);
+    }
+    for (size_t i = 0; i < f->n_none; i++) {
+        sqlb_text(b, " AND NOT ");
+        render_match(b, kind, f->none[i]);
+    }
+}
+
+static void render_acl_event(struct sqlb *b, const struct acl_filter *acl)
+{
+    if (acl->everything)
+        return;
+    sqlb_int(b, " AND (e.org_id = ?", acl->org_id);
+    sqlb_text(b, " OR (e.distribution IN (1,2,3)");
+    if (acl->unpublished_private)
+        sqlb_text(b, " AND e.published = 1");
+    sqlb_text(b, "))");
+}
+
+static void render_acl_attr(struct sqlb *b, const struct acl_filter *acl)
+{
+    if (acl->everything)
+        return;
+    sqlb_int(b, " AND (e.org_id = ?", acl->org_id);
+    sqlb_text(b, " OR (a.distribution IN (1,2,3,5) AND (a.object_id = 0 OR "
+                 "o.distribution IN (1,2,3,5))))");
+}
+
+/* Conditions on attributes shared by attribute search and event search (EXISTS). */
+static void render_attr_conditions(struct sqlb *b, const struct query *q, bool for_event)
+{
+    render_filter(b, &q->value, MATCH_ATTR_VALUE);
+    render_filter(b, &q->type, MATCH_ATTR_TYPE);
+    render_filter(b, &q->category, MATCH_ATTR_CATEGORY);
+    if (q->to_ids != TRI_ANY)
+        sqlb_int(b, " AND a.to_ids = ?", q->to_ids == TRI_YES);
+    if (!for_event) {
+        render_filter(b, &q->tags, MATCH_TAG_ATTR);
+        render_filter(b, &q->uuid, MATCH_ATTR_UUID);
+        if (q->timestamp_min)
+            sqlb_int(b, " AND a.timestamp >= ?", q->timestamp_min);
+        if (q->timestamp_max)
+            sqlb_int(b, " AND a.timestamp <= ?", q->timestamp_max);
+        if (q->deleted != 2)
+            sqlb_int(b, " AND a.deleted = ?", q->deleted);
+    } else {
+        sqlb_text(b, " AND a.deleted = 0");
+    }
+    render_acl_attr(b, &q->acl);
+}
+
+/* Conditions on events shared by both searches. */
+static void render_event_conditions(struct sqlb *b, const struct query *q)
+{
+    sqlb_text(b, " WHERE e.deleted = 0");
+    if (q->match_nothing)
+        sqlb_text(b, " AND 0");
+    render_acl_event(b, &q->acl);
+    render_filter(b, &q->event_id, MATCH_EVENT_ID);
+    render_filter(b, &q->org, MATCH_ORG);
+    render_filter(b, &q->info, MATCH_INFO);
+    if (q->date_from)
+        sqlb_str(b, " AND e.date >= ?", q->date_from);
+    if (q->date_to)
+        sqlb_str(b, " AND e.date <= ?", q->date_to);
+    if (q->publish_timestamp_min)
+        sqlb_int(b, " AND e.publish_timestamp >= ?", q->publish_timestamp_min);
+    if (q->publish_timestamp_max)
+        sqlb_int(b, " AND e.publish_timestamp <= ?", q->publish_timestamp_max);
+    if (q->event_timestamp_min)
+        sqlb_int(b, " AND e.publish_timestamp >= ?", q->event_timestamp_min);
+    if (q->published != TRI_ANY)
+        sqlb_int(b, " AND e.published = ?", q->published == TRI_YES);
+}
+
+static void render_limit(struct sqlb *b, const struct query *q)
+{
+    if (q->limit > 0) {
+        sqlb_int(b, " LIMIT ?", q->limit);
+        sqlb_int(b, " OFFSET ?", (q->page > 1 ? q->page - 1 : 0) * q->limit);
+    }
+}
+
+static int sqlb_prepare(struct store_conn *c, struct sqlb *b, sqlite3_stmt **out)
+{
+    if (b->sql.err)
+        return ERR_TOOBIG;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, buf_cstr(&b->sql), (int)b->sql.len, &st, NULL) != SQLITE_OK)
+        return ERR_DB;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->binds[i].is_int)
+            sqlite3_bind_int64(st, (int)i + 1, b->binds[i].i);
+        else
+            bind_text(st, (int)i + 1, b->binds[i].s);
+    }
+    *out = st;
+    return 0;
+}
+
+int store_attribute_search(struct store_conn *c, struct arena *a, const struct query *q,
+                           bool with_tags,
+                           int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
+                           void *ctx)
+{
+    struct sqlb b = {.a = a};
+    buf_init(&b.sql, 1 << 20);
+    sqlb_text(&b, "SELECT " ATTR_COLS ", e.uuid FROM attributes a JOIN events e ON e.id = "
+                  "a.event_id LEFT JOIN objects o ON o.id = a.object_id");
+    render_event_conditions(&b, q);
+    render_attr_conditions(&b, q, false);
+    sqlb_text(&b, " ORDER BY a.id");
+    render_limit(&b, q);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlb_prepare(c, &b, &st);
+    buf_free(&b.sql);
+    if (rc < 0)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct attribute at;
+        attr_read(a, st, &at);
+        char event_uuid[UUID_STR_LEN + 1];
+        col_uuid(event_uuid, st, 17);
+        if (with_tags && (rc = attr_tags_load(c, a, &at)) < 0)
+            break;
+        if ((rc = fn(ctx, &at, event_uuid)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_event_search(struct store_conn *c, struct arena *a, const struct query *q,
+                       int (*fn)(void *ctx, struct event *e), void *ctx)
+{
+    struct sqlb b = {.a = a};
+    buf_init(&b.sql, 1 << 20);
+    sqlb_text(&b, "SELECT " EVENT_COLS " FROM events e");
+    render_event_conditions(&b, q);
+    render_filter(&b, &q->tags, MATCH_TAG_EVENT);
+    render_filter(&b, &q->uuid, MATCH_EVENT_UUID);
+    if (q->timestamp_min)
+        sqlb_int(&b, " AND e.timestamp >= ?", q->timestamp_min);
+    if (q->timestamp_max)
+        sqlb_int(&b, " AND e.timestamp <= ?", q->timestamp_max);
+    if (!filter_empty(&q->value) || !filter_empty(&q->type) || !filter_empty(&q->category) ||
+        q->to_ids != TRI_ANY) {
+        sqlb_text(&b, " AND EXISTS (SELECT 1 FROM attributes a LEFT JOIN objects o ON o.id = "
+                      "a.object_id WHERE a.event_id = e.id");
+        render_attr_conditions(&b, q, true);
+        sqlb_text(&b, ")");
+    }
+    sqlb_text(&b, " ORDER BY e.id");
+    render_limit(&b, q);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlb_prepare(c, &b, &st);
+    buf_free(&b.sql);
+    if (rc < 0)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event *e = arena_calloc(a, 1, sizeof(*e));
+        event_read(a, st, e);
+        if ((rc = event_orgs_load(c, a, e)) < 0 || (rc = event_tags_load(c, a, e)) < 0)
+            break;
+        if ((rc = fn(ctx, e)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_finalize(st);
+    return rc;
+}

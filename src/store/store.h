@@ -1,0 +1,170 @@
+/*
+ * store.h - backend-neutral persistence API.
+ *
+ * The store knows SQL, not JSON or HTTP.  store_open() picks the backend from
+ * the URL scheme ("sqlite:PATH", or a bare path); today SQLite is the only
+ * backend, and the PostgreSQL one will make this an ops struct behind the same
+ * functions.
+ *
+ * Connections: one writer and a pool of readers (SQLite WAL: readers never wait
+ * for the writer).  A request takes a connection with store_begin_read() or
+ * store_begin_write() and gives it back with store_end(), which commits (or for
+ * a writer, rolls back when commit is false).  A write request is therefore one
+ * transaction: all or nothing.
+ *
+ * Memory: results are allocated in the arena passed in (request lifetime).
+ * Every write stamps the rows it touches with the next value of the global
+ * change sequence (store_next_seq), taken inside the same transaction.
+ */
+#ifndef LIAISON_STORE_H
+#define LIAISON_STORE_H
+
+#include "core/model.h"
+#include "core/query.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct store_conn;
+
+/*
+ * Opens (creating if needed) the database at url and applies pending
+ * migrations.  readers is the size of the reader pool.  Returns owned *out
+ * (free with store_close).
+ */
+int store_open(const char *url, unsigned readers, struct store **out, struct diag *d);
+void store_close(struct store *s);
+
+/* Returns the schema version (number of applied migrations). */
+int store_schema_version(struct store *s, int *version);
+
+/* Takes a reader connection inside a read transaction (blocks while all are busy). */
+int store_begin_read(struct store *s, struct store_conn **out);
+/* Takes the writer connection inside BEGIN IMMEDIATE (blocks while it is busy). */
+int store_begin_write(struct store *s, struct store_conn **out);
+/* Ends the transaction (commit or roll back) and returns the connection.  NULL ok. */
+int store_end(struct store_conn *c, bool commit);
+
+/* Next value of the global change sequence (writer only). */
+int store_next_seq(struct store_conn *c, int64_t *out);
+
+/* Instance settings (key/value). *value is allocated in a; ERR_NOTFOUND if absent. */
+int store_setting_get(struct store_conn *c, struct arena *a, const char *name, char **value);
+int store_setting_set(struct store_conn *c, const char *name, const char *value);
+
+/* ---- organisations ---- */
+int store_org_insert(struct store_conn *c, struct org *o); /* sets o->id */
+int store_org_update(struct store_conn *c, const struct org *o);
+/* Lookup by id (id > 0), else uuid, else name.  ERR_NOTFOUND if none. */
+int store_org_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                  const char *name, struct org **out);
+int store_org_list(struct store_conn *c, struct arena *a, struct org **out, size_t *n);
+
+/* ---- roles and users ---- */
+int store_role_get(struct store_conn *c, struct arena *a, int64_t id, struct role **out);
+int store_role_list(struct store_conn *c, struct arena *a, struct role **out, size_t *n);
+int store_user_insert(struct store_conn *c, struct user *u); /* sets u->id */
+int store_user_update(struct store_conn *c, const struct user *u);
+int store_user_delete(struct store_conn *c, int64_t id); /* also deletes its keys */
+/* Lookup by id (id > 0) or email. */
+int store_user_get(struct store_conn *c, struct arena *a, int64_t id, const char *email,
+                   struct user **out);
+/* org_id 0: all users. */
+int store_user_list(struct store_conn *c, struct arena *a, int64_t org_id, struct user **out,
+                    size_t *n);
+
+/* ---- API keys ---- */
+int store_key_insert(struct store_conn *c, struct auth_key *k, const unsigned char *hash,
+                     size_t hash_len); /* sets k->id */
+/* Calls fn for each key whose key_start equals start, with its stored hash. */
+int store_key_candidates(struct store_conn *c, const char *start,
+                         int (*fn)(void *ctx, const struct auth_key *k, const void *hash,
+                                   size_t hash_len),
+                         void *ctx);
+int store_key_get(struct store_conn *c, struct arena *a, int64_t id, struct auth_key **out);
+int store_key_delete(struct store_conn *c, int64_t id);
+int store_key_list(struct store_conn *c, struct arena *a, int64_t user_id, struct auth_key **out,
+                   size_t *n);
+
+/* ---- tags ---- */
+/* Finds the tag named t->tag.name or creates it with t's colour/flags; sets t->tag (id and
+ * stored fields). */
+int store_tag_resolve(struct store_conn *c, struct arena *a, struct tag *t, bool create);
+int store_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char *name,
+                  struct tag **out);
+int store_tag_list(struct store_conn *c, struct arena *a, const char *name_like, struct tag **out,
+                   size_t *n);
+int store_tag_insert(struct store_conn *c, struct tag *t);
+int store_tag_delete(struct store_conn *c, int64_t id);
+/* Attach/detach; attach of an already attached tag succeeds and changes nothing. */
+int store_event_tag_attach(struct store_conn *c, int64_t event_id, int64_t tag_id, bool local);
+int store_event_tag_detach(struct store_conn *c, int64_t event_id, int64_t tag_id);
+int store_attribute_tag_attach(struct store_conn *c, int64_t event_id, int64_t attribute_id,
+                               int64_t tag_id, bool local);
+int store_attribute_tag_detach(struct store_conn *c, int64_t attribute_id, int64_t tag_id);
+
+/* ---- events ---- */
+/* Inserts e's row only (children separately); sets e->id. */
+int store_event_insert(struct store_conn *c, struct event *e);
+/* Updates the event row's own fields (not children) and stamps seq. */
+int store_event_update(struct store_conn *c, const struct event *e);
+/* Touches the event: new timestamp and seq (after a child changed). */
+int store_event_touch(struct store_conn *c, int64_t event_id, int64_t timestamp);
+/* Tombstones the event and its children. */
+int store_event_delete(struct store_conn *c, int64_t event_id);
+
+/* Flags for store_event_load. */
+enum {
+    STORE_LOAD_CHILDREN = 1 << 0,   /* attributes, objects, references */
+    STORE_LOAD_TAGS = 1 << 1,       /* event and attribute tags */
+    STORE_LOAD_DELETED = 1 << 2,    /* include soft-deleted children */
+    STORE_LOAD_DELETED_ONLY = 1 << 3,
+};
+
+/*
+ * Loads the event with id (id > 0) or uuid, with org/orgc and the parts flags
+ * ask for; children are filtered by acl.  ERR_NOTFOUND if no such live event
+ * or if acl hides it.
+ */
+int store_event_load(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                     const struct acl_filter *acl, unsigned flags, struct event **out);
+
+/* Calls fn for each event matching q (event-level filters; value/type/category
+ * match events holding such an attribute), ordered by id, honouring limit/page.
+ * The event passed to fn has org/orgc and tags but no children; it and its
+ * strings live in a until the call returns. */
+int store_event_search(struct store_conn *c, struct arena *a, const struct query *q,
+                       int (*fn)(void *ctx, struct event *e), void *ctx);
+
+/* ---- objects ---- */
+int store_object_insert(struct store_conn *c, struct object *o); /* sets o->id */
+int store_object_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                     struct object **out);
+int store_object_delete(struct store_conn *c, int64_t id, bool hard);
+int store_reference_insert(struct store_conn *c, int64_t event_id, struct object_reference *r);
+
+/* ---- attributes ---- */
+int store_attribute_insert(struct store_conn *c, struct attribute *at); /* sets at->id */
+int store_attribute_update(struct store_conn *c, const struct attribute *at);
+int store_attribute_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                        struct attribute **out);
+/* Soft delete (deleted = 1) or hard delete (row and its tags removed). */
+int store_attribute_delete(struct store_conn *c, int64_t id, bool hard);
+/* Returns true if a uuid is used by any event, object, attribute or reference. */
+int store_uuid_taken(struct store_conn *c, const char *uuid, bool *taken);
+
+/* Calls fn for each attribute matching q, ordered by id, honouring limit/page.
+ * The attribute has its tags when with_tags; event_uuid is its event's uuid. */
+int store_attribute_search(struct store_conn *c, struct arena *a, const struct query *q,
+                           bool with_tags,
+                           int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
+                           void *ctx);
+
+/* Recomputes and returns the number of live attributes of an event. */
+int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out);
+
+#endif
