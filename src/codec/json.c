@@ -25,8 +25,9 @@
  * - String bytes are scanned in bulk (SSE2 16 bytes at a time where the
  *   compiler offers it, otherwise SWAR 8 bytes at a time) for the only bytes
  *   that need attention: '"', '\\', control characters and bytes >= 0x80.
- *   Non-ASCII bytes leave the fast path for a scalar UTF-8 check (RFC 3629
- *   table 3-7: no overlongs, no encoded surrogates, nothing above U+10FFFF).
+ *   Non-ASCII bytes leave the fast path for a scalar UTF-8 check (Unicode
+ *   table 3-7, RFC 3629: no overlongs, no encoded surrogates, nothing above
+ *   U+10FFFF).
  *
  * - Numbers are validated against the RFC 8259 grammar and kept as their
  *   literal text; converting is the caller's business (json_as_i64), so the
@@ -35,9 +36,10 @@
  * - Line and column are computed only when an error is reported, by counting
  *   newlines up to the offending byte.
  *
- * The writer tracks, per nesting level, whether a separator is due; all its
- * output goes through buf_* so the buffer's maximum and sticky error apply.
- * Every public writer function is a no-op once out->err is set.
+ * The writer tracks, per nesting level, whether a separator is due; its
+ * output is staged in a small stack buffer and appended with buf_append, so
+ * the buffer's maximum and sticky error apply.  Every public writer function
+ * is a no-op once out->err is set.
  */
 #include "codec/json.h"
 
@@ -804,21 +806,70 @@ bool json_as_str(const struct json_value *v, struct str *out)
 
 /* ---- writer ---- */
 
+/*
+ * Output is gathered in a small stack buffer (a stage) and handed to buf_append
+ * when it fills or the public call returns, so that a member such as
+ * ,"type":"ip-dst" costs one buf_append rather than six buf_putc/buf_append
+ * calls; json_write_value carries one stage through the whole tree.  The
+ * buffer's maximum and sticky error still apply at every flush.
+ */
+#define STAGE_SIZE 512
+
+struct stage {
+    struct buf *b;
+    size_t n;
+    char tmp[STAGE_SIZE];
+};
+
+static void stage_init(struct stage *st, struct buf *b)
+{
+    st->b = b;
+    st->n = 0; /* tmp stays uninitialised: only [0, n) is ever read */
+}
+
+static void stage_flush(struct stage *st)
+{
+    if (st->n > 0) {
+        buf_append(st->b, st->tmp, st->n);
+        st->n = 0;
+    }
+}
+
+static inline void stage_put(struct stage *st, const void *p, size_t n)
+{
+    if (n > STAGE_SIZE - st->n) {
+        stage_flush(st);
+        if (n > STAGE_SIZE) {
+            buf_append(st->b, p, n);
+            return;
+        }
+    }
+    memcpy(st->tmp + st->n, p, n);
+    st->n += n;
+}
+
+static inline void stage_putc(struct stage *st, char c)
+{
+    if (st->n == STAGE_SIZE)
+        stage_flush(st);
+    st->tmp[st->n++] = c;
+}
+
 static const char indent_spaces[] = "                                                                ";
 
-static void write_newline_indent(struct json_writer *w, unsigned level)
+static void put_newline_indent(struct stage *st, unsigned level)
 {
     size_t n = (size_t)level * 2;
-    buf_putc(w->out, '\n');
+    stage_putc(st, '\n');
     while (n > 0) {
         size_t k = n < sizeof(indent_spaces) - 1 ? n : sizeof(indent_spaces) - 1;
-        buf_append(w->out, indent_spaces, k);
+        stage_put(st, indent_spaces, k);
         n -= k;
     }
 }
 
 /* Emits what must precede a value or key at the current level: comma, newline, indent. */
-static void write_sep(struct json_writer *w)
+static void put_sep(struct json_writer *w, struct stage *st)
 {
     if (w->after_key) {
         w->after_key = false;
@@ -826,21 +877,21 @@ static void write_sep(struct json_writer *w)
     }
     unsigned level = w->depth;
     if (w->need_comma[level])
-        buf_putc(w->out, ',');
+        stage_putc(st, ',');
     if (w->pretty && level > 0)
-        write_newline_indent(w, level);
+        put_newline_indent(st, level);
     w->need_comma[level] = true;
 }
 
 /* Appends s as a quoted JSON string: escapes per RFC 8259, U+FFFD for invalid UTF-8. */
-static void write_escaped(struct buf *b, const char *str, size_t len)
+static void put_escaped(struct stage *st, const char *str, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)str;
     const unsigned char *end = p + len;
-    const unsigned char *run = p; /* start of bytes not yet appended */
+    const unsigned char *run = p; /* start of bytes not yet staged */
 
-    buf_putc(b, '"');
+    stage_putc(st, '"');
     for (;;) {
         uint64_t x;
         while (end - p >= 8) {
@@ -860,13 +911,13 @@ static void write_escaped(struct buf *b, const char *str, size_t len)
                 p += n;
                 continue;
             }
-            buf_append(b, run, (size_t)(p - run));
-            buf_append(b, "\xef\xbf\xbd", 3);
+            stage_put(st, run, (size_t)(p - run));
+            stage_put(st, "\xef\xbf\xbd", 3);
             p += -n;
             run = p;
             continue;
         }
-        buf_append(b, run, (size_t)(p - run));
+        stage_put(st, run, (size_t)(p - run));
         char e[6] = {'\\', 0, '0', '0', 0, 0};
         size_t en = 2;
         switch (c) {
@@ -898,12 +949,58 @@ static void write_escaped(struct buf *b, const char *str, size_t len)
             en = 6;
             break;
         }
-        buf_append(b, e, en);
+        stage_put(st, e, en);
         p++;
         run = p;
     }
-    buf_append(b, run, (size_t)(p - run));
-    buf_putc(b, '"');
+    stage_put(st, run, (size_t)(p - run));
+    stage_putc(st, '"');
+}
+
+static void put_begin(struct json_writer *w, struct stage *st, char open)
+{
+    put_sep(w, st);
+    stage_putc(st, open);
+    if (w->depth + 1 >= JSON_WRITER_MAX_DEPTH) {
+        stage_flush(st);
+        w->out->err = ERR_TOOBIG;
+        return;
+    }
+    w->depth++;
+    w->need_comma[w->depth] = false;
+}
+
+static void put_end(struct json_writer *w, struct stage *st, char close)
+{
+    if (w->depth == 0) {
+        /* More ends than begins: a programmer error, but make it visible in the result. */
+        stage_flush(st);
+        w->out->err = ERR_INVAL;
+        return;
+    }
+    bool had_children = w->need_comma[w->depth];
+    w->depth--;
+    if (w->pretty && had_children)
+        put_newline_indent(st, w->depth);
+    stage_putc(st, close);
+}
+
+static void put_key(struct json_writer *w, struct stage *st, const char *key, size_t len)
+{
+    put_sep(w, st);
+    put_escaped(st, key, len);
+    if (w->pretty)
+        stage_put(st, ": ", 2);
+    else
+        stage_putc(st, ':');
+    w->after_key = true;
+}
+
+/* Stages a value that is already JSON text (literals, numbers, raw). */
+static void put_raw(struct json_writer *w, struct stage *st, const char *json, size_t len)
+{
+    put_sep(w, st);
+    stage_put(st, json, len);
 }
 
 void json_writer_init(struct json_writer *w, struct buf *out, bool pretty)
@@ -915,80 +1012,65 @@ void json_writer_init(struct json_writer *w, struct buf *out, bool pretty)
     w->pretty = pretty;
 }
 
-static void write_begin(struct json_writer *w, char open)
-{
-    if (w->out->err)
-        return;
-    write_sep(w);
-    buf_putc(w->out, open);
-    if (w->depth + 1 >= JSON_WRITER_MAX_DEPTH) {
-        w->out->err = ERR_TOOBIG;
-        return;
-    }
-    w->depth++;
-    w->need_comma[w->depth] = false;
-}
-
-static void write_end(struct json_writer *w, char close)
-{
-    if (w->out->err)
-        return;
-    if (w->depth == 0) {
-        /* More ends than begins: a programmer error, but make it visible in the result. */
-        w->out->err = ERR_INVAL;
-        return;
-    }
-    bool had_children = w->need_comma[w->depth];
-    w->depth--;
-    if (w->pretty && had_children)
-        write_newline_indent(w, w->depth);
-    buf_putc(w->out, close);
-}
-
 void json_write_object_begin(struct json_writer *w)
 {
-    write_begin(w, '{');
+    struct stage st;
+    if (w->out->err)
+        return;
+    stage_init(&st, w->out);
+    put_begin(w, &st, '{');
+    stage_flush(&st);
 }
 
 void json_write_object_end(struct json_writer *w)
 {
-    write_end(w, '}');
+    struct stage st;
+    if (w->out->err)
+        return;
+    stage_init(&st, w->out);
+    put_end(w, &st, '}');
+    stage_flush(&st);
 }
 
 void json_write_array_begin(struct json_writer *w)
 {
-    write_begin(w, '[');
+    struct stage st;
+    if (w->out->err)
+        return;
+    stage_init(&st, w->out);
+    put_begin(w, &st, '[');
+    stage_flush(&st);
 }
 
 void json_write_array_end(struct json_writer *w)
 {
-    write_end(w, ']');
-}
-
-static void write_key_n(struct json_writer *w, const char *key, size_t len)
-{
+    struct stage st;
     if (w->out->err)
         return;
-    write_sep(w);
-    write_escaped(w->out, key, len);
-    if (w->pretty)
-        buf_append(w->out, ": ", 2);
-    else
-        buf_putc(w->out, ':');
-    w->after_key = true;
+    stage_init(&st, w->out);
+    put_end(w, &st, ']');
+    stage_flush(&st);
 }
 
 void json_write_key(struct json_writer *w, const char *key)
 {
-    write_key_n(w, key, strlen(key));
+    struct stage st;
+    if (w->out->err)
+        return;
+    stage_init(&st, w->out);
+    put_key(w, &st, key, strlen(key));
+    stage_flush(&st);
 }
 
 void json_write_str(struct json_writer *w, const char *s, size_t len)
 {
+    struct stage st;
     if (w->out->err)
         return;
-    write_sep(w);
-    write_escaped(w->out, s, len);
+    stage_init(&st, w->out);
+    put_sep(w, &st);
+    put_escaped(&st, s, len);
+    stage_flush(&st);
 }
 
 void json_write_cstr(struct json_writer *w, const char *s)
@@ -999,7 +1081,17 @@ void json_write_cstr(struct json_writer *w, const char *s)
         json_write_str(w, s, strlen(s));
 }
 
-/* Formats v in decimal at the end of the 20-byte buffer ending at e; returns the first digit. */
+void json_write_raw(struct json_writer *w, const char *json, size_t len)
+{
+    struct stage st;
+    if (w->out->err)
+        return;
+    stage_init(&st, w->out);
+    put_raw(w, &st, json, len);
+    stage_flush(&st);
+}
+
+/* Formats v in decimal just before e; returns the first digit. */
 static char *u64_dec(char *e, uint64_t v)
 {
     do {
@@ -1013,8 +1105,6 @@ static void write_int(struct json_writer *w, bool negative, uint64_t magnitude, 
 {
     char tmp[24];
     char *e = tmp + sizeof(tmp);
-    if (w->out->err)
-        return;
     if (quoted)
         *--e = '"';
     char *s = u64_dec(e, magnitude);
@@ -1022,8 +1112,7 @@ static void write_int(struct json_writer *w, bool negative, uint64_t magnitude, 
         *--s = '-';
     if (quoted)
         *--s = '"';
-    write_sep(w);
-    buf_append(w->out, s, (size_t)(tmp + sizeof(tmp) - s));
+    json_write_raw(w, s, (size_t)(tmp + sizeof(tmp) - s));
 }
 
 void json_write_i64(struct json_writer *w, int64_t v)
@@ -1044,8 +1133,6 @@ void json_write_i64_str(struct json_writer *w, int64_t v)
 void json_write_double(struct json_writer *w, double v)
 {
     char tmp[40];
-    if (w->out->err)
-        return;
     if (!isfinite(v)) {
         /* JSON has no NaN or infinity. */
         json_write_null(w);
@@ -1058,77 +1145,80 @@ void json_write_double(struct json_writer *w, double v)
         if (strtod(tmp, NULL) == v)
             break;
     }
-    write_sep(w);
-    buf_append(w->out, tmp, (size_t)n);
+    /* Under a locale with a decimal comma, printf writes "0,5": JSON wants a point. */
+    for (int i = 0; i < n; i++)
+        if (tmp[i] == ',')
+            tmp[i] = '.';
+    json_write_raw(w, tmp, (size_t)n);
 }
 
 void json_write_bool(struct json_writer *w, bool v)
 {
-    if (w->out->err)
-        return;
-    write_sep(w);
     if (v)
-        buf_append(w->out, "true", 4);
+        json_write_raw(w, "true", 4);
     else
-        buf_append(w->out, "false", 5);
+        json_write_raw(w, "false", 5);
 }
 
 void json_write_null(struct json_writer *w)
 {
-    if (w->out->err)
-        return;
-    write_sep(w);
-    buf_append(w->out, "null", 4);
+    json_write_raw(w, "null", 4);
 }
 
-void json_write_raw(struct json_writer *w, const char *json, size_t len)
+/*
+ * Recursion is bounded: put_begin sets ERR_TOOBIG at JSON_WRITER_MAX_DEPTH and
+ * the loops stop on any error.
+ */
+static void put_value(struct json_writer *w, struct stage *st, const struct json_value *v)
 {
-    if (w->out->err)
-        return;
-    write_sep(w);
-    buf_append(w->out, json, len);
-}
-
-void json_write_value(struct json_writer *w, const struct json_value *v)
-{
-    if (w->out->err)
-        return;
     if (v == NULL) {
-        json_write_null(w);
+        put_raw(w, st, "null", 4);
         return;
     }
     switch (v->type) {
     case JSON_NULL:
-        json_write_null(w);
+        put_raw(w, st, "null", 4);
         break;
     case JSON_FALSE:
-        json_write_bool(w, false);
+        put_raw(w, st, "false", 5);
         break;
     case JSON_TRUE:
-        json_write_bool(w, true);
+        put_raw(w, st, "true", 4);
         break;
     case JSON_NUMBER:
-        json_write_raw(w, v->u.str, v->len);
+        put_raw(w, st, v->u.str, v->len);
         break;
     case JSON_STRING:
-        json_write_str(w, v->u.str, v->len);
+        put_sep(w, st);
+        put_escaped(st, v->u.str, v->len);
         break;
     case JSON_ARRAY:
-        /* Recursion is bounded: write_begin fails past JSON_WRITER_MAX_DEPTH. */
-        json_write_array_begin(w);
+        put_begin(w, st, '[');
         for (size_t i = 0; i < v->len && !w->out->err; i++)
-            json_write_value(w, &v->u.items[i]);
-        json_write_array_end(w);
+            put_value(w, st, &v->u.items[i]);
+        if (!w->out->err)
+            put_end(w, st, ']');
         break;
     case JSON_OBJECT:
-        json_write_object_begin(w);
+        put_begin(w, st, '{');
         for (size_t i = 0; i < v->len && !w->out->err; i++) {
-            write_key_n(w, v->u.members[i].key.ptr, v->u.members[i].key.len);
-            json_write_value(w, &v->u.members[i].value);
+            put_key(w, st, v->u.members[i].key.ptr, v->u.members[i].key.len);
+            put_value(w, st, &v->u.members[i].value);
         }
-        json_write_object_end(w);
+        if (!w->out->err)
+            put_end(w, st, '}');
         break;
     }
+}
+
+void json_write_value(struct json_writer *w, const struct json_value *v)
+{
+    struct stage st;
+    if (w->out->err)
+        return;
+    stage_init(&st, w->out);
+    put_value(w, &st, v);
+    stage_flush(&st);
 }
 
 void json_write_kv_str(struct json_writer *w, const char *key, const char *s)
