@@ -69,6 +69,11 @@ struct json_member {
  * points to the root value, allocated in a (borrowed; the tree lives as long as
  * a).  Returns 0, ERR_INVAL (syntax or encoding, with line/col in d) or
  * ERR_TOOBIG (depth).
+ *
+ * Memory: one arena block of about len bytes for all string and number text,
+ * plus 24 bytes per array item and 40 per object member; a temporary scratch
+ * stack on the heap is freed before returning.  On failure *out is NULL and
+ * what was allocated stays in a until a is freed.  d->field is "json".
  */
 int json_parse(struct arena *a, const char *text, size_t len, unsigned max_depth,
                struct json_value **out, struct diag *d);
@@ -86,6 +91,8 @@ static inline bool json_is(const struct json_value *v, enum json_type t)
  * Reads v as a 64-bit integer: a JSON number without fraction or exponent, or
  * a string holding one (MISP sends ids and timestamps as strings), or true/false
  * as 1/0.  Returns false if v is NULL, of another type, or out of range.
+ * Strings follow parse_i64_all(): optional sign, decimal digits only, no
+ * spaces ("+12" and "007" are accepted).  *out is only written on success.
  */
 bool json_as_i64(const struct json_value *v, int64_t *out);
 
@@ -110,7 +117,12 @@ struct json_writer {
     bool pretty;                         /* newline+indent (2 spaces) between elements */
 };
 
-/* Initialises w to append to out (borrowed; must outlive w). */
+/*
+ * Initialises w to append to out (borrowed; must outlive w).  Errors are
+ * out->err: ERR_TOOBIG when out->max is reached or nesting reaches
+ * JSON_WRITER_MAX_DEPTH, ERR_INVAL for an end without a begin.  Every write
+ * is a no-op once out->err is set.
+ */
 void json_writer_init(struct json_writer *w, struct buf *out, bool pretty);
 void json_write_object_begin(struct json_writer *w);
 void json_write_object_end(struct json_writer *w);
@@ -124,6 +136,7 @@ void json_write_i64(struct json_writer *w, int64_t v);
 void json_write_u64(struct json_writer *w, uint64_t v);
 /* Writes v as a JSON string of its decimal digits (MISP emits ids as "12"). */
 void json_write_i64_str(struct json_writer *w, int64_t v);
+/* Shortest form that reads back as v (up to 17 digits); NaN and infinities write null. */
 void json_write_double(struct json_writer *w, double v);
 void json_write_bool(struct json_writer *w, bool v);
 void json_write_null(struct json_writer *w);
