@@ -92,6 +92,11 @@ test-unit: $(UNIT_BIN)
 test-fuzz-replay: $(REPLAY_BIN)
 	@scripts/run-replay $(REPLAY_BIN)
 
+# Rewrites the golden tests/data/*.ok files from the current code (codec unit
+# tests write them when UPDATE_GOLDEN=1); review `git diff tests/data` after.
+update-golden: $(UNIT_BIN)
+	@UPDATE_GOLDEN=1 scripts/run-unit $(UNIT_BIN)
+
 test-api: build/asan/liaison liaison
 	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
