@@ -25,7 +25,7 @@ static void key_hash(const char *key, size_t len, unsigned char out[KEY_HASH_LEN
 }
 
 int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
-                    char secret[AUTH_KEY_LEN + 1], struct auth_key *out)
+                    int64_t expiration, char secret[AUTH_KEY_LEN + 1], struct auth_key *out)
 {
     for (size_t i = 0; i < AUTH_KEY_LEN; i++)
         secret[i] = key_alphabet[randombytes_uniform(sizeof(key_alphabet) - 1)];
@@ -38,6 +38,7 @@ int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
     memcpy(out->key_start, secret, 4);
     memcpy(out->key_end, secret + AUTH_KEY_LEN - 4, 4);
     out->comment = (char *)comment;
+    out->expiration = expiration;
     return store_key_insert(c, out, hash, sizeof(hash));
 }
 

@@ -16,10 +16,10 @@
 
 #define AUTH_KEY_LEN 40
 
-/* Creates a key for user_id; writes the secret (NUL-terminated) to secret and the
+/* Creates a key for user_id (expiration: Unix time, 0 never); writes the secret (NUL-terminated) to secret and the
  * stored record to *out.  Writer connection. */
 int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
-                    char secret[AUTH_KEY_LEN + 1], struct auth_key *out);
+                    int64_t expiration, char secret[AUTH_KEY_LEN + 1], struct auth_key *out);
 
 /* Resolves a presented key to its enabled user, role and org (strings in a).
  * Returns ERR_AUTH for any unknown, expired, malformed key or disabled user. */

@@ -300,6 +300,11 @@ int store_end(struct store_conn *c, bool commit)
     if (c == NULL)
         return 0;
     int rc = 0;
+    /* A cached statement left after SQLITE_ROW is still "in progress": COMMIT
+     * would fail and a reader would keep its old snapshot for ever.  Reset them. */
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c->db, NULL); st; st = sqlite3_next_stmt(c->db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
     if (c->in_tx) {
         if (commit) {
             rc = exec_sql(c->db, "COMMIT");

@@ -46,14 +46,18 @@ int parse_i64(struct str *cur, int64_t min, int64_t max, int64_t *out)
 
 int parse_u64_all(struct str s, uint64_t min, uint64_t max, uint64_t *out)
 {
-    if (parse_u64(&s, min, max, out) < 0 || s.len != 0)
+    uint64_t v;
+    if (parse_u64(&s, min, max, &v) < 0 || s.len != 0)
         return ERR_INVAL;
+    *out = v;
     return 0;
 }
 
 int parse_i64_all(struct str s, int64_t min, int64_t max, int64_t *out)
 {
-    if (parse_i64(&s, min, max, out) < 0 || s.len != 0)
+    int64_t v;
+    if (parse_i64(&s, min, max, &v) < 0 || s.len != 0)
         return ERR_INVAL;
+    *out = v;
     return 0;
 }

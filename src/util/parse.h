@@ -4,6 +4,7 @@
  * Replaces atoi/strtol/sscanf (banned.h).  Each function consumes the digits at
  * the start of *cur and advances it; they fail with ERR_INVAL when there is no
  * number or it lies outside [min, max].  parse_*_all requires the whole view.
+ * On failure *out is left untouched.
  */
 #ifndef LIAISON_PARSE_H
 #define LIAISON_PARSE_H

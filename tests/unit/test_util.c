@@ -91,6 +91,19 @@ static void test_parse_ranges(void **state)
     assert_true(str_eq_cstr(cur, "rest"));
 }
 
+/* Regression: "465643a3-..." (a uuid) used to leave 465643 in *out on failure,
+ * and a caller then looked the uuid up as id 465643. */
+static void test_parse_all_leaves_out_untouched_on_failure(void **state)
+{
+    (void)state;
+    uint64_t u = 7;
+    int64_t i = 7;
+    assert_int_equal(parse_u64_all(STR_LIT("465643a3-b82b"), 0, UINT64_MAX, &u), ERR_INVAL);
+    assert_int_equal(u, 7);
+    assert_int_equal(parse_i64_all(STR_LIT("-12x"), INT64_MIN, INT64_MAX, &i), ERR_INVAL);
+    assert_int_equal(i, 7);
+}
+
 static void test_str_split(void **state)
 {
     (void)state;
@@ -108,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_buf_max_is_sticky),
         cmocka_unit_test(test_buf_grows_past_initial_capacity),
         cmocka_unit_test(test_parse_ranges),
+        cmocka_unit_test(test_parse_all_leaves_out_untouched_on_failure),
         cmocka_unit_test(test_str_split),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -1,0 +1,280 @@
+/*
+ * test_store.c - the SQLite store: migrations on an empty and an existing
+ * database, change sequence, CRUD of orgs, users, keys, events, attributes and
+ * tags, acl-filtered loading and search rendering.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "util/arena.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char db_path[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(db_path, sizeof(db_path), "/tmp/liaison-test-store-%d.db", (int)getpid());
+    unlink(db_path);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char p[300];
+    unlink(db_path);
+    snprintf(p, sizeof(p), "%s-wal", db_path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", db_path);
+    unlink(p);
+    return 0;
+}
+
+static struct store *open_store(void)
+{
+    struct store *s = NULL;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(store_open(db_path, 2, &s, &d), 0);
+    return s;
+}
+
+static void test_migrations_fresh_and_reopen_keep_version(void **state)
+{
+    (void)state;
+    struct store *s = open_store();
+    int v1 = 0;
+    assert_int_equal(store_schema_version(s, &v1), 0);
+    assert_true(v1 >= 1);
+    store_close(s);
+    s = open_store(); /* existing database: nothing to apply, same version */
+    int v2 = 0;
+    assert_int_equal(store_schema_version(s, &v2), 0);
+    assert_int_equal(v1, v2);
+    store_close(s);
+}
+
+static void test_unsupported_url_is_refused(void **state)
+{
+    (void)state;
+    struct store *s = NULL;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(store_open("mysql://x", 1, &s, &d), ERR_UNSUPPORTED);
+    assert_non_null(strstr(d.msg, "unsupported"));
+}
+
+static void test_change_sequence_increases_per_write(void **state)
+{
+    (void)state;
+    struct store *s = open_store();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    int64_t a, b;
+    assert_int_equal(store_next_seq(c, &a), 0);
+    assert_int_equal(store_next_seq(c, &b), 0);
+    assert_true(b == a + 1);
+    assert_int_equal(store_end(c, true), 0);
+    store_close(s);
+}
+
+static void insert_org(struct store_conn *c, struct org *o, const char *name, const char *uuid)
+{
+    memset(o, 0, sizeof(*o));
+    snprintf(o->uuid, sizeof(o->uuid), "%s", uuid);
+    o->name = (char *)name;
+    o->local = true;
+    assert_int_equal(store_org_insert(c, o), 0);
+}
+
+static void test_org_user_key_crud(void **state)
+{
+    (void)state;
+    struct store *s = open_store();
+    struct arena *a = arena_new();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    struct org o;
+    insert_org(c, &o, "CERT-A", "11111111-1111-4111-8111-111111111111");
+    struct org dup = o;
+    dup.id = 0;
+    assert_int_equal(store_org_insert(c, &dup), ERR_CONFLICT);
+    struct org *got;
+    assert_int_equal(store_org_get(c, a, 0, NULL, "CERT-A", &got), 0);
+    assert_int_equal(got->id, o.id);
+    struct user u = {.email = "a@cert.example", .org_id = o.id, .role_id = 3};
+    assert_int_equal(store_user_insert(c, &u), 0);
+    struct user *gu;
+    assert_int_equal(store_user_get(c, a, 0, "A@CERT.EXAMPLE", &gu), 0); /* NOCASE */
+    assert_int_equal(gu->id, u.id);
+    unsigned char hash[32] = {1, 2, 3};
+    struct auth_key k = {.user_id = u.id, .key_start = "abcd", .key_end = "wxyz"};
+    snprintf(k.uuid, sizeof(k.uuid), "22222222-2222-4222-8222-222222222222");
+    assert_int_equal(store_key_insert(c, &k, hash, sizeof(hash)), 0);
+    struct auth_key *keys;
+    size_t n;
+    assert_int_equal(store_key_list(c, a, u.id, &keys, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(keys[0].key_start, "abcd");
+    assert_int_equal(store_user_delete(c, u.id), 0);
+    assert_int_equal(store_key_list(c, a, u.id, &keys, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_user_get(c, a, u.id, NULL, &gu), ERR_NOTFOUND);
+    assert_int_equal(store_end(c, true), 0);
+    arena_free(a);
+    store_close(s);
+}
+
+static int count_attr(void *ctx, struct attribute *at, const char *event_uuid)
+{
+    (void)at;
+    (void)event_uuid;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_event_attributes_acl_and_search(void **state)
+{
+    (void)state;
+    struct store *s = open_store();
+    struct arena *a = arena_new();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    struct org mine, other;
+    insert_org(c, &mine, "Owner", "33333333-3333-4333-8333-333333333333");
+    insert_org(c, &other, "Reader", "44444444-4444-4444-8444-444444444444");
+    struct event e = {.info = "store test", .date = "2026-01-01", .threat_level_id = 4,
+                      .distribution = 1, .timestamp = 100, .org_id = mine.id,
+                      .orgc_id = mine.id};
+    snprintf(e.uuid, sizeof(e.uuid), "55555555-5555-4555-8555-555555555555");
+    assert_int_equal(store_event_insert(c, &e), 0);
+    const char *values[] = {"1.2.3.4", "evil.example", "secret"};
+    int dists[] = {5, 5, 0};
+    for (int i = 0; i < 3; i++) {
+        struct attribute at = {.event_id = e.id, .type = "text", .category = "Other",
+                               .value = (char *)values[i], .distribution = dists[i],
+                               .timestamp = 100};
+        memcpy(at.uuid, "66666666-6666-4666-8666-666666666660", UUID_STR_LEN + 1);
+        at.uuid[UUID_STR_LEN - 1] = (char)('0' + i);
+        assert_int_equal(store_attribute_insert(c, &at), 0);
+    }
+    struct tag t = {.name = "tlp:green", .colour = "#00ff00"};
+    assert_int_equal(store_tag_resolve(c, a, &t, true), 0);
+    assert_int_equal(store_event_tag_attach(c, e.id, t.id, false), 0);
+    assert_int_equal(store_event_tag_attach(c, e.id, t.id, false), 0); /* idempotent */
+    assert_int_equal(store_end(c, true), 0);
+
+    assert_int_equal(store_begin_read(s, &c), 0);
+    struct acl_filter owner = {.org_id = mine.id}, reader = {.org_id = other.id};
+    struct event *loaded;
+    assert_int_equal(store_event_load(c, a, e.id, NULL, &owner,
+                                      STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &loaded),
+                     0);
+    assert_int_equal(loaded->n_attrs, 3);
+    assert_int_equal(loaded->n_tags, 1);
+    assert_string_equal(loaded->orgc->name, "Owner");
+    assert_int_equal(store_event_load(c, a, 0, e.uuid, &reader, STORE_LOAD_CHILDREN, &loaded), 0);
+    assert_int_equal(loaded->n_attrs, 2); /* the org-only attribute is hidden */
+
+    struct query q;
+    memset(&q, 0, sizeof(q));
+    q.to_ids = TRI_ANY;
+    q.published = TRI_ANY;
+    q.acl = reader;
+    const char *pattern[] = {"%.example"};
+    q.value.any = pattern;
+    q.value.n_any = 1;
+    int n = 0;
+    assert_int_equal(store_attribute_search(c, a, &q, true, count_attr, &n), 0);
+    assert_int_equal(n, 1);
+    const char *secret[] = {"secret"};
+    q.value.any = secret;
+    n = 0;
+    assert_int_equal(store_attribute_search(c, a, &q, false, count_attr, &n), 0);
+    assert_int_equal(n, 0);
+    q.acl = owner;
+    n = 0;
+    assert_int_equal(store_attribute_search(c, a, &q, false, count_attr, &n), 0);
+    assert_int_equal(n, 1);
+    store_end(c, true);
+
+    /* org-only event: invisible to the reader */
+    assert_int_equal(store_begin_write(s, &c), 0);
+    loaded->distribution = 0;
+    loaded->id = e.id;
+    assert_int_equal(store_event_update(c, loaded), 0);
+    assert_int_equal(store_event_load(c, a, e.id, NULL, &reader, 0, &loaded), ERR_NOTFOUND);
+    /* soft delete then hard delete of an attribute */
+    struct attribute *at;
+    assert_int_equal(store_attribute_get(c, a, 0, "66666666-6666-4666-8666-666666666660", &at), 0);
+    assert_int_equal(store_attribute_delete(c, at->id, false), 0);
+    assert_int_equal(store_attribute_get(c, a, at->id, NULL, &at), 0);
+    assert_true(at->deleted);
+    assert_int_equal(store_attribute_delete(c, at->id, true), 0);
+    assert_int_equal(store_attribute_get(c, a, at->id, NULL, &at), ERR_NOTFOUND);
+    assert_int_equal(store_event_delete(c, e.id), 0);
+    assert_int_equal(store_event_load(c, a, e.id, NULL, &owner, 0, &loaded), ERR_NOTFOUND);
+    store_end(c, false); /* roll back: the event is back */
+    assert_int_equal(store_begin_read(s, &c), 0);
+    assert_int_equal(store_event_load(c, a, e.id, NULL, &owner, 0, &loaded), 0);
+    store_end(c, true);
+    arena_free(a);
+    store_close(s);
+}
+
+/* Regression: a cached statement left mid-result kept the reader's transaction
+ * open (COMMIT failed), so that reader never saw later writes. */
+static void test_reader_sees_writes_after_single_row_lookups(void **state)
+{
+    (void)state;
+    struct store *s = NULL;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(store_open(db_path, 1, &s, &d), 0); /* one reader: always the same */
+    struct arena *a = arena_new();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    struct org o;
+    insert_org(c, &o, "First", "77777777-7777-4777-8777-777777777777");
+    assert_int_equal(store_end(c, true), 0);
+    struct org *got;
+    assert_int_equal(store_begin_read(s, &c), 0);
+    assert_int_equal(store_org_get(c, a, o.id, NULL, NULL, &got), 0); /* leaves a row pending */
+    assert_int_equal(store_end(c, true), 0);
+    assert_int_equal(store_begin_write(s, &c), 0);
+    struct org o2;
+    insert_org(c, &o2, "Second", "88888888-8888-4888-8888-888888888888");
+    assert_int_equal(store_end(c, true), 0);
+    assert_int_equal(store_begin_read(s, &c), 0);
+    assert_int_equal(store_org_get(c, a, o2.id, NULL, NULL, &got), 0);
+    assert_string_equal(got->name, "Second");
+    assert_int_equal(store_end(c, true), 0);
+    arena_free(a);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrations_fresh_and_reopen_keep_version, setup,
+                                        teardown),
+        cmocka_unit_test(test_unsupported_url_is_refused),
+        cmocka_unit_test_setup_teardown(test_change_sequence_increases_per_write, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_org_user_key_crud, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_attributes_acl_and_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_sees_writes_after_single_row_lookups, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
