@@ -1,7 +1,179 @@
-/* main.c - placeholder while the skeleton is assembled */
+/*
+ * main.c - the liaison command: dispatch to subcommands and their shared
+ * configuration handling.
+ */
+#include "cli/cli.h"
+
+#include "util/alloc.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <sodium.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/banned.h"
+
+static void usage(FILE *f)
 {
-    puts("liaison");
+    fprintf(f,
+            "usage: liaison COMMAND [options]\n"
+            "\n"
+            "Liaison: threat- and incident-information exchange server (MISP-compatible API).\n"
+            "\n"
+            "commands:\n"
+            "  serve                 run the HTTP server (creates the database on first start)\n"
+            "  init                  create the database, host organisation and admin key, then exit\n"
+            "  org add NAME | org list\n"
+            "  user add EMAIL --org ORG [--role ROLE_ID] | user list\n"
+            "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
+            "  import [FILE...]      import MISP JSON events (files or standard input)\n"
+            "  config show           print the effective configuration\n"
+            "  version               print the version\n"
+            "\n"
+            "Every command accepts the configuration options (see 'liaison serve --help').\n");
+}
+
+static char *flag_name(const char *arg)
+{
+    /* --max-body -> max_body */
+    char *name = xstrdup(arg + 2);
+    for (char *p = name; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    return name;
+}
+
+int cli_config(struct config *cfg, int *argc, char **argv)
+{
+    config_init(cfg);
+    struct diag d;
+    diag_clear(&d);
+    /* --config first, so that flags override the file */
+    for (int i = 1; i < *argc && argv[i] != NULL; i++) {
+        const char *path = NULL;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+        if (path && config_load_file(cfg, path, &d) < 0) {
+            fprintf(stderr, "liaison: %s\n", d.msg);
+            return 1;
+        }
+    }
+    if (config_load_env(cfg, &d) < 0) {
+        fprintf(stderr, "liaison: %s\n", d.msg);
+        return 1;
+    }
+    int out = 1;
+    for (int i = 1; i < *argc && argv[i] != NULL; i++) {
+        char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || strcmp(arg, "--help") == 0) {
+            argv[out++] = arg;
+            continue;
+        }
+        char *name = flag_name(arg);
+        char *value = strchr(name, '=');
+        int consumed = 1;
+        if (value) {
+            *value++ = '\0';
+        } else if (i + 1 < *argc) {
+            value = argv[i + 1];
+            consumed = 2;
+        }
+        if (strcmp(name, "config") == 0) {
+            free(name);
+            i += consumed - 1;
+            continue;
+        }
+        diag_clear(&d);
+        int rc = value ? config_set(cfg, name, value, &d) : ERR_NOTFOUND;
+        if (rc == ERR_NOTFOUND) {
+            /* not a configuration flag: leave it for the subcommand */
+            free(name);
+            argv[out++] = arg;
+            continue;
+        }
+        free(name);
+        if (rc < 0) {
+            fprintf(stderr, "liaison: %s: %s\n", arg, d.msg);
+            return 1;
+        }
+        i += consumed - 1;
+    }
+    *argc = out;
+    argv[out] = NULL;
+    enum log_level level;
+    if (log_level_parse(cfg->log_level, &level))
+        log_set_level(level);
     return 0;
+}
+
+int cli_store_open(const struct config *cfg, struct store **out)
+{
+    const char *path = strncmp(cfg->db, "sqlite:", 7) == 0 ? cfg->db + 7 : cfg->db;
+    char *copy = xstrdup(path);
+    char *dir = dirname(copy);
+    if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+        fprintf(stderr, "liaison: cannot create directory %s: %s\n", dir, strerror(errno));
+        free(copy);
+        return 1;
+    }
+    free(copy);
+    struct diag d;
+    diag_clear(&d);
+    if (store_open(cfg->db, (unsigned)cfg->threads + 1, out, &d) < 0) {
+        fprintf(stderr, "liaison: %s\n", d.msg);
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+    struct config cfg;
+    if (cli_config(&cfg, &argc, argv) != 0)
+        return 2;
+    if (argc < 2 || strcmp(argv[1], "show") != 0) {
+        fprintf(stderr, "usage: liaison config show [options]\n");
+        config_free(&cfg);
+        return 2;
+    }
+    config_print(stdout, &cfg);
+    config_free(&cfg);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "liaison: cannot initialise libsodium\n");
+        return 1;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"serve", cmd_serve}, {"init", cmd_init},     {"org", cmd_org},
+        {"user", cmd_user},   {"key", cmd_key},       {"config", cmd_config},
+        {"import", cmd_import},
+    };
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("liaison %s\n", LIAISON_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "liaison: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
 }

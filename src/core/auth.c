@@ -63,15 +63,15 @@ static int verify_candidate(void *ctx, const struct auth_key *k, const void *has
 int auth_principal_load(struct store_conn *c, struct arena *a, int64_t user_id,
                         struct principal *out)
 {
-    struct user *u;
-    struct role *r;
-    struct org *o;
+    struct user *u = NULL;
+    struct role *r = NULL;
+    struct org *o = NULL;
     int rc = store_user_get(c, a, user_id, NULL, &u);
     if (rc == 0)
         rc = store_role_get(c, a, u->role_id, &r);
     if (rc == 0)
         rc = store_org_get(c, a, u->org_id, NULL, NULL, &o);
-    if (rc < 0)
+    if (rc != 0)
         return rc;
     memset(out, 0, sizeof(*out));
     out->user = *u;

@@ -45,7 +45,7 @@ static void log_emit(const char *level, const char *fmt, va_list ap, const char 
         return;
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     if (m > 0)
-        n = (size_t)(n + m) >= sizeof(line) - 64 ? (int)sizeof(line) - 64 : n + m;
+        n = (size_t)n + (size_t)m >= sizeof(line) - 64 ? (int)sizeof(line) - 64 : n + m;
     if (errtext)
         n += snprintf(line + n, sizeof(line) - (size_t)n, ": %s", errtext);
     if ((size_t)n >= sizeof(line) - 2)

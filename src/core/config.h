@@ -1,0 +1,47 @@
+/*
+ * config.h - the configuration table: one entry per setting with its type,
+ * bounds, default, environment variable and help.  The table drives the
+ * config-file parser, the environment, command-line overrides, `--help` and
+ * `liaison config show` (redis config.c style).
+ *
+ * Precedence, lowest first: default, config file (--config FILE, lines
+ * `name = value`, `#` comments), LIAISON_* environment, command-line flags.
+ */
+#ifndef LIAISON_CONFIG_H
+#define LIAISON_CONFIG_H
+
+#include "util/err.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct config {
+    char *listen;       /* host:port */
+    char *db;           /* sqlite path or URL */
+    int64_t threads;    /* HTTP worker threads */
+    int64_t max_body;   /* bytes */
+    char *log_level;
+    bool unpublished_private;
+    char *base_url;     /* public URL; empty: http://<listen> */
+    char *org_name;     /* host organisation created on first start */
+    char *admin_email;  /* first admin user */
+};
+
+/* Fills c with defaults (owned strings: free with config_free). */
+void config_init(struct config *c);
+void config_free(struct config *c);
+
+/* Sets name to value (string form) with bounds checks; ERR_INVAL/ERR_NOTFOUND in d. */
+int config_set(struct config *c, const char *name, const char *value, struct diag *d);
+/* Reads a config file; errors carry the line and column. */
+int config_load_file(struct config *c, const char *path, struct diag *d);
+/* Applies LIAISON_* environment variables. */
+int config_load_env(struct config *c, struct diag *d);
+
+/* Writes one line per setting: flag, env var, default and help (for --help). */
+void config_print_help(FILE *f);
+/* Writes `name = value` for every setting (config show). */
+void config_print(FILE *f, const struct config *c);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * http.h - the HTTP layer: server glue, request context, routing and the
+ * helpers handlers use to answer.
+ *
+ * Handlers translate HTTP to a service call and back; they hold no business
+ * rules.  A handler receives a struct request whose arena lives until the
+ * response has been queued; it answers by writing JSON into req->out through
+ * req->w (or setting another body) and returning a status.
+ */
+#ifndef LIAISON_HTTP_H
+#define LIAISON_HTTP_H
+
+#include "codec/json.h"
+#include "core/acl.h"
+#include "core/config.h"
+#include "core/model.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/str.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Process-lifetime context shared by all requests (read-only after start). */
+struct app {
+    struct store *store;
+    const struct config *cfg;
+    struct acl_policy policy;
+    char instance_uuid[UUID_STR_LEN + 1];
+    char base_url[320];
+};
+
+enum http_method {
+    HTTP_GET = 1 << 0,
+    HTTP_POST = 1 << 1,
+    HTTP_PUT = 1 << 2,
+    HTTP_DELETE = 1 << 3,
+    HTTP_HEAD = 1 << 4,
+};
+
+#define HTTP_MAX_SEGMENTS 16
+#define HTTP_MAX_NAMED 16
+
+struct request {
+    struct app *app;
+    struct arena *a;
+    void *conn; /* struct MHD_Connection */
+    enum http_method method;
+    const char *url;            /* path as received, without query */
+    struct str seg[HTTP_MAX_SEGMENTS]; /* path segments, ".json" stripped from the last */
+    size_t n_seg;
+    struct {
+        struct str key, value;
+    } named[HTTP_MAX_NAMED]; /* CakePHP named parameters ("deleted[]:1") */
+    size_t n_named;
+    struct buf body;
+    const struct json_value *json; /* parsed body, or NULL when empty */
+    struct principal who;
+    bool authenticated;
+    /* response */
+    struct buf out;
+    struct json_writer w;
+    const char *content_type;
+    char request_id[17];
+};
+
+/* Handler signature: returns an HTTP status; the body is in req->out. */
+typedef int (*http_handler)(struct request *req);
+
+/* Starts serving on cfg->listen; blocks until SIGINT/SIGTERM.  Returns 0 or error. */
+int http_serve(struct app *app);
+
+/* Dispatches a fully read request (used by http_serve and tests). */
+int http_dispatch(struct request *req);
+
+/* ---- helpers for handlers (http/respond.c) ---- */
+
+/* Writes MISP's error body {"name","message","url","errors"} and returns status. */
+int http_error(struct request *req, int status, const char *message, const struct diag *d);
+/* Maps an ERR_* code (with diag) to a MISP-style error answer. */
+int http_fail(struct request *req, int code, const struct diag *d);
+/* Writes {"saved":true,"success":true,"name":…,"message":…,"url":…,"id":…}. */
+int http_saved(struct request *req, const char *message, int64_t id);
+/* Returns the query-string argument name, or NULL. */
+const char *http_query_arg(struct request *req, const char *name);
+/* Returns the named parameter (last occurrence) or NULL; value is NUL-terminated. */
+const char *http_named(struct request *req, const char *name);
+/* Returns segment i as a NUL-terminated string in the request arena ("" if absent). */
+const char *http_seg(struct request *req, size_t i);
+/* The JSON body unwrapped from {"Key": {...}} if wrapped, else the body itself. */
+const struct json_value *http_body_unwrap(struct request *req, const char *key);
+
+/* ---- handler groups ---- */
+int misp_server_get_version(struct request *req);
+int misp_server_pymisp_version(struct request *req);
+int misp_users_view_me(struct request *req);
+int misp_describe_types(struct request *req);
+
+int misp_events_add(struct request *req);
+int misp_events_view(struct request *req);
+int misp_events_edit(struct request *req);
+int misp_events_delete(struct request *req);
+int misp_events_index(struct request *req);
+int misp_events_publish(struct request *req);
+int misp_events_unpublish(struct request *req);
+int misp_events_rest_search(struct request *req);
+
+int misp_attributes_add(struct request *req);
+int misp_attributes_edit(struct request *req);
+int misp_attributes_delete(struct request *req);
+int misp_attributes_view(struct request *req);
+int misp_attributes_rest_search(struct request *req);
+
+int misp_objects_add(struct request *req);
+int misp_objects_delete(struct request *req);
+
+int misp_tags_index(struct request *req);
+int misp_tags_add(struct request *req);
+int misp_tags_attach(struct request *req);
+int misp_tags_remove(struct request *req);
+
+int misp_orgs_index(struct request *req);
+int misp_orgs_view(struct request *req);
+int misp_orgs_add(struct request *req);
+int misp_users_add(struct request *req);
+int misp_users_edit(struct request *req);
+int misp_users_delete(struct request *req);
+int misp_users_index(struct request *req);
+int misp_users_view(struct request *req);
+int misp_roles_index(struct request *req);
+int misp_auth_keys_add(struct request *req);
+int misp_auth_keys_delete(struct request *req);
+
+/* Shared encoders for admin objects (http/misp_admin.c). */
+void misp_user_encode(struct json_writer *w, const struct user *u);
+void misp_role_encode(struct json_writer *w, const struct role *r);
+void misp_org_encode(struct json_writer *w, const struct org *o);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * misp_events.c - events, attributes, objects and tags (MISP's EventsController,
+ * AttributesController, ObjectsController and TagsController write and view
+ * actions).  Each handler decodes, calls the event service inside one store
+ * transaction, and encodes; the rules live in core/event.c and core/acl.c.
+ */
+#include "http/http.h"
+
+#include "codec/misp_json.h"
+#include "core/event.h"
+#include "core/uuid.h"
+#include "util/parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+/* Answers a failed service call; ERR_STALE becomes MISP's 403 "not newer". */
+static int service_fail(struct request *req, int rc, const struct diag *d, const char *what)
+{
+    if (rc == ERR_STALE) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "%s could not be saved: %s in the request not newer than "
+                                   "the local copy.", what, what);
+        return http_error(req, 403, msg, d);
+    }
+    if (rc == ERR_NOTFOUND && (d == NULL || d->msg[0] == '\0')) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "Invalid %s.", what);
+        return http_error(req, 404, msg, NULL);
+    }
+    if (rc == ERR_INVAL || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN) {
+        char msg[400];
+        snprintf(msg, sizeof(msg), "%s could not be saved.", what);
+        return http_error(req, rc == ERR_CONFLICT ? 409 : rc == ERR_INVAL ? 400 : 403, msg, d);
+    }
+    return http_fail(req, rc, d);
+}
+
+static void acl_for(struct request *req, struct acl_filter *acl)
+{
+    acl_filter(&req->who, &req->app->policy, acl);
+}
+
+/* Load flags from MISP's named parameters: deleted:1 or deleted[]:1 (with or
+ * without deleted[]:0) shows soft-deleted children beside the live ones, as
+ * MISP's EventsController::view does. */
+static unsigned view_flags(struct request *req)
+{
+    unsigned flags = STORE_LOAD_CHILDREN | STORE_LOAD_TAGS;
+    const char *q = http_query_arg(req, "deleted");
+    bool deleted = q && strcmp(q, "1") == 0;
+    for (size_t i = 0; i < req->n_named; i++)
+        if (str_has_prefix(req->named[i].key, "deleted") &&
+            str_eq_cstr(req->named[i].value, "1"))
+            deleted = true;
+    if (deleted)
+        flags |= STORE_LOAD_DELETED;
+    return flags;
+}
+
+static int event_answer(struct request *req, struct store_conn *c, int64_t id)
+{
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    struct event *e;
+    int rc = store_event_load(c, req->a, id, NULL, &acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &e);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    misp_event_encode(&req->w, e);
+    return 200;
+}
+
+int misp_events_add(struct request *req)
+{
+    if (req->json == NULL)
+        return http_error(req, 400, "The request body is empty: send an event as JSON.", NULL);
+    struct event *e;
+    struct diag d;
+    diag_clear(&d);
+    int rc = misp_event_decode(req->a, req->json, &e, &d);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Event");
+    struct store_conn *c;
+    if ((rc = store_begin_write(req->app->store, &c)) < 0)
+        return http_fail(req, rc, NULL);
+    rc = event_create(c, req->a, &req->who, e, &d);
+    if (rc < 0) {
+        store_end(c, false);
+        return service_fail(req, rc, &d, "Event");
+    }
+    int status = event_answer(req, c, e->id);
+    if ((rc = store_end(c, status == 200)) < 0)
+        return http_fail(req, rc, NULL);
+    return status;
+}
+
+int misp_events_view(struct request *req)
+{
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct event *e;
+    rc = event_find(c, req->a, &acl, http_seg(req, 2), view_flags(req), &e);
+    store_end(c, true);
+    if (rc == ERR_NOTFOUND)
+        return http_error(req, 404, "Invalid event.", NULL);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    misp_event_encode(&req->w, e);
+    return 200;
+}
+
+/* Opens a write transaction and loads the event named by path segment `seg`. */
+static int begin_event_write(struct request *req, size_t seg, unsigned flags,
+                             struct store_conn **c, struct event **e)
+{
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    int rc = store_begin_write(req->app->store, c);
+    if (rc < 0)
+        return rc;
+    rc = event_find(*c, req->a, &acl, http_seg(req, seg), flags, e);
+    if (rc < 0) {
+        store_end(*c, false);
+        *c = NULL;
+    }
+    return rc;
+}
+
+int misp_events_edit(struct request *req)
+{
+    if (req->json == NULL)
+        return http_error(req, 400, "The request body is empty: send the event as JSON.", NULL);
+    struct event *in;
+    struct diag d;
+    diag_clear(&d);
+    int rc = misp_event_decode(req->a, req->json, &in, &d);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Event");
+    struct store_conn *c;
+    struct event *e;
+    if ((rc = begin_event_write(req, 2, STORE_LOAD_CHILDREN | STORE_LOAD_DELETED, &c, &e)) < 0)
+        return service_fail(req, rc, NULL, "Event");
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    rc = event_update(c, req->a, &req->who, &acl, e, in, &d);
+    if (rc < 0) {
+        store_end(c, false);
+        return service_fail(req, rc, &d, "Event");
+    }
+    int status = event_answer(req, c, e->id);
+    if ((rc = store_end(c, status == 200)) < 0)
+        return http_fail(req, rc, NULL);
+    return status;
+}
+
+int misp_events_delete(struct request *req)
+{
+    struct store_conn *c;
+    struct event *e;
+    struct diag d;
+    diag_clear(&d);
+    int rc = begin_event_write(req, 2, 0, &c, &e);
+    if (rc < 0)
+        return service_fail(req, rc, NULL, "event");
+    rc = event_delete(c, &req->who, e, &d);
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Event");
+    return http_saved(req, "Event deleted.", e->id);
+}
+
+static int publish_common(struct request *req, bool publish)
+{
+    struct store_conn *c;
+    struct event *e;
+    struct diag d;
+    diag_clear(&d);
+    int rc = begin_event_write(req, 2, 0, &c, &e);
+    if (rc < 0)
+        return service_fail(req, rc, NULL, "event");
+    rc = event_publish(c, &req->who, e, publish, &d);
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Event");
+    return http_saved(req, publish ? "Event published without alerts" : "Event unpublished.",
+                      e->id);
+}
+
+int misp_events_publish(struct request *req)
+{
+    return publish_common(req, true);
+}
+
+int misp_events_unpublish(struct request *req)
+{
+    return publish_common(req, false);
+}
+
+/* ---- attributes ---- */
+
+/* Finds an attribute by id or uuid (segment seg) visible to the caller and loads its
+ * event, in a write (or read) transaction. */
+static int begin_attribute(struct request *req, size_t seg, bool write, struct store_conn **c,
+                           struct event **e, struct attribute **at)
+{
+    int rc = write ? store_begin_write(req->app->store, c) : store_begin_read(req->app->store, c);
+    if (rc < 0)
+        return rc;
+    const char *ref = http_seg(req, seg);
+    uint64_t id = 0;
+    char uuid[UUID_STR_LEN + 1] = "";
+    if (parse_u64_all(str_from_cstr(ref), 1, INT64_MAX, &id) < 0 &&
+        !uuid_canonical(str_from_cstr(ref), uuid))
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        rc = store_attribute_get(*c, req->a, (int64_t)id, uuid, at);
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    if (rc == 0)
+        rc = store_event_load(*c, req->a, (*at)->event_id, NULL, &acl,
+                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, e);
+    if (rc == 0) {
+        /* the attribute itself must be visible to the caller too */
+        bool seen = false;
+        for (size_t i = 0; i < (*e)->n_attrs && !seen; i++)
+            seen = (*e)->attrs[i].id == (*at)->id;
+        for (size_t j = 0; j < (*e)->n_objects && !seen; j++)
+            for (size_t i = 0; i < (*e)->objects[j].n_attrs && !seen; i++)
+                seen = (*e)->objects[j].attrs[i].id == (*at)->id;
+        if (!seen)
+            rc = ERR_NOTFOUND;
+    }
+    if (rc < 0) {
+        store_end(*c, false);
+        *c = NULL;
+    }
+    return rc;
+}
+
+static void attribute_answer(struct request *req, const struct attribute *at)
+{
+    json_write_object_begin(&req->w);
+    json_write_key(&req->w, "Attribute");
+    misp_attribute_encode(&req->w, at, NULL);
+    json_write_object_end(&req->w);
+}
+
+int misp_attributes_add(struct request *req)
+{
+    if (req->json == NULL)
+        return http_error(req, 400, "The request body is empty: send an attribute as JSON.", NULL);
+    struct store_conn *c;
+    struct event *e;
+    struct diag d;
+    diag_clear(&d);
+    const struct json_value *body = req->json;
+    /* {"Attribute": [...]} or {"Attribute": {...}} or a bare list or object */
+    const struct json_value *inner = json_get(body, "Attribute");
+    if (inner && (inner->type == JSON_ARRAY || inner->type == JSON_OBJECT))
+        body = inner;
+    bool many = body->type == JSON_ARRAY;
+    size_t n = many ? body->len : 1;
+    if (!many && body->type != JSON_OBJECT)
+        return http_error(req, 400, "The body must be an attribute object or a list of them.",
+                          NULL);
+    if (n == 0)
+        return http_error(req, 400, "The list of attributes is empty.", NULL);
+    struct attribute *list = arena_calloc(req->a, n, sizeof(*list));
+    for (size_t i = 0; i < n; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), many ? "Attribute.%zu" : "Attribute", i);
+        int rc = misp_attribute_decode(req->a, many ? &body->u.items[i] : body, prefix, &list[i],
+                                       &d);
+        if (rc < 0)
+            return service_fail(req, rc, &d, "Attribute");
+    }
+    int rc = begin_event_write(req, 2, 0, &c, &e);
+    if (rc < 0)
+        return service_fail(req, rc, NULL, "event");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), many ? "Attribute.%zu" : "Attribute", i);
+        rc = event_attribute_add(c, req->a, &req->who, e, &list[i], prefix, &d);
+    }
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Attribute");
+    if (!many) {
+        attribute_answer(req, &list[0]);
+        return 200;
+    }
+    json_write_object_begin(&req->w);
+    json_write_key(&req->w, "Attribute");
+    json_write_array_begin(&req->w);
+    for (size_t i = 0; i < n; i++)
+        misp_attribute_encode(&req->w, &list[i], NULL);
+    json_write_array_end(&req->w);
+    json_write_object_end(&req->w);
+    return 200;
+}
+
+int misp_attributes_edit(struct request *req)
+{
+    if (req->json == NULL)
+        return http_error(req, 400, "The request body is empty.", NULL);
+    struct diag d;
+    diag_clear(&d);
+    struct attribute in;
+    const struct json_value *body = http_body_unwrap(req, "Attribute");
+    int rc = misp_attribute_decode(req->a, body, "Attribute", &in, &d);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Attribute");
+    struct store_conn *c;
+    struct event *e;
+    struct attribute *at;
+    if ((rc = begin_attribute(req, 2, true, &c, &e, &at)) < 0)
+        return service_fail(req, rc, NULL, "attribute");
+    rc = event_attribute_edit(c, req->a, &req->who, e, at, &in, &d);
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Attribute");
+    attribute_answer(req, at);
+    return 200;
+}
+
+int misp_attributes_delete(struct request *req)
+{
+    struct store_conn *c;
+    struct event *e;
+    struct attribute *at;
+    struct diag d;
+    diag_clear(&d);
+    int rc = begin_attribute(req, 2, true, &c, &e, &at);
+    if (rc < 0)
+        return service_fail(req, rc, NULL, "attribute");
+    bool hard = req->n_seg > 3 && str_eq_cstr(req->seg[3], "1");
+    const char *q = http_query_arg(req, "hard");
+    if (q && strcmp(q, "1") == 0)
+        hard = true;
+    if (!hard && at->deleted) {
+        store_end(c, false);
+        return http_error(req, 404, "Invalid attribute.", NULL);
+    }
+    rc = event_attribute_delete(c, &req->who, e, at, hard, &d);
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Attribute");
+    return http_saved(req, "Attribute deleted.", at->id);
+}
+
+int misp_attributes_view(struct request *req)
+{
+    struct store_conn *c = NULL;
+    struct event *e = NULL;
+    struct attribute *at = NULL;
+    int rc = begin_attribute(req, 2, false, &c, &e, &at);
+    if (rc != 0)
+        return service_fail(req, rc, NULL, "attribute");
+    store_end(c, true);
+    for (size_t i = 0; i < e->n_attrs; i++)
+        if (e->attrs[i].id == at->id)
+            at = &e->attrs[i];
+    for (size_t j = 0; j < e->n_objects; j++)
+        for (size_t i = 0; i < e->objects[j].n_attrs; i++)
+            if (e->objects[j].attrs[i].id == at->id)
+                at = &e->objects[j].attrs[i];
+    attribute_answer(req, at);
+    return 200;
+}
+
+/* ---- objects ---- */
+
+int misp_objects_add(struct request *req)
+{
+    if (req->json == NULL)
+        return http_error(req, 400, "The request body is empty: send an object as JSON.", NULL);
+    struct diag d;
+    diag_clear(&d);
+    struct object o;
+    int rc = misp_object_decode(req->a, http_body_unwrap(req, "Object"), "Object", &o, &d);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Object");
+    struct store_conn *c;
+    struct event *e;
+    if ((rc = begin_event_write(req, 2, 0, &c, &e)) < 0)
+        return service_fail(req, rc, NULL, "event");
+    rc = event_object_add(c, req->a, &req->who, e, &o, "Object", &d);
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Object");
+    json_write_object_begin(&req->w);
+    json_write_key(&req->w, "Object");
+    misp_object_encode(&req->w, &o);
+    json_write_object_end(&req->w);
+    return 200;
+}
+
+int misp_objects_delete(struct request *req)
+{
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    const char *ref = http_seg(req, 2);
+    uint64_t id = 0;
+    char uuid[UUID_STR_LEN + 1] = "";
+    struct object *o = NULL;
+    struct event *e = NULL;
+    struct diag d;
+    diag_clear(&d);
+    if (parse_u64_all(str_from_cstr(ref), 1, INT64_MAX, &id) < 0 &&
+        !uuid_canonical(str_from_cstr(ref), uuid))
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        rc = store_object_get(c, req->a, (int64_t)id, uuid, &o);
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    if (rc == 0)
+        rc = store_event_load(c, req->a, o->event_id, NULL, &acl, 0, &e);
+    if (rc == 0 && !acl_can_modify_event(&req->who, e))
+        rc = diag_set(&d, ERR_FORBIDDEN, "", "you do not have permission to modify this event");
+    bool hard = req->n_seg > 3 && str_eq_cstr(req->seg[3], "1");
+    if (rc == 0)
+        rc = store_object_delete(c, o->id, hard);
+    if (rc == 0)
+        rc = store_event_touch(c, e->id, e->timestamp + 1);
+    store_end(c, rc == 0);
+    if (rc != 0)
+        return service_fail(req, rc, &d, "object");
+    return http_saved(req, "Object deleted.", o->id);
+}
+
+/* ---- tags ---- */
+
+static void tag_encode_full(struct json_writer *w, const struct tag *t)
+{
+    struct tag_ref ref = {.tag = *t, .local = false};
+    misp_tag_encode(w, &ref);
+}
+
+int misp_tags_index(struct request *req)
+{
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct tag *tags;
+    size_t n;
+    const char *search = http_named(req, "searchall");
+    char *like = search ? arena_printf(req->a, "%%%s%%", search) : NULL;
+    rc = store_tag_list(c, req->a, like, &tags, &n);
+    store_end(c, true);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    json_write_object_begin(&req->w);
+    json_write_key(&req->w, "Tag");
+    json_write_array_begin(&req->w);
+    for (size_t i = 0; i < n; i++)
+        tag_encode_full(&req->w, &tags[i]);
+    json_write_array_end(&req->w);
+    json_write_object_end(&req->w);
+    return 200;
+}
+
+int misp_tags_add(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_TAG_EDITOR))
+        return http_error(req, 403, "You do not have permission to add tags.", NULL);
+    const struct json_value *body = http_body_unwrap(req, "Tag");
+    struct str name;
+    if (!json_is(body, JSON_OBJECT) || !json_as_str(json_get(body, "name"), &name) ||
+        name.len == 0) {
+        struct diag d;
+        diag_set(&d, ERR_INVAL, "name", "name is required");
+        return http_error(req, 400, "Tag could not be saved.", &d);
+    }
+    struct tag t;
+    memset(&t, 0, sizeof(t));
+    t.name = arena_strndup(req->a, name.ptr, name.len);
+    struct str colour;
+    t.colour = json_as_str(json_get(body, "colour"), &colour)
+                   ? arena_strndup(req->a, colour.ptr, colour.len)
+                   : "#ffffff";
+    bool b;
+    t.exportable = true;
+    if (json_as_bool(json_get(body, "exportable"), &b))
+        t.exportable = b;
+    if (json_as_bool(json_get(body, "hide_tag"), &b))
+        t.hide_tag = b;
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    rc = store_tag_insert(c, &t);
+    store_end(c, rc == 0);
+    if (rc == ERR_CONFLICT) {
+        struct diag d;
+        diag_set(&d, ERR_CONFLICT, "name", "a tag with this name already exists");
+        return http_error(req, 409, "Tag could not be saved.", &d);
+    }
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    json_write_object_begin(&req->w);
+    json_write_key(&req->w, "Tag");
+    tag_encode_full(&req->w, &t);
+    json_write_object_end(&req->w);
+    return 200;
+}
+
+/* attachTagToObject / removeTagFromObject: {"uuid": event or attribute uuid,
+ * "tag": name or id, "local": 0/1}. */
+static int tag_change(struct request *req, bool attach)
+{
+    const struct json_value *body = req->json;
+    struct str uuid_s, tag_s;
+    struct diag d;
+    diag_clear(&d);
+    if (!json_is(body, JSON_OBJECT) || !json_as_str(json_get(body, "uuid"), &uuid_s)) {
+        diag_set(&d, ERR_INVAL, "uuid", "uuid of an event or attribute is required");
+        return http_error(req, 400, "Invalid request.", &d);
+    }
+    const struct json_value *tv = json_get(body, "tag");
+    int64_t tag_id = 0;
+    if (!json_as_str(tv, &tag_s) && !json_as_i64(tv, &tag_id)) {
+        diag_set(&d, ERR_INVAL, "tag", "tag name or id is required");
+        return http_error(req, 400, "Invalid request.", &d);
+    }
+    char uuid[UUID_STR_LEN + 1];
+    if (!uuid_canonical(uuid_s, uuid)) {
+        diag_set(&d, ERR_INVAL, "uuid", "not a valid uuid");
+        return http_error(req, 400, "Invalid request.", &d);
+    }
+    bool local = false;
+    json_as_bool(json_get(body, "local"), &local);
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct acl_filter acl;
+    acl_for(req, &acl);
+    struct event *e = NULL;
+    struct attribute *at = NULL;
+    const char *tag_name = NULL;
+    if (tag_id > 0 || (tv->type == JSON_STRING && parse_i64_all(tag_s, 1, INT64_MAX, &tag_id) == 0)) {
+        struct tag *t;
+        rc = store_tag_get(c, req->a, tag_id, NULL, &t);
+        if (rc == 0)
+            tag_name = t->name;
+        else if (rc == ERR_NOTFOUND)
+            rc = diag_set(&d, ERR_NOTFOUND, "tag", "no tag with id %lld", (long long)tag_id);
+    } else {
+        tag_name = arena_strndup(req->a, tag_s.ptr, tag_s.len);
+    }
+    if (rc == 0) {
+        rc = store_event_load(c, req->a, 0, uuid, &acl, 0, &e);
+        if (rc == ERR_NOTFOUND) {
+            rc = store_attribute_get(c, req->a, 0, uuid, &at);
+            if (rc == 0)
+                rc = store_event_load(c, req->a, at->event_id, NULL, &acl, 0, &e);
+            if (rc == ERR_NOTFOUND)
+                diag_set(&d, ERR_NOTFOUND, "uuid", "no visible event or attribute with this uuid");
+        }
+    }
+    if (rc == 0)
+        rc = attach ? event_tag_attach(c, req->a, &req->who, e, at, tag_name, local, &d)
+                    : event_tag_detach(c, req->a, &req->who, e, at, tag_name, &d);
+    store_end(c, rc == 0);
+    if (rc < 0)
+        return http_error(req, rc == ERR_NOTFOUND ? 404 : err_http_status(rc),
+                          attach ? "Failed to attach the tag." : "Failed to remove the tag.", &d);
+    return http_saved(req, attach ? "Tag attached." : "Tag removed.", 0);
+}
+
+int misp_tags_attach(struct request *req)
+{
+    return tag_change(req, true);
+}
+
+int misp_tags_remove(struct request *req)
+{
+    return tag_change(req, false);
+}

@@ -1,0 +1,102 @@
+/*
+ * respond.c - answer helpers shared by handlers: MISP's success and error
+ * envelopes, request parameters, body unwrapping.
+ */
+#include "http/http.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+int http_error(struct request *req, int status, const char *message, const struct diag *d)
+{
+    buf_reset(&req->out);
+    json_writer_init(&req->w, &req->out, false);
+    struct json_writer *w = &req->w;
+    json_write_object_begin(w);
+    if (status == 403 || status == 409 || status == 422 || status == 400) {
+        json_write_kv_bool(w, "saved", false);
+        json_write_kv_bool(w, "success", false);
+    }
+    json_write_kv_str(w, "name", message);
+    json_write_kv_str(w, "message", message);
+    json_write_kv_str(w, "url", req->url);
+    json_write_key(w, "errors");
+    if (d && (d->field[0] || d->msg[0])) {
+        json_write_object_begin(w);
+        json_write_key(w, d->field[0] ? d->field : "request");
+        json_write_array_begin(w);
+        json_write_cstr(w, d->msg);
+        json_write_array_end(w);
+        if (d->line) {
+            json_write_kv_i64(w, "line", d->line);
+            json_write_kv_i64(w, "column", d->col);
+        }
+        json_write_object_end(w);
+    } else {
+        json_write_cstr(w, message);
+    }
+    json_write_object_end(w);
+    req->content_type = "application/json";
+    return status;
+}
+
+int http_fail(struct request *req, int code, const struct diag *d)
+{
+    int status = err_http_status(code);
+    char message[400];
+    if (d && d->msg[0])
+        snprintf(message, sizeof(message), "%s%s%s", d->field[0] ? d->field : "",
+                 d->field[0] ? ": " : "", d->msg);
+    else if (code == ERR_NOTFOUND)
+        snprintf(message, sizeof(message), "Invalid %s.",
+                 req->n_seg ? http_seg(req, 0) : "request");
+    else
+        snprintf(message, sizeof(message), "%s", err_str(code));
+    return http_error(req, status, message, d);
+}
+
+int http_saved(struct request *req, const char *message, int64_t id)
+{
+    struct json_writer *w = &req->w;
+    json_write_object_begin(w);
+    json_write_kv_bool(w, "saved", true);
+    json_write_kv_bool(w, "success", true);
+    json_write_kv_str(w, "name", message);
+    json_write_kv_str(w, "message", message);
+    json_write_kv_str(w, "url", req->url);
+    if (id)
+        json_write_kv_i64_str(w, "id", id);
+    json_write_object_end(w);
+    return 200;
+}
+
+const char *http_query_arg(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_named(struct request *req, const char *name)
+{
+    for (size_t i = req->n_named; i-- > 0;)
+        if (str_eq_cstr(req->named[i].key, name))
+            return arena_strndup(req->a, req->named[i].value.ptr, req->named[i].value.len);
+    return NULL;
+}
+
+const char *http_seg(struct request *req, size_t i)
+{
+    if (i >= req->n_seg)
+        return "";
+    return arena_strndup(req->a, req->seg[i].ptr, req->seg[i].len);
+}
+
+const struct json_value *http_body_unwrap(struct request *req, const char *key)
+{
+    const struct json_value *inner = json_get(req->json, key);
+    if (inner && inner->type == JSON_OBJECT)
+        return inner;
+    return req->json;
+}

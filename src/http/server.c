@@ -1,0 +1,434 @@
+/*
+ * server.c - libmicrohttpd glue, routing, authentication and the access log.
+ *
+ * Request life: MHD calls handle() first with no data (we allocate the request
+ * and its arena), then with body chunks (appended to req->body up to max_body;
+ * past it we answer 413), then a last time with no data, when we dispatch and
+ * queue the response.  Queuing on a later call, never on the first, keeps
+ * keep-alive working (libmicrohttpd 0.9.75 answers Connection: close otherwise;
+ * see ARCHITECTURE.md).  Everything a request allocates lives in its arena,
+ * freed in completed().
+ */
+#include "http/http.h"
+
+#include "core/auth.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <pthread.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+enum route_flags {
+    ROUTE_PUBLIC = 1 << 0, /* no authentication */
+};
+
+struct route {
+    unsigned methods;
+    const char *controller;
+    const char *action; /* NULL: any (the controller's index) */
+    http_handler handler;
+    unsigned flags;
+};
+
+#define GET_HEAD (HTTP_GET | HTTP_HEAD)
+#define ANY_WRITE (HTTP_POST | HTTP_PUT)
+
+/* "admin/x/y" routes are matched as "x/y" with the admin prefix removed. */
+static const struct route routes[] = {
+    {GET_HEAD, "servers", "getVersion", misp_server_get_version, 0},
+    {GET_HEAD, "servers", "getPyMISPVersion", misp_server_pymisp_version, 0},
+    {GET_HEAD, "users", "view", misp_users_view, 0},
+    {GET_HEAD | HTTP_POST, "users", "index", misp_users_index, 0},
+    {HTTP_POST, "users", "add", misp_users_add, 0},
+    {ANY_WRITE, "users", "edit", misp_users_edit, 0},
+    {HTTP_POST | HTTP_DELETE, "users", "delete", misp_users_delete, 0},
+    {GET_HEAD, "attributes", "describeTypes", misp_describe_types, 0},
+    {HTTP_POST, "events", "add", misp_events_add, 0},
+    {GET_HEAD, "events", "view", misp_events_view, 0},
+    {ANY_WRITE, "events", "edit", misp_events_edit, 0},
+    {HTTP_POST | HTTP_DELETE, "events", "delete", misp_events_delete, 0},
+    {GET_HEAD | HTTP_POST, "events", "index", misp_events_index, 0},
+    {HTTP_POST, "events", "publish", misp_events_publish, 0},
+    {HTTP_POST, "events", "unpublish", misp_events_unpublish, 0},
+    {HTTP_POST | GET_HEAD, "events", "restSearch", misp_events_rest_search, 0},
+    {HTTP_POST, "attributes", "add", misp_attributes_add, 0},
+    {ANY_WRITE, "attributes", "edit", misp_attributes_edit, 0},
+    {HTTP_POST | HTTP_DELETE, "attributes", "delete", misp_attributes_delete, 0},
+    {GET_HEAD, "attributes", "view", misp_attributes_view, 0},
+    {HTTP_POST | GET_HEAD, "attributes", "restSearch", misp_attributes_rest_search, 0},
+    {HTTP_POST, "objects", "add", misp_objects_add, 0},
+    {HTTP_POST | HTTP_DELETE, "objects", "delete", misp_objects_delete, 0},
+    {GET_HEAD, "tags", "index", misp_tags_index, 0},
+    {HTTP_POST, "tags", "add", misp_tags_add, 0},
+    {HTTP_POST, "tags", "attachTagToObject", misp_tags_attach, 0},
+    {HTTP_POST, "tags", "removeTagFromObject", misp_tags_remove, 0},
+    {GET_HEAD, "organisations", "index", misp_orgs_index, 0},
+    {GET_HEAD, "organisations", "view", misp_orgs_view, 0},
+    {HTTP_POST, "organisations", "add", misp_orgs_add, 0},
+    {GET_HEAD, "roles", "index", misp_roles_index, 0},
+    {HTTP_POST, "auth_keys", "add", misp_auth_keys_add, 0},
+    {HTTP_POST | HTTP_DELETE, "auth_keys", "delete", misp_auth_keys_delete, 0},
+};
+
+/* Splits the URL path into segments and CakePHP named parameters. */
+static int split_path(struct request *req)
+{
+    struct str rest = str_from_cstr(req->url);
+    while (rest.len && rest.ptr[0] == '/') {
+        rest.ptr++;
+        rest.len--;
+    }
+    while (rest.len) {
+        struct str s = str_split(&rest, '/');
+        if (s.len == 0)
+            continue;
+        const char *colon = memchr(s.ptr, ':', s.len);
+        if (colon && req->n_seg >= 2) {
+            if (req->n_named == HTTP_MAX_NAMED)
+                return ERR_TOOBIG;
+            struct str key = {s.ptr, (size_t)(colon - s.ptr)};
+            struct str value = {colon + 1, s.len - key.len - 1};
+            req->named[req->n_named].key = key;
+            req->named[req->n_named].value = value;
+            req->n_named++;
+            continue;
+        }
+        if (req->n_seg == HTTP_MAX_SEGMENTS)
+            return ERR_TOOBIG;
+        req->seg[req->n_seg++] = s;
+    }
+    if (req->n_seg) {
+        struct str *last = &req->seg[req->n_seg - 1];
+        if (last->len > 5 && memcmp(last->ptr + last->len - 5, ".json", 5) == 0)
+            last->len -= 5;
+    }
+    /* admin/organisations/add -> organisations/add */
+    if (req->n_seg >= 2 && str_eq_cstr(req->seg[0], "admin")) {
+        memmove(&req->seg[0], &req->seg[1], (req->n_seg - 1) * sizeof(req->seg[0]));
+        req->n_seg--;
+    }
+    return 0;
+}
+
+static int authenticate(struct request *req)
+{
+    struct MHD_Connection *conn = req->conn;
+    const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (key == NULL || *key == '\0')
+        return ERR_AUTH;
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return rc;
+    rc = auth_key_verify(c, req->a, str_from_cstr(key), &req->who);
+    store_end(c, true);
+    if (rc == 0)
+        req->authenticated = true;
+    return rc;
+}
+
+/*
+ * May the body be read as JSON?  JSON content types and no content type, yes.
+ * curl's -d sends application/x-www-form-urlencoded; such a body (or text/plain)
+ * that starts like a JSON object or array is taken as JSON too, since that is
+ * what its sender meant.  Anything else is refused with 415.
+ */
+static bool body_is_json(const char *ct, const struct buf *body)
+{
+    if (ct == NULL || *ct == '\0')
+        return true;
+    if (strncasecmp(ct, "application/json", 16) == 0 || strncasecmp(ct, "text/json", 9) == 0)
+        return true;
+    if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 &&
+        strncasecmp(ct, "text/plain", 10) != 0)
+        return false;
+    for (size_t i = 0; i < body->len; i++) {
+        char c = body->ptr[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        return c == '{' || c == '[';
+    }
+    return false;
+}
+
+int http_dispatch(struct request *req)
+{
+    json_writer_init(&req->w, &req->out, false);
+    if (split_path(req) < 0)
+        return http_error(req, 404, "Too many path segments.", NULL);
+    const struct route *match = NULL;
+    bool method_mismatch = false;
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const struct route *r = &routes[i];
+        if (req->n_seg < 2 || !str_eq_cstr(req->seg[0], r->controller) ||
+            !str_eq_cstr(req->seg[1], r->action))
+            continue;
+        if (!(r->methods & req->method)) {
+            method_mismatch = true;
+            continue;
+        }
+        match = r;
+        break;
+    }
+    if (match == NULL && !method_mismatch)
+        return http_error(req, 404, "Could not find the requested resource.", NULL);
+    if (!(match && (match->flags & ROUTE_PUBLIC))) {
+        int rc = authenticate(req);
+        if (rc == ERR_AUTH)
+            return http_error(req, 403,
+                              "Authentication failed. Please make sure you pass the API key of an "
+                              "API enabled user along in the Authorization header.",
+                              NULL);
+        if (rc < 0)
+            return http_fail(req, rc, NULL);
+    }
+    if (match == NULL)
+        return http_error(req, 405, "This action does not accept this HTTP method.", NULL);
+    if (req->body.len) {
+        const char *ct =
+            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+        if (!body_is_json(ct, &req->body))
+            return http_error(req, 415, "The request body must be JSON (Content-Type: "
+                                        "application/json).", NULL);
+        struct json_value *root;
+        struct diag d;
+        diag_clear(&d);
+        int rc = json_parse(req->a, req->body.ptr, req->body.len, LIMIT_JSON_DEPTH, &root, &d);
+        if (rc < 0) {
+            char msg[400];
+            snprintf(msg, sizeof(msg), "Malformed JSON at line %u, column %u: %s", d.line, d.col,
+                     d.msg);
+            return http_error(req, rc == ERR_TOOBIG ? 413 : 400, msg, &d);
+        }
+        req->json = root;
+    }
+    return match->handler(req);
+}
+
+/* ---- libmicrohttpd glue ---- */
+
+static unsigned long long request_counter;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct conn_state {
+    struct request req;
+    uint64_t t0;
+    bool too_big;
+};
+
+static enum http_method method_of(const char *m)
+{
+    if (strcmp(m, "GET") == 0)
+        return HTTP_GET;
+    if (strcmp(m, "POST") == 0)
+        return HTTP_POST;
+    if (strcmp(m, "PUT") == 0)
+        return HTTP_PUT;
+    if (strcmp(m, "DELETE") == 0)
+        return HTTP_DELETE;
+    if (strcmp(m, "HEAD") == 0)
+        return HTTP_HEAD;
+    return 0;
+}
+
+static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn, int status)
+{
+    struct request *req = &st->req;
+    size_t len;
+    if (req->out.err) {
+        buf_reset(&req->out);
+        req->out.err = 0;
+        json_writer_init(&req->w, &req->out, false);
+        status = http_error(req, 500, "The response was too large to build.", NULL);
+    }
+    char *body = buf_take(&req->out, &len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type",
+                            req->content_type ? req->content_type : "application/json");
+    MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    uint64_t ms = now_ms() - st->t0;
+    log_info("access id=%s method=%s path=%s status=%d bytes=%zu ms=%llu org=%lld",
+             req->request_id,
+             req->method == HTTP_GET    ? "GET"
+             : req->method == HTTP_POST ? "POST"
+             : req->method == HTTP_PUT  ? "PUT"
+             : req->method == HTTP_HEAD ? "HEAD"
+                                        : "DELETE",
+             req->url, status, len, (unsigned long long)ms,
+             (long long)(req->authenticated ? req->who.org.id : 0));
+    return r;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct app *app = cls;
+    struct conn_state *st = *con_cls;
+    if (st == NULL) {
+        st = xcalloc(1, sizeof(*st));
+        st->t0 = now_ms();
+        st->req.app = app;
+        st->req.a = arena_new();
+        st->req.conn = conn;
+        st->req.url = arena_strdup(st->req.a, url);
+        st->req.method = method_of(method);
+        buf_init(&st->req.body, (size_t)app->cfg->max_body);
+        buf_init(&st->req.out, LIMIT_RESPONSE_MAX);
+        snprintf(st->req.request_id, sizeof(st->req.request_id), "%016llx",
+                 __atomic_add_fetch(&request_counter, 1, __ATOMIC_RELAXED));
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!st->too_big) {
+            buf_append(&st->req.body, upload_data, *upload_data_size);
+            if (st->req.body.err) {
+                st->too_big = true;
+                buf_free(&st->req.body);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct request *req = &st->req;
+    json_writer_init(&req->w, &req->out, false);
+    int status;
+    if (req->method == 0)
+        status = http_error(req, 405, "Unsupported HTTP method.", NULL);
+    else if (st->too_big)
+        status = http_error(req, 413, "The request body is larger than max_body.", NULL);
+    else if (strlen(url) > LIMIT_URL_LEN)
+        status = http_error(req, 414, "The URL is too long.", NULL);
+    else
+        status = http_dispatch(req);
+    return queue(st, conn, status);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    struct conn_state *st = *con_cls;
+    if (st == NULL)
+        return;
+    buf_free(&st->req.body);
+    buf_free(&st->req.out);
+    arena_free(st->req.a);
+    free(st);
+    *con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL)
+        return ERR_INVAL;
+    char host[256];
+    size_t hlen = (size_t)(colon - listen);
+    if (hlen >= sizeof(host))
+        return ERR_INVAL;
+    memcpy(host, listen, hlen);
+    host[hlen] = '\0';
+    uint64_t port;
+    if (parse_u64_all(str_from_cstr(colon + 1), 0, 65535, &port) < 0)
+        return ERR_INVAL;
+    memset(ss, 0, sizeof(*ss));
+    char *h = host;
+    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
+        h[hlen - 1] = '\0';
+        h++;
+    }
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    if (*h == '\0' || strcmp(h, "*") == 0) {
+        in4->sin_family = AF_INET;
+        in4->sin_addr.s_addr = htonl(INADDR_ANY);
+        in4->sin_port = htons((uint16_t)port);
+        *len = sizeof(*in4);
+    } else if (inet_pton(AF_INET, strcmp(h, "localhost") == 0 ? "127.0.0.1" : h,
+                         &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        *len = sizeof(*in4);
+    } else if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*in6);
+    } else {
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+int http_serve(struct app *app)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    if (parse_listen(app->cfg->listen, &ss, &sslen) < 0) {
+        log_warnx("invalid listen address '%s' (expected host:port)", app->cfg->listen);
+        return ERR_INVAL;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT,
+        4096u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+    if (d == NULL) {
+        log_warnx("cannot listen on %s (address in use or not permitted?)", app->cfg->listen);
+        return ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = info ? info->port : 0;
+    char host[256];
+    snprintf(host, sizeof(host), "%s", app->cfg->listen);
+    char *colon = strrchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    if (app->base_url[0] == '\0')
+        snprintf(app->base_url, sizeof(app->base_url), "http://%s:%u", host, port);
+    log_info("listening on http://%s:%u threads=%lld", host, port, (long long)app->cfg->threads);
+    fprintf(stdout, "Liaison is serving on http://%s:%u\n", host, port);
+    fflush(stdout);
+    int sig;
+    sigwait(&set, &sig);
+    log_info("signal %d: shutting down", sig);
+    MHD_stop_daemon(d);
+    return 0;
+}

@@ -1,0 +1,227 @@
+"""Events: add, view, edit, delete, publish, index; MISP conventions."""
+import json
+import time
+import uuid
+
+import jsonschema
+import pytest
+
+from conftest import SHARED
+
+SCHEMA = json.loads((SHARED / "data/misp/schema.json").read_text())
+LAX = json.loads((SHARED / "data/misp/schema-lax.json").read_text())
+
+
+def _open(schema):
+    """schema.json is MISP's 2.4 format schema: it closes Event, Attribute, Tag and Org
+    with additionalProperties: false and so predates members MISP itself now emits
+    (Object, EventReport, object_relation, first_seen, Tag.local, ...).  Every type,
+    format and required rule of it applies; only that closure is lifted."""
+    if isinstance(schema, dict):
+        return {k: _open(v) for k, v in schema.items() if k != "additionalProperties"}
+    if isinstance(schema, list):
+        return [_open(v) for v in schema]
+    return schema
+
+
+OPEN_SCHEMA = _open(SCHEMA)
+
+
+def validate(event_doc):
+    jsonschema.validate(event_doc, OPEN_SCHEMA)
+    jsonschema.validate(event_doc, LAX)
+
+
+def add(admin, body):
+    r = admin.post("/events/add", body)
+    assert r.status_code == 200, r.text
+    return r.json()["Event"]
+
+
+def test_add_bare_event_pymisp_style(admin):
+    body = {"info": "Phishing campaign", "distribution": 1, "threat_level_id": 2,
+            "analysis": 1, "date": "2026-11-01",
+            "Attribute": [{"type": "ip-dst", "value": "198.51.100.7", "comment": "c2"},
+                          {"type": "domain", "value": "Evil.Example."}],
+            "Tag": [{"name": "tlp:green"}]}
+    r = admin.post("/events/add", body)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    validate(doc)
+    ev = doc["Event"]
+    assert ev["info"] == "Phishing campaign"
+    assert ev["distribution"] == "1" and ev["threat_level_id"] == "2" and ev["analysis"] == "1"
+    assert ev["date"] == "2026-11-01"
+    assert isinstance(ev["id"], str) and isinstance(ev["timestamp"], str)
+    assert ev["published"] is False
+    assert ev["Orgc"]["name"] and ev["Org"]["name"]
+    values = {a["type"]: a for a in ev["Attribute"]}
+    assert values["domain"]["value"] == "evil.example"
+    assert values["ip-dst"]["category"] == "Network activity"
+    assert values["ip-dst"]["to_ids"] is True
+    assert [t["name"] for t in ev["Tag"]] == ["tlp:green"]
+    uuid.UUID(ev["uuid"])
+
+
+def test_add_wrapped_event_and_keep_given_uuids(admin):
+    eu, au = str(uuid.uuid4()), str(uuid.uuid4())
+    ev = add(admin, {"Event": {"info": "wrapped", "uuid": eu.upper(),
+                               "Attribute": [{"type": "md5", "uuid": au,
+                                              "value": "D41D8CD98F00B204E9800998ECF8427E"}]}})
+    assert ev["uuid"] == eu
+    assert ev["Attribute"][0]["uuid"] == au
+    assert ev["Attribute"][0]["value"] == "d41d8cd98f00b204e9800998ecf8427e"
+
+
+def test_duplicate_uuid_rejected_and_nothing_written(admin):
+    eu = str(uuid.uuid4())
+    add(admin, {"info": "first", "uuid": eu})
+    before = len(admin.post("/events/index", {}).json())
+    r = admin.post("/events/add", {"info": "second", "uuid": eu})
+    assert r.status_code == 409
+    assert len(admin.post("/events/index", {}).json()) == before
+
+
+def test_invalid_attribute_rejects_whole_event_naming_field(admin):
+    before = len(admin.post("/events/index", {}).json())
+    r = admin.post("/events/add", {"info": "bad", "Attribute": [
+        {"type": "ip-dst", "value": "10.0.0.1"},
+        {"type": "ip-dst", "value": "not-an-ip"}]})
+    assert r.status_code == 400
+    body = r.json()
+    assert "Event.Attribute.1.value" in json.dumps(body["errors"])
+    assert len(admin.post("/events/index", {}).json()) == before
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"info": ""}, "Event.info"),
+    ({}, "Event.info"),
+    ({"info": "x", "distribution": 9}, "distribution"),
+    ({"info": "x", "threat_level_id": 7}, "threat_level_id"),
+    ({"info": "x", "uuid": "nope"}, "uuid"),
+    ({"info": "x", "Attribute": [{"type": "no-such-type", "value": "x"}]}, "type"),
+    ({"info": "x", "Attribute": [{"type": "md5", "category": "Financial fraud",
+                                  "value": "d41d8cd98f00b204e9800998ecf8427e"}]}, "category"),
+    ({"info": "x", "Attribute": "nope"}, "Attribute"),
+    ({"info": ["x"]}, "info"),
+])
+def test_bad_event_fields_are_400_naming_field(admin, body, field):
+    r = admin.post("/events/add", body)
+    assert r.status_code == 400, r.text
+    assert field in json.dumps(r.json()), r.text
+
+
+def test_view_by_id_and_uuid_and_404(admin):
+    ev = add(admin, {"info": "view me"})
+    a = admin.get("/events/view/%s" % ev["id"]).json()
+    b = admin.get("/events/view/%s.json" % ev["uuid"]).json()
+    assert a == b
+    validate(a)
+    assert admin.get("/events/view/987654321").status_code == 404
+    assert admin.get("/events/view/%s" % uuid.uuid4()).status_code == 404
+    assert admin.get("/events/view/garbage").status_code == 404
+
+
+def test_edit_event_and_timestamp_rule(admin):
+    ev = add(admin, {"info": "original", "timestamp": "1700000000"})
+    assert ev["timestamp"] == "1700000000"
+    r = admin.post("/events/edit/%s" % ev["id"], {"info": "older", "timestamp": "1600000000"})
+    assert r.status_code == 403
+    assert "not newer" in r.json()["message"]
+    r = admin.post("/events/edit/%s" % ev["id"], {"info": "same", "timestamp": "1700000000"})
+    assert r.status_code == 403
+    assert admin.get("/events/view/%s" % ev["id"]).json()["Event"]["info"] == "original"
+    r = admin.put("/events/edit/%s" % ev["uuid"], {"Event": {"info": "newer",
+                                                             "timestamp": "1700000100"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["Event"]["info"] == "newer"
+    assert r.json()["Event"]["timestamp"] == "1700000100"
+    r = admin.post("/events/edit/%s" % ev["id"], {"info": "no timestamp: now"})
+    assert r.status_code == 200
+    assert int(r.json()["Event"]["timestamp"]) >= int(time.time()) - 5
+
+
+def test_edit_adds_and_updates_attributes_by_uuid(admin):
+    au = str(uuid.uuid4())
+    ev = add(admin, {"info": "attrs", "Attribute": [
+        {"uuid": au, "type": "url", "value": "http://a.example/x", "timestamp": "1700000000"}]})
+    r = admin.post("/events/edit/%s" % ev["id"], {"Attribute": [
+        {"uuid": au, "type": "url", "value": "http://b.example/y", "timestamp": "1700000500"},
+        {"type": "sha256", "value": "A" * 64}]})
+    assert r.status_code == 200, r.text
+    attrs = {a["uuid"]: a for a in r.json()["Event"]["Attribute"]}
+    assert attrs[au]["value"] == "http://b.example/y"
+    assert len(attrs) == 2
+    # an older attribute timestamp does not overwrite
+    r = admin.post("/events/edit/%s" % ev["id"], {"Attribute": [
+        {"uuid": au, "type": "url", "value": "http://c.example/z", "timestamp": "1700000100"}]})
+    attrs = {a["uuid"]: a for a in r.json()["Event"]["Attribute"]}
+    assert attrs[au]["value"] == "http://b.example/y"
+
+
+def test_delete_event(admin):
+    ev = add(admin, {"info": "doomed"})
+    r = admin.post("/events/delete/%s" % ev["id"])
+    assert r.status_code == 200
+    assert r.json()["message"] == "Event deleted."
+    assert r.json()["saved"] is True and r.json()["success"] is True
+    assert admin.get("/events/view/%s" % ev["id"]).status_code == 404
+    assert admin.delete("/events/delete/%s" % ev["id"]).status_code == 404
+
+
+def test_publish_and_unpublish(admin):
+    ev = add(admin, {"info": "to publish"})
+    r = admin.post("/events/publish/%s" % ev["id"])
+    assert r.status_code == 200 and r.json()["saved"] is True
+    v = admin.get("/events/view/%s" % ev["id"]).json()["Event"]
+    assert v["published"] is True and int(v["publish_timestamp"]) > 0
+    r = admin.post("/events/unpublish/%s" % ev["id"])
+    assert r.status_code == 200
+    assert admin.get("/events/view/%s" % ev["id"]).json()["Event"]["published"] is False
+
+
+def test_index_lists_and_filters(admin):
+    ev = add(admin, {"info": "index-target-%s" % uuid.uuid4(), "Tag": [{"name": "idx:tag"}]})
+    rows = admin.post("/events/index", {"eventinfo": ev["info"]}).json()
+    assert [r["uuid"] for r in rows] == [ev["uuid"]]
+    assert rows[0]["Orgc"]["name"]
+    minimal = admin.post("/events/index", {"minimal": 1, "eventid": ev["id"]}).json()
+    assert set(minimal[0]) == {"id", "timestamp", "sighting_timestamp", "published", "uuid",
+                               "orgc_uuid"}
+    assert admin.get("/events/index").status_code == 200
+
+
+def test_objects_with_references(admin):
+    ou, au = str(uuid.uuid4()), str(uuid.uuid4())
+    ev = add(admin, {"info": "objects", "Attribute": [
+        {"uuid": au, "type": "ip-dst", "value": "203.0.113.9"}],
+        "Object": [{"uuid": ou, "name": "domain-ip", "meta-category": "network",
+                    "Attribute": [{"type": "domain", "object_relation": "domain",
+                                   "value": "obj.example"}],
+                    "ObjectReference": [{"referenced_uuid": au,
+                                         "relationship_type": "resolves-to"}]}]})
+    assert len(ev["Object"]) == 1
+    obj = ev["Object"][0]
+    assert obj["uuid"] == ou and obj["Attribute"][0]["object_relation"] == "domain"
+    assert obj["ObjectReference"][0]["referenced_uuid"] == au
+    validate({"Event": ev})
+    r = admin.post("/objects/add/%s" % ev["id"], {"name": "file", "Attribute": [
+        {"type": "filename", "object_relation": "filename", "value": "evil.exe"}]})
+    assert r.status_code == 200, r.text
+    oid = r.json()["Object"]["id"]
+    assert len(admin.get("/events/view/%s" % ev["id"]).json()["Event"]["Object"]) == 2
+    r = admin.post("/objects/delete/%s" % oid)
+    assert r.status_code == 200
+    assert len(admin.get("/events/view/%s" % ev["id"]).json()["Event"]["Object"]) == 1
+
+
+def test_named_parameters_in_paths(admin):
+    ev = add(admin, {"info": "named", "Attribute": [{"type": "text", "value": "gone"}]})
+    aid = ev["Attribute"][0]["id"]
+    assert admin.post("/attributes/delete/%s" % aid).status_code == 200
+    v = admin.get("/events/view/%s" % ev["uuid"]).json()["Event"]
+    assert v["Attribute"] == []
+    v = admin.get("/events/view/%s/deleted[]:0/deleted[]:1/excludeGalaxy:1" % ev["uuid"]).json()
+    assert [a["deleted"] for a in v["Event"]["Attribute"]] == [True]
+    r = admin.post("/events/add/metadata:1", {"info": "metadata add"})
+    assert r.status_code == 200

@@ -1,0 +1,149 @@
+"""restSearch filter semantics (attributes and events) and return formats."""
+import csv
+import io
+import time
+import uuid
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def corpus(admin):
+    """Two events with a known set of attributes, marked by a unique tag."""
+    mark = "search:%s" % uuid.uuid4()
+    e1 = admin.post("/events/add", {
+        "info": "search one", "date": "2026-01-10", "Tag": [{"name": mark}],
+        "Attribute": [
+            {"type": "ip-dst", "value": "198.51.100.1", "to_ids": True},
+            {"type": "domain", "value": "alpha.search.example", "to_ids": False},
+            {"type": "md5", "value": "0" * 32, "Tag": [{"name": "kind:hash"}]},
+        ]}).json()["Event"]
+    e2 = admin.post("/events/add", {
+        "info": "search two", "date": "2026-03-10", "Tag": [{"name": mark}],
+        "Attribute": [
+            {"type": "domain", "value": "beta.search.example", "comment": "beta"},
+            {"type": "url", "value": "http://beta.search.example/path"},
+        ]}).json()["Event"]
+    admin.post("/events/publish/%s" % e2["id"])
+    return {"mark": mark, "e1": e1, "e2": e2}
+
+
+def attrs(admin, **filters):
+    r = admin.post("/attributes/restSearch", filters)
+    assert r.status_code == 200, r.text
+    return sorted(a["value"] for a in r.json()["response"]["Attribute"])
+
+
+def test_value_exact_and_wildcard(admin, corpus):
+    assert attrs(admin, value="198.51.100.1") == ["198.51.100.1"]
+    assert attrs(admin, value="%.search.example", tags=corpus["mark"]) == [
+        "alpha.search.example", "beta.search.example"]
+
+
+def test_value_list_or_and_negation(admin, corpus):
+    got = attrs(admin, value=["alpha.search.example", "beta.search.example"])
+    assert got == ["alpha.search.example", "beta.search.example"]
+    got = attrs(admin, tags=corpus["mark"], type="domain", value=["!alpha.search.example"])
+    assert got == ["beta.search.example"]
+    got = attrs(admin, tags=corpus["mark"], value={"OR": ["%search.example%"],
+                                                   "NOT": ["%beta%"]})
+    assert got == ["alpha.search.example"]
+
+
+def test_type_category_to_ids(admin, corpus):
+    m = corpus["mark"]
+    assert attrs(admin, tags=m, type="md5") == ["0" * 32]
+    assert attrs(admin, tags=m, type=["url", "md5"]) == ["0" * 32,
+                                                         "http://beta.search.example/path"]
+    assert "198.51.100.1" in attrs(admin, tags=m, category="Network activity")
+    assert "alpha.search.example" not in attrs(admin, tags=m, to_ids=1)
+    assert attrs(admin, tags=m, to_ids=0) == ["alpha.search.example"]
+
+
+def test_tags_on_attribute_and_negated(admin, corpus):
+    assert attrs(admin, tags="kind:hash") == ["0" * 32]
+    m = corpus["mark"]
+    assert "0" * 32 not in attrs(admin, tags={"AND": [m], "NOT": ["kind:hash"]})
+
+
+def test_eventid_uuid_dates_published(admin, corpus):
+    e1, e2 = corpus["e1"], corpus["e2"]
+    assert len(attrs(admin, eventid=e1["id"])) == 3
+    assert len(attrs(admin, eventid=e2["uuid"])) == 2
+    a = admin.post("/attributes/restSearch", {"eventid": e1["id"]}).json()
+    one = a["response"]["Attribute"][0]
+    assert attrs(admin, uuid=one["uuid"]) == [one["value"]]
+    assert len(attrs(admin, tags=corpus["mark"], **{"from": "2026-02-01"})) == 2
+    assert len(attrs(admin, tags=corpus["mark"], to="2026-02-01")) == 3
+    assert len(attrs(admin, tags=corpus["mark"], published=1)) == 2
+    assert len(attrs(admin, tags=corpus["mark"], published=0)) == 3
+
+
+def test_relative_times_and_invalid_matches_nothing(admin, corpus):
+    assert len(attrs(admin, tags=corpus["mark"], timestamp="1d")) == 5
+    assert attrs(admin, tags=corpus["mark"], timestamp=int(time.time()) + 3600) == []
+    assert attrs(admin, tags=corpus["mark"], last="bogus") == []
+    assert len(attrs(admin, tags=corpus["mark"], last="1h")) == 2  # published now
+
+
+def test_limit_and_page(admin, corpus):
+    all_ = attrs(admin, tags=corpus["mark"])
+    page1 = admin.post("/attributes/restSearch", {"tags": corpus["mark"], "limit": 2,
+                                                  "page": 1}).json()["response"]["Attribute"]
+    page3 = admin.post("/attributes/restSearch", {"tags": corpus["mark"], "limit": 2,
+                                                  "page": 3}).json()["response"]["Attribute"]
+    assert len(page1) == 2 and len(page3) == 1
+    assert len(all_) == 5
+
+
+def test_csv_default_columns_and_options(admin, corpus):
+    r = admin.post("/attributes/restSearch", {"returnFormat": "csv", "eventid": corpus["e1"]["id"]})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0] == ["uuid", "event_id", "category", "type", "value", "comment", "to_ids",
+                       "timestamp", "object_relation", "attribute_tag"]
+    assert len(rows) == 4
+    md5 = [r for r in rows if r[3] == "md5"][0]
+    assert md5[9] == "kind:hash"
+    r = admin.post("/attributes/restSearch", {"returnFormat": "csv", "eventid": corpus["e1"]["id"],
+                                              "requested_attributes": ["value", "type"],
+                                              "headerless": 1})
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert len(rows) == 3 and all(len(x) == 2 for x in rows)
+    r = admin.post("/attributes/restSearch", {"returnFormat": "csv", "eventid": corpus["e2"]["id"],
+                                              "includeContext": 1})
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert "event_info" in rows[0]
+    assert rows[1][rows[0].index("event_info")] == "search two"
+
+
+def test_text_defaults_to_ids_and_published(admin, corpus):
+    r = admin.post("/attributes/restSearch", {"returnFormat": "text", "tags": corpus["mark"]})
+    assert r.status_code == 200
+    # only the published event's to_ids attributes (domain and url default to_ids=1)
+    assert sorted(r.text.split()) == ["beta.search.example", "http://beta.search.example/path"]
+
+
+def test_include_event_tags(admin, corpus):
+    r = admin.post("/attributes/restSearch", {"eventid": corpus["e1"]["id"], "type": "ip-dst",
+                                              "includeEventTags": 1}).json()
+    tags = [t["name"] for t in r["response"]["Attribute"][0]["Tag"]]
+    assert corpus["mark"] in tags
+
+
+def test_events_rest_search(admin, corpus):
+    r = admin.post("/events/restSearch", {"tags": corpus["mark"]})
+    assert r.status_code == 200
+    events = r.json()["response"]
+    assert sorted(e["Event"]["info"] for e in events) == ["search one", "search two"]
+    assert all("Attribute" in e["Event"] for e in events)
+    r = admin.post("/events/restSearch", {"value": "alpha.search.example"})
+    assert [e["Event"]["uuid"] for e in r.json()["response"]] == [corpus["e1"]["uuid"]]
+
+
+def test_bad_filters_are_400(admin):
+    for body in ({"limit": -1}, {"returnFormat": "xml"}, {"page": 0},
+                 {"to_ids": "maybe"}, {"value": {"OR": [{"x": 1}]}}):
+        r = admin.post("/attributes/restSearch", body)
+        assert r.status_code == 400, (body, r.text)
