@@ -15,7 +15,7 @@ PYTHON  := /usr/bin/python3
 
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wimplicit-fallthrough -Werror
-DEFS    := -D_GNU_SOURCE -Isrc -Ibuild/gen -DLIAISON_VERSION=\"0.1.0\"
+DEFS    := -D_GNU_SOURCE -Isrc -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 

@@ -6,6 +6,7 @@
 
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/version.h"
 
 #include <errno.h>
 #include <libgen.h>

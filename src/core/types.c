@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/banned.h"
 
@@ -957,7 +958,7 @@ static void replace_all(char *s, const char *from, const char *to)
     assert(flen > 0 && tlen <= flen);
     char *r = s, *w = s;
     while (*r) {
-        if (strncmp(r, from, flen) == 0) {
+        if (strncasecmp(r, from, flen) == 0) {
             memcpy(w, to, tlen);
             w += tlen;
             r += flen;
@@ -2520,7 +2521,12 @@ int types_canonicalise(const struct attr_type *t, struct str value, struct arena
         return INVALID(d, "value consists of control characters only");
 
     char *v = arena_strndup(a, s.ptr, s.len);
-    refang(id, v);
+    /* To a fixed point, case-insensitively: "[[.]]" and "(dOt)" must not come out
+     * differently when the stored value is canonicalised again (found by fuzz_types). */
+    for (size_t before = strlen(v) + 1; strlen(v) < before;) {
+        before = strlen(v);
+        refang(id, v);
+    }
     struct canon c = {a, d};
     char *res = NULL;
     int rc = canon_value(&c, id, v, &res);

@@ -8,6 +8,7 @@
 #include "http/http.h"
 
 #include "core/types.h"
+#include "util/version.h"
 
 #include "util/banned.h"
 

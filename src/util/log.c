@@ -31,7 +31,8 @@ bool log_level_parse(const char *name, enum log_level *out)
     return false;
 }
 
-static void log_emit(const char *level, const char *fmt, va_list ap, const char *errtext)
+__attribute__((format(printf, 2, 0))) static void log_emit(const char *level, const char *fmt,
+                                                        va_list ap, const char *errtext)
 {
     char line[2048];
     struct timespec ts;

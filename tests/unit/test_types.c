@@ -434,6 +434,20 @@ static void test_free_text_types_trim_and_keep_lines(void **state)
               {"sigma", " \t "}, {"sigma", "\x1f"});
 }
 
+/* Regression (fuzz_types): refanging was case-sensitive and single-pass, so
+ * "(dOt)" and "[[.]]" canonicalised differently the second time. */
+static void test_refang_is_case_insensitive_and_reaches_a_fixed_point(void **state)
+{
+    (void)state;
+    static const struct ok_case cases[] = {
+        {"domain", "evil(DOT)example", "evil.example"},
+        {"domain", "a[[.]]b.example", "a.b.example"},
+        {"url", "HXXP://evil[Dot]example/Path", "http://evil.example/Path"},
+        {"email-src", "user[AT]example.org", "user@example.org"},
+    };
+    check_ok(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void test_error_message_says_what_was_expected(void **state)
 {
     (void)state;
@@ -976,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_table_matches_describe_types_json),
         cmocka_unit_test(test_every_type_refuses_empty_nul_and_control_only_values),
         cmocka_unit_test(test_free_text_types_trim_and_keep_lines),
+        cmocka_unit_test(test_refang_is_case_insensitive_and_reaches_a_fixed_point),
         cmocka_unit_test(test_error_message_says_what_was_expected),
         cmocka_unit_test(test_type_not_from_table_is_found_by_name),
         cmocka_unit_test(test_ip_is_canonicalised_and_keeps_cidr),
