@@ -16,6 +16,7 @@
 #include "util/limits.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,6 +88,8 @@ out:
 
 int cmd_import(int argc, char **argv)
 {
+    /* keep freed arena memory for the next file instead of faulting it in again */
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
     struct config cfg;
     if (cli_config(&cfg, &argc, argv) != 0)
         return 2;

@@ -956,9 +956,15 @@ static void replace_all(char *s, const char *from, const char *to)
 {
     size_t flen = strlen(from), tlen = strlen(to);
     assert(flen > 0 && tlen <= flen);
-    char *r = s, *w = s;
+    /* Every pattern starts with '[' or '(' or a letter; jump between candidates. */
+    char first = from[0];
+    bool alpha = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z');
+    char *r = alpha ? s : strchr(s, first);
+    if (r == NULL)
+        return;
+    char *w = r;
     while (*r) {
-        if (strncasecmp(r, from, flen) == 0) {
+        if ((alpha || *r == first) && strncasecmp(r, from, flen) == 0) {
             memcpy(w, to, tlen);
             w += tlen;
             r += flen;

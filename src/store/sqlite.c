@@ -2,7 +2,9 @@
  * sqlite.c - the embedded SQLite backend of store.h.
  *
  * One writer connection guarded by a mutex and a pool of reader connections, all
- * on the same file in WAL mode, so readers never wait for the writer.  SQL text is
+ * on the same file in WAL mode, so readers never wait for the writer.  A
+ * connection is used by one thread at a time (the pool hands it out), so SQLite
+ * runs in multi-thread mode (SQLITE_OPEN_NOMUTEX) without per-call locking.  SQL text is
  * `static const char` and each statement is prepared once per connection and
  * cached by the address of its text (stmt()).  Values are always bound, never
  * spliced; the dynamic search SQL (query rendering at the end of this file) only
@@ -37,6 +39,7 @@ struct store_conn {
     sqlite3 *db;
     bool writer;
     bool in_tx;
+    int64_t tx_seq; /* change sequence value of the open write transaction, 0 if none yet */
     struct store_conn *next_free;
     struct {
         const char *sql;
@@ -137,7 +140,7 @@ static int conn_open(struct store *s, struct store_conn *c, bool writer, struct 
     memset(c, 0, sizeof(*c));
     c->store = s;
     c->writer = writer;
-    int flags = SQLITE_OPEN_FULLMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+    int flags = SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                                 : SQLITE_OPEN_READONLY);
     if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
         int code = diag_set(d, ERR_DB, "db", "cannot open database %s: %s", s->path,
@@ -149,8 +152,12 @@ static int conn_open(struct store *s, struct store_conn *c, bool writer, struct 
     sqlite3_busy_timeout(c->db, 10000);
     sqlite3_extended_result_codes(c->db, 0);
     if (writer) {
+        /* Foreign keys stay declared in the schema but are not enforced per row:
+         * the event service checks parents, and enforcement costs a lookup per
+         * inserted attribute.  The writer's cache is large so that bulk imports
+         * do not spill half-built indexes to the WAL. */
         if (exec_sql(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;") < 0)
+                            "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;") < 0)
             return diag_set(d, ERR_DB, "db", "cannot configure %s: %s", s->path,
                             sqlite3_errmsg(c->db));
     } else {
@@ -315,6 +322,7 @@ int store_end(struct store_conn *c, bool commit)
         }
         c->in_tx = false;
     }
+    c->tx_seq = 0;
     struct store *s = c->store;
     if (c->writer) {
         pthread_mutex_unlock(&s->writer_lock);
@@ -341,13 +349,19 @@ int store_next_seq(struct store_conn *c, int64_t *out)
     return 0;
 }
 
-/* Most writes stamp one seq; this returns it or a negative error. */
+/*
+ * The seq stamped on the rows a write touches: one value per transaction,
+ * taken at its first write, so that a reader asking "changes since N" sees a
+ * transaction whole or not at all, and a bulk import costs one update of the
+ * sequence rather than one per row.  Returns the value or a negative error.
+ */
 static int64_t next_seq(struct store_conn *c)
 {
-    int64_t v;
-    if (store_next_seq(c, &v) < 0)
+    if (c->tx_seq == 0 && store_next_seq(c, &c->tx_seq) < 0) {
+        c->tx_seq = 0;
         return ERR_DB;
-    return v;
+    }
+    return c->tx_seq;
 }
 
 /* ---- settings ---- */

@@ -13,8 +13,9 @@
  * transaction: all or nothing.
  *
  * Memory: results are allocated in the arena passed in (request lifetime).
- * Every write stamps the rows it touches with the next value of the global
- * change sequence (store_next_seq), taken inside the same transaction.
+ * Every write transaction takes the next value of the global change sequence
+ * (at its first write) and stamps it on every row it touches, so "changes since
+ * N" sees a transaction whole or not at all.
  */
 #ifndef LIAISON_STORE_H
 #define LIAISON_STORE_H
@@ -49,7 +50,8 @@ int store_begin_write(struct store *s, struct store_conn **out);
 /* Ends the transaction (commit or roll back) and returns the connection.  NULL ok. */
 int store_end(struct store_conn *c, bool commit);
 
-/* Next value of the global change sequence (writer only). */
+/* Takes the next value of the global change sequence (writer only); the row
+ * writers below call it once per transaction. */
 int store_next_seq(struct store_conn *c, int64_t *out);
 
 /* Instance settings (key/value). *value is allocated in a; ERR_NOTFOUND if absent. */

@@ -74,6 +74,33 @@ static void test_unsupported_url_is_refused(void **state)
     assert_non_null(strstr(d.msg, "unsupported"));
 }
 
+static void insert_org(struct store_conn *c, struct org *o, const char *name, const char *uuid)
+{
+    memset(o, 0, sizeof(*o));
+    snprintf(o->uuid, sizeof(o->uuid), "%s", uuid);
+    o->name = (char *)name;
+    o->local = true;
+    assert_int_equal(store_org_insert(c, o), 0);
+}
+
+static void test_one_change_sequence_value_per_transaction(void **state)
+{
+    (void)state;
+    struct store *s = open_store();
+    struct store_conn *c;
+    struct org o1, o2;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    insert_org(c, &o1, "One", "99999999-9999-4999-8999-999999999991");
+    insert_org(c, &o2, "Two", "99999999-9999-4999-8999-999999999992");
+    assert_int_equal(store_end(c, true), 0);
+    assert_int_equal(store_begin_write(s, &c), 0);
+    int64_t next;
+    assert_int_equal(store_next_seq(c, &next), 0);
+    assert_int_equal(next, 2); /* the two inserts shared value 1 */
+    assert_int_equal(store_end(c, true), 0);
+    store_close(s);
+}
+
 static void test_change_sequence_increases_per_write(void **state)
 {
     (void)state;
@@ -88,14 +115,6 @@ static void test_change_sequence_increases_per_write(void **state)
     store_close(s);
 }
 
-static void insert_org(struct store_conn *c, struct org *o, const char *name, const char *uuid)
-{
-    memset(o, 0, sizeof(*o));
-    snprintf(o->uuid, sizeof(o->uuid), "%s", uuid);
-    o->name = (char *)name;
-    o->local = true;
-    assert_int_equal(store_org_insert(c, o), 0);
-}
 
 static void test_org_user_key_crud(void **state)
 {
@@ -270,6 +289,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test(test_unsupported_url_is_refused),
         cmocka_unit_test_setup_teardown(test_change_sequence_increases_per_write, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_one_change_sequence_value_per_transaction, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_org_user_key_crud, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_attributes_acl_and_search, setup, teardown),
