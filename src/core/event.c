@@ -130,6 +130,10 @@ static int tags_attach(struct store_conn *c, struct arena *a, int64_t event_id,
         if (t->colour == NULL)
             t->colour = "#ffffff";
         t->exportable = true;
+        if (t->uuid[0] == '\0')
+            uuid_generate(t->uuid); /* used only if the tag is new */
+        if (t->timestamp <= 0)
+            t->timestamp = now_seconds();
         int rc = store_tag_resolve(c, a, t, true);
         if (rc < 0)
             return rc;

@@ -58,6 +58,8 @@ struct tag {
     int64_t numerical_value; /* 0 with has_numerical_value false: none */
     bool has_numerical_value;
     bool local_only;
+    char uuid[UUID_STR_LEN + 1]; /* "" = not yet assigned */
+    int64_t timestamp;
 };
 
 /* A tag attached to an event or attribute. */

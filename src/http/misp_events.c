@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/banned.h"
 
@@ -483,6 +484,17 @@ int misp_tags_add(struct request *req)
     struct tag t;
     memset(&t, 0, sizeof(t));
     t.name = arena_strndup(req->a, name.ptr, name.len);
+    struct str uuid_s;
+    if (json_as_str(json_get(body, "uuid"), &uuid_s)) {
+        if (!uuid_canonical(uuid_s, t.uuid)) {
+            struct diag d;
+            diag_set(&d, ERR_INVAL, "uuid", "not a valid uuid");
+            return http_error(req, 400, "Tag could not be saved.", &d);
+        }
+    } else {
+        uuid_generate(t.uuid);
+    }
+    t.timestamp = (int64_t)time(NULL);
     struct str colour;
     t.colour = json_as_str(json_get(body, "colour"), &colour)
                    ? arena_strndup(req->a, colour.ptr, colour.len)

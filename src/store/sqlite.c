@@ -823,7 +823,7 @@ int store_key_list(struct store_conn *c, struct arena *a, int64_t user_id, struc
 
 #define TAG_COLS                                                                                   \
     "id, name, colour, exportable, hide_tag, org_id, user_id, numerical_value, is_galaxy, "      \
-    "is_custom_galaxy, local_only"
+    "is_custom_galaxy, local_only, uuid, timestamp"
 static const char sql_tag_by_name[] = "SELECT " TAG_COLS " FROM tags WHERE name = ?";
 static const char sql_tag_by_id[] = "SELECT " TAG_COLS " FROM tags WHERE id = ?";
 static const char sql_tag_list[] = "SELECT " TAG_COLS " FROM tags ORDER BY name";
@@ -831,7 +831,8 @@ static const char sql_tag_list_like[] =
     "SELECT " TAG_COLS " FROM tags WHERE name LIKE ? ORDER BY name";
 static const char sql_tag_insert[] =
     "INSERT INTO tags (name, colour, exportable, hide_tag, org_id, user_id, numerical_value, "
-    "is_galaxy, is_custom_galaxy, local_only, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    "is_galaxy, is_custom_galaxy, local_only, seq, uuid, timestamp) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char sql_tag_delete_refs_ev[] = "DELETE FROM event_tags WHERE tag_id = ?";
 static const char sql_tag_delete_refs_at[] = "DELETE FROM attribute_tags WHERE tag_id = ?";
 static const char sql_tag_delete[] = "DELETE FROM tags WHERE id = ?";
@@ -851,6 +852,8 @@ static void tag_read(struct arena *a, sqlite3_stmt *st, struct tag *t)
     t->is_galaxy = sqlite3_column_int(st, 8) != 0;
     t->is_custom_galaxy = sqlite3_column_int(st, 9) != 0;
     t->local_only = sqlite3_column_int(st, 10) != 0;
+    col_uuid(t->uuid, st, 11);
+    t->timestamp = sqlite3_column_int64(st, 12);
 }
 
 int store_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char *name,
@@ -903,6 +906,8 @@ int store_tag_insert(struct store_conn *c, struct tag *t)
     sqlite3_bind_int(st, 9, t->is_custom_galaxy);
     sqlite3_bind_int(st, 10, t->local_only);
     sqlite3_bind_int64(st, 11, seq);
+    bind_text(st, 12, t->uuid);
+    sqlite3_bind_int64(st, 13, t->timestamp);
     int rc = step_done(st);
     if (rc == 0)
         t->id = sqlite3_last_insert_rowid(c->db);
@@ -1025,7 +1030,8 @@ static const char sql_event_by_uuid[] =
     "SELECT " EVENT_COLS " FROM events e WHERE e.uuid = ? AND e.deleted = 0";
 static const char sql_event_tags[] =
     "SELECT t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "
-    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, et.local "
+    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, t.uuid, t.timestamp, "
+    "et.local "
     "FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = ? ORDER BY et.id";
 static const char sql_attr_count[] =
     "SELECT COUNT(*) FROM attributes WHERE event_id = ? AND deleted = 0";
@@ -1153,7 +1159,7 @@ int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t 
 static void tag_ref_read(struct arena *a, sqlite3_stmt *st, struct tag_ref *t)
 {
     tag_read(a, st, &t->tag);
-    t->local = sqlite3_column_int(st, 11) != 0;
+    t->local = sqlite3_column_int(st, 13) != 0;
 }
 
 static int event_tags_load(struct store_conn *c, struct arena *a, struct event *e)
@@ -1196,7 +1202,8 @@ static const char sql_attr_tags_delete[] = "DELETE FROM attribute_tags WHERE att
 static const char sql_attr_hard_delete[] = "DELETE FROM attributes WHERE id = ?";
 static const char sql_attr_tags[] =
     "SELECT t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "
-    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, at.local "
+    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, t.uuid, t.timestamp, "
+    "at.local "
     "FROM attribute_tags at JOIN tags t ON t.id = at.tag_id WHERE at.attribute_id = ? "
     "ORDER BY at.id";
 static const char sql_uuid_taken[] =
@@ -1510,8 +1517,8 @@ static const char sql_event_refs[] =
     "WHERE r.event_id = ? AND r.deleted = 0 ORDER BY r.object_id, r.id";
 static const char sql_event_attr_tags[] =
     "SELECT t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "
-    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, at.local, "
-    "at.attribute_id FROM attribute_tags at JOIN tags t ON t.id = at.tag_id "
+    "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, t.uuid, t.timestamp, "
+    "at.local, at.attribute_id FROM attribute_tags at JOIN tags t ON t.id = at.tag_id "
     "WHERE at.event_id = ? ORDER BY at.attribute_id, at.id";
 
 static void acl_bind(sqlite3_stmt *st, const struct acl_filter *acl)
@@ -1590,7 +1597,7 @@ static int event_children_load(struct store_conn *c, struct arena *a, struct eve
         struct attribute *cur = NULL;
         size_t cap = 0;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t aid = sqlite3_column_int64(st, 12);
+            int64_t aid = sqlite3_column_int64(st, 14);
             if (cur == NULL || cur->id != aid) {
                 cur = attr_find(attrs, n_attrs, aid);
                 cap = 0;

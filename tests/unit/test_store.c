@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "util/arena.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,86 @@ static void test_migrations_fresh_and_reopen_keep_version(void **state)
     assert_int_equal(store_schema_version(s, &v2), 0);
     assert_int_equal(v1, v2);
     store_close(s);
+}
+
+extern const char *const store_migrations[];
+extern const size_t store_migrations_count;
+
+/* All schema objects of the database at path, in name order, as one string. */
+static char *schema_of(const char *path)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(name || ':' || sql, char(10)) FROM "
+                                        "(SELECT name, sql FROM sqlite_master WHERE sql IS NOT "
+                                        "NULL ORDER BY name)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+static void test_migrated_database_matches_fresh_one(void **state)
+{
+    (void)state;
+    assert_true(store_migrations_count >= 2);
+    /* a database left at version 1, with data, by an older liaison */
+    char old_path[300];
+    snprintf(old_path, sizeof(old_path), "%s.v1", db_path);
+    unlink(old_path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(old_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                  " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, store_migrations[0], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO schema_migrations VALUES (1, 0);"
+                                  "PRAGMA user_version = 1;"
+                                  "INSERT INTO tags (name, colour, seq) VALUES ('tlp:red', "
+                                  "'#ff0000', 1);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    struct store *s = NULL;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(store_open(old_path, 1, &s, &d), 0);
+    int version = 0;
+    assert_int_equal(store_schema_version(s, &version), 0);
+    assert_int_equal(version, (int)store_migrations_count);
+    struct arena *a = arena_new();
+    struct store_conn *c;
+    assert_int_equal(store_begin_read(s, &c), 0);
+    struct tag *t;
+    assert_int_equal(store_tag_get(c, a, 0, "tlp:red", &t), 0);
+    assert_int_equal(strlen(t->uuid), UUID_STR_LEN); /* existing rows got a uuid */
+    assert_int_equal(t->uuid[14], '4');
+    store_end(c, true);
+    store_close(s);
+    arena_free(a);
+
+    struct store *fresh = open_store();
+    store_close(fresh);
+    char *want = schema_of(db_path);
+    char *got = schema_of(old_path);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    unlink(old_path);
+    char p[320];
+    snprintf(p, sizeof(p), "%s-wal", old_path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", old_path);
+    unlink(p);
 }
 
 static void test_unsupported_url_is_refused(void **state)
@@ -286,6 +367,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_fresh_and_reopen_keep_version, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_migrated_database_matches_fresh_one, setup,
                                         teardown),
         cmocka_unit_test(test_unsupported_url_is_refused),
         cmocka_unit_test_setup_teardown(test_change_sequence_increases_per_write, setup,
