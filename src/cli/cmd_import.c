@@ -1,8 +1,10 @@
 /*
  * cmd_import.c - `liaison import [FILE...]`: load MISP JSON events (one event,
  * a list of events, or {"response": [...]}) from files or standard input into
- * the local database, as the host organisation.  Each file is one transaction:
- * a bad event rejects its whole file, with the event index and field named.
+ * the local database, as the host organisation.  Each file is all or nothing:
+ * a bad event rejects its whole file (the event index and field are named)
+ * and the other files are still imported; the exit status says whether any
+ * file failed.
  */
 #include "cli/cli.h"
 
@@ -31,12 +33,49 @@ static int read_all(FILE *f, struct buf *b)
     return ferror(f) ? ERR_IO : b->err;
 }
 
-static int import_one(struct store *s, const struct principal *p, const char *name, FILE *f,
-                      size_t *n_events, size_t *n_attrs)
+/*
+ * Files are written in batches: one transaction holds files until it has
+ * IMPORT_BATCH attributes, each file inside its own savepoint, so a bad file is
+ * undone alone while good ones share the cost of a commit.
+ */
+#define IMPORT_BATCH 250000
+
+struct import {
+    struct store *store;
+    struct store_conn *c; /* open write transaction, or NULL */
+    const struct principal *who;
+    size_t in_tx;         /* attributes written in the open transaction */
+    size_t events, attrs; /* committed totals */
+    size_t pending_events, pending_attrs;
+    size_t failed_files;
+};
+
+static int import_commit(struct import *im)
+{
+    if (im->c == NULL)
+        return 0;
+    int rc = store_end(im->c, true);
+    im->c = NULL;
+    im->in_tx = 0;
+    if (rc < 0) {
+        fprintf(stderr, "liaison import: commit failed: %s\n", err_str(rc));
+        return rc;
+    }
+    im->events += im->pending_events;
+    im->attrs += im->pending_attrs;
+    im->pending_events = im->pending_attrs = 0;
+    return 0;
+}
+
+/* Imports one file; returns 0, or an error for this file (already reported). */
+static int import_one(struct import *im, const char *name, FILE *f)
 {
     struct buf b;
     buf_init(&b, LIMIT_BODY_MAX);
     struct arena *a = arena_new();
+    struct diag d;
+    diag_clear(&d);
+    size_t events = 0, attrs = 0;
     int rc = read_all(f, &b);
     if (rc < 0) {
         fprintf(stderr, "liaison import: %s: %s\n", name,
@@ -44,8 +83,6 @@ static int import_one(struct store *s, const struct principal *p, const char *na
         goto out;
     }
     struct json_value *root;
-    struct diag d;
-    diag_clear(&d);
     if ((rc = json_parse(a, b.ptr ? b.ptr : "", b.len, LIMIT_JSON_DEPTH, &root, &d)) < 0) {
         fprintf(stderr, "liaison import: %s:%u:%u: %s\n", name, d.line, d.col, d.msg);
         goto out;
@@ -55,31 +92,40 @@ static int import_one(struct store *s, const struct principal *p, const char *na
     if (resp)
         list = resp;
     size_t count = list->type == JSON_ARRAY ? list->len : 1;
-    struct store_conn *c;
-    if ((rc = store_begin_write(s, &c)) < 0) {
+    if (im->c == NULL && (rc = store_begin_write(im->store, &im->c)) < 0) {
+        im->c = NULL;
         fprintf(stderr, "liaison import: cannot start a transaction\n");
         goto out;
     }
+    if ((rc = store_savepoint(im->c)) < 0)
+        goto out;
     for (size_t i = 0; i < count && rc == 0; i++) {
         const struct json_value *item = list->type == JSON_ARRAY ? &list->u.items[i] : list;
         struct event *e;
         diag_clear(&d);
         rc = misp_event_decode(a, item, &e, &d);
         if (rc == 0)
-            rc = event_create(c, a, p, e, &d);
+            rc = event_create(im->c, a, im->who, e, &d);
         if (rc < 0) {
             fprintf(stderr, "liaison import: %s: event %zu: %s%s%s\n", name, i,
                     d.field[0] ? d.field : "", d.field[0] ? ": " : "",
                     d.msg[0] ? d.msg : err_str(rc));
             break;
         }
-        (*n_events)++;
-        *n_attrs += e->n_attrs;
+        events++;
+        attrs += e->n_attrs;
         for (size_t j = 0; j < e->n_objects; j++)
-            *n_attrs += e->objects[j].n_attrs;
+            attrs += e->objects[j].n_attrs;
     }
-    if (store_end(c, rc == 0) < 0 && rc == 0)
+    if (store_savepoint_end(im->c, rc == 0) < 0 && rc == 0)
         rc = ERR_DB;
+    if (rc == 0) {
+        im->pending_events += events;
+        im->pending_attrs += attrs;
+        im->in_tx += attrs;
+        if (im->in_tx >= IMPORT_BATCH)
+            rc = import_commit(im);
+    }
 out:
     arena_free(a);
     buf_free(&b);
@@ -96,7 +142,8 @@ int cmd_import(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
         printf("usage: liaison import [FILE...]\n\nImports MISP JSON events (an event, a list "
                "of events or {\"response\": [...]}) from each FILE, or from standard input,\n"
-               "as the host organisation.  Each file is one transaction.\n");
+               "as the host organisation.  Each file is all or nothing; a bad file is\n"
+               "reported and skipped, and the exit status is 1 if any file failed.\n");
         config_free(&cfg);
         return 0;
     }
@@ -127,22 +174,30 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "liaison import: %s\n", d.msg);
     }
     p.role.perms = ~0u;
-    size_t n_events = 0, n_attrs = 0;
+    struct import im = {.store = s, .who = &p};
     for (int i = 1; rc == 0 && i < argc; i++) {
         FILE *f = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "rb");
         if (f == NULL) {
             fprintf(stderr, "liaison import: %s: %s\n", argv[i], strerror(errno));
-            rc = ERR_IO;
-            break;
+            im.failed_files++;
+            continue;
         }
-        rc = import_one(s, &p, argv[i], f, &n_events, &n_attrs);
+        if (import_one(&im, argv[i], f) < 0)
+            im.failed_files++;
         if (f != stdin)
             fclose(f);
     }
-    if (rc == 0 && argc < 2)
-        rc = import_one(s, &p, "<stdin>", stdin, &n_events, &n_attrs);
+    if (rc == 0 && argc < 2 && import_one(&im, "<stdin>", stdin) < 0)
+        im.failed_files++;
     if (rc == 0)
-        printf("imported %zu events, %zu attributes\n", n_events, n_attrs);
+        rc = import_commit(&im);
+    if (rc == 0)
+        printf("imported %zu events, %zu attributes\n", im.events, im.attrs);
+    if (rc == 0 && im.failed_files) {
+        fprintf(stderr, "liaison import: %zu file(s) failed and were not imported\n",
+                im.failed_files);
+        rc = ERR_INVAL;
+    }
     arena_free(a);
     store_close(s);
     config_free(&cfg);

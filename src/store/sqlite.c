@@ -336,6 +336,21 @@ int store_end(struct store_conn *c, bool commit)
     return rc;
 }
 
+int store_savepoint(struct store_conn *c)
+{
+    return exec_sql(c->db, "SAVEPOINT item");
+}
+
+int store_savepoint_end(struct store_conn *c, bool keep)
+{
+    if (keep)
+        return exec_sql(c->db, "RELEASE item");
+    int rc = exec_sql(c->db, "ROLLBACK TO item");
+    if (rc == 0)
+        rc = exec_sql(c->db, "RELEASE item");
+    return rc;
+}
+
 static const char sql_seq_next[] =
     "UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value";
 

@@ -50,6 +50,15 @@ int store_begin_write(struct store *s, struct store_conn **out);
 /* Ends the transaction (commit or roll back) and returns the connection.  NULL ok. */
 int store_end(struct store_conn *c, bool commit);
 
+/*
+ * Nested unit inside a write transaction (SQL SAVEPOINT): store_savepoint_end()
+ * keeps (releases) or undoes (rolls back to) everything since store_savepoint().
+ * Lets a bulk import batch many files in one transaction and still reject one
+ * bad file alone.
+ */
+int store_savepoint(struct store_conn *c);
+int store_savepoint_end(struct store_conn *c, bool keep);
+
 /* Takes the next value of the global change sequence (writer only); the row
  * writers below call it once per transaction. */
 int store_next_seq(struct store_conn *c, int64_t *out);

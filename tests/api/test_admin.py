@@ -168,3 +168,29 @@ def test_serve_help_and_bad_config(tmp_path):
     r = subprocess.run([BIN, "config", "show", "--threads", "7"], capture_output=True, text=True,
                        timeout=10, env=dict(os.environ, LIAISON_LISTEN="127.0.0.1:9999"))
     assert "threads = 7" in r.stdout and "listen = 127.0.0.1:9999" in r.stdout
+
+
+def test_cli_import_keeps_good_files_and_reports_bad_ones(tmp_path):
+    db = str(tmp_path / "imp.db")
+    good = tmp_path / "good.json"
+    good.write_text('{"response": [{"Event": {"info": "one", "Attribute": ['
+                    '{"type": "ip-dst", "value": "192.0.2.1"}]}},'
+                    '{"info": "two", "Attribute": [{"type": "domain", "value": "A.example"}]}]}')
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"info": "three", "Attribute": [{"type": "md5", "value": "nope"}]}')
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"info": "four",\n  "Attribute": [}')
+    r = run_cli("import", str(good), str(bad), str(broken), db=db)
+    assert r.returncode == 1
+    assert "imported 2 events, 2 attributes" in r.stdout
+    assert "bad.json: event 0: Event.Attribute.0.value" in r.stderr
+    assert "broken.json:2:" in r.stderr
+    assert "2 file(s) failed" in r.stderr
+    srv = Server(str(tmp_path), db_name="imp.db")
+    try:
+        s = srv.session()
+        infos = sorted(e["info"] for e in s.post(srv.url + "/events/index", json={},
+                                                  timeout=10).json())
+        assert infos == ["one", "two"]
+    finally:
+        assert srv.stop() == 0
