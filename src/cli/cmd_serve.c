@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 
+#include "core/auth.h"
 #include "core/instance.h"
 #include "http/http.h"
 #include "util/log.h"
@@ -85,11 +86,13 @@ int cmd_serve(int argc, char **argv)
     struct app app;
     memset(&app, 0, sizeof(app));
     app.store = s;
+    app.auth_cache = auth_cache_new(AUTH_CACHE_TTL);
     app.cfg = &cfg;
     app.policy.unpublished_private = cfg.unpublished_private;
     memcpy(app.instance_uuid, inst.uuid, sizeof(app.instance_uuid));
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
     int rc = http_serve(&app);
+    auth_cache_free(app.auth_cache);
     store_close(s);
     config_free(&cfg);
     return rc == 0 ? 0 : 1;

@@ -5,8 +5,12 @@
 
 #include "core/uuid.h"
 
+#include "util/alloc.h"
+
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +20,19 @@
 
 static const char key_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/* Returns false if key cannot be a key (length, alphabet): no lookup needed. */
+static bool key_well_formed(struct str key)
+{
+    if (key.len != AUTH_KEY_LEN)
+        return false;
+    for (size_t i = 0; i < key.len; i++) {
+        char ch = key.ptr[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
+            return false;
+    }
+    return true;
+}
 
 static void key_hash(const char *key, size_t len, unsigned char out[KEY_HASH_LEN])
 {
@@ -82,11 +99,8 @@ int auth_principal_load(struct store_conn *c, struct arena *a, int64_t user_id,
 
 int auth_key_verify(struct store_conn *c, struct arena *a, struct str key, struct principal *out)
 {
-    if (key.len != AUTH_KEY_LEN)
+    if (!key_well_formed(key))
         return ERR_AUTH;
-    for (size_t i = 0; i < key.len; i++)
-        if (strchr(key_alphabet, key.ptr[i]) == NULL || key.ptr[i] == '\0')
-            return ERR_AUTH;
     struct verify_ctx v = {.now = (int64_t)time(NULL)};
     key_hash(key.ptr, key.len, v.hash);
     char start[5];
@@ -101,4 +115,125 @@ int auth_key_verify(struct store_conn *c, struct arena *a, struct str key, struc
     if (rc == ERR_NOTFOUND || (rc == 0 && out->user.disabled))
         return ERR_AUTH;
     return rc;
+}
+
+/* ---- cache ---- */
+
+#define AUTH_CACHE_SLOTS 1024 /* direct-mapped by hash; a collision just evicts */
+
+struct auth_entry {
+    bool used;
+    unsigned char hash[KEY_HASH_LEN];
+    uint64_t generation;
+    int64_t expires;
+    struct principal who; /* strings owned by the entry (malloc) */
+};
+
+struct auth_cache {
+    pthread_rwlock_t lock;
+    unsigned ttl;
+    uint64_t generation;
+    struct auth_entry slots[AUTH_CACHE_SLOTS];
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static char *arena_dup_or_null(struct arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+/* The string members of a principal, for deep copies. */
+#define PRINCIPAL_STRINGS(p)                                                                       \
+    &(p)->user.email, &(p)->user.nids_sid, &(p)->role.name, &(p)->org.name,                      \
+        &(p)->org.description, &(p)->org.type, &(p)->org.nationality, &(p)->org.sector,          \
+        &(p)->org.contacts
+
+static void entry_clear(struct auth_entry *e)
+{
+    if (!e->used)
+        return;
+    char **strs[] = {PRINCIPAL_STRINGS(&e->who)};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        free(*strs[i]);
+    sodium_memzero(e, sizeof(*e));
+}
+
+struct auth_cache *auth_cache_new(unsigned ttl_seconds)
+{
+    struct auth_cache *ac = xcalloc(1, sizeof(*ac));
+    pthread_rwlock_init(&ac->lock, NULL);
+    ac->ttl = ttl_seconds;
+    return ac;
+}
+
+void auth_cache_free(struct auth_cache *ac)
+{
+    if (ac == NULL)
+        return;
+    for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++)
+        entry_clear(&ac->slots[i]);
+    pthread_rwlock_destroy(&ac->lock);
+    free(ac);
+}
+
+void auth_cache_invalidate(struct auth_cache *ac)
+{
+    pthread_rwlock_wrlock(&ac->lock);
+    ac->generation++;
+    pthread_rwlock_unlock(&ac->lock);
+}
+
+int auth_cache_verify(struct auth_cache *ac, struct store *s, struct arena *a, struct str key,
+                      struct principal *out)
+{
+    if (!key_well_formed(key))
+        return ERR_AUTH;
+    unsigned char hash[KEY_HASH_LEN];
+    key_hash(key.ptr, key.len, hash);
+    size_t slot = ((size_t)hash[0] | (size_t)hash[1] << 8) % AUTH_CACHE_SLOTS;
+    int64_t now = (int64_t)time(NULL);
+
+    pthread_rwlock_rdlock(&ac->lock);
+    struct auth_entry *e = &ac->slots[slot];
+    bool hit = e->used && e->generation == ac->generation && e->expires > now &&
+               sodium_memcmp(e->hash, hash, KEY_HASH_LEN) == 0;
+    if (hit) {
+        *out = e->who;
+        char **strs[] = {PRINCIPAL_STRINGS(out)};
+        for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+            *strs[i] = arena_dup_or_null(a, *strs[i]);
+    }
+    uint64_t generation = ac->generation;
+    pthread_rwlock_unlock(&ac->lock);
+    if (hit)
+        return 0;
+
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    rc = auth_key_verify(c, a, key, out);
+    store_end(c, true);
+    if (rc < 0)
+        return rc;
+
+    pthread_rwlock_wrlock(&ac->lock);
+    if (generation == ac->generation) { /* nothing changed while we looked */
+        e = &ac->slots[slot];
+        entry_clear(e);
+        e->used = true;
+        memcpy(e->hash, hash, KEY_HASH_LEN);
+        e->generation = generation;
+        e->expires = now + (int64_t)ac->ttl;
+        e->who = *out;
+        char **strs[] = {PRINCIPAL_STRINGS(&e->who)};
+        for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+            *strs[i] = dup_or_null(*strs[i]);
+    }
+    pthread_rwlock_unlock(&ac->lock);
+    return 0;
 }

@@ -25,6 +25,27 @@ int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
  * Returns ERR_AUTH for any unknown, expired, malformed key or disabled user. */
 int auth_key_verify(struct store_conn *c, struct arena *a, struct str key, struct principal *out);
 
+/*
+ * A process-lifetime cache of verified keys, so that a request does not cost
+ * six queries to authenticate.  An entry lives at most ttl seconds; every
+ * change this process makes to users, roles or keys calls auth_cache_invalidate
+ * (revocation through the API takes effect at once); a change made by another
+ * process (the CLI, another node) takes effect within ttl seconds.
+ * Thread-safe.  Keys are held only as their hash.
+ */
+struct auth_cache;
+
+/* Seconds a verified key is trusted without asking the database again. */
+#define AUTH_CACHE_TTL 2
+
+/* Returns a new cache, owned: free with auth_cache_free. */
+struct auth_cache *auth_cache_new(unsigned ttl_seconds);
+void auth_cache_free(struct auth_cache *ac);
+void auth_cache_invalidate(struct auth_cache *ac);
+/* Like auth_key_verify, answering from the cache when it can; strings in a. */
+int auth_cache_verify(struct auth_cache *ac, struct store *s, struct arena *a, struct str key,
+                      struct principal *out);
+
 /* Loads user, role and org of user_id into out. */
 int auth_principal_load(struct store_conn *c, struct arena *a, int64_t user_id,
                         struct principal *out);

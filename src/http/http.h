@@ -23,8 +23,11 @@
 #include <stdint.h>
 
 /* Process-lifetime context shared by all requests (read-only after start). */
+struct auth_cache;
+
 struct app {
     struct store *store;
+    struct auth_cache *auth_cache; /* verified keys (core/auth.h) */
     const struct config *cfg;
     struct acl_policy policy;
     char instance_uuid[UUID_STR_LEN + 1];

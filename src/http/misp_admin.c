@@ -338,6 +338,7 @@ int misp_users_edit(struct request *req)
     store_end(c, rc == 0);
     if (rc < 0)
         return http_fail(req, rc, &d);
+    auth_cache_invalidate(req->app->auth_cache); /* role, org or disabled may have changed */
     json_write_object_begin(&req->w);
     json_write_key(&req->w, "User");
     misp_user_encode(&req->w, u);
@@ -367,6 +368,7 @@ int misp_users_delete(struct request *req)
         return http_error(req, 409, "You cannot delete yourself.", NULL);
     if (rc < 0)
         return http_fail(req, rc, NULL);
+    auth_cache_invalidate(req->app->auth_cache);
     return http_saved(req, "User deleted.", id);
 }
 
@@ -522,5 +524,6 @@ int misp_auth_keys_delete(struct request *req)
         return http_error(req, 404, "Invalid auth key", NULL);
     if (rc < 0)
         return http_fail(req, rc, NULL);
+    auth_cache_invalidate(req->app->auth_cache);
     return http_saved(req, "AuthKey deleted.", id);
 }

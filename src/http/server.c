@@ -129,12 +129,8 @@ static int authenticate(struct request *req)
     const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     if (key == NULL || *key == '\0')
         return ERR_AUTH;
-    struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
-    if (rc < 0)
-        return rc;
-    rc = auth_key_verify(c, req->a, str_from_cstr(key), &req->who);
-    store_end(c, true);
+    int rc = auth_cache_verify(req->app->auth_cache, req->app->store, req->a,
+                               str_from_cstr(key), &req->who);
     if (rc == 0)
         req->authenticated = true;
     return rc;

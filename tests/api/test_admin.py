@@ -194,3 +194,30 @@ def test_cli_import_keeps_good_files_and_reports_bad_ones(tmp_path):
         assert infos == ["one", "two"]
     finally:
         assert srv.stop() == 0
+
+
+def test_disabling_a_user_locks_out_its_keys_at_once(admin, make_user):
+    c = make_user()
+    assert c.get("/users/view/me").status_code == 200  # now cached
+    r = admin.post("/admin/users/edit/%s" % c.user["id"], {"disabled": True})
+    assert r.status_code == 200 and r.json()["User"]["disabled"] is True
+    assert c.get("/users/view/me").status_code == 403
+    admin.post("/admin/users/edit/%s" % c.user["id"], {"disabled": False})
+    assert c.get("/users/view/me").status_code == 200
+
+
+def test_cli_revocation_reaches_a_running_server_within_the_cache_ttl(tmp_path):
+    import time
+    db = str(tmp_path / "live.db")
+    assert run_cli("init", db=db).returncode == 0
+    key = run_cli("key", "create", "admin@admin.test", db=db).stdout.strip()
+    srv = Server(str(tmp_path), db_name="live.db")
+    try:
+        hdr = {"Authorization": key}
+        assert requests.get(srv.url + "/users/view/me", headers=hdr, timeout=10).status_code == 200
+        key_id = run_cli("key", "list", db=db).stdout.splitlines()[-1].split()[0]
+        assert run_cli("key", "revoke", key_id, db=db).returncode == 0
+        time.sleep(2.5)  # AUTH_CACHE_TTL is 2 seconds (docs/operations.md)
+        assert requests.get(srv.url + "/users/view/me", headers=hdr, timeout=10).status_code == 403
+    finally:
+        assert srv.stop() == 0
