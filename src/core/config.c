@@ -8,6 +8,7 @@
 #include "util/parse.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,63 +127,98 @@ int config_set(struct config *c, const char *name, const char *value, struct dia
     return entry_set(c, e, value, d);
 }
 
+/* Records a parse error at line/col of the config text named name. */
+static int config_error(struct diag *d, const char *field, const char *name, unsigned line,
+                        unsigned col, const char *msg)
+{
+    int rc = diag_set(d, ERR_INVAL, field, "%s:%u:%u: %s", name, line, col, msg);
+    if (d) {
+        d->line = line;
+        d->col = col;
+    }
+    return rc;
+}
+
+static bool is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+int config_parse_text(struct config *c, const char *text, size_t len, const char *name,
+                      struct diag *d)
+{
+    unsigned lineno = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        lineno++;
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        if (memchr(line, '\0', n) != NULL)
+            return config_error(d, "config", name, lineno, 1, "NUL byte in the line");
+        size_t b = 0, e = n;
+        while (b < e && is_blank(line[b]))
+            b++;
+        while (e > b && is_blank(line[e - 1]))
+            e--;
+        if (b == e || line[b] == '#')
+            continue;
+        const char *eq = memchr(line + b, '=', e - b);
+        if (eq == NULL)
+            return config_error(d, "config", name, lineno, (unsigned)b + 1,
+                                "expected 'name = value'");
+        size_t ne = (size_t)(eq - line);
+        while (ne > b && is_blank(line[ne - 1]))
+            ne--;
+        size_t vb = (size_t)(eq - line) + 1;
+        while (vb < e && is_blank(line[vb]))
+            vb++;
+        size_t ve = e;
+        if (ve - vb >= 2 && line[vb] == '"' && line[ve - 1] == '"') {
+            vb++;
+            ve--;
+        }
+        char key[64], value[4096];
+        if (ne - b >= sizeof(key) || ne == b)
+            return config_error(d, "config", name, lineno, (unsigned)b + 1,
+                                "expected a setting name before '='");
+        if (ve - vb >= sizeof(value))
+            return config_error(d, "config", name, lineno, (unsigned)vb + 1, "value too long");
+        memcpy(key, line + b, ne - b);
+        key[ne - b] = '\0';
+        memcpy(value, line + vb, ve - vb);
+        value[ve - vb] = '\0';
+        struct diag inner;
+        diag_clear(&inner);
+        if (config_set(c, key, value, &inner) < 0) {
+            bool unknown = entry_find(key) == NULL;
+            char field[sizeof(key)];
+            snprintf(field, sizeof(field), "%s", key);
+            return config_error(d, field, name, lineno, (unsigned)(unknown ? b : vb) + 1,
+                                inner.msg);
+        }
+    }
+    return 0;
+}
+
 int config_load_file(struct config *c, const char *path, struct diag *d)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return diag_set(d, ERR_IO, "--config", "cannot open %s", path);
-    char line[4096];
-    unsigned lineno = 0;
+        return diag_set(d, ERR_IO, "--config", "cannot open %s: %s", path, strerror(errno));
+    static const size_t max = 1024 * 1024;
+    char *text = xmalloc(max);
+    size_t len = fread(text, 1, max, f);
     int rc = 0;
-    while (rc == 0 && fgets(line, sizeof(line), f)) {
-        lineno++;
-        size_t len = strlen(line);
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                       isspace((unsigned char)line[len - 1])))
-            line[--len] = '\0';
-        char *p = line;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p == '\0' || *p == '#')
-            continue;
-        char *eq = strchr(p, '=');
-        if (eq == NULL) {
-            rc = diag_set(d, ERR_INVAL, "config", "%s:%u:%zu: expected 'name = value'", path,
-                          lineno, (size_t)(p - line) + 1);
-            if (d) {
-                d->line = lineno;
-                d->col = (unsigned)(p - line) + 1;
-            }
-            break;
-        }
-        char *name_end = eq;
-        while (name_end > p && isspace((unsigned char)name_end[-1]))
-            name_end--;
-        *name_end = '\0';
-        char *value = eq + 1;
-        while (isspace((unsigned char)*value))
-            value++;
-        size_t vlen = strlen(value);
-        if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
-            value[vlen - 1] = '\0';
-            value++;
-        }
-        struct diag inner;
-        diag_clear(&inner);
-        if (config_set(c, p, value, &inner) < 0) {
-            unsigned col = (unsigned)((inner.msg[0] && strncmp(inner.msg, "unknown", 7) == 0
-                                           ? p
-                                           : value) -
-                                      line) +
-                           1;
-            rc = diag_set(d, ERR_INVAL, p, "%s:%u:%u: %s", path, lineno, col, inner.msg);
-            if (d) {
-                d->line = lineno;
-                d->col = col;
-            }
-        }
-    }
+    if (ferror(f))
+        rc = diag_set(d, ERR_IO, "--config", "cannot read %s: %s", path, strerror(errno));
+    else if (len == max)
+        rc = diag_set(d, ERR_TOOBIG, "--config", "%s is larger than 1 MiB", path);
     fclose(f);
+    if (rc == 0)
+        rc = config_parse_text(c, text, len, path, d);
+    free(text);
     return rc;
 }
 

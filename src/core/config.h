@@ -13,6 +13,7 @@
 #include "util/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,7 +35,12 @@ void config_free(struct config *c);
 
 /* Sets name to value (string form) with bounds checks; ERR_INVAL/ERR_NOTFOUND in d. */
 int config_set(struct config *c, const char *name, const char *value, struct diag *d);
-/* Reads a config file; errors carry the line and column. */
+/* Parses config text (lines `name = value`, `#` comments, optional double
+ * quotes around a value); errors say "NAME:LINE:COL: what" and set d->line/col.
+ * name names the text in messages (a file path). */
+int config_parse_text(struct config *c, const char *text, size_t len, const char *name,
+                      struct diag *d);
+/* Reads a config file (at most 1 MiB) and parses it. */
 int config_load_file(struct config *c, const char *path, struct diag *d);
 /* Applies LIAISON_* environment variables. */
 int config_load_env(struct config *c, struct diag *d);
