@@ -1,0 +1,103 @@
+/*
+ * test_acl.c - access decisions (MISP's rules for modify, publish, tag, admin).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/acl.h"
+
+#include <string.h>
+
+static struct principal who(int64_t user, int64_t org, uint32_t perms)
+{
+    struct principal p;
+    memset(&p, 0, sizeof(p));
+    p.user.id = user;
+    p.org.id = org;
+    p.role.perms = perms;
+    return p;
+}
+
+static struct event ev(int64_t orgc, int64_t creator)
+{
+    struct event e;
+    memset(&e, 0, sizeof(e));
+    e.orgc_id = orgc;
+    e.org_id = orgc;
+    e.user_id = creator;
+    return e;
+}
+
+static void test_site_admin_filter_sees_everything(void **state)
+{
+    (void)state;
+    struct principal p = who(1, 1, PERM_BIT(PERM_SITE_ADMIN));
+    struct acl_filter f;
+    acl_filter(&p, NULL, &f);
+    assert_true(f.everything);
+    struct principal u = who(2, 7, PERM_BIT(PERM_ADD));
+    struct acl_policy pol = {.unpublished_private = true};
+    acl_filter(&u, &pol, &f);
+    assert_false(f.everything);
+    assert_int_equal(f.org_id, 7);
+    assert_true(f.unpublished_private);
+}
+
+static void test_modify_needs_modify_org_or_own_creation(void **state)
+{
+    (void)state;
+    struct event e = ev(5, 50);
+    struct principal org_member = who(51, 5, PERM_BIT(PERM_MODIFY_ORG));
+    struct principal creator = who(50, 5, PERM_BIT(PERM_MODIFY));
+    struct principal colleague = who(52, 5, PERM_BIT(PERM_MODIFY));
+    struct principal outsider = who(60, 6, PERM_BIT(PERM_MODIFY_ORG) | PERM_BIT(PERM_MODIFY));
+    struct principal reader = who(53, 5, 0);
+    assert_true(acl_can_modify_event(&org_member, &e));
+    assert_true(acl_can_modify_event(&creator, &e));
+    assert_false(acl_can_modify_event(&colleague, &e));
+    assert_false(acl_can_modify_event(&outsider, &e));
+    assert_false(acl_can_modify_event(&reader, &e));
+}
+
+static void test_publish_and_tag_need_perm_and_creator_org(void **state)
+{
+    (void)state;
+    struct event e = ev(5, 50);
+    struct principal publisher = who(51, 5, PERM_BIT(PERM_PUBLISH));
+    struct principal other = who(60, 6, PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_TAGGER));
+    struct principal tagger = who(52, 5, PERM_BIT(PERM_TAGGER));
+    assert_true(acl_can_publish_event(&publisher, &e));
+    assert_false(acl_can_publish_event(&other, &e));
+    assert_false(acl_can_publish_event(&tagger, &e));
+    assert_true(acl_can_tag_event(&tagger, &e));
+    assert_false(acl_can_tag_event(&other, &e));
+}
+
+static void test_org_admin_only_for_own_org_and_cli_is_site_admin(void **state)
+{
+    (void)state;
+    struct principal org_admin = who(1, 3, PERM_BIT(PERM_ADMIN));
+    assert_true(acl_can_admin_org(&org_admin, 3));
+    assert_false(acl_can_admin_org(&org_admin, 4));
+    struct principal cli = who(0, 1, 0);
+    cli.cli = true;
+    assert_true(acl_is_site_admin(&cli));
+    assert_true(acl_can_admin_org(&cli, 4));
+    struct principal read_only = who(2, 3, PERM_BIT(PERM_AUTH));
+    assert_false(acl_can_add(&read_only));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_site_admin_filter_sees_everything),
+        cmocka_unit_test(test_modify_needs_modify_org_or_own_creation),
+        cmocka_unit_test(test_publish_and_tag_need_perm_and_creator_org),
+        cmocka_unit_test(test_org_admin_only_for_own_org_and_cli_is_site_admin),
+    };
+    return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
+}
