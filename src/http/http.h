@@ -83,6 +83,13 @@ int http_dispatch(struct request *req);
 int http_error(struct request *req, int status, const char *message, const struct diag *d);
 /* Maps an ERR_* code (with diag) to a MISP-style error answer. */
 int http_fail(struct request *req, int code, const struct diag *d);
+/*
+ * Answers a failed save the way MISP's saveFailResponse does: 403 with
+ * {"saved": false, "name": "<What> could not be saved.", ..., "errors": {field: [msg]}}
+ * for invalid input or missing permission; 404 for an unknown target; 409 for
+ * a uuid or name in use; 413 for a limit; 500 for storage failures.
+ */
+int http_save_failed(struct request *req, const char *what, int code, const struct diag *d);
 /* Writes {"saved":true,"success":true,"name":…,"message":…,"url":…,"id":…}. */
 int http_saved(struct request *req, const char *message, int64_t id);
 /* Returns the query-string argument name, or NULL. */

@@ -198,14 +198,16 @@ int misp_orgs_add(struct request *req)
     if (rc == 0)
         rc = opt_str(req, body, "contacts", &o.contacts, &d);
     if (rc < 0)
-        return http_fail(req, rc, &d);
+        return http_save_failed(req, "Organisation", rc, &d);
     if (o.name == NULL || *o.name == '\0')
-        return http_fail(req, diag_set(&d, ERR_INVAL, "name", "name is required"), &d);
+        return http_save_failed(req, "Organisation",
+                                diag_set(&d, ERR_INVAL, "name", "name is required"), &d);
     const struct json_value *v = json_get(body, "uuid");
     if (v && v->type != JSON_NULL) {
         struct str s;
         if (!json_as_str(v, &s) || !uuid_canonical(s, o.uuid))
-            return http_fail(req, diag_set(&d, ERR_INVAL, "uuid", "not a valid uuid"), &d);
+            return http_save_failed(req, "Organisation",
+                                    diag_set(&d, ERR_INVAL, "uuid", "not a valid uuid"), &d);
     } else {
         uuid_generate(o.uuid);
     }
@@ -219,9 +221,10 @@ int misp_orgs_add(struct request *req)
     rc = store_org_insert(c, &o);
     store_end(c, rc == 0);
     if (rc == ERR_CONFLICT)
-        return http_fail(req, diag_set(&d, ERR_CONFLICT, "name",
-                                       "an organisation with this name or uuid already exists"),
-                         &d);
+        return http_save_failed(
+            req, "Organisation",
+            diag_set(&d, ERR_CONFLICT, "name", "an organisation with this name or uuid already exists"),
+            &d);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     json_write_object_begin(&req->w);
@@ -301,7 +304,7 @@ int misp_users_add(struct request *req)
         diag_set(&d, ERR_CONFLICT, "email", "a user with this e-mail already exists");
     store_end(c, rc == 0);
     if (rc < 0)
-        return http_fail(req, rc, &d);
+        return http_save_failed(req, "User", rc, &d);
     json_write_object_begin(&req->w);
     json_write_key(&req->w, "User");
     misp_user_encode(&req->w, &u);
@@ -337,7 +340,7 @@ int misp_users_edit(struct request *req)
         diag_set(&d, ERR_CONFLICT, "email", "a user with this e-mail already exists");
     store_end(c, rc == 0);
     if (rc < 0)
-        return http_fail(req, rc, &d);
+        return http_save_failed(req, "User", rc, &d);
     auth_cache_invalidate(req->app->auth_cache); /* role, org or disabled may have changed */
     json_write_object_begin(&req->w);
     json_write_key(&req->w, "User");
@@ -475,12 +478,13 @@ int misp_auth_keys_add(struct request *req)
     int64_t expiration = 0;
     if (json_is(body, JSON_OBJECT)) {
         if (opt_str(req, body, "comment", &comment, &d) < 0)
-            return http_fail(req, ERR_INVAL, &d);
+            return http_save_failed(req, "AuthKey", ERR_INVAL, &d);
         const struct json_value *v = json_get(body, "expiration");
         if (v && v->type != JSON_NULL && !json_as_i64(v, &expiration))
-            return http_fail(req, diag_set(&d, ERR_INVAL, "expiration",
-                                           "expiration must be a Unix timestamp"),
-                             &d);
+            return http_save_failed(req, "AuthKey",
+                                    diag_set(&d, ERR_INVAL, "expiration",
+                                             "expiration must be a Unix timestamp"),
+                                    &d);
     }
     struct store_conn *c;
     int rc = store_begin_write(req->app->store, &c);

@@ -26,17 +26,7 @@ static int service_fail(struct request *req, int rc, const struct diag *d, const
                                    "the local copy.", what, what);
         return http_error(req, 403, msg, d);
     }
-    if (rc == ERR_NOTFOUND && (d == NULL || d->msg[0] == '\0')) {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "Invalid %s.", what);
-        return http_error(req, 404, msg, NULL);
-    }
-    if (rc == ERR_INVAL || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN) {
-        char msg[400];
-        snprintf(msg, sizeof(msg), "%s could not be saved.", what);
-        return http_error(req, rc == ERR_CONFLICT ? 409 : rc == ERR_INVAL ? 400 : 403, msg, d);
-    }
-    return http_fail(req, rc, d);
+    return http_save_failed(req, what, rc, d);
 }
 
 static void acl_for(struct request *req, struct acl_filter *acl)
@@ -479,7 +469,7 @@ int misp_tags_add(struct request *req)
         name.len == 0) {
         struct diag d;
         diag_set(&d, ERR_INVAL, "name", "name is required");
-        return http_error(req, 400, "Tag could not be saved.", &d);
+        return http_save_failed(req, "Tag", ERR_INVAL, &d);
     }
     struct tag t;
     memset(&t, 0, sizeof(t));
@@ -489,7 +479,7 @@ int misp_tags_add(struct request *req)
         if (!uuid_canonical(uuid_s, t.uuid)) {
             struct diag d;
             diag_set(&d, ERR_INVAL, "uuid", "not a valid uuid");
-            return http_error(req, 400, "Tag could not be saved.", &d);
+            return http_save_failed(req, "Tag", ERR_INVAL, &d);
         }
     } else {
         uuid_generate(t.uuid);
@@ -514,7 +504,7 @@ int misp_tags_add(struct request *req)
     if (rc == ERR_CONFLICT) {
         struct diag d;
         diag_set(&d, ERR_CONFLICT, "name", "a tag with this name already exists");
-        return http_error(req, 409, "Tag could not be saved.", &d);
+        return http_save_failed(req, "Tag", ERR_CONFLICT, &d);
     }
     if (rc < 0)
         return http_fail(req, rc, NULL);

@@ -100,3 +100,30 @@ const struct json_value *http_body_unwrap(struct request *req, const char *key)
         return inner;
     return req->json;
 }
+
+int http_save_failed(struct request *req, const char *what, int code, const struct diag *d)
+{
+    char msg[128];
+    switch (code) {
+    case ERR_NOTFOUND:
+        if (d == NULL || d->msg[0] == '\0') {
+            snprintf(msg, sizeof(msg), "Invalid %s.", what);
+            return http_error(req, 404, msg, NULL);
+        }
+        snprintf(msg, sizeof(msg), "%s could not be saved.", what);
+        return http_error(req, 404, msg, d);
+    case ERR_INVAL:
+    case ERR_FORBIDDEN:
+    case ERR_STALE:
+        snprintf(msg, sizeof(msg), "%s could not be saved.", what);
+        return http_error(req, 403, msg, d);
+    case ERR_CONFLICT:
+        snprintf(msg, sizeof(msg), "%s could not be saved.", what);
+        return http_error(req, 409, msg, d);
+    case ERR_TOOBIG:
+        snprintf(msg, sizeof(msg), "%s could not be saved: too large.", what);
+        return http_error(req, 413, msg, d);
+    default:
+        return http_fail(req, code, d);
+    }
+}

@@ -27,7 +27,7 @@ def test_add_list_is_all_or_nothing(admin, event):
     r = admin.post("/attributes/add/%s" % event["uuid"], [
         {"type": "ip-src", "value": "192.0.2.1"},
         {"type": "email-src", "value": "bad address"}])
-    assert r.status_code == 400
+    assert r.status_code == 403
     assert "Attribute.1.value" in json.dumps(r.json())
     ev = admin.get("/events/view/%s" % event["id"]).json()["Event"]
     assert ev["Attribute"] == []
@@ -56,7 +56,7 @@ def test_edit_view_and_timestamp_rule(admin, event):
     v = admin.get("/attributes/view/%s" % a["uuid"]).json()["Attribute"]
     assert v["value"] == "two.example" and v["comment"] == "edited"
     r = admin.post("/attributes/edit/%s" % a["id"], {"value": "not a domain!"})
-    assert r.status_code == 400
+    assert r.status_code == 403
     assert admin.get("/attributes/view/%s" % a["id"]).json()["Attribute"]["value"] == "two.example"
 
 
@@ -104,4 +104,4 @@ def test_tags_add_and_duplicate(admin):
     assert r.status_code == 200, r.text
     assert r.json()["Tag"]["colour"] == "#123456"
     assert admin.post("/tags/add", {"name": name}).status_code == 409
-    assert admin.post("/tags/add", {"colour": "#000000"}).status_code == 400
+    assert admin.post("/tags/add", {"colour": "#000000"}).status_code == 403

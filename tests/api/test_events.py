@@ -87,8 +87,9 @@ def test_invalid_attribute_rejects_whole_event_naming_field(admin):
     r = admin.post("/events/add", {"info": "bad", "Attribute": [
         {"type": "ip-dst", "value": "10.0.0.1"},
         {"type": "ip-dst", "value": "not-an-ip"}]})
-    assert r.status_code == 400
+    assert r.status_code == 403  # MISP's saveFailResponse
     body = r.json()
+    assert body["saved"] is False and body["name"] == "Event could not be saved."
     assert "Event.Attribute.1.value" in json.dumps(body["errors"])
     assert len(admin.post("/events/index", {}).json()) == before
 
@@ -105,9 +106,10 @@ def test_invalid_attribute_rejects_whole_event_naming_field(admin):
     ({"info": "x", "Attribute": "nope"}, "Attribute"),
     ({"info": ["x"]}, "info"),
 ])
-def test_bad_event_fields_are_400_naming_field(admin, body, field):
+def test_bad_event_fields_are_refused_naming_field(admin, body, field):
     r = admin.post("/events/add", body)
-    assert r.status_code == 400, r.text
+    assert r.status_code == 403, r.text
+    assert r.json()["saved"] is False
     assert field in json.dumps(r.json()), r.text
 
 
