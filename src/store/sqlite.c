@@ -1204,11 +1204,11 @@ static int event_orgs_load(struct store_conn *c, struct arena *a, struct event *
 static const char sql_attr_insert[] =
     "INSERT INTO attributes (uuid, event_id, object_id, object_relation, type, category, value, "
     "comment, to_ids, distribution, sharing_group_id, timestamp, deleted, disable_correlation, "
-    "first_seen, last_seen, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "first_seen, last_seen, value2, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char sql_attr_update[] =
     "UPDATE attributes SET object_id=?, object_relation=?, type=?, category=?, value=?, "
     "comment=?, to_ids=?, distribution=?, sharing_group_id=?, timestamp=?, deleted=?, "
-    "disable_correlation=?, first_seen=?, last_seen=?, seq=? WHERE id=?";
+    "disable_correlation=?, first_seen=?, last_seen=?, value2=?, seq=? WHERE id=?";
 static const char sql_attr_by_id[] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.id = ?";
 static const char sql_attr_by_uuid[] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.uuid = ?";
 static const char sql_attr_soft_delete[] =
@@ -1263,7 +1263,13 @@ static void attr_bind_fields(sqlite3_stmt *st, const struct attribute *at, int i
     sqlite3_bind_int(st, i++, at->deleted);
     sqlite3_bind_int(st, i++, at->disable_correlation);
     bind_text(st, i++, at->first_seen);
-    bind_text(st, i, at->last_seen);
+    bind_text(st, i++, at->last_seen);
+    /* value2: the part after '|' of a composite type's value (search column) */
+    const char *bar = strchr(at->type ? at->type : "", '|') ? strchr(at->value, '|') : NULL;
+    if (bar)
+        sqlite3_bind_text(st, i, bar + 1, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
 }
 
 int store_attribute_insert(struct store_conn *c, struct attribute *at)
@@ -1275,7 +1281,7 @@ int store_attribute_insert(struct store_conn *c, struct attribute *at)
     bind_text(st, 1, at->uuid);
     sqlite3_bind_int64(st, 2, at->event_id);
     attr_bind_fields(st, at, 3);
-    sqlite3_bind_int64(st, 17, seq);
+    sqlite3_bind_int64(st, 18, seq);
     int rc = step_done(st);
     if (rc == 0)
         at->id = sqlite3_last_insert_rowid(c->db);
@@ -1289,8 +1295,8 @@ int store_attribute_update(struct store_conn *c, const struct attribute *at)
     if (seq < 0 || st == NULL)
         return ERR_DB;
     attr_bind_fields(st, at, 1);
-    sqlite3_bind_int64(st, 15, seq);
-    sqlite3_bind_int64(st, 16, at->id);
+    sqlite3_bind_int64(st, 16, seq);
+    sqlite3_bind_int64(st, 17, at->id);
     return step_done(st);
 }
 
@@ -1809,12 +1815,20 @@ enum match_kind {
 
 static void render_match(struct sqlb *b, enum match_kind kind, const char *v)
 {
-    const char *op = has_wildcard(v) ? " LIKE ?" : " = ?";
     switch (kind) {
     case MATCH_ATTR_VALUE:
-        sqlb_text(b, "(a.value");
-        sqlb_str(b, op, v);
-        sqlb_text(b, ")");
+        /* the whole value, the first part of a composite ("v|..." as an index
+         * range: '}' follows '|'), or the second part (value2).  value2 is NULL
+         * for plain types: guard it so that NOT (...) stays true there. */
+        if (has_wildcard(v)) {
+            sqlb_str(b, "(a.value LIKE ?", v);
+            sqlb_str(b, " OR (a.value2 IS NOT NULL AND a.value2 LIKE ?))", v);
+        } else {
+            sqlb_str(b, "(a.value = ?", v);
+            sqlb_str(b, " OR (a.value > ?", arena_printf(b->a, "%s|", v));
+            sqlb_str(b, " AND a.value < ?)", arena_printf(b->a, "%s}", v));
+            sqlb_str(b, " OR (a.value2 IS NOT NULL AND a.value2 = ?))", v);
+        }
         break;
     case MATCH_ATTR_TYPE:
         sqlb_str(b, "(a.type = ?)", v);

@@ -147,3 +147,19 @@ def test_bad_filters_are_400(admin):
                  {"to_ids": "maybe"}, {"value": {"OR": [{"x": 1}]}}):
         r = admin.post("/attributes/restSearch", body)
         assert r.status_code == 400, (body, r.text)
+
+
+def test_value_matches_either_part_of_composite_values(admin):
+    mark = "composite:%s" % uuid.uuid4()
+    sha = "ab" * 32
+    admin.post("/events/add", {"info": "composites", "Tag": [{"name": mark}], "Attribute": [
+        {"type": "ip-dst|port", "value": "203.0.113.50|8443"},
+        {"type": "filename|sha256", "value": "dropper.exe|" + sha},
+        {"type": "ip-dst", "value": "203.0.113.5"}]})
+    assert attrs(admin, tags=mark, value="203.0.113.50") == ["203.0.113.50|8443"]
+    assert attrs(admin, tags=mark, value="8443") == ["203.0.113.50|8443"]
+    assert attrs(admin, tags=mark, value=sha) == ["dropper.exe|" + sha]
+    assert attrs(admin, tags=mark, value="dropper.exe") == ["dropper.exe|" + sha]
+    assert attrs(admin, tags=mark, value="203.0.113.5") == ["203.0.113.5"]
+    assert attrs(admin, tags=mark, value="%.exe") == []  # no wildcard hit on value2 "ab..."
+    assert attrs(admin, tags=mark, value="drop%") == ["dropper.exe|" + sha]
