@@ -51,12 +51,20 @@ static unsigned view_flags(struct request *req)
     return flags;
 }
 
-static int event_answer(struct request *req, struct store_conn *c, int64_t id)
+/* Commits the write transaction c, then answers with the event as stored, read
+ * through a reader so that the writer is free while the answer is built. */
+static int commit_and_answer(struct request *req, struct store_conn *c, int64_t id)
 {
+    int rc = store_end(c, true);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
     struct acl_filter acl;
     acl_for(req, &acl);
+    if ((rc = store_begin_read(req->app->store, &c)) < 0)
+        return http_fail(req, rc, NULL);
     struct event *e;
-    int rc = store_event_load(c, req->a, id, NULL, &acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &e);
+    rc = store_event_load(c, req->a, id, NULL, &acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &e);
+    store_end(c, true);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     misp_event_encode(&req->w, e);
@@ -81,10 +89,7 @@ int misp_events_add(struct request *req)
         store_end(c, false);
         return service_fail(req, rc, &d, "Event");
     }
-    int status = event_answer(req, c, e->id);
-    if ((rc = store_end(c, status == 200)) < 0)
-        return http_fail(req, rc, NULL);
-    return status;
+    return commit_and_answer(req, c, e->id);
 }
 
 int misp_events_view(struct request *req)
@@ -144,10 +149,7 @@ int misp_events_edit(struct request *req)
         store_end(c, false);
         return service_fail(req, rc, &d, "Event");
     }
-    int status = event_answer(req, c, e->id);
-    if ((rc = store_end(c, status == 200)) < 0)
-        return http_fail(req, rc, NULL);
-    return status;
+    return commit_and_answer(req, c, e->id);
 }
 
 int misp_events_delete(struct request *req)

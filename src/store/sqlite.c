@@ -155,9 +155,13 @@ static int conn_open(struct store *s, struct store_conn *c, bool writer, struct 
         /* Foreign keys stay declared in the schema but are not enforced per row:
          * the event service checks parents, and enforcement costs a lookup per
          * inserted attribute.  The writer's cache is large so that bulk imports
-         * do not spill half-built indexes to the WAL. */
+         * do not spill half-built indexes to the WAL, and checkpoints come every
+         * 25,000 pages (~100 MiB) instead of 1,000: with random uuid keys a small
+         * interval rewrites the same index pages to the database over and over
+         * (measured in bench/ingest: 70 s -> 50 s for 1.76 M attributes). */
         if (exec_sql(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;") < 0)
+                            "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;"
+                            "PRAGMA wal_autocheckpoint=25000;") < 0)
             return diag_set(d, ERR_DB, "db", "cannot configure %s: %s", s->path,
                             sqlite3_errmsg(c->db));
     } else {
