@@ -10,6 +10,7 @@
 
 #include "util/alloc.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,8 +31,65 @@ struct arena {
     size_t total;
 };
 
+/*
+ * Freed standard-size blocks are kept per thread (up to ARENA_CACHE_BLOCKS) and
+ * handed to the next arena on that thread: a server frees and rebuilds request
+ * arenas all day, and on this project's VMs a page fault costs ~10 us, so
+ * reusing warm memory doubles JSON parse throughput (bench/json, "malloc
+ * defaults" section).  Blocks of other sizes go back to malloc.
+ */
+#define ARENA_CACHE_BLOCKS 128
+
+struct block_cache {
+    struct block *head;
+    unsigned count;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+/* Thread exit: the cached blocks go back to malloc. */
+static void cache_destroy(void *p)
+{
+    struct block_cache *bc = p;
+    while (bc->head) {
+        struct block *next = bc->head->next;
+        free(bc->head);
+        bc->head = next;
+    }
+    free(bc);
+}
+
+static void cache_key_init(void)
+{
+    if (pthread_key_create(&cache_key, cache_destroy) != 0)
+        abort();
+}
+
+static struct block_cache *block_cache(void)
+{
+    pthread_once(&cache_once, cache_key_init);
+    struct block_cache *bc = pthread_getspecific(cache_key);
+    if (bc == NULL) {
+        bc = xcalloc(1, sizeof(*bc));
+        pthread_setspecific(cache_key, bc);
+    }
+    return bc;
+}
+
 static struct block *block_new(size_t cap)
 {
+    if (cap == ARENA_BLOCK) {
+        struct block_cache *bc = block_cache();
+        if (bc->head != NULL) {
+            struct block *b = bc->head;
+            bc->head = b->next;
+            bc->count--;
+            b->next = NULL;
+            b->used = 0;
+            return b;
+        }
+    }
     struct block *b = xmalloc(sizeof(*b) + cap);
     b->next = NULL;
     b->used = 0;
@@ -49,10 +107,17 @@ void arena_free(struct arena *a)
 {
     if (a == NULL)
         return;
+    struct block_cache *bc = block_cache();
     struct block *b = a->head;
     while (b) {
         struct block *next = b->next;
-        free(b);
+        if (b->cap == ARENA_BLOCK && bc->count < ARENA_CACHE_BLOCKS) {
+            b->next = bc->head;
+            bc->head = b;
+            bc->count++;
+        } else {
+            free(b);
+        }
         b = next;
     }
     free(a);
