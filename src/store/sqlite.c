@@ -120,6 +120,15 @@ static int step_done(sqlite3_stmt *st)
     return ERR_DB;
 }
 
+/* Runs an INSERT; on success stores the new row's id in *id. */
+static int step_insert(struct store_conn *c, sqlite3_stmt *st, int64_t *id)
+{
+    int rc = step_done(st);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
 static int exec_sql(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : ERR_DB;
@@ -383,6 +392,13 @@ static int64_t next_seq(struct store_conn *c)
     return c->tx_seq;
 }
 
+/* A write statement and the transaction's change sequence value for it; NULL on failure. */
+static sqlite3_stmt *write_stmt(struct store_conn *c, const char *sql, int64_t *seq)
+{
+    *seq = next_seq(c);
+    return *seq < 0 ? NULL : stmt(c, sql);
+}
+
 /* ---- settings ---- */
 
 static const char sql_setting_get[] = "SELECT value FROM settings WHERE name = ?";
@@ -450,9 +466,9 @@ static void org_read(struct arena *a, sqlite3_stmt *st, struct org *o)
 
 int store_org_insert(struct store_conn *c, struct org *o)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_org_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_org_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     int64_t now = now_seconds();
     if (o->date_created == 0)
@@ -470,17 +486,14 @@ int store_org_insert(struct store_conn *c, struct org *o)
     sqlite3_bind_int64(st, 10, o->date_created);
     sqlite3_bind_int64(st, 11, o->date_modified);
     sqlite3_bind_int64(st, 12, seq);
-    int rc = step_done(st);
-    if (rc == 0)
-        o->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &o->id);
 }
 
 int store_org_update(struct store_conn *c, const struct org *o)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_org_update);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_org_update, &seq);
+    if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, o->name);
     bind_text(st, 2, o->description);
@@ -647,9 +660,9 @@ static void user_bind(sqlite3_stmt *st, const struct user *u)
 
 int store_user_insert(struct store_conn *c, struct user *u)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_user_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_user_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     int64_t now = now_seconds();
     u->date_created = u->date_modified = now;
@@ -658,17 +671,14 @@ int store_user_insert(struct store_conn *c, struct user *u)
     sqlite3_bind_int64(st, 11, now);
     sqlite3_bind_int64(st, 12, now);
     sqlite3_bind_int64(st, 13, seq);
-    int rc = step_done(st);
-    if (rc == 0)
-        u->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &u->id);
 }
 
 int store_user_update(struct store_conn *c, const struct user *u)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_user_update);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_user_update, &seq);
+    if (st == NULL)
         return ERR_DB;
     user_bind(st, u);
     sqlite3_bind_int64(st, 10, now_seconds());
@@ -772,10 +782,7 @@ int store_key_insert(struct store_conn *c, struct auth_key *k, const unsigned ch
     sqlite3_bind_int64(st, 7, k->created);
     sqlite3_bind_int64(st, 8, k->expiration);
     sqlite3_bind_int(st, 9, k->read_only);
-    int rc = step_done(st);
-    if (rc == 0)
-        k->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &k->id);
 }
 
 int store_key_candidates(struct store_conn *c, const char *start,
@@ -907,9 +914,9 @@ int store_tag_list(struct store_conn *c, struct arena *a, const char *name_like,
 
 int store_tag_insert(struct store_conn *c, struct tag *t)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_tag_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_tag_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, t->name);
     bind_text(st, 2, t->colour ? t->colour : "#ffffff");
@@ -927,10 +934,7 @@ int store_tag_insert(struct store_conn *c, struct tag *t)
     sqlite3_bind_int64(st, 11, seq);
     bind_text(st, 12, t->uuid);
     sqlite3_bind_int64(st, 13, t->timestamp);
-    int rc = step_done(st);
-    if (rc == 0)
-        t->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &t->id);
 }
 
 int store_tag_resolve(struct store_conn *c, struct arena *a, struct tag *t, bool create)
@@ -1106,24 +1110,21 @@ static void event_bind(sqlite3_stmt *st, const struct event *e, int first)
 
 int store_event_insert(struct store_conn *c, struct event *e)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_event_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_event_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, e->uuid);
     event_bind(st, e, 2);
     sqlite3_bind_int64(st, 19, seq);
-    int rc = step_done(st);
-    if (rc == 0)
-        e->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &e->id);
 }
 
 int store_event_update(struct store_conn *c, const struct event *e)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_event_update);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_event_update, &seq);
+    if (st == NULL)
         return ERR_DB;
     event_bind(st, e, 1);
     sqlite3_bind_int64(st, 18, seq);
@@ -1133,9 +1134,9 @@ int store_event_update(struct store_conn *c, const struct event *e)
 
 int store_event_touch(struct store_conn *c, int64_t event_id, int64_t timestamp)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_event_touch);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_event_touch, &seq);
+    if (st == NULL)
         return ERR_DB;
     sqlite3_bind_int64(st, 1, timestamp);
     sqlite3_bind_int64(st, 2, seq);
@@ -1278,25 +1279,22 @@ static void attr_bind_fields(sqlite3_stmt *st, const struct attribute *at, int i
 
 int store_attribute_insert(struct store_conn *c, struct attribute *at)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_attr_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_attr_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, at->uuid);
     sqlite3_bind_int64(st, 2, at->event_id);
     attr_bind_fields(st, at, 3);
     sqlite3_bind_int64(st, 18, seq);
-    int rc = step_done(st);
-    if (rc == 0)
-        at->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &at->id);
 }
 
 int store_attribute_update(struct store_conn *c, const struct attribute *at)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_attr_update);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_attr_update, &seq);
+    if (st == NULL)
         return ERR_DB;
     attr_bind_fields(st, at, 1);
     sqlite3_bind_int64(st, 16, seq);
@@ -1426,9 +1424,9 @@ static void obj_read(struct arena *a, sqlite3_stmt *st, struct object *o)
 
 int store_object_insert(struct store_conn *c, struct object *o)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_obj_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_obj_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, o->uuid);
     sqlite3_bind_int64(st, 2, o->event_id);
@@ -1445,10 +1443,7 @@ int store_object_insert(struct store_conn *c, struct object *o)
     bind_text(st, 13, o->first_seen);
     bind_text(st, 14, o->last_seen);
     sqlite3_bind_int64(st, 15, seq);
-    int rc = step_done(st);
-    if (rc == 0)
-        o->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &o->id);
 }
 
 int store_object_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
@@ -1495,9 +1490,9 @@ int store_object_delete(struct store_conn *c, int64_t id, bool hard)
 
 int store_reference_insert(struct store_conn *c, int64_t event_id, struct object_reference *r)
 {
-    int64_t seq = next_seq(c);
-    sqlite3_stmt *st = stmt(c, sql_ref_insert);
-    if (seq < 0 || st == NULL)
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_ref_insert, &seq);
+    if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, r->uuid);
     sqlite3_bind_int64(st, 2, r->object_id);
@@ -1509,10 +1504,7 @@ int store_reference_insert(struct store_conn *c, int64_t event_id, struct object
     sqlite3_bind_int64(st, 8, r->timestamp);
     sqlite3_bind_int(st, 9, r->deleted);
     sqlite3_bind_int64(st, 10, seq);
-    int rc = step_done(st);
-    if (rc == 0)
-        r->id = sqlite3_last_insert_rowid(c->db);
-    return rc;
+    return step_insert(c, st, &r->id);
 }
 
 /* ---- loading a whole event ---- */
