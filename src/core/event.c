@@ -414,10 +414,8 @@ static int attribute_apply(struct store_conn *c, struct arena *a, struct attribu
 }
 
 int event_update(struct store_conn *c, struct arena *a, const struct principal *p,
-                 const struct acl_filter *acl, struct event *target, const struct event *in,
-                 struct diag *d)
+                 struct event *target, const struct event *in, struct diag *d)
 {
-    (void)acl;
     int rc = require_modify(p, target, d);
     if (rc < 0)
         return rc;

@@ -27,11 +27,11 @@
 int event_create(struct store_conn *c, struct arena *a, const struct principal *p,
                  struct event *e, struct diag *d);
 
-/* Applies the fields given in in to the stored event `target` (id set): event
- * fields, then attributes and objects matched by uuid (new ones added). */
+/* Applies the fields given in in to the stored event `target` (loaded with its
+ * children, deleted ones included): event fields, then attributes and objects
+ * matched by uuid (new ones added). */
 int event_update(struct store_conn *c, struct arena *a, const struct principal *p,
-                 const struct acl_filter *acl, struct event *target, const struct event *in,
-                 struct diag *d);
+                 struct event *target, const struct event *in, struct diag *d);
 
 /* Loads the event by id or uuid text ("12" or a uuid) if visible; ERR_NOTFOUND otherwise. */
 int event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,

@@ -142,9 +142,7 @@ int misp_events_edit(struct request *req)
     struct event *e;
     if ((rc = begin_event_write(req, 2, STORE_LOAD_CHILDREN | STORE_LOAD_DELETED, &c, &e)) < 0)
         return service_fail(req, rc, NULL, "Event");
-    struct acl_filter acl;
-    acl_for(req, &acl);
-    rc = event_update(c, req->a, &req->who, &acl, e, in, &d);
+    rc = event_update(c, req->a, &req->who, e, in, &d);
     if (rc < 0) {
         store_end(c, false);
         return service_fail(req, rc, &d, "Event");
