@@ -208,6 +208,7 @@ static int object_refs_insert(struct store_conn *c, struct arena *a, int64_t eve
         if (r->referenced_uuid[0] == '\0')
             return diag_set(d, ERR_INVAL, path, "referenced_uuid is required");
         r->object_id = o->id;
+        memcpy(r->object_uuid, o->uuid, sizeof(r->object_uuid));
         int rc = uuid_claim(c, r->uuid, path, d);
         if (rc < 0)
             return rc;

@@ -227,3 +227,23 @@ def test_named_parameters_in_paths(admin):
     assert [a["deleted"] for a in v["Event"]["Attribute"]] == [True]
     r = admin.post("/events/add/metadata:1", {"info": "metadata add"})
     assert r.status_code == 200
+
+
+def test_add_answer_equals_the_stored_event(admin):
+    """The add answer is built from the request's event, not reloaded: it must be
+    exactly what a later view returns."""
+    au = str(uuid.uuid4())
+    r = admin.post("/events/add", {
+        "info": "answer check", "threat_level_id": "1", "Tag": [{"name": "tlp:amber"}],
+        "Attribute": [{"type": "ip-dst", "value": "198.51.100.77", "uuid": au,
+                       "Tag": [{"name": "kind:c2"}, {"name": "tlp:amber"}]},
+                      {"type": "url", "value": "HXXP://Evil.Example/Path", "comment": "c",
+                       "to_ids": False, "distribution": "0"},
+                      {"type": "filename|sha256", "value": "a.exe|" + "C" * 64}],
+        "Object": [{"name": "domain-ip", "Attribute": [
+            {"type": "domain", "object_relation": "domain", "value": "obj.example"}],
+            "ObjectReference": [{"referenced_uuid": au, "relationship_type": "resolves-to"}]}]})
+    assert r.status_code == 200, r.text
+    added = r.json()
+    viewed = admin.get("/events/view/%s" % added["Event"]["id"]).json()
+    assert added == viewed
