@@ -90,6 +90,7 @@ int cmd_serve(int argc, char **argv)
     app.cfg = &cfg;
     app.policy.unpublished_private = cfg.unpublished_private;
     memcpy(app.instance_uuid, inst.uuid, sizeof(app.instance_uuid));
+    app.key_path = inst.key_path;
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
     int rc = http_serve(&app);
     auth_cache_free(app.auth_cache);

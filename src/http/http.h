@@ -32,6 +32,7 @@ struct app {
     struct acl_policy policy;
     char instance_uuid[UUID_STR_LEN + 1];
     char base_url[320];
+    const char *key_path; /* admin.key, for the start-up hint; may be NULL */
 };
 
 enum http_method {

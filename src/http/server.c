@@ -421,6 +421,10 @@ int http_serve(struct app *app)
         snprintf(app->base_url, sizeof(app->base_url), "http://%s:%u", host, port);
     log_info("listening on http://%s:%u threads=%lld", host, port, (long long)app->cfg->threads);
     fprintf(stdout, "Liaison is serving on http://%s:%u\n", host, port);
+    if (app->key_path)
+        fprintf(stdout, "Try: curl -H \"Authorization: $(cat %s)\" -H 'Accept: application/json' "
+                        "http://%s:%u/servers/getVersion\n",
+                app->key_path, host, port);
     fflush(stdout);
     int sig;
     sigwait(&set, &sig);
