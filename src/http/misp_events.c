@@ -34,14 +34,28 @@ static void acl_for(struct request *req, struct acl_filter *acl)
     acl_filter(&req->who, &req->app->policy, acl);
 }
 
-/* Load flags from MISP's named parameters: deleted:1 or deleted[]:1 (with or
- * without deleted[]:0) shows soft-deleted children beside the live ones, as
- * MISP's EventsController::view does. */
+/* Is v a request for soft-deleted items: true, 1, "1", or a list holding 1? */
+static bool wants_deleted(const struct json_value *v)
+{
+    bool b;
+    if (json_is(v, JSON_ARRAY)) {
+        for (size_t i = 0; i < v->len; i++)
+            if (json_as_bool(&v->u.items[i], &b) && b)
+                return true;
+        return false;
+    }
+    return json_as_bool(v, &b) && b;
+}
+
+/* Load flags from MISP's named parameters (deleted:1, or deleted[]:1 with or
+ * without deleted[]:0), the query string or, as PyMISP's get_event(deleted=...)
+ * sends it, a POST body {"deleted": ...}: soft-deleted children are shown beside
+ * the live ones, as MISP's EventsController::view does. */
 static unsigned view_flags(struct request *req)
 {
     unsigned flags = STORE_LOAD_CHILDREN | STORE_LOAD_TAGS;
     const char *q = http_query_arg(req, "deleted");
-    bool deleted = q && strcmp(q, "1") == 0;
+    bool deleted = (q && strcmp(q, "1") == 0) || wants_deleted(json_get(req->json, "deleted"));
     for (size_t i = 0; i < req->n_named; i++)
         if (str_has_prefix(req->named[i].key, "deleted") &&
             str_eq_cstr(req->named[i].value, "1"))
@@ -344,9 +358,11 @@ int misp_attributes_delete(struct request *req)
     int rc = begin_attribute(req, 2, true, &c, &e, &at);
     if (rc < 0)
         return service_fail(req, rc, NULL, "attribute");
+    /* hard delete: /attributes/delete/ID/1, ?hard=1, or PyMISP's body {"hard": 1} */
     bool hard = req->n_seg > 3 && str_eq_cstr(req->seg[3], "1");
     const char *q = http_query_arg(req, "hard");
-    if (q && strcmp(q, "1") == 0)
+    bool b;
+    if ((q && strcmp(q, "1") == 0) || (json_as_bool(json_get(req->json, "hard"), &b) && b))
         hard = true;
     if (!hard && at->deleted) {
         store_end(c, false);

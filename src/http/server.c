@@ -57,7 +57,7 @@ static const struct route routes[] = {
     {HTTP_POST | HTTP_DELETE, "users", "delete", misp_users_delete, 0},
     {GET_HEAD, "attributes", "describeTypes", misp_describe_types, 0},
     {HTTP_POST, "events", "add", misp_events_add, 0},
-    {GET_HEAD, "events", "view", misp_events_view, 0},
+    {GET_HEAD | HTTP_POST, "events", "view", misp_events_view, 0},
     {ANY_WRITE, "events", "edit", misp_events_edit, 0},
     {HTTP_POST | HTTP_DELETE, "events", "delete", misp_events_delete, 0},
     {GET_HEAD | HTTP_POST, "events", "index", misp_events_index, 0},

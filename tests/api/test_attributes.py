@@ -105,3 +105,20 @@ def test_tags_add_and_duplicate(admin):
     assert r.json()["Tag"]["colour"] == "#123456"
     assert admin.post("/tags/add", {"name": name}).status_code == 409
     assert admin.post("/tags/add", {"colour": "#000000"}).status_code == 403
+
+
+def test_pymisp_style_hard_delete_and_deleted_view(admin, event):
+    """PyMISP's delete_attribute(hard=True) posts {"hard": 1}; its
+    get_event(deleted=True) posts {"deleted": true} to events/view."""
+    soft = admin.post("/attributes/add/%s" % event["id"],
+                      {"type": "text", "value": "soft one"}).json()["Attribute"]
+    hard = admin.post("/attributes/add/%s" % event["id"],
+                      {"type": "text", "value": "hard one"}).json()["Attribute"]
+    assert admin.post("/attributes/delete/%s" % soft["id"], {}).status_code == 200
+    assert admin.post("/attributes/delete/%s" % hard["id"], {"hard": 1}).status_code == 200
+    v = admin.post("/events/view/%s" % event["id"], {"deleted": True}).json()["Event"]
+    assert [(a["value"], a["deleted"]) for a in v["Attribute"]] == [("soft one", True)]
+    v = admin.post("/events/view/%s" % event["uuid"], {"deleted": [0, 1]}).json()["Event"]
+    assert len(v["Attribute"]) == 1
+    v = admin.post("/events/view/%s" % event["id"], {}).json()["Event"]
+    assert v["Attribute"] == []
