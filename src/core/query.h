@@ -52,7 +52,8 @@ struct query {
     const char *date_to;
     int64_t timestamp_min, timestamp_max; /* 0 = open */
     int64_t publish_timestamp_min, publish_timestamp_max;
-    int64_t event_timestamp_min;  /* `last`: published since */
+    int64_t published_since;      /* `last`: event published at or after */
+    int64_t event_timestamp_min, event_timestamp_max; /* the event's own timestamp */
     bool match_nothing;     /* an invalid relative time was given */
     enum tri to_ids;
     enum tri published;

@@ -265,8 +265,11 @@ static int query_parse(struct request *req, const struct json_value *body, struc
                          &q->publish_timestamp_max, "publish_timestamp", d);
     if (rc == 0) {
         int64_t unused = 0;
-        rc = range_parse(a, q, param(body, "last"), &q->event_timestamp_min, &unused, "last", d);
+        rc = range_parse(a, q, param(body, "last"), &q->published_since, &unused, "last", d);
     }
+    if (rc == 0)
+        rc = range_parse(a, q, param(body, "event_timestamp"), &q->event_timestamp_min,
+                         &q->event_timestamp_max, "event_timestamp", d);
     if (rc == 0)
         rc = tri_parse(param(body, "to_ids"), &q->to_ids, "to_ids", d);
     if (rc == 0)

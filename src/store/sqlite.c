@@ -1986,8 +1986,12 @@ static void render_event_conditions(struct sqlb *b, const struct query *q)
         sqlb_int(b, " AND e.publish_timestamp >= ?", q->publish_timestamp_min);
     if (q->publish_timestamp_max)
         sqlb_int(b, " AND e.publish_timestamp <= ?", q->publish_timestamp_max);
+    if (q->published_since)
+        sqlb_int(b, " AND e.publish_timestamp >= ?", q->published_since);
     if (q->event_timestamp_min)
-        sqlb_int(b, " AND e.publish_timestamp >= ?", q->event_timestamp_min);
+        sqlb_int(b, " AND e.timestamp >= ?", q->event_timestamp_min);
+    if (q->event_timestamp_max)
+        sqlb_int(b, " AND e.timestamp <= ?", q->event_timestamp_max);
     if (q->published != TRI_ANY)
         sqlb_int(b, " AND e.published = ?", q->published == TRI_YES);
 }

@@ -163,3 +163,16 @@ def test_value_matches_either_part_of_composite_values(admin):
     assert attrs(admin, tags=mark, value="203.0.113.5") == ["203.0.113.5"]
     assert attrs(admin, tags=mark, value="%.exe") == []  # no wildcard hit on value2 "ab..."
     assert attrs(admin, tags=mark, value="drop%") == ["dropper.exe|" + sha]
+
+
+def test_event_timestamp_filters_on_the_event(admin):
+    mark = "evts:%s" % uuid.uuid4()
+    admin.post("/events/add", {"info": "old event", "timestamp": "1600000000",
+                               "Tag": [{"name": mark}],
+                               "Attribute": [{"type": "text", "value": "in old"}]})
+    admin.post("/events/add", {"info": "new event", "Tag": [{"name": mark}],
+                               "Attribute": [{"type": "text", "value": "in new"}]})
+    assert attrs(admin, tags=mark, event_timestamp="1d") == ["in new"]
+    assert attrs(admin, tags=mark, event_timestamp=[1500000000, 1700000000]) == ["in old"]
+    r = admin.post("/events/restSearch", {"tags": mark, "event_timestamp": "1d"}).json()
+    assert [e["Event"]["info"] for e in r["response"]] == ["new event"]
