@@ -132,3 +132,45 @@ def test_head_on_view_answers_200_or_404(admin):
     assert admin.head("/events/view/%s" % ev["id"]).status_code == 200
     assert admin.head("/events/view/%s" % ev["uuid"]).status_code == 200
     assert admin.head("/events/view/999999").status_code == 404
+
+
+def test_oversized_header_is_refused_and_server_survives(server, admin):
+    import socket
+    from urllib.parse import urlparse
+    u = urlparse(server.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(b"GET /servers/getVersion HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200000 +
+                  b"\r\n\r\n")
+        try:
+            reply = s.recv(200)
+        except (ConnectionResetError, socket.timeout):
+            reply = b""
+    assert reply == b"" or reply.split()[1] in (b"400", b"413", b"414", b"431")
+    assert admin.get("/servers/getVersion").status_code == 200
+
+
+def test_concurrent_writers_all_succeed(admin):
+    import threading
+    errors = []
+    uuids = []
+
+    def worker(n):
+        c = admin.server.session()
+        for i in range(15):
+            r = c.post(admin.server.url + "/events/add", timeout=60, json={
+                "info": "concurrent %d-%d" % (n, i),
+                "Attribute": [{"type": "ip-dst", "value": "192.0.2.%d" % (i + 1)}]})
+            if r.status_code != 200:
+                errors.append(r.text)
+            else:
+                uuids.append(r.json()["Event"]["uuid"])
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(uuids)) == 60
+    rows = admin.post("/events/index", {"eventinfo": "concurrent %"}).json()
+    assert len(rows) >= 60
