@@ -62,3 +62,40 @@ def test_user_role_cannot_publish(make_user):
     u = make_user(role_id=3)
     ev = new_event(u)
     assert u.post("/events/publish/%s" % ev["id"]).status_code == 403
+
+
+def test_unpublished_private_hides_unpublished_events_from_other_orgs(tmp_path):
+    from conftest import Server, unique
+    srv = Server(str(tmp_path), args=("--unpublished-private", "true"))
+    try:
+        s = srv.session()
+        url = srv.url
+        orgs = []
+        for _ in range(2):
+            r = s.post(url + "/admin/organisations/add", json={"name": unique("o")}, timeout=10)
+            orgs.append(r.json()["Organisation"]["id"])
+        keys = []
+        for org in orgs:
+            u = s.post(url + "/admin/users/add", json={"email": unique("u") + "@x.org",
+                                                       "org_id": org, "role_id": 4},
+                       timeout=10).json()["User"]
+            keys.append(s.post(url + "/auth_keys/add/%s" % u["id"], json={},
+                               timeout=10).json()["AuthKey"]["authkey_raw"])
+        a = srv.session(keys[0])
+        b = srv.session(keys[1])
+        ev = a.post(url + "/events/add", json={"info": "draft", "distribution": 1},
+                    timeout=10).json()["Event"]
+        assert a.get(url + "/events/view/%s" % ev["id"], timeout=10).status_code == 200
+        assert b.get(url + "/events/view/%s" % ev["id"], timeout=10).status_code == 404
+        assert a.post(url + "/events/publish/%s" % ev["id"], timeout=10).status_code == 200
+        assert b.get(url + "/events/view/%s" % ev["id"], timeout=10).status_code == 200
+    finally:
+        assert srv.stop() == 0
+
+
+def test_head_on_attribute_and_organisation_views(admin):
+    ev = new_event(admin, Attribute=[{"type": "text", "value": "x"}])
+    assert admin.head("/attributes/view/%s" % ev["Attribute"][0]["id"]).status_code == 200
+    assert admin.head("/attributes/view/999999999").status_code == 404
+    assert admin.head("/organisations/view/%s" % ev["org_id"]).status_code == 200
+    assert admin.head("/organisations/view/999999").status_code == 404

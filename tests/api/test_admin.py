@@ -221,3 +221,12 @@ def test_cli_revocation_reaches_a_running_server_within_the_cache_ttl(tmp_path):
         assert requests.get(srv.url + "/users/view/me", headers=hdr, timeout=10).status_code == 403
     finally:
         assert srv.stop() == 0
+
+
+def test_cli_import_from_stdin(tmp_path):
+    db = str(tmp_path / "stdin.db")
+    r = subprocess.run([BIN, "import", "--db", db], input='{"info": "from stdin", "Attribute": '
+                       '[{"type": "sha256", "value": "' + "A" * 64 + '"}]}',
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "imported 1 events, 1 attributes" in r.stdout
