@@ -3,6 +3,9 @@
  */
 #include "core/acl.h"
 
+#include "store/store.h"
+#include "util/parse.h"
+
 #include <string.h>
 
 #include "util/banned.h"
@@ -18,6 +21,60 @@ void acl_filter(const struct principal *p, const struct acl_policy *pol, struct 
     out->everything = acl_is_site_admin(p);
     out->org_id = p->org.id;
     out->unpublished_private = pol && pol->unpublished_private;
+    out->sharing_groups = "[]";
+}
+
+int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
+                    const struct acl_policy *pol, struct acl_filter *out)
+{
+    acl_filter(p, pol, out);
+    if (out->everything)
+        return 0;
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    char *json = NULL;
+    rc = store_sharing_group_visible_ids(c, a, p->org.id, &json);
+    store_end(c, true);
+    if (rc == 0)
+        out->sharing_groups = json;
+    return rc;
+}
+
+bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id)
+{
+    if (f->everything)
+        return true;
+    /* f->sharing_groups is "[id,id,...]" as written by the store */
+    struct str cur = str_from_cstr(f->sharing_groups ? f->sharing_groups : "[]");
+    while (cur.len) {
+        uint64_t id;
+        if (cur.ptr[0] >= '0' && cur.ptr[0] <= '9') {
+            if (parse_u64(&cur, 0, UINT64_MAX, &id) < 0)
+                return false;
+            if ((int64_t)id == sg_id)
+                return true;
+            continue;
+        }
+        cur.ptr++;
+        cur.len--;
+    }
+    return false;
+}
+
+bool acl_can_edit_sharing_group(const struct principal *p, const struct sharing_group *g)
+{
+    if (acl_is_site_admin(p))
+        return true;
+    if (!role_has(&p->role, PERM_SHARING_GROUP))
+        return false;
+    if (g->org_id == p->org.id)
+        return true;
+    for (size_t i = 0; i < g->n_orgs; i++)
+        if (g->orgs[i].org_id == p->org.id && g->orgs[i].extend)
+            return true;
+    return false;
 }
 
 bool acl_can_admin_org(const struct principal *p, int64_t org_id)

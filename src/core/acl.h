@@ -33,7 +33,27 @@ struct acl_policy {
     bool unpublished_private; /* other orgs see only published events */
 };
 
+/* The caller's read restriction without sharing groups (none visible). */
 void acl_filter(const struct principal *p, const struct acl_policy *pol, struct acl_filter *out);
+
+/*
+ * The caller's full read restriction, with the sharing groups it may see (MISP
+ * SharingGroup::authorizedIds: its org created the group, is a member of it, or
+ * the group's entry for this node has all_orgs), read through a reader of s;
+ * strings in a.  On a storage failure no sharing group is visible (fails closed)
+ * and the error is returned.
+ */
+struct store;
+struct arena;
+int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
+                    const struct acl_policy *pol, struct acl_filter *out);
+
+/* May the caller see (and so use in an event) sharing group sg_id? */
+bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id);
+
+/* May the caller change sharing group g (name, members)?  Site admin; or
+ * perm_sharing_group and its org created g or is a member with extend. */
+bool acl_can_edit_sharing_group(const struct principal *p, const struct sharing_group *g);
 
 bool acl_is_site_admin(const struct principal *p);
 /* Org admin (perm_admin) of org_id, or site admin. */

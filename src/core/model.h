@@ -233,6 +233,36 @@ struct user {
     int64_t invited_by;
 };
 
+struct sharing_group_org {
+    int64_t org_id;
+    bool extend; /* may edit the group */
+    struct org *org; /* loaded for output, may be NULL */
+};
+
+struct sharing_group_server {
+    int64_t server_id; /* 0: this node */
+    bool all_orgs;     /* every organisation of that server is a member */
+};
+
+struct sharing_group {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    char *name;
+    char *releasability;
+    char *description;
+    int64_t org_id; /* creator organisation */
+    bool active;
+    bool local;
+    bool roaming;
+    int64_t created;
+    int64_t modified;
+    struct org *org; /* creator, loaded for output, may be NULL */
+    struct sharing_group_org *orgs;
+    size_t n_orgs;
+    struct sharing_group_server *servers;
+    size_t n_servers;
+};
+
 /* An API key as listed (the secret itself is never stored). */
 struct auth_key {
     int64_t id;

@@ -37,6 +37,9 @@ struct acl_filter {
     bool everything;       /* site admin: no restriction */
     int64_t org_id;        /* the reader's organisation */
     bool unpublished_private; /* other orgs see only published events */
+    /* Sharing groups the reader may see, as a JSON array of ids ("[3,7]"), so
+     * that cached SQL can test membership with json_each(); "[]" if none. */
+    const char *sharing_groups;
 };
 
 struct query {

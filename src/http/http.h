@@ -62,6 +62,8 @@ struct request {
     const struct json_value *json; /* parsed body, or NULL when empty */
     struct principal who;
     bool authenticated;
+    struct acl_filter acl; /* see http_acl() */
+    bool acl_ready;
     /* response */
     struct buf out;
     struct json_writer w;
@@ -93,6 +95,8 @@ int http_fail(struct request *req, int code, const struct diag *d);
 int http_save_failed(struct request *req, const char *what, int code, const struct diag *d);
 /* Writes {"saved":true,"success":true,"name":…,"message":…,"url":…,"id":…}. */
 int http_saved(struct request *req, const char *message, int64_t id);
+/* The caller's read restriction (acl_filter_load), computed on first use. */
+const struct acl_filter *http_acl(struct request *req);
 /* Returns the query-string argument name, or NULL. */
 const char *http_query_arg(struct request *req, const char *name);
 /* Returns the named parameter (last occurrence) or NULL; value is NUL-terminated. */

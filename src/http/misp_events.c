@@ -31,7 +31,7 @@ static int service_fail(struct request *req, int rc, const struct diag *d, const
 
 static void acl_for(struct request *req, struct acl_filter *acl)
 {
-    acl_filter(&req->who, &req->app->policy, acl);
+    *acl = *http_acl(req);
 }
 
 /* Is v a request for soft-deleted items: true, 1, "1", or a list holding 1? */
@@ -228,6 +228,7 @@ int misp_events_unpublish(struct request *req)
 static int begin_attribute(struct request *req, size_t seg, bool write, struct store_conn **c,
                            struct event **e, struct attribute **at)
 {
+    (void)http_acl(req); /* before taking a connection: it reads through its own */
     int rc = write ? store_begin_write(req->app->store, c) : store_begin_read(req->app->store, c);
     if (rc < 0)
         return rc;
@@ -425,6 +426,7 @@ int misp_objects_add(struct request *req)
 int misp_objects_delete(struct request *req)
 {
     struct store_conn *c;
+    (void)http_acl(req); /* before taking a connection: it reads through its own */
     int rc = store_begin_write(req->app->store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
@@ -570,6 +572,7 @@ static int tag_change(struct request *req, bool attach)
     }
     bool local = false;
     json_as_bool(json_get(body, "local"), &local);
+    (void)http_acl(req); /* before taking a connection: it reads through its own */
     struct store_conn *c;
     int rc = store_begin_write(req->app->store, &c);
     if (rc < 0)

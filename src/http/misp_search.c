@@ -229,7 +229,7 @@ static int query_parse(struct request *req, const struct json_value *body, struc
     q->to_ids = TRI_ANY;
     q->published = TRI_ANY;
     o->format = "json";
-    acl_filter(&req->who, &req->app->policy, &q->acl);
+    q->acl = *http_acl(req);
     if (body == NULL)
         return 0;
     if (body->type != JSON_OBJECT)
@@ -425,7 +425,7 @@ static const char *csv_value(struct attr_out *out, const struct attribute *at, c
         return "";
     if (ev->id != at->event_id) {
         struct acl_filter acl;
-        acl_filter(&out->req->who, &out->req->app->policy, &acl);
+        acl = *http_acl(out->req);
         ev->id = at->event_id;
         if (store_event_load(out->c, a, at->event_id, NULL, &acl, STORE_LOAD_TAGS, &ev->e) < 0)
             ev->e = NULL;
@@ -474,7 +474,7 @@ static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid)
     } else {
         if (out->o->include_event_tags) {
             struct acl_filter acl;
-            acl_filter(&req->who, &req->app->policy, &acl);
+            acl = *http_acl(req);
             struct event *e;
             if (store_event_load(out->c, req->a, at->event_id, NULL, &acl, STORE_LOAD_TAGS, &e) ==
                     0 &&
@@ -594,7 +594,7 @@ static int event_emit(void *ctx, struct event *e)
         event_index_encode(&req->w, e, out->o->minimal);
     } else {
         struct acl_filter acl;
-        acl_filter(&req->who, &req->app->policy, &acl);
+        acl = *http_acl(req);
         struct event *full;
         int rc = store_event_load(out->c, req->a, e->id, NULL, &acl,
                                   STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &full);

@@ -127,3 +127,13 @@ int http_save_failed(struct request *req, const char *what, int code, const stru
         return http_fail(req, code, d);
     }
 }
+
+const struct acl_filter *http_acl(struct request *req)
+{
+    if (!req->acl_ready) {
+        /* on a storage failure the filter shows no sharing group: fails closed */
+        acl_filter_load(req->app->store, req->a, &req->who, &req->app->policy, &req->acl);
+        req->acl_ready = true;
+    }
+    return &req->acl;
+}

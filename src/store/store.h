@@ -101,6 +101,33 @@ int store_key_delete(struct store_conn *c, int64_t id);
 int store_key_list(struct store_conn *c, struct arena *a, int64_t user_id, struct auth_key **out,
                    size_t *n);
 
+/* ---- sharing groups ---- */
+int store_sharing_group_insert(struct store_conn *c, struct sharing_group *g); /* sets g->id */
+int store_sharing_group_update(struct store_conn *c, const struct sharing_group *g);
+/* Deletes the group and its members; ERR_CONFLICT while events, objects or
+ * attributes still use it. */
+int store_sharing_group_delete(struct store_conn *c, int64_t id);
+/* Loads a group by id (id > 0) or uuid with its creator org, member orgs (with
+ * their org) and servers. */
+int store_sharing_group_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                            struct sharing_group **out);
+/* Every group with members, ordered by id. */
+int store_sharing_group_list(struct store_conn *c, struct arena *a, struct sharing_group **out,
+                             size_t *n);
+int store_sharing_group_org_set(struct store_conn *c, int64_t sg_id, int64_t org_id, bool extend);
+int store_sharing_group_org_remove(struct store_conn *c, int64_t sg_id, int64_t org_id);
+int store_sharing_group_server_set(struct store_conn *c, int64_t sg_id, int64_t server_id,
+                                   bool all_orgs);
+int store_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64_t server_id);
+/*
+ * The sharing groups organisation org_id may see, as a JSON array of ids in a:
+ * those it created, those it is a member of, and those whose local-server
+ * entry (server_id 0) has all_orgs (MISP SharingGroup::authorizedIds).  This is
+ * the SQL form of acl's rule and only acl calls it.
+ */
+int store_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t org_id,
+                                    char **json);
+
 /* ---- tags ---- */
 /* Finds the tag named t->tag.name or creates it with t's colour/flags; sets t->tag (id and
  * stored fields). */
