@@ -42,12 +42,10 @@ int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
     return rc;
 }
 
-bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id)
+/* Is sg_id in list, a JSON array of ids ("[3,7]") as written by the store? */
+static bool id_listed(const char *list, int64_t sg_id)
 {
-    if (f->everything)
-        return true;
-    /* f->sharing_groups is "[id,id,...]" as written by the store */
-    struct str cur = str_from_cstr(f->sharing_groups ? f->sharing_groups : "[]");
+    struct str cur = str_from_cstr(list ? list : "[]");
     while (cur.len) {
         uint64_t id;
         if (cur.ptr[0] >= '0' && cur.ptr[0] <= '9') {
@@ -61,6 +59,16 @@ bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id)
         cur.len--;
     }
     return false;
+}
+
+bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id)
+{
+    return f->everything || id_listed(f->sharing_groups, sg_id);
+}
+
+bool acl_can_use_sharing_group(const struct principal *p, int64_t sg_id)
+{
+    return acl_is_site_admin(p) || id_listed(p->sharing_groups, sg_id);
 }
 
 bool acl_can_edit_sharing_group(const struct principal *p, const struct sharing_group *g)

@@ -27,6 +27,9 @@ struct principal {
     struct role role;
     struct org org;
     bool cli; /* local administrator on the command line: acts as site admin */
+    /* Sharing groups the caller may see and use, a JSON array of ids as in
+     * struct acl_filter; NULL or "[]": none (see acl_filter_load). */
+    const char *sharing_groups;
 };
 
 struct acl_policy {
@@ -48,8 +51,11 @@ struct arena;
 int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
                     const struct acl_policy *pol, struct acl_filter *out);
 
-/* May the caller see (and so use in an event) sharing group sg_id? */
+/* May the reader of f see sharing group sg_id? */
 bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id);
+/* May the caller put data into sharing group sg_id (it must see it)?  Needs
+ * p->sharing_groups loaded, except for site admins. */
+bool acl_can_use_sharing_group(const struct principal *p, int64_t sg_id);
 
 /* May the caller change sharing group g (name, members)?  Site admin; or
  * perm_sharing_group and its org created g or is a member with extend. */

@@ -49,23 +49,42 @@ static int uuid_claim(struct store_conn *c, char uuid[UUID_STR_LEN + 1], const c
     return 0;
 }
 
-static int check_distribution(int dist, int max, const char *field, struct diag *d)
+/*
+ * Checks a distribution level and, for 4, its sharing group: it must exist and
+ * be one the caller may see (MISP refuses a group the user is not authorised
+ * for).  For other levels the group is cleared, as MISP does.  field names the
+ * distribution ("Event.Attribute.2.distribution").
+ */
+static int check_distribution(const struct principal *p, struct store_conn *c, int dist,
+                              int64_t *sg_id, int max, const char *field, struct diag *d)
 {
     if (dist < 0 || dist > max)
         return diag_set(d, ERR_INVAL, field, "distribution must be between 0 and %d", max);
-    if (dist == DIST_SHARING_GROUP)
+    if (dist != DIST_SHARING_GROUP) {
+        *sg_id = 0;
+        return 0;
+    }
+    if (*sg_id <= 0)
         return diag_set(d, ERR_INVAL, field,
-                        "distribution 4 (sharing group) needs a sharing group, and this "
-                        "instance has none yet");
-    return 0;
+                        "distribution 4 (sharing group) needs a sharing_group_id");
+    struct arena *a = arena_new();
+    struct sharing_group *g;
+    int rc = store_sharing_group_get(c, a, *sg_id, NULL, &g);
+    arena_free(a);
+    if (rc == ERR_NOTFOUND || (rc == 0 && !acl_can_use_sharing_group(p, *sg_id)))
+        return diag_set(d, ERR_INVAL, field,
+                        "sharing group %lld does not exist or you may not use it",
+                        (long long)*sg_id);
+    return rc;
 }
 
 /*
  * Validates type, category and value of at (decoded input) and fills defaults.
  * field is the path prefix for errors ("Attribute.3").
  */
-static int attribute_prepare(struct arena *a, struct attribute *at, const char *field,
-                             int64_t now, struct diag *d)
+static int attribute_prepare(const struct principal *p, struct store_conn *c, struct arena *a,
+                             struct attribute *at, const char *field, int64_t now,
+                             struct diag *d)
 {
     char path[96];
     if (at->type == NULL || *at->type == '\0') {
@@ -109,7 +128,8 @@ static int attribute_prepare(struct arena *a, struct attribute *at, const char *
     if (at->distribution < 0)
         at->distribution = DIST_INHERIT;
     snprintf(path, sizeof(path), "%s.distribution", field);
-    if ((rc = check_distribution(at->distribution, DIST_INHERIT, path, d)) < 0)
+    if ((rc = check_distribution(p, c, at->distribution, &at->sharing_group_id, DIST_INHERIT,
+                                 path, d)) < 0)
         return rc;
     if (at->timestamp <= 0)
         at->timestamp = now;
@@ -146,11 +166,12 @@ static int tags_attach(struct store_conn *c, struct arena *a, int64_t event_id,
     return 0;
 }
 
-static int attribute_insert(struct store_conn *c, struct arena *a, int64_t event_id,
+static int attribute_insert(const struct principal *p, struct store_conn *c, struct arena *a,
+                            int64_t event_id,
                             int64_t object_id, struct attribute *at, const char *field,
                             int64_t now, struct diag *d)
 {
-    int rc = attribute_prepare(a, at, field, now, d);
+    int rc = attribute_prepare(p, c, a, at, field, now, d);
     if (rc < 0)
         return rc;
     char path[96];
@@ -164,7 +185,8 @@ static int attribute_insert(struct store_conn *c, struct arena *a, int64_t event
     return tags_attach(c, a, event_id, at->id, at->tags, at->n_tags, field, d);
 }
 
-static int object_insert(struct store_conn *c, struct arena *a, int64_t event_id,
+static int object_insert(const struct principal *p, struct store_conn *c, struct arena *a,
+                         int64_t event_id,
                          struct object *o, const char *field, int64_t now, struct diag *d)
 {
     char path[96];
@@ -175,7 +197,8 @@ static int object_insert(struct store_conn *c, struct arena *a, int64_t event_id
     if (o->distribution < 0)
         o->distribution = DIST_INHERIT;
     snprintf(path, sizeof(path), "%s.distribution", field);
-    int rc = check_distribution(o->distribution, DIST_INHERIT, path, d);
+    int rc = check_distribution(p, c, o->distribution, &o->sharing_group_id, DIST_INHERIT, path,
+                                d);
     if (rc < 0)
         return rc;
     snprintf(path, sizeof(path), "%s.uuid", field);
@@ -190,7 +213,7 @@ static int object_insert(struct store_conn *c, struct arena *a, int64_t event_id
         return rc;
     for (size_t i = 0; i < o->n_attrs; i++) {
         snprintf(path, sizeof(path), "%s.Attribute.%zu", field, i);
-        if ((rc = attribute_insert(c, a, event_id, o->id, &o->attrs[i], path, now, d)) < 0)
+        if ((rc = attribute_insert(p, c, a, event_id, o->id, &o->attrs[i], path, now, d)) < 0)
             return rc;
     }
     return 0;
@@ -285,8 +308,8 @@ int event_create(struct store_conn *c, struct arena *a, const struct principal *
         return diag_set(d, ERR_INVAL, "Event.analysis", "analysis must be 0, 1 or 2");
     if (e->distribution < 0)
         e->distribution = DIST_COMMUNITY;
-    if ((rc = check_distribution(e->distribution, DIST_SHARING_GROUP, "Event.distribution", d)) <
-        0)
+    if ((rc = check_distribution(p, c, e->distribution, &e->sharing_group_id, DIST_SHARING_GROUP,
+                                 "Event.distribution", d)) < 0)
         return rc;
     if (e->timestamp <= 0)
         e->timestamp = now;
@@ -305,12 +328,12 @@ int event_create(struct store_conn *c, struct arena *a, const struct principal *
     char path[96];
     for (size_t i = 0; i < e->n_attrs; i++) {
         snprintf(path, sizeof(path), "Event.Attribute.%zu", i);
-        if ((rc = attribute_insert(c, a, e->id, 0, &e->attrs[i], path, now, d)) < 0)
+        if ((rc = attribute_insert(p, c, a, e->id, 0, &e->attrs[i], path, now, d)) < 0)
             return rc;
     }
     for (size_t i = 0; i < e->n_objects; i++) {
         snprintf(path, sizeof(path), "Event.Object.%zu", i);
-        if ((rc = object_insert(c, a, e->id, &e->objects[i], path, now, d)) < 0)
+        if ((rc = object_insert(p, c, a, e->id, &e->objects[i], path, now, d)) < 0)
             return rc;
     }
     for (size_t i = 0; i < e->n_objects; i++) {
@@ -380,8 +403,10 @@ static void attribute_merge(struct attribute *cur, const struct attribute *in)
     } else {
         cur->to_ids_given = true; /* keep the stored value */
     }
-    if (in->distribution >= 0)
+    if (in->distribution >= 0) {
         cur->distribution = in->distribution;
+        cur->sharing_group_id = in->sharing_group_id;
+    }
     if (in->object_relation)
         cur->object_relation = in->object_relation;
     if (in->first_seen)
@@ -392,7 +417,8 @@ static void attribute_merge(struct attribute *cur, const struct attribute *in)
     cur->deleted = in->deleted;
 }
 
-static int attribute_apply(struct store_conn *c, struct arena *a, struct attribute *cur,
+static int attribute_apply(const struct principal *p, struct store_conn *c, struct arena *a,
+                           struct attribute *cur,
                            const struct attribute *in, const char *field, int64_t now,
                            bool *changed, struct diag *d)
 {
@@ -402,7 +428,7 @@ static int attribute_apply(struct store_conn *c, struct arena *a, struct attribu
     struct attribute next = *cur;
     attribute_merge(&next, in);
     next.timestamp = in->timestamp > 0 ? in->timestamp : (now > cur->timestamp ? now : cur->timestamp + 1);
-    int rc = attribute_prepare(a, &next, field, now, d);
+    int rc = attribute_prepare(p, c, a, &next, field, now, d);
     if (rc < 0)
         return rc;
     if ((rc = store_attribute_update(c, &next)) < 0)
@@ -442,10 +468,12 @@ int event_update(struct store_conn *c, struct arena *a, const struct principal *
         target->analysis = in->analysis;
     }
     if (in->distribution >= 0) {
-        if ((rc = check_distribution(in->distribution, DIST_SHARING_GROUP, "Event.distribution",
-                                     d)) < 0)
+        int64_t sg_id = in->sharing_group_id;
+        if ((rc = check_distribution(p, c, in->distribution, &sg_id, DIST_SHARING_GROUP,
+                                     "Event.distribution", d)) < 0)
             return rc;
         target->distribution = in->distribution;
+        target->sharing_group_id = sg_id;
     }
     if (in->extends_uuid)
         target->extends_uuid = in->extends_uuid;
@@ -456,9 +484,9 @@ int event_update(struct store_conn *c, struct arena *a, const struct principal *
         snprintf(path, sizeof(path), "Event.Attribute.%zu", i);
         bool changed;
         if (cur) {
-            if ((rc = attribute_apply(c, a, cur, src, path, now, &changed, d)) < 0)
+            if ((rc = attribute_apply(p, c, a, cur, src, path, now, &changed, d)) < 0)
                 return rc;
-        } else if ((rc = attribute_insert(c, a, target->id, 0, src, path, now, d)) < 0) {
+        } else if ((rc = attribute_insert(p, c, a, target->id, 0, src, path, now, d)) < 0) {
             return rc;
         }
     }
@@ -477,15 +505,15 @@ int event_update(struct store_conn *c, struct arena *a, const struct principal *
                 snprintf(apath, sizeof(apath), "%s.Attribute.%zu", path, j);
                 bool changed;
                 if (cur)
-                    rc = attribute_apply(c, a, cur, src, apath, now, &changed, d);
+                    rc = attribute_apply(p, c, a, cur, src, apath, now, &changed, d);
                 else
-                    rc = attribute_insert(c, a, target->id, existing->id, src, apath, now, d);
+                    rc = attribute_insert(p, c, a, target->id, existing->id, src, apath, now, d);
                 if (rc < 0)
                     return rc;
             }
             continue;
         }
-        if ((rc = object_insert(c, a, target->id, o, path, now, d)) < 0 ||
+        if ((rc = object_insert(p, c, a, target->id, o, path, now, d)) < 0 ||
             (rc = object_refs_insert(c, a, target->id, o, path, now, d)) < 0)
             return rc;
     }
@@ -528,7 +556,7 @@ int event_attribute_add(struct store_conn *c, struct arena *a, const struct prin
     if (rc < 0)
         return rc;
     int64_t now = now_seconds();
-    if ((rc = attribute_insert(c, a, e->id, 0, at, field, now, d)) < 0)
+    if ((rc = attribute_insert(p, c, a, e->id, 0, at, field, now, d)) < 0)
         return rc;
     return event_changed(c, e, now);
 }
@@ -545,7 +573,7 @@ int event_attribute_edit(struct store_conn *c, struct arena *a, const struct pri
                         "the stored attribute is as new as or newer than this update");
     int64_t now = now_seconds();
     bool changed;
-    if ((rc = attribute_apply(c, a, cur, in, "Attribute", now, &changed, d)) < 0)
+    if ((rc = attribute_apply(p, c, a, cur, in, "Attribute", now, &changed, d)) < 0)
         return rc;
     return changed ? event_changed(c, e, now) : 0;
 }
@@ -568,7 +596,7 @@ int event_object_add(struct store_conn *c, struct arena *a, const struct princip
     if (rc < 0)
         return rc;
     int64_t now = now_seconds();
-    if ((rc = object_insert(c, a, e->id, o, field, now, d)) < 0 ||
+    if ((rc = object_insert(p, c, a, e->id, o, field, now, d)) < 0 ||
         (rc = object_refs_insert(c, a, e->id, o, field, now, d)) < 0)
         return rc;
     return event_changed(c, e, now);

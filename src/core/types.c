@@ -959,7 +959,7 @@ static void replace_all(char *s, const char *from, const char *to)
     /* Every pattern starts with '[' or '(' or a letter; jump between candidates. */
     char first = from[0];
     bool alpha = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z');
-    char *r = alpha ? s : strchr(s, first);
+    char *r = alpha ? s : strchr(s, (unsigned char)first);
     if (r == NULL)
         return;
     char *w = r;

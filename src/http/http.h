@@ -147,6 +147,16 @@ int misp_roles_index(struct request *req);
 int misp_auth_keys_add(struct request *req);
 int misp_auth_keys_delete(struct request *req);
 
+int misp_sharing_groups_index(struct request *req);
+int misp_sharing_groups_view(struct request *req);
+int misp_sharing_groups_add(struct request *req);
+int misp_sharing_groups_edit(struct request *req);
+int misp_sharing_groups_delete(struct request *req);
+int misp_sharing_groups_add_org(struct request *req);
+int misp_sharing_groups_remove_org(struct request *req);
+int misp_sharing_groups_add_server(struct request *req);
+int misp_sharing_groups_remove_server(struct request *req);
+
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);
 void misp_role_encode(struct json_writer *w, const struct role *r);

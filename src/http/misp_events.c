@@ -95,6 +95,7 @@ int misp_events_add(struct request *req)
     int rc = misp_event_decode(req->a, req->json, &e, &d);
     if (rc < 0)
         return service_fail(req, rc, &d, "Event");
+    (void)http_acl(req); /* the sharing groups the caller may use */
     struct store_conn *c;
     if ((rc = store_begin_write(req->app->store, &c)) < 0)
         return http_fail(req, rc, NULL);

@@ -81,6 +81,15 @@ static const struct route routes[] = {
     {GET_HEAD, "roles", "index", misp_roles_index, 0},
     {HTTP_POST, "auth_keys", "add", misp_auth_keys_add, 0},
     {HTTP_POST | HTTP_DELETE, "auth_keys", "delete", misp_auth_keys_delete, 0},
+    {GET_HEAD | HTTP_POST, "sharing_groups", "index", misp_sharing_groups_index, 0},
+    {GET_HEAD, "sharing_groups", "view", misp_sharing_groups_view, 0},
+    {HTTP_POST, "sharing_groups", "add", misp_sharing_groups_add, 0},
+    {ANY_WRITE, "sharing_groups", "edit", misp_sharing_groups_edit, 0},
+    {HTTP_POST | HTTP_DELETE, "sharing_groups", "delete", misp_sharing_groups_delete, 0},
+    {HTTP_POST, "sharing_groups", "addOrg", misp_sharing_groups_add_org, 0},
+    {HTTP_POST, "sharing_groups", "removeOrg", misp_sharing_groups_remove_org, 0},
+    {HTTP_POST, "sharing_groups", "addServer", misp_sharing_groups_add_server, 0},
+    {HTTP_POST, "sharing_groups", "removeServer", misp_sharing_groups_remove_server, 0},
 };
 
 /* Splits the URL path into segments and CakePHP named parameters. */
@@ -115,6 +124,9 @@ static int split_path(struct request *req)
         if (last->len > 5 && memcmp(last->ptr + last->len - 5, ".json", 5) == 0)
             last->len -= 5;
     }
+    /* MISP's routes accept the camel-case controller name too */
+    if (req->n_seg >= 1 && str_eq_cstr(req->seg[0], "sharingGroups"))
+        req->seg[0] = STR_LIT("sharing_groups");
     /* admin/organisations/add -> organisations/add */
     if (req->n_seg >= 2 && str_eq_cstr(req->seg[0], "admin")) {
         memmove(&req->seg[0], &req->seg[1], (req->n_seg - 1) * sizeof(req->seg[0]));
