@@ -1,0 +1,269 @@
+"""The leak oracle: a seeded, randomized property test of who sees what.
+
+It builds random organisations, users of every role, sharing groups with random
+members, and events with random distributions, sharing groups, TLP tags,
+objects and published states; then, for every user, it compares what each read
+endpoint returns with a reference model written here in plain Python sets (not
+a copy of the C logic), following MISP's rules:
+
+- a site admin sees everything;
+- an event is visible if the user's org owns it, or its distribution is 1-3, or
+  it is 4 and the user's org may see its sharing group;
+- a sharing group is visible to its creator org, its member orgs, and everyone
+  when its entry for this node has all_orgs;
+- an attribute (or object) of a visible event is visible if the user's org owns
+  the event, or its own distribution is 1, 2, 3 or 5 (inherit), or 4 with a
+  visible sharing group; an attribute inside an object also needs the object.
+
+ORACLE_CASES (default 2000) events; ORACLE_SEED (default 1) seeds the run.
+`ORACLE_CASES=100000 make test-oracle` runs the large version.
+"""
+import csv
+import io
+import os
+import random
+import uuid
+
+import pytest
+
+from conftest import unique
+
+CASES = int(os.environ.get("ORACLE_CASES", "2000"))
+SEED = int(os.environ.get("ORACLE_SEED", "1"))
+ROLES = [1, 2, 3, 4, 5, 6]  # admin, Org Admin, User, Publisher, Sync user, Read Only
+TLP = ["tlp:clear", "tlp:white", "tlp:green", "tlp:amber", "tlp:amber+strict", "tlp:red"]
+
+
+class World:
+    """What the test created, and the reference model over it."""
+
+    def __init__(self):
+        self.orgs = []            # org ids (strings)
+        self.users = []           # (client, org_id, role_id)
+        self.groups = {}          # sg id -> {"creator", "members": set, "all_orgs": bool}
+        self.events = {}          # uuid -> {"org", "dist", "sg", "attrs": {uuid: (dist, sg, obj)}}
+        self.objects = {}         # object uuid -> (dist, sg)
+
+    def sg_visible(self, sg, org):
+        g = self.groups[sg]
+        return g["creator"] == org or org in g["members"] or g["all_orgs"]
+
+    def event_visible(self, ev, org, admin):
+        if admin or ev["org"] == org:
+            return True
+        if ev["dist"] in (1, 2, 3):
+            return True
+        return ev["dist"] == 4 and self.sg_visible(ev["sg"], org)
+
+    def child_visible(self, ev, dist, sg, org, admin):
+        if admin or ev["org"] == org:
+            return True
+        if dist in (1, 2, 3, 5):
+            return True
+        return dist == 4 and self.sg_visible(sg, org)
+
+    def expected(self, org, admin):
+        events, attrs = set(), set()
+        for eu, ev in self.events.items():
+            if not self.event_visible(ev, org, admin):
+                continue
+            events.add(eu)
+            for au, (dist, sg, obj) in ev["attrs"].items():
+                if not self.child_visible(ev, dist, sg, org, admin):
+                    continue
+                if obj is not None:
+                    odist, osg = self.objects[obj]
+                    if not self.child_visible(ev, odist, osg, org, admin):
+                        continue
+                attrs.add(au)
+        return events, attrs
+
+
+def pick_distribution(rng, world, org, allow_inherit):
+    """A random distribution and, for 4, a group org may use (else another level)."""
+    choices = [0, 1, 2, 3, 4] + ([5] if allow_inherit else [])
+    dist = rng.choice(choices)
+    if dist != 4:
+        return dist, None
+    usable = [sg for sg in world.groups if world.sg_visible(sg, org)]
+    if not usable:
+        return 0, None
+    return 4, rng.choice(usable)
+
+
+@pytest.fixture(scope="module")
+def world(server, admin, make_user):
+    rng = random.Random(SEED)
+    w = World()
+    n_orgs = 6
+    for _ in range(n_orgs):
+        r = admin.post("/admin/organisations/add", {"name": unique("oracle-org")})
+        assert r.status_code == 200, r.text
+        w.orgs.append(r.json()["Organisation"]["id"])
+    # users of every role in every org, plus the instance admin
+    for org in w.orgs:
+        for role in ROLES:
+            c = make_user(role_id=role, org_id=org)
+            w.users.append((c, org, role))
+    writers = {org: [c for c, o, r in w.users if o == org and r in (2, 4, 5)] for org in w.orgs}
+    # sharing groups created by org admins, with random members
+    for _ in range(8):
+        creator = rng.choice(w.orgs)
+        c = [x for x, o, r in w.users if o == creator and r == 2][0]
+        r = c.post("/sharing_groups/add", {"name": unique("oracle-sg")})
+        assert r.status_code == 200, r.text
+        sg = r.json()["SharingGroup"]["id"]
+        members = set(rng.sample([o for o in w.orgs if o != creator], rng.randint(0, 3)))
+        for m in members:
+            assert c.post("/sharing_groups/addOrg/%s/%s" % (sg, m)).status_code == 200
+        all_orgs = rng.random() < 0.15
+        if all_orgs:
+            assert c.post("/sharing_groups/addServer/%s/0/all_orgs:1" % sg).status_code == 200
+        w.groups[sg] = {"creator": creator, "members": members, "all_orgs": all_orgs}
+    # events
+    for i in range(CASES):
+        org = rng.choice(w.orgs)
+        client = rng.choice(writers[org])
+        dist, sg = pick_distribution(rng, w, org, False)
+        body = {"info": "oracle %d" % i, "distribution": dist,
+                "Tag": [{"name": rng.choice(TLP)}], "Attribute": [], "Object": []}
+        if sg:
+            body["sharing_group_id"] = sg
+        ev = {"org": org, "dist": dist, "sg": sg, "attrs": {}}
+        for j in range(rng.randint(1, 3)):
+            adist, asg = pick_distribution(rng, w, org, True)
+            au = str(uuid.uuid4())
+            a = {"uuid": au, "type": "text", "value": "oracle %d/%d" % (i, j),
+                 "distribution": adist}
+            if asg:
+                a["sharing_group_id"] = asg
+            body["Attribute"].append(a)
+            ev["attrs"][au] = (adist, asg, None)
+        if rng.random() < 0.3:
+            odist, osg = pick_distribution(rng, w, org, True)
+            ou = str(uuid.uuid4())
+            obj = {"uuid": ou, "name": "oracle-object", "distribution": odist, "Attribute": []}
+            if osg:
+                obj["sharing_group_id"] = osg
+            adist, asg = pick_distribution(rng, w, org, True)
+            au = str(uuid.uuid4())
+            a = {"uuid": au, "type": "text", "object_relation": "text",
+                 "value": "oracle %d/object" % i, "distribution": adist}
+            if asg:
+                a["sharing_group_id"] = asg
+            obj["Attribute"].append(a)
+            body["Object"].append(obj)
+            w.objects[ou] = (odist, osg)
+            ev["attrs"][au] = (adist, asg, ou)
+        r = client.post("/events/add", body)
+        assert r.status_code == 200, r.text
+        eu = r.json()["Event"]["uuid"]
+        if rng.random() < 0.5:
+            assert client.post("/events/publish/%s" % eu).status_code == 200
+        w.events[eu] = ev
+    return w
+
+
+def describe(world, eu, au=None):
+    ev = world.events[eu]
+    s = "event %s org=%s dist=%s sg=%s" % (eu, ev["org"], ev["dist"], ev["sg"])
+    if ev["sg"]:
+        s += " group=%s" % world.groups[ev["sg"]]
+    if au:
+        s += "; attribute %s (dist, sg, object)=%s" % (au, ev["attrs"][au])
+    return s
+
+
+def check_sets(world, who, what, got, want, attrs=False):
+    leaked, missing = got - want, want - got
+    if leaked or missing:
+        sample = sorted(leaked)[:3] or sorted(missing)[:3]
+        lines = []
+        for u in sample:
+            if attrs:
+                eu = next(e for e, ev in world.events.items() if u in ev["attrs"])
+                lines.append(describe(world, eu, u))
+            else:
+                lines.append(describe(world, u))
+        pytest.fail("%s, %s: %d leaked, %d missing; e.g.\n  %s" % (
+            who, what, len(leaked), len(missing), "\n  ".join(lines)))
+
+
+def ours(world, uuids):
+    """Only the data this test created (the server is shared with other tests)."""
+    return {u for u in uuids if u in world.events}
+
+
+def our_attrs(world, uuids):
+    mine = {au for ev in world.events.values() for au in ev["attrs"]}
+    return {u for u in uuids if u in mine}
+
+
+def readers(world):
+    for c, org, role in world.users:
+        yield c, org, role == 1, "user of org %s role %d" % (org, role)
+
+
+def test_events_index_matches_the_model(world):
+    for c, org, admin, who in readers(world):
+        want, _ = world.expected(org, admin)
+        r = c.post("/events/index", {"eventinfo": "oracle %"})
+        assert r.status_code == 200
+        check_sets(world, who, "events/index", ours(world, {e["uuid"] for e in r.json()}), want)
+
+
+def test_attributes_rest_search_json_matches_the_model(world):
+    for c, org, admin, who in readers(world):
+        _, want = world.expected(org, admin)
+        r = c.post("/attributes/restSearch", {"value": "oracle %"})
+        assert r.status_code == 200
+        got = {a["uuid"] for a in r.json()["response"]["Attribute"]}
+        check_sets(world, who, "attributes/restSearch", our_attrs(world, got), want, True)
+
+
+def test_attributes_rest_search_csv_matches_the_model(world):
+    for c, org, admin, who in readers(world):
+        _, want = world.expected(org, admin)
+        r = c.post("/attributes/restSearch", {"value": "oracle %", "returnFormat": "csv",
+                                              "requested_attributes": ["uuid"],
+                                              "headerless": 1})
+        assert r.status_code == 200
+        got = {row[0] for row in csv.reader(io.StringIO(r.text)) if row}
+        check_sets(world, who, "attributes/restSearch csv", our_attrs(world, got), want, True)
+
+
+def test_events_rest_search_matches_the_model(world):
+    for c, org, admin, who in readers(world):
+        want_events, want_attrs = world.expected(org, admin)
+        r = c.post("/events/restSearch", {"eventinfo": "oracle %"})
+        assert r.status_code == 200
+        events = [e["Event"] for e in r.json()["response"]]
+        check_sets(world, who, "events/restSearch", ours(world, {e["uuid"] for e in events}),
+                   want_events)
+        got_attrs = set()
+        for e in events:
+            got_attrs |= {a["uuid"] for a in e.get("Attribute", [])}
+            for o in e.get("Object", []):
+                got_attrs |= {a["uuid"] for a in o.get("Attribute", [])}
+        check_sets(world, who, "events/restSearch attributes", our_attrs(world, got_attrs),
+                   want_attrs, True)
+
+
+def test_event_and_attribute_views_match_the_model(world):
+    rng = random.Random(SEED + 1)
+    sample = rng.sample(sorted(world.events), min(60, len(world.events)))
+    for c, org, admin, who in readers(world):
+        want_events, want_attrs = world.expected(org, admin)
+        for eu in sample:
+            r = c.get("/events/view/%s" % eu)
+            visible = r.status_code == 200
+            assert r.status_code in (200, 404)
+            if visible != (eu in want_events):
+                pytest.fail("%s, events/view: %s but the model says %s; %s" % (
+                    who, "visible" if visible else "hidden",
+                    "visible" if eu in want_events else "hidden", describe(world, eu)))
+            au = next(iter(world.events[eu]["attrs"]))
+            r = c.get("/attributes/view/%s" % au)
+            if (r.status_code == 200) != (au in want_attrs):
+                pytest.fail("%s, attributes/view: status %d; %s" % (
+                    who, r.status_code, describe(world, eu, au)))
