@@ -7,6 +7,7 @@
 #include "util/parse.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "util/banned.h"
 
@@ -119,4 +120,57 @@ bool acl_can_tag_event(const struct principal *p, const struct event *e)
     if (acl_is_site_admin(p))
         return true;
     return role_has(&p->role, PERM_TAGGER) && e->orgc_id == p->org.id;
+}
+
+/* ---- TLP policy ---- */
+
+enum tlp_level acl_tlp_stricter(enum tlp_level a, enum tlp_level b)
+{
+    return a > b ? a : b;
+}
+
+enum tlp_level acl_tlp_level(const struct tag_ref *tags, size_t n)
+{
+    static const struct {
+        const char *name;
+        enum tlp_level level;
+    } names[] = {
+        {"tlp:red", TLP_RED},     {"tlp:amber+strict", TLP_AMBER_STRICT},
+        {"tlp:amber", TLP_AMBER}, {"tlp:green", TLP_GREEN},
+        {"tlp:clear", TLP_CLEAR}, {"tlp:white", TLP_CLEAR},
+    };
+    enum tlp_level level = TLP_NONE;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = tags[i].tag.name;
+        if (t == NULL)
+            continue;
+        for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+            if (strcasecmp(t, names[k].name) == 0)
+                level = acl_tlp_stricter(level, names[k].level);
+    }
+    return level;
+}
+
+bool acl_tlp_allows(enum tlp_level level, int dist)
+{
+    switch (level) {
+    case TLP_RED:
+        return dist == DIST_ORG || dist == DIST_SHARING_GROUP || dist == DIST_INHERIT;
+    case TLP_AMBER_STRICT:
+    case TLP_AMBER:
+        return dist == DIST_ORG || dist == DIST_INHERIT;
+    case TLP_GREEN:
+        return dist != DIST_ALL;
+    case TLP_CLEAR:
+    case TLP_NONE:
+        return true;
+    }
+    return false;
+}
+
+const char *acl_tlp_name(enum tlp_level level)
+{
+    static const char *const names[] = {"no TLP", "tlp:clear", "tlp:green", "tlp:amber",
+                                        "tlp:amber+strict", "tlp:red"};
+    return names[level];
 }

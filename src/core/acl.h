@@ -71,4 +71,27 @@ bool acl_can_modify_event(const struct principal *p, const struct event *e);
 bool acl_can_publish_event(const struct principal *p, const struct event *e);
 bool acl_can_tag_event(const struct principal *p, const struct event *e);
 
+/*
+ * TLP as a policy (beyond MISP): the widest onward sharing an item's TLP tags
+ * allow.  TLP 1.0 and 2.0 names are both understood; with several TLP tags the
+ * most restrictive wins; no TLP tag means no limit.
+ *   tlp:red          named recipients only: distribution 0 or a sharing group (4)
+ *   tlp:amber+strict the recipient's organisation only: 0
+ *   tlp:amber        the organisation and its clients; on this node: 0
+ *   tlp:green        the community: up to 2 (connected communities) or 4
+ *   tlp:clear/white  no limit
+ * Exports, feeds, TAXII and sync pushes must never go wider (later issues);
+ * a write that asks for more is accepted and answered with a warning.
+ */
+enum tlp_level { TLP_NONE, TLP_CLEAR, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED };
+
+/* The most restrictive TLP level among tags (TLP_NONE if none is a TLP tag). */
+enum tlp_level acl_tlp_level(const struct tag_ref *tags, size_t n);
+/* The more restrictive of two levels. */
+enum tlp_level acl_tlp_stricter(enum tlp_level a, enum tlp_level b);
+/* Does distribution dist stay within what level allows? */
+bool acl_tlp_allows(enum tlp_level level, int dist);
+/* "tlp:amber" etc., for messages. */
+const char *acl_tlp_name(enum tlp_level level);
+
 #endif

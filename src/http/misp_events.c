@@ -65,6 +65,60 @@ static unsigned view_flags(struct request *req)
     return flags;
 }
 
+/* Adds a warning when an item's distribution is wider than its TLP allows. */
+static void tlp_check(struct json_writer *w, bool *opened, enum tlp_level level, int dist,
+                      const char *what, const char *uuid)
+{
+    if (acl_tlp_allows(level, dist))
+        return;
+    if (!*opened) {
+        json_write_key(w, "warnings");
+        json_write_array_begin(w);
+        *opened = true;
+    }
+    char msg[256];
+    snprintf(msg, sizeof(msg),
+             "%s %s: distribution %d is wider than %s allows; exports, feeds and sync will "
+             "not share it further than the TLP permits",
+             what, uuid, dist, acl_tlp_name(level));
+    json_write_cstr(w, msg);
+}
+
+/*
+ * Writes {"Event": {...}} for a saved event and, beyond MISP, "warnings" when a
+ * distribution is wider than the TLP tags allow (acl.h: TLP is a policy).  The
+ * write is accepted either way.
+ */
+static void event_saved_answer(struct request *req, const struct event *e)
+{
+    struct json_writer *w = &req->w;
+    json_write_object_begin(w);
+    json_write_key(w, "Event");
+    json_write_object_begin(w);
+    misp_event_encode_fields(w, e);
+    json_write_object_end(w);
+    bool opened = false;
+    enum tlp_level level = acl_tlp_level(e->tags, e->n_tags);
+    tlp_check(w, &opened, level, e->distribution, "Event", e->uuid);
+    for (size_t i = 0; i < e->n_attrs; i++) {
+        const struct attribute *at = &e->attrs[i];
+        tlp_check(w, &opened, acl_tlp_stricter(level, acl_tlp_level(at->tags, at->n_tags)),
+                  at->distribution, "Attribute", at->uuid);
+    }
+    for (size_t j = 0; j < e->n_objects; j++) {
+        const struct object *o = &e->objects[j];
+        tlp_check(w, &opened, level, o->distribution, "Object", o->uuid);
+        for (size_t i = 0; i < o->n_attrs; i++) {
+            const struct attribute *at = &o->attrs[i];
+            tlp_check(w, &opened, acl_tlp_stricter(level, acl_tlp_level(at->tags, at->n_tags)),
+                      at->distribution, "Attribute", at->uuid);
+        }
+    }
+    if (opened)
+        json_write_array_end(w);
+    json_write_object_end(w);
+}
+
 /* Commits the write transaction c, then answers with the event as stored, read
  * through a reader so that the writer is free while the answer is built. */
 static int commit_and_answer(struct request *req, struct store_conn *c, int64_t id)
@@ -81,7 +135,7 @@ static int commit_and_answer(struct request *req, struct store_conn *c, int64_t 
     store_end(c, true);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    misp_event_encode(&req->w, e);
+    event_saved_answer(req, e);
     return 200;
 }
 
@@ -117,7 +171,7 @@ int misp_events_add(struct request *req)
     e->attribute_count = (int64_t)e->n_attrs;
     for (size_t i = 0; i < e->n_objects; i++)
         e->attribute_count += (int64_t)e->objects[i].n_attrs;
-    misp_event_encode(&req->w, e);
+    event_saved_answer(req, e);
     return 200;
 }
 

@@ -99,3 +99,27 @@ def test_head_on_attribute_and_organisation_views(admin):
     assert admin.head("/attributes/view/999999999").status_code == 404
     assert admin.head("/organisations/view/%s" % ev["org_id"]).status_code == 200
     assert admin.head("/organisations/view/999999").status_code == 404
+
+
+def test_distribution_wider_than_tlp_is_accepted_with_a_warning(admin):
+    r = admin.post("/events/add", {"info": "red but public", "distribution": 3,
+                                   "Tag": [{"name": "tlp:red"}],
+                                   "Attribute": [{"type": "text", "value": "x"}]})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["Event"]["distribution"] == "3"
+    assert any("tlp:red" in w and "Event" in w for w in body["warnings"])
+    # the attribute inherits (5): no warning for it
+    assert not any(w.startswith("Attribute") for w in body["warnings"])
+    r = admin.post("/events/add", {"info": "amber event, clear is fine", "distribution": 0,
+                                   "Tag": [{"name": "TLP:AMBER"}],
+                                   "Attribute": [{"type": "text", "value": "y",
+                                                  "distribution": 1}]})
+    body = r.json()
+    assert [w.split()[0] for w in body["warnings"]] == ["Attribute"]
+    r = admin.post("/events/add", {"info": "green community", "distribution": 2,
+                                   "Tag": [{"name": "tlp:green"}]})
+    assert "warnings" not in r.json()
+    r = admin.post("/events/add", {"info": "green public", "distribution": 3,
+                                   "Tag": [{"name": "tlp:green"}, {"name": "tlp:clear"}]})
+    assert len(r.json()["warnings"]) == 1  # the stricter TLP wins

@@ -91,6 +91,35 @@ static void test_org_admin_only_for_own_org_and_cli_is_site_admin(void **state)
     assert_false(acl_can_add(&read_only));
 }
 
+static struct tag_ref tag(const char *name)
+{
+    struct tag_ref t;
+    memset(&t, 0, sizeof(t));
+    t.tag.name = (char *)name;
+    return t;
+}
+
+static void test_tlp_levels_and_caps(void **state)
+{
+    (void)state;
+    struct tag_ref none[] = {tag("type:OSINT")};
+    assert_int_equal(acl_tlp_level(none, 1), TLP_NONE);
+    struct tag_ref mixed[] = {tag("tlp:white"), tag("TLP:Amber"), tag("tlp:green")};
+    assert_int_equal(acl_tlp_level(mixed, 3), TLP_AMBER);
+    struct tag_ref strict[] = {tag("tlp:amber+strict")};
+    assert_int_equal(acl_tlp_level(strict, 1), TLP_AMBER_STRICT);
+    assert_true(acl_tlp_allows(TLP_RED, DIST_ORG));
+    assert_true(acl_tlp_allows(TLP_RED, DIST_SHARING_GROUP));
+    assert_false(acl_tlp_allows(TLP_RED, DIST_COMMUNITY));
+    assert_false(acl_tlp_allows(TLP_AMBER, DIST_SHARING_GROUP));
+    assert_true(acl_tlp_allows(TLP_AMBER_STRICT, DIST_INHERIT));
+    assert_true(acl_tlp_allows(TLP_GREEN, DIST_CONNECTED));
+    assert_false(acl_tlp_allows(TLP_GREEN, DIST_ALL));
+    assert_true(acl_tlp_allows(TLP_CLEAR, DIST_ALL));
+    assert_true(acl_tlp_allows(TLP_NONE, DIST_ALL));
+    assert_int_equal(acl_tlp_stricter(TLP_GREEN, TLP_RED), TLP_RED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +127,7 @@ int main(void)
         cmocka_unit_test(test_modify_needs_modify_org_or_own_creation),
         cmocka_unit_test(test_publish_and_tag_need_perm_and_creator_org),
         cmocka_unit_test(test_org_admin_only_for_own_org_and_cli_is_site_admin),
+        cmocka_unit_test(test_tlp_levels_and_caps),
     };
     return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
 }
