@@ -23,6 +23,7 @@ void acl_filter(const struct principal *p, const struct acl_policy *pol, struct 
     out->org_id = p->org.id;
     out->unpublished_private = pol && pol->unpublished_private;
     out->sharing_groups = "[]";
+    out->see_deleted = out->everything || role_has(&p->role, PERM_SYNC);
 }
 
 int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,

@@ -40,6 +40,9 @@ struct acl_filter {
     /* Sharing groups the reader may see, as a JSON array of ids ("[3,7]"), so
      * that cached SQL can test membership with json_each(); "[]" if none. */
     const char *sharing_groups;
+    /* soft-deleted children of other organisations' events are shown on request
+     * only to site admins and sync users (MISP); owners always see their own */
+    bool see_deleted;
 };
 
 struct query {

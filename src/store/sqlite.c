@@ -1791,10 +1791,11 @@ int store_reference_insert(struct store_conn *c, int64_t event_id, struct object
 
 /* SQL fragments rendering struct acl_filter (decided by acl, see core/acl.h).
  * Parameters: ?1 everything (0/1), ?2 reader org id, ?3 unpublished_private,
- * ?9 the visible sharing groups as a JSON array. */
+ * ?9 the visible sharing groups as a JSON array, ?10 see_deleted. */
 #define ACL_EVENT_SQL                                                                              \
     "(?1 OR e.org_id = ?2 OR ((e.distribution IN (1,2,3) OR (e.distribution = 4 AND "            \
     "e.sharing_group_id IN (SELECT value FROM json_each(?9)))) AND (NOT ?3 OR e.published = 1)))"
+#define ACL_DELETED_SQL(alias) "(" alias ".deleted = 0 OR ?1 OR ?10 OR e.org_id = ?2)"
 #define ACL_CHILD_SQL(alias)                                                                       \
     "(?1 OR e.org_id = ?2 OR " alias ".distribution IN (1,2,3,5) OR (" alias                    \
     ".distribution = 4 AND " alias ".sharing_group_id IN (SELECT value FROM json_each(?9))))"
@@ -1804,11 +1805,13 @@ static const char sql_event_visible[] =
 static const char sql_event_attrs[] =
     "SELECT " ATTR_COLS " FROM attributes a JOIN events e ON e.id = a.event_id "
     "LEFT JOIN objects o ON o.id = a.object_id "
-    "WHERE a.event_id = ?4 AND (?5 = 2 OR a.deleted = ?5) AND " ACL_CHILD_SQL("a")
+    "WHERE a.event_id = ?4 AND (?5 = 2 OR a.deleted = ?5) AND " ACL_DELETED_SQL("a")
+    " AND " ACL_CHILD_SQL("a")
     " AND (a.object_id = 0 OR " ACL_CHILD_SQL("o") ") ORDER BY a.id";
 static const char sql_event_objs[] =
     "SELECT " OBJ_COLS " FROM objects o JOIN events e ON e.id = o.event_id "
-    "WHERE o.event_id = ?4 AND (?5 = 2 OR o.deleted = ?5) AND " ACL_CHILD_SQL("o")
+    "WHERE o.event_id = ?4 AND (?5 = 2 OR o.deleted = ?5) AND " ACL_DELETED_SQL("o")
+    " AND " ACL_CHILD_SQL("o")
     " ORDER BY o.id";
 static const char sql_event_refs[] =
     "SELECT r.id, r.uuid, r.object_id, r.referenced_uuid, r.referenced_type, "
@@ -1827,6 +1830,7 @@ static void acl_bind(sqlite3_stmt *st, const struct acl_filter *acl)
     sqlite3_bind_int64(st, 2, acl->org_id);
     sqlite3_bind_int(st, 3, acl->unpublished_private);
     bind_text(st, 9, acl->sharing_groups ? acl->sharing_groups : "[]");
+    sqlite3_bind_int(st, 10, acl->see_deleted);
 }
 
 static struct attribute *attr_find(struct attribute *arr, size_t n, int64_t id)
@@ -2247,6 +2251,8 @@ static void render_attr_conditions(struct sqlb *b, const struct query *q, bool f
             sqlb_int(b, " AND a.timestamp <= ?", q->timestamp_max);
         if (q->deleted != 2)
             sqlb_int(b, " AND a.deleted = ?", q->deleted);
+        if (q->deleted != 0 && !q->acl.everything && !q->acl.see_deleted)
+            sqlb_int(b, " AND (a.deleted = 0 OR e.org_id = ?)", q->acl.org_id);
     } else {
         sqlb_text(b, " AND a.deleted = 0");
     }

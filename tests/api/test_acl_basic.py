@@ -123,3 +123,26 @@ def test_distribution_wider_than_tlp_is_accepted_with_a_warning(admin):
     r = admin.post("/events/add", {"info": "green public", "distribution": 3,
                                    "Tag": [{"name": "tlp:green"}, {"name": "tlp:clear"}]})
     assert len(r.json()["warnings"]) == 1  # the stricter TLP wins
+
+
+def test_deleted_children_only_for_owner_sync_users_and_admins(admin, make_user):
+    owner = make_user(role_id=4)
+    other = make_user(role_id=3)
+    sync = make_user(role_id=5)
+    ev = new_event(owner, distribution=1, Attribute=[{"type": "text", "value": "gone soon"},
+                                                     {"type": "text", "value": "stays"}])
+    gone = [a for a in ev["Attribute"] if a["value"] == "gone soon"][0]
+    assert owner.post("/attributes/delete/%s" % gone["id"]).status_code == 200
+    path = "/events/view/%s/deleted[]:0/deleted[]:1" % ev["id"]
+
+    def values(client):
+        return sorted(a["value"] for a in client.get(path).json()["Event"]["Attribute"])
+
+    assert values(owner) == ["gone soon", "stays"]
+    assert values(sync) == ["gone soon", "stays"]
+    assert values(admin) == ["gone soon", "stays"]
+    assert values(other) == ["stays"]
+    r = other.post("/attributes/restSearch", {"eventid": ev["id"], "deleted": 1}).json()
+    assert r["response"]["Attribute"] == []
+    r = sync.post("/attributes/restSearch", {"eventid": ev["id"], "deleted": 1}).json()
+    assert [a["value"] for a in r["response"]["Attribute"]] == ["gone soon"]

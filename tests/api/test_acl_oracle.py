@@ -43,6 +43,7 @@ class World:
         self.groups = {}          # sg id -> {"creator", "members": set, "all_orgs": bool}
         self.events = {}          # uuid -> {"org", "dist", "sg", "attrs": {uuid: (dist, sg, obj)}}
         self.objects = {}         # object uuid -> (dist, sg)
+        self.values = {}          # attribute value -> uuid (values are unique here)
 
     def sg_visible(self, sg, org):
         g = self.groups[sg]
@@ -139,6 +140,7 @@ def world(server, admin, make_user):
                 a["sharing_group_id"] = asg
             body["Attribute"].append(a)
             ev["attrs"][au] = (adist, asg, None)
+            w.values[a["value"]] = au
         if rng.random() < 0.3:
             odist, osg = pick_distribution(rng, w, org, True)
             ou = str(uuid.uuid4())
@@ -155,10 +157,12 @@ def world(server, admin, make_user):
             body["Object"].append(obj)
             w.objects[ou] = (odist, osg)
             ev["attrs"][au] = (adist, asg, ou)
+            w.values[a["value"]] = au
         r = client.post("/events/add", body)
         assert r.status_code == 200, r.text
         eu = r.json()["Event"]["uuid"]
-        if rng.random() < 0.5:
+        ev["published"] = rng.random() < 0.5
+        if ev["published"]:
             assert client.post("/events/publish/%s" % eu).status_code == 200
         w.events[eu] = ev
     return w
@@ -230,6 +234,18 @@ def test_attributes_rest_search_csv_matches_the_model(world):
         assert r.status_code == 200
         got = {row[0] for row in csv.reader(io.StringIO(r.text)) if row}
         check_sets(world, who, "attributes/restSearch csv", our_attrs(world, got), want, True)
+
+
+def test_attributes_rest_search_text_matches_the_model(world):
+    """The text export defaults to published events; values map back to uuids."""
+    published = {au for ev in world.events.values() if ev["published"] for au in ev["attrs"]}
+    for c, org, admin, who in readers(world):
+        _, want = world.expected(org, admin)
+        r = c.post("/attributes/restSearch", {"value": "oracle %", "returnFormat": "text",
+                                              "to_ids": 0})
+        assert r.status_code == 200
+        got = {world.values[v] for v in r.text.splitlines() if v in world.values}
+        check_sets(world, who, "attributes/restSearch text", got, want & published, True)
 
 
 def test_events_rest_search_matches_the_model(world):
