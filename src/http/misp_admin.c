@@ -30,16 +30,8 @@ void misp_org_encode(struct json_writer *w, const struct org *o)
     json_write_kv_str(w, "contacts", o->contacts);
     json_write_kv_bool(w, "local", o->local);
     json_write_kv_i64_str(w, "created_by", o->created_by);
-    char date[32];
-    time_t t = (time_t)o->date_created;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
-    json_write_kv_str(w, "date_created", date);
-    t = (time_t)o->date_modified;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
-    json_write_kv_str(w, "date_modified", date);
+    http_write_kv_datetime(w, "date_created", o->date_created);
+    http_write_kv_datetime(w, "date_modified", o->date_modified);
     json_write_key(w, "restricted_to_domain");
     json_write_array_begin(w);
     json_write_array_end(w);

@@ -8,6 +8,7 @@
  */
 #include "http/http.h"
 
+#include "codec/misp_json.h"
 #include "core/uuid.h"
 #include "util/parse.h"
 
@@ -17,15 +18,14 @@
 
 #include "util/banned.h"
 
+/* {"id","name","uuid","local"}, or {} for an organisation that is gone. */
 static void org_short(struct json_writer *w, const struct org *o)
 {
-    json_write_object_begin(w);
     if (o) {
-        json_write_kv_i64_str(w, "id", o->id);
-        json_write_kv_str(w, "uuid", o->uuid);
-        json_write_kv_str(w, "name", o->name);
-        json_write_kv_bool(w, "local", o->local);
+        misp_org_encode_short(w, o);
+        return;
     }
+    json_write_object_begin(w);
     json_write_object_end(w);
 }
 
@@ -45,16 +45,8 @@ static void sg_encode_fields(struct request *req, const struct sharing_group *g)
     json_write_kv_i64_str(w, "org_id", g->org_id);
     json_write_kv_str(w, "sync_user_id", "0");
     json_write_kv_bool(w, "active", g->active);
-    char date[32];
-    time_t t = (time_t)g->created;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
-    json_write_kv_str(w, "created", date);
-    t = (time_t)g->modified;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
-    json_write_kv_str(w, "modified", date);
+    http_write_kv_datetime(w, "created", g->created);
+    http_write_kv_datetime(w, "modified", g->modified);
     json_write_kv_bool(w, "local", g->local);
     json_write_kv_bool(w, "roaming", g->roaming);
     json_write_object_end(w);

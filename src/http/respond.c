@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/banned.h"
 
@@ -137,4 +138,14 @@ const struct acl_filter *http_acl(struct request *req)
         req->acl_ready = true;
     }
     return &req->acl;
+}
+
+void http_write_kv_datetime(struct json_writer *w, const char *key, int64_t t)
+{
+    char date[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+    json_write_kv_str(w, key, date);
 }
