@@ -13,7 +13,6 @@
 #include "util/parse.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "util/banned.h"
 
