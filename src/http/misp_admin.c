@@ -89,6 +89,31 @@ void misp_role_encode(struct json_writer *w, const struct role *r)
     json_write_object_end(w);
 }
 
+/* {"Organisation": {...}}, {"User": {...}}, {"Role": {...}}: MISP's wrapped answers. */
+static void write_wrapped_org(struct json_writer *w, const struct org *o)
+{
+    json_write_object_begin(w);
+    json_write_key(w, "Organisation");
+    misp_org_encode(w, o);
+    json_write_object_end(w);
+}
+
+static void write_wrapped_user(struct json_writer *w, const struct user *u)
+{
+    json_write_object_begin(w);
+    json_write_key(w, "User");
+    misp_user_encode(w, u);
+    json_write_object_end(w);
+}
+
+static void write_wrapped_role(struct json_writer *w, const struct role *r)
+{
+    json_write_object_begin(w);
+    json_write_key(w, "Role");
+    misp_role_encode(w, r);
+    json_write_object_end(w);
+}
+
 /* Reads path segment i as a positive id; 0 if absent or malformed. */
 static int64_t seg_id(struct request *req, size_t i)
 {
@@ -121,10 +146,7 @@ int misp_orgs_index(struct request *req)
         return http_fail(req, rc, NULL);
     json_write_array_begin(&req->w);
     for (size_t i = 0; i < n; i++) {
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "Organisation");
-        misp_org_encode(&req->w, &orgs[i]);
-        json_write_object_end(&req->w);
+        write_wrapped_org(&req->w, &orgs[i]);
     }
     json_write_array_end(&req->w);
     return 200;
@@ -145,10 +167,7 @@ int misp_orgs_view(struct request *req)
         return http_error(req, 404, "Invalid organisation.", NULL);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Organisation");
-    misp_org_encode(&req->w, o);
-    json_write_object_end(&req->w);
+    write_wrapped_org(&req->w, o);
     return 200;
 }
 
@@ -218,10 +237,7 @@ int misp_orgs_add(struct request *req)
             &d);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Organisation");
-    misp_org_encode(&req->w, &o);
-    json_write_object_end(&req->w);
+    write_wrapped_org(&req->w, &o);
     return 200;
 }
 
@@ -296,10 +312,7 @@ int misp_users_add(struct request *req)
     store_end(c, rc == 0);
     if (rc < 0)
         return http_save_failed(req, "User", rc, &d);
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "User");
-    misp_user_encode(&req->w, &u);
-    json_write_object_end(&req->w);
+    write_wrapped_user(&req->w, &u);
     return 200;
 }
 
@@ -333,10 +346,7 @@ int misp_users_edit(struct request *req)
     if (rc < 0)
         return http_save_failed(req, "User", rc, &d);
     auth_cache_invalidate(req->app->auth_cache); /* role, org or disabled may have changed */
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "User");
-    misp_user_encode(&req->w, u);
-    json_write_object_end(&req->w);
+    write_wrapped_user(&req->w, u);
     return 200;
 }
 
@@ -379,10 +389,7 @@ int misp_users_index(struct request *req)
         return http_fail(req, rc, NULL);
     json_write_array_begin(&req->w);
     for (size_t i = 0; i < n; i++) {
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "User");
-        misp_user_encode(&req->w, &users[i]);
-        json_write_object_end(&req->w);
+        write_wrapped_user(&req->w, &users[i]);
     }
     json_write_array_end(&req->w);
     return 200;
@@ -403,10 +410,7 @@ int misp_users_view(struct request *req)
         return http_error(req, 404, "Invalid user", NULL);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "User");
-    misp_user_encode(&req->w, u);
-    json_write_object_end(&req->w);
+    write_wrapped_user(&req->w, u);
     return 200;
 }
 
@@ -421,10 +425,7 @@ int misp_roles_index(struct request *req)
         return http_fail(req, rc, NULL);
     json_write_array_begin(&req->w);
     for (size_t i = 0; i < n; i++) {
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "Role");
-        misp_role_encode(&req->w, &roles[i]);
-        json_write_object_end(&req->w);
+        write_wrapped_role(&req->w, &roles[i]);
     }
     json_write_array_end(&req->w);
     return 200;
