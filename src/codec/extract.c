@@ -402,18 +402,16 @@ static size_t clean_value(enum obs_kind k, const unsigned char *s, size_t n, cha
         dst[n] = '\0';
         return n;
     }
-    size_t sl = scheme_len(s, n), i = 0, host = sl, end = sl;
-    for (; i < sl; i++)
-        dst[i] = (char)lower(s[i]);
-    if (dst[1] == 'x')
-        dst[1] = dst[2] = 't';
+    size_t sl = scheme_len(s, n), host = sl, end = sl;
     while (end < n && s[end] != '/' && s[end] != '?' && s[end] != '#') {
         if (s[end] == '@')
             host = end + 1; /* userinfo is case-sensitive */
         end++;
     }
-    for (; i < n; i++)
-        dst[i] = (char)(i >= host && i < end ? lower(s[i]) : s[i]);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)(i < sl || (i >= host && i < end) ? lower(s[i]) : s[i]);
+    if (sl > 2 && n > 2 && dst[1] == 'x') /* hxxp, hxxps */
+        dst[1] = dst[2] = 't';
     dst[n] = '\0';
     return n;
 }
@@ -721,9 +719,13 @@ size_t obs_extract(const char *text, size_t len,
             const char *to;
             size_t m = refang_at(t, len, r, &to);
             if (m > 0) {
-                for (; *to != '\0'; to++) {
-                    sc.off[sc.n] = (uint32_t)(r - sc.base);
-                    sc.w[sc.n++] = (unsigned char)*to;
+                /* Byte i of a replacement maps to raw byte i of the defanged form
+                 * (replacements are never longer), so offsets stay strictly
+                 * increasing and a span never covers fewer raw bytes than it has
+                 * cleaned ones, even when it ends inside "[://]". */
+                for (size_t i = 0; to[i] != '\0'; i++) {
+                    sc.off[sc.n] = (uint32_t)(r + i - sc.base);
+                    sc.w[sc.n++] = (unsigned char)to[i];
                 }
                 r += m;
             } else {

@@ -307,6 +307,14 @@ static void test_extract_offsets_point_at_raw_text(void **state)
     assert_int_equal(f.offset[2], 35);
     assert_int_equal(f.raw_len[2], strlen("hxxp://x[.]example/"));
     assert_string_equal(f.joined, "ip:1.2.3.4 domain:evil.example url:http://x.example/");
+
+    /* A value ending inside a multi-byte replacement ("[://]" -> "://") still
+     * spans at least as many raw bytes as it has (fuzz finding). */
+    s = "1:[://]";
+    extract_into(&f, s, strlen(s));
+    assert_string_equal(f.joined, "ipv6:1::");
+    assert_int_equal(f.offset[0], 0);
+    assert_int_equal(f.raw_len[0], 3);
 }
 
 static void test_extract_callback_stops_scan(void **state)
