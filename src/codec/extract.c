@@ -480,7 +480,10 @@ static size_t scan_ipv6(struct scan *sc, size_t p, size_t b)
         v--;
     if (v - p >= 2 && w[v - 1] == ':' && w[v - 2] != ':')
         v--;
-    if (!ipv6_ok(w + p, v - p))
+    bool digit = false; /* "::" alone is an address, but in text it is punctuation */
+    for (size_t i = p; i < v && !digit; i++)
+        digit = is_hex(w[i]);
+    if (!digit || !ipv6_ok(w + p, v - p))
         return 0;
     if (v == e && e < b) {
         size_t k = prefix_len(w + e, b - e, 128);

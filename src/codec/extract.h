@@ -28,7 +28,8 @@
  *               is not one); in text it must stand alone: "1.2.3.4.5" and
  *               "v1.2.3.4" hold none, "1.2.3.4:22" and "1.2.3.4-1.2.3.9" do.
  *   OBS_IPV6    a run of hex digits, ':' and '.' with at least two ':' that
- *               inet_pton() accepts ("fe80::1%eth0" yields "fe80::1").
+ *               inet_pton() accepts ("fe80::1%eth0" yields "fe80::1"); in text
+ *               it must hold a hex digit ("::" alone is not reported).
  *   OBS_CIDR    either of the above followed by "/len", len 0-32 or 0-128.
  *   OBS_DOMAIN  at least two dot-separated labels of ASCII letters, digits,
  *               '-' and '_' (1-63 bytes each, 253 in all), the last one 2-63

@@ -291,6 +291,7 @@ static void test_extract_ipv6_forms(void **state)
     assert_extracts("2001:db8::/129", "ipv6:2001:db8::");
     assert_extracts("2001:db8::1/64x", "ipv6:2001:db8::1");
     assert_extracts("1:2:3:4:5:6:7:8:9 2001:db8::1g", "");
+    assert_extracts("a :: b [::] ::/0", "");
 }
 
 static void test_extract_offsets_point_at_raw_text(void **state)
