@@ -204,33 +204,54 @@ struct defang {
 };
 
 /* Every replacement is shorter than what it replaces, so a refanged value is
- * never longer than the raw one. */
+ * never longer than the raw one.  Every form ends in ']', ')', '}' or '/'
+ * (refang_push relies on it). */
 static const struct defang defangs[] = {
     {"[.]", "."},   {"(.)", "."},   {"{.}", "."},   {"[dot]", "."}, {"(dot)", "."},
     {"{dot}", "."}, {"[@]", "@"},   {"(@)", "@"},   {"{@}", "@"},   {"[at]", "@"},
     {"(at)", "@"},  {"{at}", "@"},  {"[:]", ":"},   {"[://]", "://"}, {"\\/", "/"},
 };
 
-/* If a defanged form starts at t[r], returns its raw length and its
- * replacement in *to; otherwise 0. */
-static size_t refang_at(const unsigned char *t, size_t len, size_t r, const char **to)
+/*
+ * Appends c to the refanged text dst[0..*n), off[i] being the input offset of
+ * dst[i] (off may be NULL), then replaces a defanged form that now ends dst,
+ * as long as there is one.  Every form ends in ']', ')', '}' or '/' and is
+ * replaced as soon as its last byte arrives, so dst never holds one: cleaned
+ * text refangs to itself ("evi[[:]]om" gives "evi:om" at once, not
+ * "evi[:]om"), which keeps obs_classify() of an extracted value stable.
+ * Byte i of a replacement keeps the offset of byte i of the form (forms are
+ * never shorter), so offsets stay strictly increasing.
+ */
+static void refang_push(unsigned char *dst, uint32_t *off, size_t *n, unsigned char c, uint32_t o)
 {
-    unsigned char c = t[r];
-    if (c != '[' && c != '(' && c != '{' && c != '\\')
-        return 0;
-    for (size_t i = 0; i < sizeof defangs / sizeof defangs[0]; i++) {
-        const char *f = defangs[i].from;
-        size_t n = strlen(f), j = 0;
-        if (n > len - r)
-            continue;
-        while (j < n && lower(t[r + j]) == (unsigned char)f[j])
-            j++;
-        if (j == n) {
-            *to = defangs[i].to;
-            return n;
+    dst[*n] = c;
+    if (off != NULL)
+        off[*n] = o;
+    (*n)++;
+    for (;;) {
+        unsigned char last = dst[*n - 1];
+        const struct defang *d = NULL;
+        size_t m = 0;
+        if (last != ']' && last != ')' && last != '}' && last != '/')
+            return;
+        for (size_t i = 0; i < sizeof defangs / sizeof defangs[0] && d == NULL; i++) {
+            const char *f = defangs[i].from;
+            size_t j = 0;
+            m = strlen(f);
+            if (m > *n)
+                continue;
+            while (j < m && lower(dst[*n - m + j]) == (unsigned char)f[j])
+                j++;
+            if (j == m)
+                d = &defangs[i];
         }
+        if (d == NULL)
+            return;
+        size_t start = *n - m, k = 0;
+        for (; d->to[k] != '\0'; k++)
+            dst[start + k] = (unsigned char)d->to[k];
+        *n = start + k;
     }
-    return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -719,24 +740,8 @@ size_t obs_extract(const char *text, size_t len,
             k = unit_at(t, len, r, &sep);
             if (sep || sc.n + 4 > WORD_MAX)
                 break;
-            const char *to;
-            size_t m = refang_at(t, len, r, &to);
-            if (m > 0) {
-                /* Byte i of a replacement maps to raw byte i of the defanged form
-                 * (replacements are never longer), so offsets stay strictly
-                 * increasing and a span never covers fewer raw bytes than it has
-                 * cleaned ones, even when it ends inside "[://]". */
-                for (size_t i = 0; to[i] != '\0'; i++) {
-                    sc.off[sc.n] = (uint32_t)(r + i - sc.base);
-                    sc.w[sc.n++] = (unsigned char)to[i];
-                }
-                r += m;
-            } else {
-                for (size_t i = 0; i < k; i++) {
-                    sc.off[sc.n] = (uint32_t)(r - sc.base);
-                    sc.w[sc.n++] = t[r++];
-                }
-            }
+            for (size_t i = 0; i < k; i++, r++)
+                refang_push(sc.w, sc.off, &sc.n, t[r], (uint32_t)(r - sc.base));
         }
         if (sc.n == 0) {
             r += k; /* a separator */
@@ -828,17 +833,8 @@ enum obs_kind obs_classify(const char *line, size_t len, char *out, size_t cap, 
         i += k;
     }
     /* Refanging only shrinks: n <= b - a <= OBS_VALUE_MAX. */
-    for (size_t i = a; i < b;) {
-        const char *to;
-        size_t m = refang_at(s, b, i, &to);
-        if (m > 0) {
-            for (; *to != '\0'; to++)
-                tok[n++] = (unsigned char)*to;
-            i += m;
-        } else {
-            tok[n++] = s[i++];
-        }
-    }
+    for (size_t i = a; i < b; i++)
+        refang_push(tok, NULL, &n, s[i], 0);
     if (n == 0)
         return OBS_INVALID; /* not reached; tells the compiler tok is set */
     enum obs_kind k = classify_token(tok, n, &vlen);

@@ -16,8 +16,9 @@
  *     "[.]" "(.)" "{.}" "[dot]" "(dot)" "{dot}" -> "."
  *     "[@]" "(@)" "{@}" "[at]" "(at)" "{at}"    -> "@"
  *     "[:]" -> ":"   "[://]" -> "://"   "\/" -> "/" (JSON-escaped slash)
- *     (letters in these match in any case).  Nothing else: "evil dot com" or
- *     "evil . com" are not refanged.
+ *     (letters in these match in any case), until none is left: "[[.]]"
+ *     gives "." (so cleaned text is a fixpoint).  Nothing else: "evil dot
+ *     com" or "evil . com" are not refanged.
  *   - domains, hashes and e-mail addresses (local part included, as MISP does)
  *     in lower case; URLs with their scheme and host in lower case, path,
  *     query and fragment as written; IP addresses as written (IPv6 lower-cased,

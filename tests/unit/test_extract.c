@@ -145,6 +145,11 @@ static void test_extract_defanged_forms(void **state)
                     "email:bob@evil.example email:carol@evil.example email:dan@x.example");
     /* JSON-escaped slashes (PHP/MISP output). */
     assert_extracts("{\"u\":\"http:\\/\\/evil.example\\/a\\/b\"}", "url:http://evil.example/a/b");
+    /* Nested forms are refanged until none is left, so a cleaned value
+     * classifies to itself (fuzz finding: "evi[[:]]om" gave "evi[:]om"). */
+    assert_extracts("hxxp://evi[[:]]om/", "url:http://evi:om/");
+    assert_extracts("x[[.]]example [[[.]]]y.example", "domain:x.example domain:y.example");
+    assert_extracts("http://[[@]][:]//x.example/", "domain:x.example");
     /* Not refanged: spelled out with spaces. */
     assert_extracts("evil dot example", "");
 }
