@@ -1,250 +1,611 @@
 /*
  * index.c - in-memory indicator index.  See index.h.
  *
- * One open-addressing hash table (linear probing, power-of-two size, load at
- * most 0.7) maps keys to postings.  A key is bytes in a shared pool: a kind
- * byte, then either the value text (KEY_TEXT) or, for networks, the prefix
- * length and the masked address (KEY_NET4, KEY_NET6).  Network look-up probes
- * only the prefix lengths that occur (a bitmap per family), longest first, so
- * an IPv4 query costs a probe per distinct stored length (mostly /24 and /16).
- * Removing the last posting of a key leaves a tombstone; the pool is not
- * compacted (a rebuild from the store does that).
+ * Layout (what one key costs; ~80-100 bytes per indicator at 10 M):
+ *
+ *   slots     open addressing, linear probing, any size (the home slot is the
+ *             64-bit hash scaled to the table, "fastrange"), load 0.5-0.8.  A slot is
+ *             24 bytes: the key's 64-bit hash (0: empty), its pool offset, a meta word
+ *             (postings count, key kind, domain flag) and either the one posting
+ *             inline (the common case) or the offset and capacity of a block of them.
+ *             A key whose last posting goes stays in its slot, empty, until the next
+ *             growth drops it (a later re-add finds it again; no tombstones).
+ *   pool      the key bytes, each a 16-bit length and the text, in 2 MiB chunks that
+ *             never move (so borrowed hit text stays valid until the next write and
+ *             growth copies no text); offsets are 31 bits.  Not compacted: bytes of
+ *             dropped keys stay until the index is rebuilt from the store.
+ *   postings  blocks of 2^k (attribute id, event id << 2 | flags), recycled through
+ *             one free list per size.
+ *   attrs     attribute id -> pool offset of its whole value (bit 31: composite),
+ *             8 bytes an entry, linear probing with backward-shift deletion.  The
+ *             parts of a composite are derived again from the whole value, so
+ *             removal by id needs nothing else.
+ *   bloom     a register-blocked Bloom filter (one 64-bit word per key, 4 bits) over
+ *             the hashes of keys holding a domain posting, ~1 byte per slot: a
+ *             parent-domain probe for a miss costs one word, not a table probe.
+ *
+ * Networks are keys like any other (their canonical masked CIDR text, so an exact
+ * query for "10.0.0.0/8" finds them), flagged in the slot meta.  IPv4 covering
+ * look-ups use an accelerator built over them: the prefixes sorted by (start,
+ * length) are swept into elementary intervals (address ranges over which the
+ * longest matching prefix is constant), found through a direct-indexed first
+ * level on the top address bits and a short binary search; each prefix record
+ * links its parent (the next shorter covering prefix), so every covering prefix is
+ * a chain walk.  The hash keys stay the truth: networks added since the last
+ * build are found by probing only the prefix lengths added since (the delta
+ * bitmap), and the chain skips those lengths so nothing is reported twice;
+ * removals only empty the postings (the chain skips empty keys).  The writer
+ * rebuilds the accelerator when the delta passes max(4096, built/8) networks,
+ * and after every growth (slot numbers change).  IPv6 networks are probed per
+ * stored prefix length (few lengths in practice).
  */
 #include "core/index.h"
 
 #include "util/alloc.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/banned.h"
 
-enum key_kind { KEY_TEXT = 1, KEY_NET4 = 2, KEY_NET6 = 3 };
-
-enum { POSTING_DOMAIN = 1 }; /* the value is a domain or host name: subdomain matches */
-
-struct posting {
-    int64_t attribute_id;
-    int64_t event_id;
-    uint8_t flags;
+enum {
+    SLOT_COUNT = 0x0fffffff, /* meta: postings under the key */
+    SLOT_NET4 = 1 << 28,     /* meta: the key is an IPv4 network (prefix < 32) */
+    SLOT_NET6 = 1 << 29,     /* meta: the key is an IPv6 network (prefix < 128) */
+    SLOT_DOMAIN = 1 << 30,   /* meta: a domain posting was added (in the Bloom filter) */
 };
 
-struct entry {
-    uint64_t hash;    /* 0: empty slot */
-    uint32_t key_off; /* in the pool */
-    uint32_t key_len;
-    struct posting *post;
-    uint32_t n_post, cap_post;
+/* Flags in the low two bits of posting.event. */
+enum { POSTING_DOMAIN = 1, POSTING_NO_CORRELATE = 2, POSTING_FLAG_BITS = 2 };
+
+#define NONE UINT32_MAX
+#define MISS (UINT32_MAX - 1) /* batch hint: no slot has the query's hash */
+#define ATTR_COMPOSITE 0x80000000u /* attr_rec.key: the value is a composite */
+#define ATTR_NO_KEY 0x7fffffffu    /* attr_rec.key: nothing indexed (value too long) */
+#define POOL_CHUNK_BITS 21
+#define POOL_CHUNK ((size_t)1 << POOL_CHUNK_BITS)
+#define POOL_MAX_CHUNKS 1024 /* offsets stay below 2^31 */
+#define BIG_ALLOC ((size_t)1 << 20)
+#define DELTA_MIN 4096
+
+struct posting {
+    uint32_t attribute;
+    uint32_t event; /* event id << POSTING_FLAG_BITS | POSTING_* */
+};
+
+struct slot {
+    uint64_t hash;
+    uint32_t key; /* pool offset */
+    uint32_t meta;
+    union {
+        struct posting one; /* count <= 1 */
+        struct {
+            uint32_t off; /* in ix->post */
+            uint32_t cap;
+        } many; /* count >= 2 */
+    } u;
+};
+
+struct attr_rec {
+    uint32_t id; /* 0: empty */
+    uint32_t key;
+};
+
+/* An IPv4 network key, a node of the accelerator once built. */
+struct net4 {
+    uint32_t slot;
+    uint32_t start;
+    uint32_t parent; /* next shorter covering prefix (index in net4), or NONE */
+    uint8_t len;
+    uint8_t text_len;
+};
+
+struct interval {
+    uint32_t start;
+    uint32_t net; /* longest matching prefix over [start, next start), or NONE */
 };
 
 struct index {
-    struct entry *slots;
-    size_t cap;   /* power of two */
-    size_t used;  /* slots ever filled (tombstones included) */
-    size_t live;  /* keys with postings */
-    char *pool;
-    size_t pool_len, pool_cap;
-    uint64_t v4_lengths;    /* bit n: some IPv4 network of prefix length n (0..32) */
-    uint64_t v6_lengths[3]; /* same for IPv6 (0..128) */
-    size_t posting_bytes;
+    struct slot *slots;
+    uint32_t cap;
+    uint32_t used; /* occupied slots (keys with or without postings) */
+    size_t live;   /* keys with postings */
+
+    char **chunks;
+    uint32_t n_chunks;
+    uint32_t chunk_used; /* bytes used in the last chunk */
+
+    struct posting *post;
+    uint32_t post_len, post_cap;
+    uint32_t post_free[32]; /* head of the free blocks of 2^k, NONE if none */
+
+    struct attr_rec *attrs;
+    uint32_t attr_cap, n_attrs;
+
+    uint64_t *bloom;
+    uint32_t bloom_words;
+
+    /* IPv4 networks: every NET4 slot since the last growth; [0, n_built) sorted
+     * and linked, the rest added since the build. */
+    struct net4 *net4;
+    uint32_t n_net4, net4_cap, n_built;
+    struct interval *iv;
+    uint32_t n_iv, iv_cap;
+    uint32_t *first; /* 2^first_bits + 1 entries */
+    unsigned first_bits;
+    uint64_t delta_lengths; /* bit l: an IPv4 network of length l added since the build */
+    uint32_t n_delta;
+
+    uint32_t v6_count[128]; /* live IPv6 network keys per prefix length */
+    uint64_t v6_lengths[2];
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
+/* ---- memory ---- */
+
+static size_t big_size(size_t bytes)
 {
-    const unsigned char *s = p;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
-    while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, s, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
+    return bytes < BIG_ALLOC ? bytes : (bytes + 4095) & ~(size_t)4095;
+}
+
+/* Zeroed memory; large blocks are mapped and asked for transparent huge pages
+ * (random probes into hundreds of MiB otherwise miss the TLB on most look-ups). */
+static void *big_alloc(size_t bytes)
+{
+    if (bytes < BIG_ALLOC)
+        return xcalloc(1, bytes);
+    void *p = mmap(NULL, big_size(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "liaison: out of memory mapping %zu bytes\n", bytes);
+        abort();
     }
-    uint64_t v = 0;
-    memcpy(&v, s, n);
-    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    return h ? h : 1; /* 0 marks an empty slot */
+    (void)madvise(p, big_size(bytes), MADV_HUGEPAGE);
+    return p;
 }
 
-struct index *index_new(void)
+static void big_free(void *p, size_t bytes)
 {
-    struct index *ix = xcalloc(1, sizeof(*ix));
-    ix->cap = 1024;
-    ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
-    return ix;
-}
-
-void index_free(struct index *ix)
-{
-    if (ix == NULL)
+    if (p == NULL)
         return;
-    for (size_t i = 0; i < ix->cap; i++)
-        free(ix->slots[i].post);
-    free(ix->slots);
-    free(ix->pool);
-    free(ix);
+    if (bytes < BIG_ALLOC)
+        free(p);
+    else
+        munmap(p, big_size(bytes));
 }
 
-static const char *key_at(const struct index *ix, const struct entry *e)
+static void *grow_array(void *p, uint32_t *cap, uint32_t need, size_t size)
 {
-    return ix->pool + e->key_off;
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    if (c > UINT32_MAX)
+        c = UINT32_MAX;
+    *cap = (uint32_t)c;
+    return xreallocarray(p, c, size);
 }
 
-/* Finds the slot of key, or the empty slot where it would go. */
-static struct entry *slot_find(const struct index *ix, const void *key, size_t len, uint64_t h)
+/* ---- hashing ---- */
+
+static inline uint64_t mix(uint64_t a, uint64_t b)
 {
-    size_t mask = ix->cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        struct entry *e = &ix->slots[i];
-        if (e->hash == 0)
-            return e;
-        if (e->hash == h && e->key_len == len && memcmp(key_at(ix, e), key, len) == 0)
-            return e;
-    }
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-static void grow(struct index *ix)
+static inline uint64_t load64(const unsigned char *p)
 {
-    struct entry *old = ix->slots;
-    size_t old_cap = ix->cap;
-    ix->cap *= 2;
-    ix->slots = xcalloc(ix->cap, sizeof(*ix->slots));
-    ix->used = 0;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].hash == 0 || old[i].n_post == 0) {
-            free(old[i].post); /* tombstones are dropped */
-            continue;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t load32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* wyhash-style: 16 bytes per multiply; never 0 (0 marks an empty slot). */
+static uint64_t hash_bytes(const void *key, size_t n)
+{
+    const unsigned char *s = key;
+    const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull,
+                   k2 = 0x8ebc6af09c88c6e3ull;
+    uint64_t h = k0 ^ (n * k2);
+    uint64_t a, b;
+    if (n <= 16) {
+        if (n >= 4) {
+            a = load32(s) << 32 | load32(s + ((n >> 3) << 2));
+            b = load32(s + n - 4) << 32 | load32(s + n - 4 - ((n >> 3) << 2));
+        } else if (n > 0) {
+            a = (uint64_t)s[0] << 16 | (uint64_t)s[n >> 1] << 8 | s[n - 1];
+            b = 0;
+        } else {
+            a = b = 0;
         }
-        struct entry *e = slot_find(ix, key_at(ix, &old[i]), old[i].key_len, old[i].hash);
-        *e = old[i];
-        ix->used++;
+    } else {
+        size_t i = n;
+        while (i > 16) {
+            h = mix(load64(s) ^ k1, load64(s + 8) ^ h);
+            s += 16;
+            i -= 16;
+        }
+        a = load64(s + i - 16);
+        b = load64(s + i - 8);
     }
-    free(old);
+    h = mix(a ^ k1, b ^ h);
+    h = mix(h ^ k2, (uint64_t)n ^ k1);
+    return h ? h : 1;
 }
 
-static uint32_t pool_add(struct index *ix, const void *key, size_t len)
+static inline uint32_t scale(uint64_t h, uint32_t n)
 {
-    if (ix->pool_len + len > ix->pool_cap) {
-        size_t cap = ix->pool_cap ? ix->pool_cap : 4096;
-        while (cap < ix->pool_len + len)
-            cap *= 2;
-        if (cap > UINT32_MAX)
-            abort(); /* 4 GiB of keys: beyond the index's design (limits) */
-        ix->pool = xrealloc(ix->pool, cap);
-        ix->pool_cap = cap;
+    return (uint32_t)(((__uint128_t)h * n) >> 64);
+}
+
+/* ---- key pool ---- */
+
+static inline const char *pool_at(const struct index *ix, uint32_t off)
+{
+    return ix->chunks[off >> POOL_CHUNK_BITS] + (off & (POOL_CHUNK - 1));
+}
+
+static inline struct str pool_key(const struct index *ix, uint32_t off)
+{
+    const char *p = pool_at(ix, off);
+    uint16_t len;
+    memcpy(&len, p, 2);
+    return (struct str){p + 2, len};
+}
+
+static uint32_t pool_add(struct index *ix, const char *key, size_t len)
+{
+    size_t need = len + 2;
+    if (ix->n_chunks == 0 || ix->chunk_used + need > POOL_CHUNK) {
+        if (ix->n_chunks == POOL_MAX_CHUNKS) {
+            fprintf(stderr, "liaison: index key pool full (2 GiB)\n");
+            abort(); /* beyond the index's design: ~50 M keys */
+        }
+        ix->chunks = xreallocarray(ix->chunks, ix->n_chunks + 1, sizeof(*ix->chunks));
+        ix->chunks[ix->n_chunks++] = big_alloc(POOL_CHUNK);
+        ix->chunk_used = 0;
     }
-    memcpy(ix->pool + ix->pool_len, key, len);
-    uint32_t off = (uint32_t)ix->pool_len;
-    ix->pool_len += len;
+    char *p = ix->chunks[ix->n_chunks - 1] + ix->chunk_used;
+    uint16_t l16 = (uint16_t)len;
+    memcpy(p, &l16, 2);
+    memcpy(p + 2, key, len);
+    uint32_t off = (ix->n_chunks - 1) << POOL_CHUNK_BITS | ix->chunk_used;
+    ix->chunk_used += (uint32_t)need;
     return off;
 }
 
-static void key_add(struct index *ix, const void *key, size_t len, int64_t attribute_id,
-                    int64_t event_id, uint8_t flags)
+/* ---- postings ---- */
+
+static uint32_t post_alloc(struct index *ix, unsigned cls)
 {
-    if ((ix->used + 1) * 10 > ix->cap * 7)
-        grow(ix);
-    uint64_t h = hash_bytes(key, len);
-    struct entry *e = slot_find(ix, key, len, h);
-    if (e->hash == 0) {
-        e->hash = h;
-        e->key_off = pool_add(ix, key, len);
-        e->key_len = (uint32_t)len;
-        ix->used++;
+    uint32_t off = ix->post_free[cls];
+    if (off != NONE) {
+        ix->post_free[cls] = ix->post[off].attribute;
+        return off;
     }
-    for (uint32_t i = 0; i < e->n_post; i++)
-        if (e->post[i].attribute_id == attribute_id)
-            return; /* already there */
-    if (e->n_post == 0)
-        ix->live++;
-    if (e->n_post == e->cap_post) {
-        uint32_t cap = e->cap_post ? e->cap_post * 2 : 1;
-        e->post = xreallocarray(e->post, cap, sizeof(*e->post));
-        ix->posting_bytes += (size_t)(cap - e->cap_post) * sizeof(*e->post);
-        e->cap_post = cap;
+    uint32_t n = (uint32_t)1 << cls;
+    if (ix->post_len > UINT32_MAX - n) {
+        fprintf(stderr, "liaison: index postings full\n");
+        abort();
     }
-    e->post[e->n_post].attribute_id = attribute_id;
-    e->post[e->n_post].event_id = event_id;
-    e->post[e->n_post].flags = flags;
-    e->n_post++;
+    ix->post = grow_array(ix->post, &ix->post_cap, ix->post_len + n, sizeof(*ix->post));
+    off = ix->post_len;
+    ix->post_len += n;
+    return off;
 }
 
-static void key_remove(struct index *ix, const void *key, size_t len, int64_t attribute_id)
+static void post_release(struct index *ix, uint32_t off, uint32_t cap)
 {
-    uint64_t h = hash_bytes(key, len);
-    struct entry *e = slot_find(ix, key, len, h);
-    if (e->hash == 0)
-        return;
-    for (uint32_t i = 0; i < e->n_post; i++) {
-        if (e->post[i].attribute_id != attribute_id)
-            continue;
-        e->post[i] = e->post[--e->n_post];
-        if (e->n_post == 0)
-            ix->live--;
-        return;
-    }
+    unsigned cls = (unsigned)__builtin_ctz(cap);
+    ix->post[off].attribute = ix->post_free[cls];
+    ix->post_free[cls] = off;
 }
 
-/* ---- keys ---- */
-
-#define TEXT_KEY_MAX 4096
-
-/* Builds a text key (kind byte + lower-cased text as given); returns its length
- * or 0 if the value is empty or too long to index. */
-static size_t text_key(char *out, const char *value, size_t len)
+static inline const struct posting *slot_postings(const struct index *ix, const struct slot *s)
 {
-    if (len == 0 || len + 1 > TEXT_KEY_MAX)
-        return 0;
-    out[0] = KEY_TEXT;
-    memcpy(out + 1, value, len);
-    return len + 1;
+    return (s->meta & SLOT_COUNT) <= 1 ? &s->u.one : ix->post + s->u.many.off;
 }
 
-/* Network key: kind, prefix length, address masked to it. */
-static size_t net_key(unsigned char *out, int family, const unsigned char *addr, unsigned prefix)
+static void posting_add(struct index *ix, struct slot *s, struct posting p)
 {
-    size_t n = family == AF_INET ? 4 : 16;
-    out[0] = family == AF_INET ? KEY_NET4 : KEY_NET6;
-    out[1] = (unsigned char)prefix;
-    for (size_t i = 0; i < n; i++) {
-        unsigned bits = prefix > i * 8 ? prefix - (unsigned)i * 8 : 0;
-        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
-        out[2 + i] = addr[i] & mask;
+    uint32_t n = s->meta & SLOT_COUNT;
+    if (n == SLOT_COUNT) {
+        fprintf(stderr, "liaison: index key with 2^28 postings\n");
+        abort();
     }
-    return 2 + n;
-}
-
-/* Parses "a.b.c.d/n" or "v6/n"; returns true with family, address and prefix. */
-static bool parse_cidr(const char *value, int *family, unsigned char addr[16], unsigned *prefix)
-{
-    const char *slash = strchr(value, '/');
-    if (slash == NULL || slash == value || (size_t)(slash - value) >= 64)
-        return false;
-    char host[64];
-    memcpy(host, value, (size_t)(slash - value));
-    host[slash - value] = '\0';
-    unsigned n = 0;
-    const char *p = slash + 1;
-    if (*p == '\0')
-        return false;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9' || n > 128)
-            return false;
-        n = n * 10 + (unsigned)(*p - '0');
-    }
-    if (inet_pton(AF_INET, host, addr) == 1 && n <= 32) {
-        *family = AF_INET;
-    } else if (inet_pton(AF_INET6, host, addr) == 1 && n <= 128) {
-        *family = AF_INET6;
+    if (n == 0) {
+        s->u.one = p;
+    } else if (n == 1) {
+        uint32_t off = post_alloc(ix, 1);
+        ix->post[off] = s->u.one;
+        ix->post[off + 1] = p;
+        s->u.many.off = off;
+        s->u.many.cap = 2;
     } else {
-        return false;
+        if (n == s->u.many.cap) {
+            uint32_t off = post_alloc(ix, (unsigned)__builtin_ctz(n) + 1);
+            memcpy(ix->post + off, ix->post + s->u.many.off, n * sizeof(*ix->post));
+            post_release(ix, s->u.many.off, s->u.many.cap);
+            s->u.many.off = off;
+            s->u.many.cap = n * 2;
+        }
+        ix->post[s->u.many.off + n] = p;
     }
-    *prefix = n;
+    s->meta++;
+}
+
+/* Removes the attribute's posting, keeping the others' order; false if absent. */
+static bool posting_remove(struct index *ix, struct slot *s, uint32_t id)
+{
+    uint32_t n = s->meta & SLOT_COUNT;
+    if (n <= 1) {
+        if (n == 0 || s->u.one.attribute != id)
+            return false;
+        s->meta--;
+        return true;
+    }
+    struct posting *p = ix->post + s->u.many.off;
+    uint32_t i = n;
+    while (i-- > 0 && p[i].attribute != id)
+        ;
+    if (i == UINT32_MAX)
+        return false;
+    memmove(p + i, p + i + 1, (n - i - 1) * sizeof(*p));
+    s->meta--;
+    if (n - 1 == 1) {
+        struct posting last = p[0];
+        post_release(ix, s->u.many.off, s->u.many.cap);
+        s->u.one = last;
+    }
     return true;
+}
+
+/* ---- Bloom filter over domain keys ---- */
+
+static inline uint64_t bloom_mask(uint64_t h)
+{
+    return (uint64_t)1 << (h & 63) | (uint64_t)1 << ((h >> 6) & 63) |
+           (uint64_t)1 << ((h >> 12) & 63) | (uint64_t)1 << ((h >> 18) & 63);
+}
+
+static inline uint32_t bloom_word(const struct index *ix, uint64_t h)
+{
+    return (uint32_t)(((h >> 32) * ix->bloom_words) >> 32);
+}
+
+static inline bool bloom_maybe(const struct index *ix, uint64_t h)
+{
+    uint64_t m = bloom_mask(h);
+    return (ix->bloom[bloom_word(ix, h)] & m) == m;
+}
+
+static void bloom_reset(struct index *ix)
+{
+    big_free(ix->bloom, (size_t)ix->bloom_words * 8);
+    ix->bloom_words = ix->cap / 8 > 8 ? ix->cap / 8 : 8;
+    ix->bloom = big_alloc((size_t)ix->bloom_words * 8);
+    for (uint32_t i = 0; i < ix->cap; i++) {
+        const struct slot *s = &ix->slots[i];
+        if (s->hash != 0 && (s->meta & SLOT_DOMAIN))
+            ix->bloom[bloom_word(ix, s->hash)] |= bloom_mask(s->hash);
+    }
+}
+
+/* ---- IPv4 and IPv6 text ---- */
+
+/* Strict dotted quad, as inet_pton(AF_INET) takes it (no leading zeros), so the
+ * text of a parsed address is already inet_ntop's. */
+static bool ipv4_parse(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t a = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (i >= n || s[i] != '.')
+                return false;
+            i++;
+        }
+        if (i >= n || s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned v = (unsigned)(s[i++] - '0');
+        if (v == 0 && i < n && s[i] >= '0' && s[i] <= '9')
+            return false;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            if (v > 255)
+                return false;
+        }
+        a = a << 8 | v;
+    }
+    if (i != n)
+        return false;
+    *out = a;
+    return true;
+}
+
+static size_t uint_format(unsigned v, char *out)
+{
+    char tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static size_t ipv4_format(uint32_t a, char *out)
+{
+    size_t n = 0;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        n += uint_format((a >> shift) & 255, out + n);
+        if (shift)
+            out[n++] = '.';
+    }
+    return n;
+}
+
+static inline uint32_t mask4(unsigned len)
+{
+    return len == 0 ? 0 : ~(uint32_t)0 << (32 - len);
+}
+
+/* "a.b.c.d/len" of the masked address; returns the length (at most 18). */
+static size_t net4_format(uint32_t addr, unsigned len, char *out)
+{
+    size_t n = ipv4_format(addr & mask4(len), out);
+    out[n++] = '/';
+    return n + uint_format(len, out + n);
+}
+
+static bool ipv6_parse(const char *s, size_t n, unsigned char out[16])
+{
+    char tmp[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof(tmp))
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    return inet_pton(AF_INET6, tmp, out) == 1;
+}
+
+static void mask6(const unsigned char in[16], unsigned len, unsigned char out[16])
+{
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned bits = len > i * 8 ? len - i * 8 : 0;
+        out[i] = bits >= 8 ? in[i] : (unsigned char)(in[i] & (0xff00 >> bits));
+    }
+}
+
+/* inet_ntop text of the address masked to len, with "/len" unless len is 128. */
+static size_t net6_format(const unsigned char addr[16], unsigned len, char *out, size_t cap)
+{
+    unsigned char m[16];
+    mask6(addr, len, m);
+    if (inet_ntop(AF_INET6, m, out, (socklen_t)cap) == NULL)
+        return 0;
+    size_t n = strlen(out);
+    if (len < 128) {
+        out[n++] = '/';
+        n += uint_format(len, out + n);
+    }
+    return n;
+}
+
+/* Digits after a '/': a prefix length up to max. */
+static bool prefix_parse(const char *s, size_t n, unsigned max, unsigned *out)
+{
+    if (n == 0 || n > 3)
+        return false;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ---- keys of a value ---- */
+
+struct key {
+    const char *text;
+    size_t len;
+    uint32_t kind; /* 0, SLOT_NET4 or SLOT_NET6 */
+    unsigned prefix;
+    uint32_t v4; /* masked start, SLOT_NET4 */
+    bool domain;
+    char buf[INET6_ADDRSTRLEN + 8];
+};
+
+/* Canonical key of one value or part: a CIDR network is keyed by its masked
+ * text; a full-length prefix by the address alone. */
+static void key_canon(struct key *k, const char *s, size_t n)
+{
+    k->text = s;
+    k->len = n;
+    k->kind = 0;
+    k->domain = false;
+    const char *slash = n < 64 ? memchr(s, '/', n) : NULL;
+    if (slash == NULL)
+        return;
+    size_t alen = (size_t)(slash - s), plen = n - alen - 1;
+    uint32_t a;
+    unsigned char a6[16];
+    unsigned len;
+    if (ipv4_parse(s, alen, &a) && prefix_parse(slash + 1, plen, 32, &len)) {
+        if (len == 32) {
+            k->len = ipv4_format(a, k->buf);
+        } else {
+            k->len = net4_format(a, len, k->buf);
+            k->kind = SLOT_NET4;
+            k->v4 = a & mask4(len);
+        }
+    } else if (memchr(s, ':', alen) != NULL && ipv6_parse(s, alen, a6) &&
+               prefix_parse(slash + 1, plen, 128, &len)) {
+        k->len = net6_format(a6, len, k->buf, sizeof(k->buf));
+        if (k->len == 0) {
+            k->len = n;
+            return;
+        }
+        if (len < 128)
+            k->kind = SLOT_NET6;
+    } else {
+        return;
+    }
+    k->prefix = len;
+    k->text = k->buf;
+}
+
+/* The keys of a value: the whole, then for a composite each part (split at the
+ * first '|'), without duplicates or empty parts; whole_domain and first_domain
+ * say which take domain postings (a duplicate passes its flag on).  Returns how
+ * many (0: the value is empty or too long). */
+static int value_keys(const char *value, size_t len, bool composite, bool whole_domain,
+                      bool first_domain, struct key keys[3])
+{
+    if (len == 0 || len > INDEX_KEY_MAX)
+        return 0;
+    key_canon(&keys[0], value, len);
+    keys[0].domain = whole_domain;
+    const char *bar = composite ? memchr(value, '|', len) : NULL;
+    if (bar == NULL)
+        return 1;
+    int n = 1;
+    const char *parts[2] = {value, bar + 1};
+    size_t lens[2] = {(size_t)(bar - value), len - (size_t)(bar - value) - 1};
+    for (int p = 0; p < 2; p++) {
+        if (lens[p] == 0)
+            continue;
+        key_canon(&keys[n], parts[p], lens[p]);
+        bool domain = p == 0 && first_domain;
+        int j = 0;
+        while (j < n && !(keys[j].len == keys[n].len &&
+                          memcmp(keys[j].text, keys[n].text, keys[n].len) == 0))
+            j++;
+        if (j < n) {
+            keys[j].domain |= domain;
+        } else {
+            keys[n].domain = domain;
+            n++;
+        }
+    }
+    return n;
 }
 
 static bool domain_like(const char *type)
@@ -253,179 +614,857 @@ static bool domain_like(const char *type)
            strncmp(type, "domain|", 7) == 0 || strncmp(type, "hostname|", 9) == 0;
 }
 
-/* Adds (or removes) one value part. */
-static void part_apply(struct index *ix, const char *value, size_t len, bool domain,
-                       int64_t attribute_id, int64_t event_id, bool add)
+/* ---- slots ---- */
+
+/* The slot holding key, or the empty slot where it would go. */
+static uint32_t slot_find(const struct index *ix, const char *key, size_t len, uint64_t h)
 {
-    char key[TEXT_KEY_MAX];
-    size_t klen = text_key(key, value, len);
-    if (klen == 0)
-        return;
-    if (add)
-        key_add(ix, key, klen, attribute_id, event_id, domain ? POSTING_DOMAIN : 0);
-    else
-        key_remove(ix, key, klen, attribute_id);
-    /* a network is also indexed by its prefix, for covering matches */
-    char text[TEXT_KEY_MAX];
-    memcpy(text, value, len);
-    text[len] = '\0';
-    int family;
-    unsigned char addr[16];
-    unsigned prefix;
-    if (!parse_cidr(text, &family, addr, &prefix))
-        return;
-    unsigned char nk[18];
-    size_t nlen = net_key(nk, family, addr, prefix);
-    if (add) {
-        key_add(ix, nk, nlen, attribute_id, event_id, 0);
-        if (family == AF_INET)
-            ix->v4_lengths |= (uint64_t)1 << prefix;
-        else
-            ix->v6_lengths[prefix / 64] |= (uint64_t)1 << (prefix % 64);
-    } else {
-        key_remove(ix, nk, nlen, attribute_id);
+    uint32_t i = scale(h, ix->cap);
+    for (;;) {
+        const struct slot *s = &ix->slots[i];
+        if (s->hash == 0)
+            return i;
+        if (s->hash == h) {
+            struct str k = pool_key(ix, s->key);
+            if (k.len == len && memcmp(k.ptr, key, len) == 0)
+                return i;
+        }
+        if (++i == ix->cap)
+            i = 0;
     }
 }
 
-static void value_apply(struct index *ix, const char *type, const char *value,
-                        int64_t attribute_id, int64_t event_id, bool add)
+/* The slot of key if it has postings, else NULL. */
+static const struct slot *probe(const struct index *ix, const char *key, size_t len, uint64_t h)
 {
-    bool domain = domain_like(type);
-    size_t len = strlen(value);
-    part_apply(ix, value, len, domain && strchr(type, '|') == NULL, attribute_id, event_id, add);
-    const char *bar = strchr(value, '|');
-    if (strchr(type, '|') == NULL || bar == NULL)
+    const struct slot *s = &ix->slots[slot_find(ix, key, len, h)];
+    return s->hash != 0 && (s->meta & SLOT_COUNT) ? s : NULL;
+}
+
+static void net4_rebuild(struct index *ix);
+
+static void net4_append(struct index *ix, uint32_t slot, uint32_t start, unsigned len,
+                        size_t text_len)
+{
+    ix->net4 = grow_array(ix->net4, &ix->net4_cap, ix->n_net4 + 1, sizeof(*ix->net4));
+    ix->net4[ix->n_net4++] = (struct net4){slot, start, NONE, (uint8_t)len, (uint8_t)text_len};
+}
+
+/* Rehashes into cap slots, dropping keys without postings; then the structures
+ * that hold slot numbers or scale with the table are rebuilt. */
+static void table_resize(struct index *ix, uint32_t cap)
+{
+    struct slot *old = ix->slots;
+    uint32_t old_cap = ix->cap;
+    ix->slots = big_alloc((size_t)cap * sizeof(*ix->slots));
+    ix->cap = cap;
+    ix->used = 0;
+    ix->n_net4 = 0;
+    for (uint32_t j = 0; j < old_cap; j++) {
+        if (old[j].hash == 0 || (old[j].meta & SLOT_COUNT) == 0)
+            continue;
+        uint32_t i = scale(old[j].hash, cap);
+        while (ix->slots[i].hash != 0)
+            if (++i == cap)
+                i = 0;
+        ix->slots[i] = old[j];
+        ix->used++;
+        if (old[j].meta & SLOT_NET4) {
+            struct str k = pool_key(ix, old[j].key);
+            const char *slash = memchr(k.ptr, '/', k.len);
+            uint32_t a = 0;
+            unsigned len = 0;
+            if (slash && ipv4_parse(k.ptr, (size_t)(slash - k.ptr), &a) &&
+                prefix_parse(slash + 1, k.len - (size_t)(slash - k.ptr) - 1, 31, &len))
+                net4_append(ix, i, a, len, k.len);
+        }
+    }
+    big_free(old, (size_t)old_cap * sizeof(*old));
+    bloom_reset(ix);
+    net4_rebuild(ix);
+}
+
+static uint32_t table_cap_for(size_t keys)
+{
+    size_t cap = keys * 2 + 64; /* load 0.5 after a resize; resized again past 0.8 */
+    return cap > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)cap;
+}
+
+/* Adds posting p under key k; returns the key's pool offset. */
+static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
+{
+    if ((uint64_t)(ix->used + 1) * 5 > (uint64_t)ix->cap * 4)
+        table_resize(ix, table_cap_for(ix->live + 1));
+    uint64_t h = hash_bytes(k->text, k->len);
+    struct slot *s = &ix->slots[slot_find(ix, k->text, k->len, h)];
+    if (s->hash == 0) {
+        s->hash = h;
+        s->key = pool_add(ix, k->text, k->len);
+        s->meta = k->kind;
+        ix->used++;
+        if (k->kind == SLOT_NET4)
+            net4_append(ix, (uint32_t)(s - ix->slots), k->v4, k->prefix, k->len);
+    }
+    uint32_t n = s->meta & SLOT_COUNT;
+    posting_add(ix, s, p);
+    if ((p.event & POSTING_DOMAIN) && !(s->meta & SLOT_DOMAIN)) {
+        s->meta |= SLOT_DOMAIN;
+        ix->bloom[bloom_word(ix, h)] |= bloom_mask(h);
+    }
+    if (n == 0) {
+        ix->live++;
+        if (k->kind == SLOT_NET4) {
+            ix->delta_lengths |= (uint64_t)1 << k->prefix;
+            ix->n_delta++;
+        } else if (k->kind == SLOT_NET6 && ix->v6_count[k->prefix]++ == 0) {
+            ix->v6_lengths[k->prefix / 64] |= (uint64_t)1 << (k->prefix % 64);
+        }
+    }
+    return s->key;
+}
+
+static void key_remove(struct index *ix, const struct key *k, uint32_t id)
+{
+    uint64_t h = hash_bytes(k->text, k->len);
+    struct slot *s = &ix->slots[slot_find(ix, k->text, k->len, h)];
+    if (s->hash == 0 || !posting_remove(ix, s, id) || (s->meta & SLOT_COUNT) != 0)
         return;
-    /* composite: each part too; only a domain first part matches subdomains */
-    part_apply(ix, value, (size_t)(bar - value), domain, attribute_id, event_id, add);
-    part_apply(ix, bar + 1, strlen(bar + 1), false, attribute_id, event_id, add);
+    ix->live--;
+    if (k->kind == SLOT_NET6 && --ix->v6_count[k->prefix] == 0)
+        ix->v6_lengths[k->prefix / 64] &= ~((uint64_t)1 << (k->prefix % 64));
 }
 
-void index_add(struct index *ix, const char *type, const char *value, int64_t attribute_id,
-               int64_t event_id)
+/* ---- IPv4 network accelerator ---- */
+
+static int net4_cmp(const void *a, const void *b)
 {
-    value_apply(ix, type, value, attribute_id, event_id, true);
+    const struct net4 *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (int)x->len - (int)y->len;
 }
 
-void index_remove(struct index *ix, const char *type, const char *value, int64_t attribute_id)
+static void iv_emit(struct index *ix, uint32_t start, uint32_t net)
 {
-    value_apply(ix, type, value, attribute_id, 0, false);
+    if (ix->n_iv > 0 && ix->iv[ix->n_iv - 1].start == start) {
+        ix->iv[ix->n_iv - 1].net = net;
+        return;
+    }
+    if (ix->n_iv > 0 && ix->iv[ix->n_iv - 1].net == net)
+        return;
+    ix->iv[ix->n_iv++] = (struct interval){start, net};
+}
+
+static inline uint64_t net4_end(const struct net4 *n)
+{
+    return (uint64_t)n->start + ((uint64_t)1 << (32 - n->len)) - 1;
+}
+
+/* Sorts every IPv4 network key, links parents, sweeps the elementary intervals
+ * and fills the first level; the delta is then empty. */
+static void net4_rebuild(struct index *ix)
+{
+    size_t old_first = ix->first ? ((size_t)1 << ix->first_bits) + 1 : 0;
+    big_free(ix->iv, (size_t)ix->iv_cap * sizeof(*ix->iv));
+    big_free(ix->first, old_first * sizeof(*ix->first));
+    ix->iv = NULL;
+    ix->first = NULL;
+    ix->n_iv = ix->iv_cap = 0;
+    ix->n_built = 0;
+    ix->n_delta = 0;
+    ix->delta_lengths = 0;
+    /* emptied keys stay (the walk skips them): a re-add fills the same slot,
+     * which must then still be in the list for the next build; growth drops them */
+    uint32_t n = ix->n_net4;
+    if (n == 0)
+        return;
+    qsort(ix->net4, n, sizeof(*ix->net4), net4_cmp);
+    ix->iv_cap = 2 * n + 1;
+    ix->iv = big_alloc((size_t)ix->iv_cap * sizeof(*ix->iv));
+    uint32_t stack[33];
+    int sp = 0;
+    iv_emit(ix, 0, NONE);
+    for (uint32_t i = 0; i <= n; i++) {
+        uint64_t next = i < n ? ix->net4[i].start : (uint64_t)1 << 32;
+        while (sp > 0 && net4_end(&ix->net4[stack[sp - 1]]) < next) {
+            uint64_t after = net4_end(&ix->net4[stack[--sp]]) + 1;
+            if (after <= UINT32_MAX)
+                iv_emit(ix, (uint32_t)after, sp ? stack[sp - 1] : NONE);
+        }
+        if (i == n)
+            break;
+        ix->net4[i].parent = sp ? stack[sp - 1] : NONE;
+        iv_emit(ix, ix->net4[i].start, i);
+        stack[sp++] = i; /* distinct (start, len), so nested lengths grow: depth <= 32 */
+    }
+    ix->n_built = n;
+    /* first level: about four intervals per block */
+    unsigned bits = 8;
+    while (bits < 18 && ((uint32_t)4 << bits) < ix->n_iv)
+        bits++;
+    ix->first_bits = bits;
+    size_t blocks = (size_t)1 << bits;
+    ix->first = big_alloc((blocks + 1) * sizeof(*ix->first));
+    uint32_t j = 0;
+    for (size_t b = 0; b < blocks; b++) {
+        uint32_t addr = (uint32_t)(b << (32 - bits));
+        while (j + 1 < ix->n_iv && ix->iv[j + 1].start <= addr)
+            j++;
+        ix->first[b] = j;
+    }
+    ix->first[blocks] = ix->n_iv - 1;
+}
+
+static void net4_maybe_rebuild(struct index *ix)
+{
+    uint32_t limit = ix->n_built / 8 > DELTA_MIN ? ix->n_built / 8 : DELTA_MIN;
+    if (ix->n_delta > limit)
+        net4_rebuild(ix);
+}
+
+/* Index of the interval holding addr (the accelerator must be built). */
+static inline uint32_t iv_find(const struct index *ix, uint32_t addr)
+{
+    uint32_t b = addr >> (32 - ix->first_bits);
+    uint32_t lo = ix->first[b], hi = ix->first[b + 1];
+    while (lo < hi) {
+        uint32_t mid = (lo + hi + 1) / 2;
+        if (ix->iv[mid].start <= addr)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* ---- attribute map ---- */
+
+static inline uint32_t attr_home(const struct index *ix, uint32_t id)
+{
+    return scale((uint64_t)id * 0x9e3779b97f4a7c15ull, ix->attr_cap);
+}
+
+static uint32_t attr_find(const struct index *ix, uint32_t id)
+{
+    if (ix->attr_cap == 0)
+        return NONE;
+    for (uint32_t i = attr_home(ix, id);;) {
+        if (ix->attrs[i].id == id)
+            return i;
+        if (ix->attrs[i].id == 0)
+            return NONE;
+        if (++i == ix->attr_cap)
+            i = 0;
+    }
+}
+
+static void attr_resize(struct index *ix, uint32_t cap)
+{
+    struct attr_rec *old = ix->attrs;
+    uint32_t old_cap = ix->attr_cap;
+    ix->attrs = big_alloc((size_t)cap * sizeof(*ix->attrs));
+    ix->attr_cap = cap;
+    for (uint32_t j = 0; j < old_cap; j++) {
+        if (old[j].id == 0)
+            continue;
+        uint32_t i = attr_home(ix, old[j].id);
+        while (ix->attrs[i].id != 0)
+            if (++i == cap)
+                i = 0;
+        ix->attrs[i] = old[j];
+    }
+    big_free(old, (size_t)old_cap * sizeof(*old));
+}
+
+static void attr_insert(struct index *ix, uint32_t id, uint32_t key)
+{
+    if ((uint64_t)(ix->n_attrs + 1) * 5 > (uint64_t)ix->attr_cap * 4)
+        attr_resize(ix, table_cap_for(ix->n_attrs + 1));
+    uint32_t i = attr_home(ix, id);
+    while (ix->attrs[i].id != 0)
+        if (++i == ix->attr_cap)
+            i = 0;
+    ix->attrs[i] = (struct attr_rec){id, key};
+    ix->n_attrs++;
+}
+
+/* Linear-probing deletion by shifting later entries back (no tombstones). */
+static void attr_delete(struct index *ix, uint32_t i)
+{
+    uint32_t j = i;
+    for (;;) {
+        if (++j == ix->attr_cap)
+            j = 0;
+        if (ix->attrs[j].id == 0)
+            break;
+        uint32_t k = attr_home(ix, ix->attrs[j].id);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            ix->attrs[i] = ix->attrs[j];
+            i = j;
+        }
+    }
+    ix->attrs[i].id = 0;
+    ix->n_attrs--;
+}
+
+/* ---- life cycle ---- */
+
+struct index *index_new(void)
+{
+    struct index *ix = xcalloc(1, sizeof(*ix));
+    ix->cap = 1024;
+    ix->slots = big_alloc((size_t)ix->cap * sizeof(*ix->slots));
+    for (int i = 0; i < 32; i++)
+        ix->post_free[i] = NONE;
+    bloom_reset(ix);
+    return ix;
+}
+
+void index_free(struct index *ix)
+{
+    if (ix == NULL)
+        return;
+    big_free(ix->slots, (size_t)ix->cap * sizeof(*ix->slots));
+    for (uint32_t i = 0; i < ix->n_chunks; i++)
+        big_free(ix->chunks[i], POOL_CHUNK);
+    free(ix->chunks);
+    free(ix->post);
+    big_free(ix->attrs, (size_t)ix->attr_cap * sizeof(*ix->attrs));
+    big_free(ix->bloom, (size_t)ix->bloom_words * 8);
+    free(ix->net4);
+    big_free(ix->iv, (size_t)ix->iv_cap * sizeof(*ix->iv));
+    if (ix->first)
+        big_free(ix->first, (((size_t)1 << ix->first_bits) + 1) * sizeof(*ix->first));
+    free(ix);
+}
+
+void index_reserve(struct index *ix, size_t n_values)
+{
+    /* keys: about one per value (composites add parts, shared values fewer) */
+    size_t keys = n_values + n_values / 16;
+    size_t cap = keys + keys / 2 + 64; /* load ~0.65 when full */
+    if (cap > UINT32_MAX - 1)
+        cap = UINT32_MAX - 1;
+    if (cap > ix->cap)
+        table_resize(ix, (uint32_t)cap);
+    size_t acap = n_values + n_values / 3 + 64;
+    if (acap > UINT32_MAX - 1)
+        acap = UINT32_MAX - 1;
+    if (acap > ix->attr_cap)
+        attr_resize(ix, (uint32_t)acap);
+}
+
+/* ---- add, remove ---- */
+
+void index_remove(struct index *ix, int64_t attribute_id)
+{
+    if (attribute_id < 1 || attribute_id > UINT32_MAX)
+        return;
+    uint32_t id = (uint32_t)attribute_id;
+    uint32_t ai = attr_find(ix, id);
+    if (ai == NONE)
+        return;
+    uint32_t key = ix->attrs[ai].key;
+    if ((key & ~ATTR_COMPOSITE) != ATTR_NO_KEY) {
+        struct str whole = pool_key(ix, key & ~ATTR_COMPOSITE);
+        struct key keys[3];
+        int n = value_keys(whole.ptr, whole.len, (key & ATTR_COMPOSITE) != 0, false, false, keys);
+        for (int i = 0; i < n; i++)
+            key_remove(ix, &keys[i], id);
+    }
+    attr_delete(ix, ai);
+}
+
+bool index_add(struct index *ix, const char *type, const char *value, int64_t attribute_id,
+               int64_t event_id, unsigned flags)
+{
+    if (attribute_id < 1 || attribute_id > UINT32_MAX || event_id < 0 ||
+        event_id > INDEX_EVENT_MAX)
+        return false;
+    uint32_t id = (uint32_t)attribute_id;
+    index_remove(ix, attribute_id);
+    size_t len = strlen(value);
+    bool typed_composite = strchr(type, '|') != NULL;
+    bool composite = typed_composite && memchr(value, '|', len) != NULL;
+    bool domain = domain_like(type);
+    struct key keys[3];
+    /* a domain (hostname) value, or the first part of a domain|... composite,
+     * matches subdomain queries; nothing else does */
+    int n = value_keys(value, len, composite, domain && !typed_composite, domain && composite,
+                       keys);
+    uint32_t ev = (uint32_t)event_id << POSTING_FLAG_BITS |
+                  (flags & INDEX_NO_CORRELATE ? POSTING_NO_CORRELATE : 0);
+    uint32_t whole = ATTR_NO_KEY;
+    for (int i = 0; i < n; i++) {
+        struct posting p = {id, ev | (keys[i].domain ? POSTING_DOMAIN : 0)};
+        uint32_t off = key_add(ix, &keys[i], p);
+        if (i == 0)
+            whole = off;
+    }
+    attr_insert(ix, id, whole | (composite ? ATTR_COMPOSITE : 0));
+    net4_maybe_rebuild(ix);
+    return true;
+}
+
+bool index_contains(const struct index *ix, int64_t attribute_id)
+{
+    return attribute_id >= 1 && attribute_id <= UINT32_MAX &&
+           attr_find(ix, (uint32_t)attribute_id) != NONE;
 }
 
 /* ---- look-up ---- */
 
-static size_t report(const struct index *ix, const struct entry *e, enum index_match kind,
-                     bool domains_only, int (*fn)(void *, const struct index_hit *), void *ctx,
-                     bool *stop)
+/* Where hits go: one of the two callback shapes, the query's position, a stop flag. */
+struct emit {
+    int (*fn)(void *ctx, const struct index_hit *hit);
+    int (*fn_batch)(void *ctx, size_t qi, const struct index_hit *hit);
+    void *ctx;
+    size_t qi;
+    size_t n;
+    bool stop;
+};
+
+static void emit_postings(const struct index *ix, const struct slot *s, enum index_match kind,
+                          struct str indexed, bool domains_only, struct emit *em)
 {
-    size_t n = 0;
-    for (uint32_t i = 0; i < e->n_post && !*stop; i++) {
-        if (domains_only && !(e->post[i].flags & POSTING_DOMAIN))
+    uint32_t n = s->meta & SLOT_COUNT;
+    const struct posting *p = slot_postings(ix, s);
+    struct index_hit hit = {0, 0, kind, indexed, n};
+    for (uint32_t i = 0; i < n && !em->stop; i++) {
+        if (domains_only && !(p[i].event & POSTING_DOMAIN))
             continue;
-        struct index_hit hit = {e->post[i].attribute_id, e->post[i].event_id, kind,
-                                {key_at(ix, e) + 1, e->key_len - 1}};
-        if (kind == INDEX_NETWORK)
-            hit.indexed = (struct str){"", 0};
-        n++;
-        if (fn(ctx, &hit) != 0)
-            *stop = true;
+        hit.attribute_id = p[i].attribute;
+        hit.event_id = p[i].event >> POSTING_FLAG_BITS;
+        em->n++;
+        int r = em->fn ? em->fn(em->ctx, &hit) : em->fn_batch(em->ctx, em->qi, &hit);
+        if (r != 0)
+            em->stop = true;
     }
-    return n;
 }
 
-static const struct entry *probe(const struct index *ix, const void *key, size_t len)
+enum query_kind { Q_NONE, Q_TEXT, Q_DOMAIN, Q_V4, Q_V6, Q_NET };
+
+struct query {
+    const char *text; /* normalised key */
+    size_t len;
+    uint64_t hash;
+    enum query_kind kind;
+    uint32_t v4;
+    unsigned char v6[16];
+};
+
+/* Character classes for the normaliser's single pass. */
+enum {
+    C_DIGIT = 1,
+    C_DOT = 2,
+    C_SLASH = 4,
+    C_COLON = 8,
+    C_HEX = 16, /* a-f, A-F */
+    C_AT = 32,
+    C_NUL = 64,
+    C_OTHER = 128,
+};
+
+static const unsigned char char_class[256] = {
+    [0] = C_NUL,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
+    ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    ['.'] = C_DOT, ['/'] = C_SLASH, [':'] = C_COLON, ['@'] = C_AT,
+    ['a'] = C_HEX, ['b'] = C_HEX, ['c'] = C_HEX, ['d'] = C_HEX, ['e'] = C_HEX, ['f'] = C_HEX,
+    ['A'] = C_HEX, ['B'] = C_HEX, ['C'] = C_HEX, ['D'] = C_HEX, ['E'] = C_HEX, ['F'] = C_HEX,
+};
+
+static inline bool is_space(unsigned char c)
 {
-    const struct entry *e = slot_find(ix, key, len, hash_bytes(key, len));
-    return e->hash != 0 && e->n_post > 0 ? e : NULL;
+    return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* Normalises q like the stored canonical forms: trimmed; IP addresses in
- * inet_ntop form; URLs with scheme and host lower-cased; anything else
- * lower-cased.  Returns the length written to out (0: nothing to look up). */
-static size_t normalise(struct str q, char *out, size_t cap, int *family, unsigned char addr[16])
+/*
+ * Normalises q into out (cap bytes, at least INET6_ADDRSTRLEN + 8) like the stored
+ * canonical forms: trimmed; IPv4 and IPv6 addresses and networks in inet_ntop form
+ * (networks masked); URLs ("scheme://") with scheme and host lower-cased;
+ * anything else lower-cased.  Sets kind to Q_NONE when there is nothing to look up.
+ */
+static void query_normalise(struct str q, char *out, size_t cap, struct query *pq)
 {
-    while (q.len && isspace((unsigned char)q.ptr[0])) {
-        q.ptr++;
-        q.len--;
+    pq->kind = Q_NONE;
+    const unsigned char *s = (const unsigned char *)q.ptr;
+    size_t n = q.len;
+    while (n && is_space(s[0])) {
+        s++;
+        n--;
     }
-    while (q.len && isspace((unsigned char)q.ptr[q.len - 1]))
-        q.len--;
-    if (q.len == 0 || q.len >= cap || memchr(q.ptr, '\0', q.len) != NULL)
-        return 0;
-    memcpy(out, q.ptr, q.len);
-    out[q.len] = '\0';
-    *family = 0;
-    if (inet_pton(AF_INET, out, addr) == 1)
-        *family = AF_INET;
-    else if (inet_pton(AF_INET6, out, addr) == 1)
-        *family = AF_INET6;
-    if (*family) {
-        inet_ntop(*family, addr, out, (socklen_t)cap);
-        return strlen(out);
+    while (n && is_space(s[n - 1]))
+        n--;
+    if (n == 0 || n >= cap || n > INDEX_KEY_MAX)
+        return;
+    unsigned cls = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        unsigned k = char_class[c];
+        cls |= k ? k : C_OTHER;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    const char *scheme = strstr(out, "://");
-    size_t lower_to = q.len;
-    if (scheme) {
-        const char *path = strchr(scheme + 3, '/');
-        lower_to = path ? (size_t)(path - out) : q.len;
+    if (cls & C_NUL)
+        return;
+    pq->text = out;
+    pq->len = n;
+    if (!(cls & ~(C_DIGIT | C_DOT | C_SLASH | C_COLON | C_HEX))) {
+        /* perhaps an address or a network */
+        const char *slash = (cls & C_SLASH) ? memchr(out, '/', n) : NULL;
+        size_t alen = slash ? (size_t)(slash - out) : n;
+        unsigned len = 0;
+        if (!(cls & (C_COLON | C_HEX)) && ipv4_parse(out, alen, &pq->v4)) {
+            if (slash == NULL) {
+                pq->kind = Q_V4; /* already inet_ntop's text */
+                goto hash;
+            }
+            if (prefix_parse(slash + 1, n - alen - 1, 32, &len)) {
+                pq->len = len == 32 ? alen : net4_format(pq->v4, len, out);
+                pq->kind = len == 32 ? Q_V4 : Q_NET;
+                goto hash;
+            }
+        } else if ((cls & C_COLON) && ipv6_parse(out, alen, pq->v6)) {
+            if (slash == NULL || prefix_parse(slash + 1, n - alen - 1, 128, &len)) {
+                if (slash == NULL)
+                    len = 128;
+                pq->len = net6_format(pq->v6, len, out, cap);
+                pq->kind = len == 128 ? Q_V6 : Q_NET;
+                if (pq->len > 0)
+                    goto hash;
+                pq->kind = Q_NONE;
+                return;
+            }
+        }
     }
-    for (size_t i = 0; i < lower_to; i++)
-        out[i] = (char)tolower((unsigned char)out[i]);
-    return q.len;
+    pq->kind = Q_TEXT;
+    if ((cls & (C_COLON | C_SLASH)) == (C_COLON | C_SLASH)) {
+        const char *sep = memmem(out, n, "://", 3);
+        if (sep) {
+            /* the path keeps its case */
+            const char *path = memchr(sep + 3, '/', n - (size_t)(sep + 3 - out));
+            if (path)
+                memcpy((char *)path, s + (path - out), n - (size_t)(path - out));
+        }
+    } else if ((cls & C_DOT) && !(cls & (C_SLASH | C_AT))) {
+        pq->kind = Q_DOMAIN;
+    }
+hash:
+    pq->hash = hash_bytes(pq->text, pq->len);
+}
+
+static void lookup_exact_slot(const struct index *ix, const struct query *q, uint32_t hint,
+                              struct emit *em)
+{
+    const struct slot *s = NULL;
+    if (hint == MISS)
+        return;
+    if (hint != NONE) {
+        /* the slot found by hash in a batch: confirm the text */
+        s = &ix->slots[hint];
+        struct str k = pool_key(ix, s->key);
+        if (k.len != q->len || memcmp(k.ptr, q->text, q->len) != 0)
+            s = probe(ix, q->text, q->len, q->hash);
+        else if ((s->meta & SLOT_COUNT) == 0)
+            s = NULL;
+        if (s)
+            emit_postings(ix, s, INDEX_EXACT, pool_key(ix, s->key), false, em);
+        return;
+    }
+    if ((s = probe(ix, q->text, q->len, q->hash)) != NULL)
+        emit_postings(ix, s, INDEX_EXACT, pool_key(ix, s->key), false, em);
+}
+
+static void lookup_net4(const struct index *ix, uint32_t addr, uint32_t ivi, struct emit *em)
+{
+    uint64_t delta = ix->delta_lengths;
+    uint64_t chain = 0;
+    uint32_t by_len[32];
+    if (ix->n_built > 0) {
+        if (ivi == NONE)
+            ivi = iv_find(ix, addr);
+        for (uint32_t r = ix->iv[ivi].net; r != NONE; r = ix->net4[r].parent) {
+            unsigned l = ix->net4[r].len;
+            if (!((delta >> l) & 1)) {
+                chain |= (uint64_t)1 << l;
+                by_len[l] = r;
+            }
+        }
+    }
+    for (uint64_t all = chain | delta; all && !em->stop;) {
+        unsigned l = 63 - (unsigned)__builtin_clzll(all);
+        all &= ~((uint64_t)1 << l);
+        if ((delta >> l) & 1) {
+            char text[20];
+            size_t n = net4_format(addr, l, text);
+            const struct slot *s = probe(ix, text, n, hash_bytes(text, n));
+            if (s)
+                emit_postings(ix, s, INDEX_NETWORK, pool_key(ix, s->key), false, em);
+        } else {
+            const struct net4 *r = &ix->net4[by_len[l]];
+            const struct slot *s = &ix->slots[r->slot];
+            if (s->meta & SLOT_COUNT)
+                emit_postings(ix, s, INDEX_NETWORK,
+                              (struct str){pool_at(ix, s->key) + 2, r->text_len}, false, em);
+        }
+    }
+}
+
+static void lookup_net6(const struct index *ix, const unsigned char addr[16], struct emit *em)
+{
+    for (unsigned l = 128; l-- > 0 && !em->stop;) {
+        if (!((ix->v6_lengths[l / 64] >> (l % 64)) & 1))
+            continue;
+        char text[INET6_ADDRSTRLEN + 8];
+        size_t n = net6_format(addr, l, text, sizeof(text));
+        const struct slot *s = n ? probe(ix, text, n, hash_bytes(text, n)) : NULL;
+        if (s)
+            emit_postings(ix, s, INDEX_NETWORK, pool_key(ix, s->key), false, em);
+    }
+}
+
+/* Every stored parent domain of a host name, nearest first; the Bloom filter
+ * answers most of them without touching the table. */
+static void lookup_parents(const struct index *ix, const struct query *q, struct emit *em)
+{
+    const char *end = q->text + q->len;
+    for (const char *dot = memchr(q->text, '.', q->len); dot && !em->stop;
+         dot = memchr(dot + 1, '.', (size_t)(end - dot - 1))) {
+        const char *parent = dot + 1;
+        size_t n = (size_t)(end - parent);
+        if (n == 0)
+            break;
+        uint64_t h = hash_bytes(parent, n);
+        if (!bloom_maybe(ix, h))
+            continue;
+        const struct slot *s = probe(ix, parent, n, h);
+        if (s)
+            emit_postings(ix, s, INDEX_SUBDOMAIN, pool_key(ix, s->key), true, em);
+    }
+}
+
+static void lookup_query(const struct index *ix, const struct query *q, uint32_t hint,
+                         uint32_t ivi, bool exact_only, struct emit *em)
+{
+    if (q->kind == Q_NONE)
+        return;
+    lookup_exact_slot(ix, q, hint, em);
+    if (exact_only || em->stop)
+        return;
+    if (q->kind == Q_V4)
+        lookup_net4(ix, q->v4, ivi, em);
+    else if (q->kind == Q_V6)
+        lookup_net6(ix, q->v6, em);
+    else if (q->kind == Q_DOMAIN)
+        lookup_parents(ix, q, em);
+}
+
+static size_t lookup(const struct index *ix, struct str q, bool exact_only,
+                     int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
+{
+    char buf[INDEX_KEY_MAX + 1];
+    struct query pq;
+    struct emit em = {fn, NULL, ctx, 0, 0, false};
+    query_normalise(q, buf, sizeof(buf), &pq);
+    lookup_query(ix, &pq, NONE, NONE, exact_only, &em);
+    return em.n;
 }
 
 size_t index_lookup(const struct index *ix, struct str q,
                     int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    char norm[TEXT_KEY_MAX];
-    int family;
-    unsigned char addr[16];
-    size_t len = normalise(q, norm, sizeof(norm) - 1, &family, addr);
-    if (len == 0)
-        return 0;
-    bool stop = false;
-    size_t n = 0;
-    char key[TEXT_KEY_MAX];
-    size_t klen = text_key(key, norm, len);
-    const struct entry *e = klen ? probe(ix, key, klen) : NULL;
-    if (e)
-        n += report(ix, e, INDEX_EXACT, false, fn, ctx, &stop);
-    if (family) {
-        /* every covering network, longest prefix first (a full-length prefix is
-         * the address itself, already an exact match) */
-        unsigned max = family == AF_INET ? 31 : 127;
-        for (unsigned p = max + 1; p-- > 0 && !stop;) {
-            bool used = family == AF_INET ? (ix->v4_lengths >> p) & 1
-                                          : (ix->v6_lengths[p / 64] >> (p % 64)) & 1;
-            if (!used)
-                continue;
-            unsigned char nk[18];
-            size_t nlen = net_key(nk, family, addr, p);
-            if ((e = probe(ix, nk, nlen)) != NULL)
-                n += report(ix, e, INDEX_NETWORK, false, fn, ctx, &stop);
-        }
-        return n;
-    }
-    /* a host name: every parent domain ("a.b.example" -> "b.example" -> "example") */
-    if (strchr(norm, '/') != NULL || strchr(norm, '@') != NULL)
-        return n;
-    for (const char *dot = strchr(norm, '.'); dot && !stop; dot = strchr(dot + 1, '.')) {
-        const char *parent = dot + 1;
-        if (*parent == '\0')
-            break;
-        klen = text_key(key, parent, strlen(parent));
-        if (klen && (e = probe(ix, key, klen)) != NULL)
-            n += report(ix, e, INDEX_SUBDOMAIN, true, fn, ctx, &stop);
-    }
-    return n;
+    return lookup(ix, q, false, fn, ctx);
 }
+
+size_t index_lookup_exact(const struct index *ix, struct str q,
+                          int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
+{
+    return lookup(ix, q, true, fn, ctx);
+}
+
+/*
+ * Batches of BATCH queries go through three passes so that the cache misses of
+ * different queries overlap: (1) normalise and hash, prefetch the home slot (and
+ * the first-level entry of an IPv4 address, the Bloom words of parent domains);
+ * (2) find the slot whose hash matches, prefetch its key and postings (and the
+ * intervals of an IPv4 address); (3) report, in query order, as single look-ups
+ * do.  A query too long for the batch buffers takes the single path in (3).
+ */
+#define BATCH 16
+#define BATCH_KEY 256
+
+size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n,
+                          int (*fn)(void *ctx, size_t qi, const struct index_hit *hit),
+                          void *ctx)
+{
+    char bufs[BATCH][BATCH_KEY];
+    struct query q[BATCH];
+    uint32_t hint[BATCH], ivi[BATCH];
+    struct emit em = {NULL, fn, ctx, 0, 0, false};
+    for (size_t base = 0; base < n && !em.stop; base += BATCH) {
+        size_t m = n - base < BATCH ? n - base : BATCH;
+        for (size_t j = 0; j < m; j++) {
+            query_normalise(qs[base + j], bufs[j], BATCH_KEY, &q[j]);
+            hint[j] = MISS;
+            ivi[j] = NONE;
+            if (q[j].kind == Q_NONE)
+                continue;
+            __builtin_prefetch(&ix->slots[scale(q[j].hash, ix->cap)]);
+            if (q[j].kind == Q_V4 && ix->n_built > 0)
+                __builtin_prefetch(&ix->first[q[j].v4 >> (32 - ix->first_bits)]);
+            else if (q[j].kind == Q_DOMAIN) {
+                const char *dot = memchr(q[j].text, '.', q[j].len);
+                if (dot) {
+                    size_t pn = q[j].len - (size_t)(dot + 1 - q[j].text);
+                    __builtin_prefetch(&ix->bloom[bloom_word(ix, hash_bytes(dot + 1, pn))]);
+                }
+            }
+        }
+        for (size_t j = 0; j < m; j++) {
+            if (q[j].kind == Q_NONE)
+                continue;
+            uint32_t i = scale(q[j].hash, ix->cap);
+            while (ix->slots[i].hash != 0 && ix->slots[i].hash != q[j].hash)
+                if (++i == ix->cap)
+                    i = 0;
+            if (ix->slots[i].hash != 0) {
+                hint[j] = i;
+                const struct slot *s = &ix->slots[i];
+                __builtin_prefetch(pool_at(ix, s->key));
+                if ((s->meta & SLOT_COUNT) > 1)
+                    __builtin_prefetch(ix->post + s->u.many.off);
+            }
+            if (q[j].kind == Q_V4 && ix->n_built > 0) {
+                uint32_t b = q[j].v4 >> (32 - ix->first_bits);
+                __builtin_prefetch(&ix->iv[ix->first[b]]);
+            }
+        }
+        for (size_t j = 0; j < m && !em.stop; j++) {
+            em.qi = base + j;
+            if (q[j].kind == Q_NONE && qs[base + j].len >= BATCH_KEY) {
+                char buf[INDEX_KEY_MAX + 1];
+                struct query lq;
+                query_normalise(qs[base + j], buf, sizeof(buf), &lq);
+                lookup_query(ix, &lq, NONE, NONE, false, &em);
+                continue;
+            }
+            if (q[j].kind == Q_V4 && ix->n_built > 0)
+                ivi[j] = iv_find(ix, q[j].v4);
+            lookup_query(ix, &q[j], hint[j], ivi[j], false, &em);
+        }
+    }
+    return em.n;
+}
+
+/* ---- correlation ---- */
+
+/* Whether the postings span more than max distinct events (stops counting past it). */
+static bool events_exceed(const struct posting *p, uint32_t n, size_t max)
+{
+    size_t cap = 64;
+    unsigned shift = 58; /* 64 - log2(cap) */
+    while (cap < 2 * (max + 1)) {
+        cap *= 2;
+        shift--;
+    }
+    uint32_t stack_set[64];
+    uint32_t *set = cap <= 64 ? stack_set : xreallocarray(NULL, cap, sizeof(*set));
+    memset(set, 0xff, cap * sizeof(*set)); /* NONE: events are below 2^30 */
+    size_t distinct = 0;
+    bool over = false;
+    for (uint32_t i = 0; i < n && !over; i++) {
+        uint32_t ev = p[i].event >> POSTING_FLAG_BITS;
+        size_t j = (size_t)(((uint64_t)ev * 0x9e3779b97f4a7c15ull) >> shift);
+        while (set[j] != NONE && set[j] != ev)
+            j = (j + 1) & (cap - 1);
+        if (set[j] == NONE) {
+            set[j] = ev;
+            over = ++distinct > max;
+        }
+    }
+    if (set != stack_set)
+        free(set);
+    return over;
+}
+
+size_t index_correlate(const struct index *ix, int64_t attribute_id, size_t max_events,
+                       int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
+{
+    struct emit em = {fn, NULL, ctx, 0, 0, false};
+    if (attribute_id < 1 || attribute_id > UINT32_MAX)
+        return 0;
+    uint32_t id = (uint32_t)attribute_id;
+    uint32_t ai = attr_find(ix, id);
+    if (ai == NONE || (ix->attrs[ai].key & ~ATTR_COMPOSITE) == ATTR_NO_KEY)
+        return 0;
+    uint32_t key = ix->attrs[ai].key;
+    struct str whole = pool_key(ix, key & ~ATTR_COMPOSITE);
+    struct key keys[3];
+    int nk = value_keys(whole.ptr, whole.len, (key & ATTR_COMPOSITE) != 0, false, false, keys);
+    uint32_t own_event = NONE;
+    for (int k = 0; k < nk && own_event == NONE; k++) {
+        const struct slot *s = probe(ix, keys[k].text, keys[k].len,
+                                     hash_bytes(keys[k].text, keys[k].len));
+        if (s == NULL)
+            continue;
+        const struct posting *p = slot_postings(ix, s);
+        for (uint32_t i = 0; i < (s->meta & SLOT_COUNT); i++) {
+            if (p[i].attribute != id)
+                continue;
+            if (p[i].event & POSTING_NO_CORRELATE)
+                return 0;
+            own_event = p[i].event >> POSTING_FLAG_BITS;
+            break;
+        }
+    }
+    if (own_event == NONE)
+        return 0;
+    for (int k = 0; k < nk && !em.stop; k++) {
+        const struct slot *s = probe(ix, keys[k].text, keys[k].len,
+                                     hash_bytes(keys[k].text, keys[k].len));
+        if (s == NULL)
+            continue;
+        uint32_t n = s->meta & SLOT_COUNT;
+        const struct posting *p = slot_postings(ix, s);
+        struct index_hit hit = {0, 0, INDEX_EXACT, pool_key(ix, s->key), n};
+        if (n > max_events && events_exceed(p, n, max_events)) {
+            em.n++;
+            em.stop = fn(ctx, &hit) != 0;
+            continue;
+        }
+        for (uint32_t i = 0; i < n && !em.stop; i++) {
+            uint32_t ev = p[i].event >> POSTING_FLAG_BITS;
+            if (p[i].attribute == id || ev == own_event || (p[i].event & POSTING_NO_CORRELATE))
+                continue;
+            hit.attribute_id = p[i].attribute;
+            hit.event_id = ev;
+            em.n++;
+            em.stop = fn(ctx, &hit) != 0;
+        }
+    }
+    return em.n;
+}
+
+/* ---- sizes ---- */
 
 size_t index_count(const struct index *ix)
 {
     return ix->live;
 }
 
+size_t index_attributes(const struct index *ix)
+{
+    return ix->n_attrs;
+}
+
 size_t index_bytes(const struct index *ix)
 {
-    return sizeof(*ix) + ix->cap * sizeof(*ix->slots) + ix->pool_cap + ix->posting_bytes;
+    size_t first = ix->first ? ((size_t)1 << ix->first_bits) + 1 : 0;
+    return sizeof(*ix) + big_size((size_t)ix->cap * sizeof(*ix->slots)) +
+           (size_t)ix->n_chunks * (POOL_CHUNK + sizeof(*ix->chunks)) +
+           (size_t)ix->post_cap * sizeof(*ix->post) +
+           big_size((size_t)ix->attr_cap * sizeof(*ix->attrs)) +
+           big_size((size_t)ix->bloom_words * 8) + (size_t)ix->net4_cap * sizeof(*ix->net4) +
+           big_size((size_t)ix->iv_cap * sizeof(*ix->iv)) + big_size(first * sizeof(uint32_t));
 }
