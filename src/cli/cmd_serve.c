@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include "core/auth.h"
+#include "core/indexer.h"
 #include "core/instance.h"
 #include "http/http.h"
 #include "util/log.h"
@@ -85,6 +86,17 @@ int cmd_serve(int argc, char **argv)
     }
     struct app app;
     memset(&app, 0, sizeof(app));
+    struct diag d;
+    diag_clear(&d);
+    if (indexer_open(s, &app.indexer, &d) < 0) {
+        fprintf(stderr, "liaison: %s\n", d.msg);
+        store_close(s);
+        config_free(&cfg);
+        return 1;
+    }
+    /* writes by other processes (liaison import) reach the index within a second */
+    if (indexer_watch(app.indexer, 1000) < 0)
+        log_warnx("index: cannot start the watcher; only this server's writes are indexed");
     app.store = s;
     app.auth_cache = auth_cache_new(AUTH_CACHE_TTL);
     app.cfg = &cfg;
@@ -94,6 +106,7 @@ int cmd_serve(int argc, char **argv)
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
     int rc = http_serve(&app);
     auth_cache_free(app.auth_cache);
+    indexer_close(app.indexer);
     store_close(s);
     config_free(&cfg);
     return rc == 0 ? 0 : 1;

@@ -32,6 +32,7 @@ static void usage(FILE *f)
             "  user add EMAIL --org ORG [--role ROLE_ID] | user list\n"
             "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
             "  import [FILE...]      import MISP JSON events (files or standard input)\n"
+            "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
             "  config show           print the effective configuration\n"
             "  version               print the version\n"
             "\n"
@@ -166,6 +167,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve}, {"init", cmd_init},     {"org", cmd_org},
         {"user", cmd_user},   {"key", cmd_key},       {"config", cmd_config},
         {"import", cmd_import},
+        {"lookup", cmd_lookup},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("liaison %s\n", LIAISON_VERSION);

@@ -934,6 +934,23 @@ void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
     kv_nullable(w, "last_seen", at->last_seen);
     kv_text(w, "value", at->value);
     write_tags(w, at->tags, at->n_tags);
+    if (at->over_correlation)
+        json_write_kv_bool(w, "over_correlation", true);
+    if (at->n_related) {
+        json_write_key(w, "RelatedAttribute");
+        json_write_array_begin(w);
+        for (size_t i = 0; i < at->n_related; i++) {
+            const struct related_attribute *r = &at->related[i];
+            json_write_object_begin(w);
+            json_write_kv_i64_str(w, "id", r->event_id);
+            json_write_kv_i64_str(w, "org_id", r->org_id);
+            kv_text(w, "info", r->info);
+            kv_text(w, "value", r->value);
+            json_write_kv_i64_str(w, "attribute_id", r->attribute_id);
+            json_write_object_end(w);
+        }
+        json_write_array_end(w);
+    }
     json_write_object_end(w);
 }
 
@@ -991,6 +1008,35 @@ void misp_object_encode(struct json_writer *w, const struct object *o)
     json_write_object_end(w);
 }
 
+/* One RelatedEvent entry: the fields MISP's fetchEvent selects for it. */
+static void write_related_event(struct json_writer *w, const struct event *e)
+{
+    json_write_object_begin(w);
+    json_write_key(w, "Event");
+    json_write_object_begin(w);
+    json_write_kv_i64_str(w, "id", e->id);
+    json_write_kv_str(w, "date", e->date);
+    json_write_kv_i64_str(w, "threat_level_id", e->threat_level_id);
+    kv_text(w, "info", e->info);
+    json_write_kv_bool(w, "published", e->published);
+    kv_text(w, "uuid", e->uuid);
+    json_write_kv_i64_str(w, "analysis", e->analysis);
+    json_write_kv_i64_str(w, "timestamp", e->timestamp);
+    json_write_kv_i64_str(w, "distribution", e->distribution);
+    json_write_kv_i64_str(w, "org_id", e->org_id);
+    json_write_kv_i64_str(w, "orgc_id", e->orgc_id);
+    if (e->org != NULL) {
+        json_write_key(w, "Org");
+        misp_org_encode_short(w, e->org);
+    }
+    if (e->orgc != NULL) {
+        json_write_key(w, "Orgc");
+        misp_org_encode_short(w, e->orgc);
+    }
+    json_write_object_end(w);
+    json_write_object_end(w);
+}
+
 void misp_event_encode_fields(struct json_writer *w, const struct event *e)
 {
     json_write_kv_i64_str(w, "id", e->id);
@@ -1025,7 +1071,11 @@ void misp_event_encode_fields(struct json_writer *w, const struct event *e)
         misp_attribute_encode(w, &e->attrs[i], NULL);
     json_write_array_end(w);
     write_empty_array(w, "ShadowAttribute");
-    write_empty_array(w, "RelatedEvent");
+    json_write_key(w, "RelatedEvent");
+    json_write_array_begin(w);
+    for (size_t i = 0; i < e->n_related; i++)
+        write_related_event(w, e->related[i]);
+    json_write_array_end(w);
     write_empty_array(w, "Galaxy");
     json_write_key(w, "Object");
     json_write_array_begin(w);

@@ -22,6 +22,8 @@ struct config {
     char *db;           /* sqlite path or URL */
     int64_t threads;    /* HTTP worker threads */
     int64_t max_body;   /* bytes */
+    int64_t lookup_max_body;       /* bytes, for POST /lookup */
+    int64_t correlation_threshold; /* events per value before it over-correlates */
     char *log_level;
     bool unpublished_private;
     char *base_url;     /* public URL; empty: http://<listen> */

@@ -90,6 +90,19 @@ struct attribute {
     char *last_seen;
     struct tag_ref *tags;
     size_t n_tags;
+    /* read time only (core/correlation.c): other events' attributes holding
+     * the same value, as the reader may see them (MISP's RelatedAttribute) */
+    struct related_attribute *related;
+    size_t n_related;
+    bool over_correlation; /* some part of the value is held by too many events */
+};
+
+struct related_attribute {
+    int64_t attribute_id;
+    int64_t event_id;
+    int64_t org_id; /* the related event's owner */
+    const char *info;
+    const char *value;
 };
 
 struct object_reference {
@@ -162,6 +175,10 @@ struct event {
     size_t n_objects;
     struct tag_ref *tags;
     size_t n_tags;
+    /* read time only: the events correlating with this one (MISP's
+     * RelatedEvent), with org and orgc, newest date first */
+    struct event **related;
+    size_t n_related;
 };
 
 

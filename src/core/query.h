@@ -64,6 +64,11 @@ struct query {
     enum tri to_ids;
     enum tri published;
     int deleted;            /* 0 live only, 1 deleted only, 2 both */
+    /* JSON arrays of ids ("[4,9]") narrowing the search, or NULL: attribute ids
+     * come from the indicator index (a value look-up), event ids from
+     * correlation; "[]" matches nothing */
+    const char *attribute_ids;
+    const char *event_ids;
     int64_t limit;          /* 0: no limit */
     int64_t page;           /* 1-based */
     struct acl_filter acl;

@@ -2541,3 +2541,18 @@ int types_canonicalise(const struct attr_type *t, struct str value, struct arena
     *out = res;
     return 0;
 }
+
+bool types_correlates(const char *type, const char *category)
+{
+    /* MISP's Attribute::NON_CORRELATING_TYPES and getRelatedAttributes's exclusions */
+    static const char *const none[] = {"comment",   "other",   "text",        "hex",
+                                       "anonymised", "counter", "float",       "port",
+                                       "boolean",    "gender",  "nationality", "http-method",
+                                       "aba-rtn",    "cortex"};
+    if (type == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+        if (strcmp(type, none[i]) == 0)
+            return false;
+    return category == NULL || strcmp(category, "Antivirus detection") != 0;
+}

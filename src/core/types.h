@@ -64,6 +64,11 @@ const char *types_category_type_at(size_t category_index, size_t i);
  * mapping); false for unknown names or NULL. */
 bool types_category_allows(const char *category, const char *type);
 
+/* Does an attribute of this type and category correlate?  No for MISP's
+ * non-correlating types (comment, text, other, hex, port, counter, ...) and the
+ * "Antivirus detection" category; such values are still looked up. */
+bool types_correlates(const char *type, const char *category);
+
 /*
  * Validates value for type t and returns its canonical form in *out: a
  * NUL-terminated string allocated in a (owned by the arena).  value is

@@ -28,6 +28,7 @@ struct auth_cache;
 struct app {
     struct store *store;
     struct auth_cache *auth_cache; /* verified keys (core/auth.h) */
+    struct indexer *indexer;       /* the indicator index (core/indexer.h) */
     const struct config *cfg;
     struct acl_policy policy;
     char instance_uuid[UUID_STR_LEN + 1];
@@ -68,6 +69,11 @@ struct request {
     struct buf out;
     struct json_writer w;
     const char *content_type;
+    /* A streamed body instead of out: called after the handler returned, as
+     * the client reads, to fill dst (at most max bytes); returns the bytes
+     * written, 0 at the end, or -1 to abort the connection. */
+    long (*stream)(struct request *req, char *dst, size_t max);
+    void *stream_ctx;
     char request_id[17];
 };
 
@@ -158,6 +164,8 @@ int misp_sharing_groups_add_org(struct request *req);
 int misp_sharing_groups_remove_org(struct request *req);
 int misp_sharing_groups_add_server(struct request *req);
 int misp_sharing_groups_remove_server(struct request *req);
+
+int lookup_post(struct request *req);
 
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);

@@ -7,8 +7,10 @@
 #include "http/http.h"
 
 #include "codec/misp_json.h"
+#include "core/correlation.h"
 #include "core/event.h"
 #include "core/uuid.h"
+#include "util/log.h"
 #include "util/parse.h"
 
 #include <stdio.h>
@@ -63,6 +65,19 @@ static unsigned view_flags(struct request *req)
     if (deleted)
         flags |= STORE_LOAD_DELETED;
     return flags;
+}
+
+/* A MISP view option given as a named parameter ("includeEventCorrelations:0"),
+ * a query argument or a key of the JSON body; def when absent. */
+static bool view_option(struct request *req, const char *name, bool def)
+{
+    const char *v = http_named(req, name);
+    if (v == NULL)
+        v = http_query_arg(req, name);
+    if (v != NULL)
+        return strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+    bool b;
+    return json_as_bool(json_get(req->json, name), &b) ? b : def;
 }
 
 /* Adds a warning when an item's distribution is wider than its TLP allows. */
@@ -171,6 +186,14 @@ int misp_events_add(struct request *req)
     e->attribute_count = (int64_t)e->n_attrs;
     for (size_t i = 0; i < e->n_objects; i++)
         e->attribute_count += (int64_t)e->objects[i].n_attrs;
+    /* MISP answers with the event as a view shows it: RelatedEvent included */
+    if (req->app->indexer != NULL && indexer_refresh(req->app->indexer) == 0 &&
+        store_begin_read(req->app->store, &c) == 0) {
+        if (correlate_event(req->app->indexer, c, req->a, http_acl(req), e,
+                            (size_t)req->app->cfg->correlation_threshold, false) < 0)
+            log_warnx("events/add %s: correlations left out of the answer", req->request_id);
+        store_end(c, true);
+    }
     event_saved_answer(req, e);
     return 200;
 }
@@ -185,6 +208,13 @@ int misp_events_view(struct request *req)
         return http_fail(req, rc, NULL);
     struct event *e;
     rc = event_find(c, req->a, &acl, http_seg(req, 2), view_flags(req), &e);
+    /* MISP: RelatedEvent unless includeEventCorrelations is 0; per-attribute
+     * RelatedAttribute with includeGranularCorrelations */
+    bool granular = view_option(req, "includeGranularCorrelations", false);
+    if (rc == 0 && req->app->indexer != NULL &&
+        (view_option(req, "includeEventCorrelations", true) || granular))
+        rc = correlate_event(req->app->indexer, c, req->a, &acl, e,
+                             (size_t)req->app->cfg->correlation_threshold, granular);
     store_end(c, true);
     if (rc == ERR_NOTFOUND)
         return http_error(req, 404, "Invalid event.", NULL);

@@ -10,6 +10,7 @@
 #include "http/http.h"
 
 #include "codec/misp_json.h"
+#include "core/indexer.h"
 #include "util/limits.h"
 #include "util/parse.h"
 
@@ -493,6 +494,50 @@ static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid)
     return req->out.err ? ERR_TOOBIG : 0;
 }
 
+/* Appends an exact hit's attribute id to the JSON id list in ctx. */
+static int on_exact(void *ctx, const struct index_hit *hit)
+{
+    struct buf *b = ctx;
+    if (b->len > 1)
+        buf_putc(b, ',');
+    buf_printf(b, "%lld", (long long)hit->attribute_id);
+    return 0;
+}
+
+/*
+ * restSearch by value through the index: exact values (no '%') become the ids
+ * of the live attributes holding them, as a whole value or a composite part;
+ * the store applies every other filter and acl to those rows.  Wildcards,
+ * AND lists and searches for deleted attributes stay with the store.
+ */
+static int value_via_index(struct request *req, struct query *q)
+{
+    struct indexer *x = req->app->indexer;
+    if (x == NULL || q->value.n_any == 0 || q->value.n_all || q->deleted != 0)
+        return 0;
+    for (size_t i = 0; i < q->value.n_any; i++)
+        if (strchr(q->value.any[i], '%') != NULL)
+            return 0;
+    struct buf b;
+    buf_init(&b, LIMIT_RESPONSE_MAX);
+    buf_putc(&b, '[');
+    const struct index *ix = indexer_read_begin(x);
+    for (size_t i = 0; i < q->value.n_any; i++)
+        index_lookup_exact(ix, str_from_cstr(q->value.any[i]), on_exact, &b);
+    indexer_read_end(x);
+    buf_putc(&b, ']');
+    int rc = 0;
+    if (b.err) {
+        rc = ERR_TOOBIG;
+    } else {
+        q->attribute_ids = arena_strndup(req->a, b.ptr, b.len);
+        q->value.any = NULL;
+        q->value.n_any = 0;
+    }
+    buf_free(&b);
+    return rc;
+}
+
 int misp_attributes_rest_search(struct request *req)
 {
     struct query q;
@@ -500,6 +545,8 @@ int misp_attributes_rest_search(struct request *req)
     struct diag d;
     diag_clear(&d);
     int rc = query_parse(req, req->json, &q, &o, &d);
+    if (rc == 0)
+        rc = value_via_index(req, &q);
     if (rc < 0)
         return http_fail(req, rc, &d);
     struct attr_out out = {.req = req, .o = &o};
@@ -614,6 +661,8 @@ static int events_search(struct request *req, bool index)
     diag_clear(&d);
     const struct json_value *body = req->json;
     int rc = query_parse(req, body, &q, &o, &d);
+    if (rc == 0)
+        rc = value_via_index(req, &q);
     if (rc < 0)
         return http_fail(req, rc, &d);
     if (!index && strcmp(o.format, "json") != 0) {

@@ -12,6 +12,7 @@
 #include "http/http.h"
 
 #include "core/auth.h"
+#include "core/indexer.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -32,7 +33,8 @@
 #include "util/banned.h"
 
 enum route_flags {
-    ROUTE_PUBLIC = 1 << 0, /* no authentication */
+    ROUTE_PUBLIC = 1 << 0,   /* no authentication */
+    ROUTE_RAW_BODY = 1 << 1, /* the handler reads the body itself (any content type) */
 };
 
 struct route {
@@ -48,6 +50,7 @@ struct route {
 
 /* "admin/x/y" routes are matched as "x/y" with the admin prefix removed. */
 static const struct route routes[] = {
+    {HTTP_POST, "lookup", NULL, lookup_post, ROUTE_RAW_BODY},
     {GET_HEAD, "servers", "getVersion", misp_server_get_version, 0},
     {GET_HEAD, "servers", "getPyMISPVersion", misp_server_pymisp_version, 0},
     {GET_HEAD, "users", "view", misp_users_view, 0},
@@ -181,8 +184,10 @@ int http_dispatch(struct request *req)
     bool method_mismatch = false;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         const struct route *r = &routes[i];
-        if (req->n_seg < 2 || !str_eq_cstr(req->seg[0], r->controller) ||
-            !str_eq_cstr(req->seg[1], r->action))
+        if (req->n_seg < 1 || !str_eq_cstr(req->seg[0], r->controller))
+            continue;
+        if (r->action != NULL ? req->n_seg < 2 || !str_eq_cstr(req->seg[1], r->action)
+                              : req->n_seg != 1)
             continue;
         if (!(r->methods & req->method)) {
             method_mismatch = true;
@@ -205,7 +210,7 @@ int http_dispatch(struct request *req)
     }
     if (match == NULL)
         return http_error(req, 405, "This action does not accept this HTTP method.", NULL);
-    if (req->body.len) {
+    if (req->body.len && !(match->flags & ROUTE_RAW_BODY)) {
         const char *ct =
             MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
         if (!body_is_json(ct, &req->body))
@@ -223,7 +228,13 @@ int http_dispatch(struct request *req)
         }
         req->json = root;
     }
-    return match->handler(req);
+    int status = match->handler(req);
+    /* read-your-writes: what this request committed is in the index before
+     * the client hears back (cheap when nothing changed) */
+    if ((req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE)) && status < 400 &&
+        req->app->indexer != NULL && indexer_refresh(req->app->indexer) < 0)
+        log_warnx("index: refresh after request %s failed", req->request_id);
+    return status;
 }
 
 /* ---- libmicrohttpd glue ---- */
@@ -258,19 +269,37 @@ static enum http_method method_of(const char *m)
     return 0;
 }
 
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct request *req = cls;
+    long n = req->stream(req, buf, max);
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)n;
+}
+
 static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn, int status)
 {
     struct request *req = &st->req;
-    size_t len;
+    size_t len = 0;
     if (req->out.err) {
         buf_reset(&req->out);
         req->out.err = 0;
         json_writer_init(&req->w, &req->out, false);
         status = http_error(req, 500, "The response was too large to build.", NULL);
     }
-    char *body = buf_take(&req->out, &len);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp;
+    if (req->stream != NULL && status < 300) {
+        /* the request (and its arena) lives until completed(), after the last read */
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader,
+                                                 req, NULL);
+    } else {
+        char *body = buf_take(&req->out, &len);
+        resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    }
     MHD_add_response_header(resp, "Content-Type",
                             req->content_type ? req->content_type : "application/json");
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
@@ -305,7 +334,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         st->req.conn = conn;
         st->req.url = arena_strdup(st->req.a, url);
         st->req.method = method_of(method);
-        buf_init(&st->req.body, (size_t)app->cfg->max_body);
+        /* POST /lookup takes millions of values in one body: its own limit */
+        bool lookup = strcmp(url, "/lookup") == 0 || strcmp(url, "/lookup/") == 0;
+        buf_init(&st->req.body,
+                 (size_t)(lookup ? app->cfg->lookup_max_body : app->cfg->max_body));
         buf_init(&st->req.out, LIMIT_RESPONSE_MAX);
         snprintf(st->req.request_id, sizeof(st->req.request_id), "%016llx",
                  __atomic_add_fetch(&request_counter, 1, __ATOMIC_RELAXED));
@@ -329,7 +361,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     if (req->method == 0)
         status = http_error(req, 405, "Unsupported HTTP method.", NULL);
     else if (st->too_big)
-        status = http_error(req, 413, "The request body is larger than max_body.", NULL);
+        status = http_error(req, 413,
+                            strncmp(url, "/lookup", 7) == 0
+                                ? "The request body is larger than lookup_max_body."
+                                : "The request body is larger than max_body.",
+                            NULL);
     else if (strlen(url) > LIMIT_URL_LEN)
         status = http_error(req, 414, "The URL is too long.", NULL);
     else

@@ -1456,6 +1456,85 @@ int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t 
     return 0;
 }
 
+/* ---- the indicator index's feed ---- */
+
+static const char sql_change_seq[] = "SELECT value FROM change_seq WHERE id = 1";
+
+int store_change_seq(struct store_conn *c, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(c, sql_change_seq);
+    if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
+        return ERR_DB;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+#define FEED_COLS                                                                                  \
+    "a.id, a.event_id, a.type, a.category, a.value, a.deleted = 0 AND e.deleted = 0, "             \
+    "a.disable_correlation OR e.disable_correlation"
+
+static const char sql_feed_all[] = "SELECT " FEED_COLS " FROM attributes a JOIN events e ON e.id = "
+                                   "a.event_id WHERE a.deleted = 0 AND e.deleted = 0";
+static const char sql_feed_removed[] =
+    "SELECT attribute_id FROM attribute_removals WHERE seq > ?1 ORDER BY seq";
+static const char sql_feed_since[] =
+    "SELECT " FEED_COLS " FROM attributes a JOIN events e ON e.id = a.event_id WHERE a.seq > ?1 "
+    "UNION ALL SELECT " FEED_COLS " FROM events e JOIN attributes a ON a.event_id = e.id "
+    "WHERE e.seq > ?1 AND a.seq <= ?1";
+
+static int feed_rows(sqlite3_stmt *st, int (*fn)(void *, const struct index_row *), void *ctx)
+{
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct index_row r;
+        r.attribute_id = sqlite3_column_int64(st, 0);
+        r.event_id = sqlite3_column_int64(st, 1);
+        r.type = (const char *)sqlite3_column_text(st, 2);
+        r.category = (const char *)sqlite3_column_text(st, 3);
+        r.value = (const char *)sqlite3_column_text(st, 4);
+        r.live = sqlite3_column_int(st, 5) != 0;
+        r.no_correlate = sqlite3_column_int(st, 6) != 0;
+        if (r.type == NULL || r.category == NULL || r.value == NULL)
+            continue; /* NOT NULL columns: only out of memory gets here */
+        if ((rc = fn(ctx, &r)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_reset(st);
+    return rc;
+}
+
+int store_index_feed(struct store_conn *c, int64_t since,
+                     int (*fn)(void *ctx, const struct index_row *r), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (since <= 0) {
+        if ((st = stmt(c, sql_feed_all)) == NULL)
+            return ERR_DB;
+        return feed_rows(st, fn, ctx);
+    }
+    if ((st = stmt(c, sql_feed_removed)) == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, since);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct index_row r = {.attribute_id = sqlite3_column_int64(st, 0)};
+        if ((rc = fn(ctx, &r)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_reset(st);
+    if (rc != 0)
+        return rc;
+    if ((st = stmt(c, sql_feed_since)) == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, since);
+    return feed_rows(st, fn, ctx);
+}
+
 static void tag_ref_read(struct arena *a, sqlite3_stmt *st, struct tag_ref *t)
 {
     tag_read(a, st, &t->tag);
@@ -1615,8 +1694,9 @@ int store_attribute_delete(struct store_conn *c, int64_t id, bool hard)
         rc = step_done(st);
         return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
     }
+    /* the removal trace (migration 0005) records this transaction's seq */
     st = stmt(c, sql_attr_tags_delete);
-    if (st == NULL)
+    if (next_seq(c) < 0 || st == NULL)
         return ERR_DB;
     sqlite3_bind_int64(st, 1, id);
     if ((rc = step_done(st)) < 0)
@@ -2038,14 +2118,7 @@ static void sqlb_text(struct sqlb *b, const char *s)
 
 static void sqlb_bind_value(struct sqlb *b, bool is_int, int64_t i, const char *s)
 {
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 32;
-        struct bindv *bigger = arena_alloc(b->a, ncap * sizeof(*bigger));
-        if (b->n)
-            memcpy(bigger, b->binds, b->n * sizeof(*bigger));
-        b->binds = bigger;
-        b->cap = ncap;
-    }
+    b->binds = arena_grow(b->a, b->binds, b->n, &b->cap, sizeof(*b->binds));
     b->binds[b->n].is_int = is_int;
     b->binds[b->n].i = i;
     b->binds[b->n].s = s;
@@ -2237,6 +2310,8 @@ static void render_acl_attr(struct sqlb *b, const struct acl_filter *acl)
 /* Conditions on attributes shared by attribute search and event search (EXISTS). */
 static void render_attr_conditions(struct sqlb *b, const struct query *q, bool for_event)
 {
+    if (q->attribute_ids)
+        sqlb_str(b, " AND a.id IN (SELECT value FROM json_each(?))", q->attribute_ids);
     render_filter(b, &q->value, MATCH_ATTR_VALUE);
     render_filter(b, &q->type, MATCH_ATTR_TYPE);
     render_filter(b, &q->category, MATCH_ATTR_CATEGORY);
@@ -2267,6 +2342,8 @@ static void render_event_conditions(struct sqlb *b, const struct query *q)
         sqlb_text(b, " AND 0");
     render_acl_event(b, &q->acl);
     render_filter(b, &q->event_id, MATCH_EVENT_ID);
+    if (q->event_ids)
+        sqlb_str(b, " AND e.id IN (SELECT value FROM json_each(?))", q->event_ids);
     render_filter(b, &q->org, MATCH_ORG);
     render_filter(b, &q->info, MATCH_INFO);
     if (q->date_from)
@@ -2361,7 +2438,7 @@ int store_event_search(struct store_conn *c, struct arena *a, const struct query
     if (q->timestamp_max)
         sqlb_int(&b, " AND e.timestamp <= ?", q->timestamp_max);
     if (!filter_empty(&q->value) || !filter_empty(&q->type) || !filter_empty(&q->category) ||
-        q->to_ids != TRI_ANY) {
+        q->to_ids != TRI_ANY || q->attribute_ids) {
         sqlb_text(&b, " AND EXISTS (SELECT 1 FROM attributes a LEFT JOIN objects o ON o.id = "
                       "a.object_id WHERE a.event_id = e.id");
         render_attr_conditions(&b, q, true);

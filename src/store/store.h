@@ -205,4 +205,27 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
 /* Recomputes and returns the number of live attributes of an event. */
 int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out);
 
+/* ---- the indicator index's feed ("changes since N") ---- */
+
+struct index_row {
+    int64_t attribute_id;
+    int64_t event_id;
+    const char *type;     /* NULL for a removed row */
+    const char *category;
+    const char *value;
+    bool live;            /* neither the attribute nor its event is deleted */
+    bool no_correlate;    /* disable_correlation on the attribute or on its event */
+};
+
+/* The change sequence's value as this transaction sees it. */
+int store_change_seq(struct store_conn *c, int64_t *out);
+/*
+ * Calls fn for every live attribute (since == 0), or else for every attribute
+ * whose row or event row was written after change `since`, and for every row
+ * hard-deleted since (removals first, so that a reused id ends up live).  The
+ * row's strings are valid during the call only.  fn returns non-zero to stop.
+ */
+int store_index_feed(struct store_conn *c, int64_t since,
+                     int (*fn)(void *ctx, const struct index_row *r), void *ctx);
+
 #endif

@@ -178,6 +178,18 @@ char *arena_strdup(struct arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return v;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *bigger = arena_calloc(a, ncap, elem);
+    if (n)
+        memcpy(bigger, v, n * elem);
+    *cap = ncap;
+    return bigger;
+}
+
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
     va_list ap;

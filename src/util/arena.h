@@ -24,6 +24,12 @@ void *arena_calloc(struct arena *a, size_t count, size_t size);
 /* Returns a NUL-terminated copy of the n bytes at s, owned by a. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/*
+ * Room for one more element in an arena-backed array v holding n elements of
+ * elem bytes with capacity *cap: returns v, or a copy twice as large (16 at
+ * first) with *cap updated.  The old array is left to the arena.
+ */
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem);
 /* printf into arena memory. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Total bytes of blocks held (for limits and statistics). */

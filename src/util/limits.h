@@ -14,6 +14,8 @@
 #define LIMIT_BODY_MAX (1024u * 1024 * 1024)
 /* Maximum nesting depth of a JSON document. */
 #define LIMIT_JSON_DEPTH 128
+/* Longest observable a look-up takes (a longer line is reported invalid). */
+#define LIMIT_OBSERVABLE_LEN 4096
 /* Maximum length of one attribute value, in bytes (MISP stores values in TEXT). */
 #define LIMIT_VALUE_LEN (1024u * 1024)
 /* Maximum attributes in one event on add/edit. */

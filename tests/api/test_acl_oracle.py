@@ -13,7 +13,9 @@ a copy of the C logic), following MISP's rules:
   when its entry for this node has all_orgs;
 - an attribute (or object) of a visible event is visible if the user's org owns
   the event, or its own distribution is 1, 2, 3 or 5 (inherit), or 4 with a
-  visible sharing group; an attribute inside an object also needs the object.
+  visible sharing group; an attribute inside an object also needs the object;
+- an event's RelatedEvent lists the other visible events holding, in a visible
+  attribute, a value of a visible attribute of the viewed event.
 
 ORACLE_CASES (default 2000) events; ORACLE_SEED (default 1) seeds the run.
 `ORACLE_CASES=100000 make test-oracle` runs the large version.
@@ -31,6 +33,7 @@ from conftest import unique
 CASES = int(os.environ.get("ORACLE_CASES", "2000"))
 SEED = int(os.environ.get("ORACLE_SEED", "1"))
 ROLES = [1, 2, 3, 4, 5, 6]  # admin, Org Admin, User, Publisher, Sync user, Read Only
+CORR_POOL = 30  # distinct correlating values spread over the events
 TLP = ["tlp:clear", "tlp:white", "tlp:green", "tlp:amber", "tlp:amber+strict", "tlp:red"]
 
 
@@ -62,6 +65,21 @@ class World:
         if dist in (1, 2, 3, 5):
             return True
         return dist == 4 and self.sg_visible(sg, org)
+
+    def related(self, eu, org, admin):
+        """RelatedEvent of event eu as org sees it: the other visible events
+        holding, in an attribute org may see, a value org sees in eu."""
+        ev = self.events[eu]
+        mine = {v for v, (d, sg) in ev["corr"].items()
+                if self.child_visible(ev, d, sg, org, admin)}
+        out = set()
+        for fu, f in self.events.items():
+            if fu == eu or not self.event_visible(f, org, admin):
+                continue
+            if any(v in mine and self.child_visible(f, d, sg, org, admin)
+                   for v, (d, sg) in f["corr"].items()):
+                out.add(fu)
+        return out
 
     def expected(self, org, admin):
         events, attrs = set(), set()
@@ -141,6 +159,16 @@ def world(server, admin, make_user):
             body["Attribute"].append(a)
             ev["attrs"][au] = (adist, asg, None)
             w.values[a["value"]] = au
+        ev["corr"] = {}
+        if rng.random() < 0.7:
+            # a correlating value from a small pool, shared by many events
+            cdist, csg = pick_distribution(rng, w, org, True)
+            cv = "corr-%d.oracle.example" % rng.randrange(CORR_POOL)
+            a = {"type": "domain", "value": cv, "distribution": cdist}
+            if csg:
+                a["sharing_group_id"] = csg
+            body["Attribute"].append(a)
+            ev["corr"][cv] = (cdist, csg)
         if rng.random() < 0.3:
             odist, osg = pick_distribution(rng, w, org, True)
             ou = str(uuid.uuid4())
@@ -283,3 +311,24 @@ def test_event_and_attribute_views_match_the_model(world):
             if (r.status_code == 200) != (au in want_attrs):
                 pytest.fail("%s, attributes/view: status %d; %s" % (
                     who, r.status_code, describe(world, eu, au)))
+
+
+def test_correlations_match_the_model(world):
+    rng = random.Random(SEED + 2)
+    sample = rng.sample(sorted(world.events), min(25, len(world.events)))
+    for c, org, admin, who in readers(world):
+        want_events, _ = world.expected(org, admin)
+        for eu in sample:
+            if eu not in want_events:
+                continue
+            r = c.get("/events/view/%s" % eu)
+            assert r.status_code == 200, r.text
+            got = {x["Event"]["uuid"] for x in r.json()["Event"]["RelatedEvent"]}
+            want = world.related(eu, org, admin)
+            got = ours(world, got)
+            if got != want:
+                extra, missing = sorted(got - want)[:2], sorted(want - got)[:2]
+                pytest.fail("%s, RelatedEvent of %s: %d leaked, %d missing; e.g.\n  %s" % (
+                    who, describe(world, eu), len(got - want), len(want - got),
+                    "\n  ".join(describe(world, u) + " corr=%s" % world.events[u]["corr"]
+                                 for u in extra + missing)))

@@ -1,0 +1,583 @@
+/*
+ * cmd_lookup.c - `liaison lookup`: which of these observables have we seen?
+ *
+ * Reads one observable per line (or, with --extract, every IP, domain, URL,
+ * e-mail and hash found in free text such as log files) from FILE or standard
+ * input and prints the matches: tab-separated lines by default, or the JSON
+ * document of POST /lookup with --json.  It reads the local database directly
+ * (building the index first) or asks a server with --url and --key.  Lines
+ * that hold no observable are counted and the first few reported on standard
+ * error with their line numbers; they are not fatal.
+ *
+ * Exit status as grep's: 0 if something matched, 1 if nothing did, 2 on error.
+ */
+#include "cli/cli.h"
+
+#include "codec/extract.h"
+#include "codec/json.h"
+#include "core/indexer.h"
+#include "core/lookup.h"
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/limits.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+#define INVALID_SHOWN 10
+#define READ_BLOCK (8u << 20)
+
+struct opts {
+    const char *file; /* NULL or "-": standard input */
+    bool json;
+    bool extract;
+    const char *url;
+    const char *key;
+};
+
+/* The values of one batch with the input line each came from. */
+struct batch {
+    struct arena *a;
+    struct str v[LOOKUP_BATCH];
+    size_t line[LOOKUP_BATCH];
+    size_t n;
+};
+
+struct run {
+    struct opts o;
+    FILE *out;
+    /* local */
+    struct store *store;
+    struct indexer *ix;
+    struct acl_filter acl;
+    /* remote: every value, one per line, and the input line of each */
+    struct buf body;
+    size_t *lines;
+    size_t n_lines, cap_lines;
+    /* output */
+    struct buf ob;
+    struct json_writer w;
+    bool first;
+    size_t values, matched, matches, invalid;
+    struct batch *b;
+};
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: liaison lookup [-f FILE] [--extract] [--json] [--url URL --key KEY] "
+            "[options]\n"
+            "\n"
+            "Looks observables up in the indicator index: exact values, IP addresses inside\n"
+            "stored networks, host names below stored domains.\n"
+            "\n"
+            "  -f, --file FILE   read FILE (default: standard input, also '-')\n"
+            "  --extract         pull IPs, domains, URLs, e-mail addresses and hashes out of\n"
+            "                    free text (log files, mails) instead of one value per line\n"
+            "  --json            print the JSON document of POST /lookup instead of lines\n"
+            "  --url URL         ask the server at URL (e.g. http://127.0.0.1:8080) instead\n"
+            "                    of reading the local database (--db)\n"
+            "  --key KEY         API key for --url; '@PATH' reads it from a file\n"
+            "                    (default: $LIAISON_KEY)\n"
+            "\n"
+            "Output: one line per match, tab-separated:\n"
+            "  LINE VALUE KIND INDEXED TYPE EVENT_UUID EVENT_INFO TAGS\n"
+            "KIND is exact, network or subdomain; INDEXED the stored value that matched.\n"
+            "A summary and the first lines that hold no observable go to standard error.\n"
+            "Exit status: 0 if something matched, 1 if nothing did, 2 on error.\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->key = getenv("LIAISON_KEY");
+    for (int i = 1; i < argc && argv[i] != NULL; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            help(stdout);
+            return 1;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = true;
+        } else if (strcmp(a, "--extract") == 0) {
+            o->extract = true;
+        } else if ((strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) && next) {
+            o->file = next;
+            i++;
+        } else if (strcmp(a, "--url") == 0 && next) {
+            o->url = next;
+            i++;
+        } else if (strcmp(a, "--key") == 0 && next) {
+            o->key = next;
+            i++;
+        } else if (a[0] != '-' && o->file == NULL) {
+            o->file = a;
+        } else {
+            fprintf(stderr, "liaison lookup: unknown or incomplete option '%s' (see liaison "
+                            "lookup --help)\n",
+                    a);
+            return -1;
+        }
+    }
+    if (o->url && (o->key == NULL || *o->key == '\0')) {
+        fprintf(stderr, "liaison lookup: --url needs --key KEY (or $LIAISON_KEY)\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void flush_out(struct run *r)
+{
+    if (r->ob.len) {
+        fwrite(r->ob.ptr, 1, r->ob.len, r->out);
+        buf_reset(&r->ob);
+    }
+}
+
+static void put_field(struct buf *b, const char *s)
+{
+    for (; s && *s; s++)
+        buf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+/* One matched value, as a JSON result or as tab-separated lines. */
+static void print_result(struct run *r, struct str value, size_t line,
+                         const struct lookup_match *m, size_t n_m)
+{
+    r->matched++;
+    r->matches += n_m;
+    if (r->o.json) {
+        lookup_write_result(&r->w, value, line, m, n_m);
+    } else {
+        for (size_t i = 0; i < n_m; i++) {
+            buf_printf(&r->ob, "%zu\t%.*s\t%s\t", line, (int)value.len, value.ptr,
+                       lookup_kind_name(m[i].kind));
+            put_field(&r->ob, m[i].indexed);
+            buf_putc(&r->ob, '\t');
+            put_field(&r->ob, m[i].attr->type);
+            buf_putc(&r->ob, '\t');
+            put_field(&r->ob, m[i].event->uuid);
+            buf_putc(&r->ob, '\t');
+            put_field(&r->ob, m[i].event->info);
+            buf_putc(&r->ob, '\t');
+            for (size_t t = 0; t < m[i].attr->n_tags + m[i].event->n_tags; t++) {
+                const struct tag_ref *tr = t < m[i].attr->n_tags
+                                               ? &m[i].attr->tags[t]
+                                               : &m[i].event->tags[t - m[i].attr->n_tags];
+                if (t)
+                    buf_putc(&r->ob, ',');
+                put_field(&r->ob, tr->tag.name);
+            }
+            buf_putc(&r->ob, '\n');
+        }
+    }
+    if (r->ob.len > (1u << 20))
+        flush_out(r);
+}
+
+static int on_local(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m)
+{
+    struct run *r = ctx;
+    print_result(r, r->b->v[qi], r->b->line[qi], m, n_m);
+    return 0;
+}
+
+/* Looks the batch up (local) or queues it for the server (remote). */
+static int batch_flush(struct run *r)
+{
+    struct batch *b = r->b;
+    int rc = 0;
+    if (b->n == 0)
+        return 0;
+    r->values += b->n;
+    if (r->o.url) {
+        for (size_t i = 0; i < b->n; i++) {
+            buf_append(&r->body, b->v[i].ptr, b->v[i].len);
+            buf_putc(&r->body, '\n');
+            if (r->n_lines == r->cap_lines) {
+                r->cap_lines = r->cap_lines ? r->cap_lines * 2 : 65536;
+                r->lines = xreallocarray(r->lines, r->cap_lines, sizeof(*r->lines));
+            }
+            r->lines[r->n_lines++] = b->line[i];
+        }
+        if (r->body.err)
+            rc = ERR_TOOBIG;
+    } else {
+        rc = lookup_values(r->ix, r->store, b->a, &r->acl, b->v, b->n, on_local, r);
+    }
+    arena_free(b->a);
+    b->a = arena_new();
+    b->n = 0;
+    return rc;
+}
+
+static int batch_push(struct run *r, const char *v, size_t len, size_t line)
+{
+    struct batch *b = r->b;
+    b->v[b->n] = (struct str){arena_strndup(b->a, v, len), len};
+    b->line[b->n] = line;
+    if (++b->n == LOOKUP_BATCH)
+        return batch_flush(r);
+    return 0;
+}
+
+static void note_invalid(struct run *r, size_t line, const char *s, size_t len)
+{
+    if (r->invalid < INVALID_SHOWN) {
+        fprintf(stderr, "liaison lookup: line %zu: not an observable: '", line);
+        for (size_t i = 0; i < len && i < 80; i++) {
+            unsigned char c = (unsigned char)s[i];
+            fputc(c < 0x20 || c >= 0x7f ? '?' : c, stderr);
+        }
+        fprintf(stderr, "%s'\n", len > 80 ? "..." : "");
+    }
+    r->invalid++;
+}
+
+struct extract_ctx {
+    struct run *r;
+    size_t line;
+    int rc;
+};
+
+static int on_observable(void *ctx, const struct observable *o)
+{
+    struct extract_ctx *x = ctx;
+    x->rc = batch_push(x->r, o->text, o->len, x->line);
+    return x->rc;
+}
+
+static int do_line(struct run *r, const char *s, size_t len, size_t line)
+{
+    if (len && s[len - 1] == '\r')
+        len--;
+    if (r->o.extract) {
+        struct extract_ctx x = {r, line, 0};
+        obs_extract(s, len, on_observable, &x);
+        return x.rc;
+    }
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i == len)
+        return 0; /* blank */
+    char clean[LIMIT_OBSERVABLE_LEN + 1];
+    size_t clen = 0;
+    if (len > LIMIT_OBSERVABLE_LEN ||
+        obs_classify(s, len, clean, sizeof(clean), &clen) == OBS_INVALID) {
+        note_invalid(r, line, s, len);
+        return 0;
+    }
+    return batch_push(r, clean, clen, line);
+}
+
+/* Reads the input in blocks and hands over whole lines. */
+static int read_input(struct run *r, FILE *in)
+{
+    char *block = xmalloc(READ_BLOCK + 1);
+    size_t have = 0, line = 0;
+    int rc = 0;
+    for (;;) {
+        size_t n = fread(block + have, 1, READ_BLOCK - have, in);
+        have += n;
+        bool eof = n == 0;
+        size_t start = 0;
+        for (;;) {
+            char *nl = memchr(block + start, '\n', have - start);
+            if (nl == NULL)
+                break;
+            if ((rc = do_line(r, block + start, (size_t)(nl - (block + start)), ++line)) < 0)
+                goto out;
+            start = (size_t)(nl - block) + 1;
+        }
+        if (start == 0 && have == READ_BLOCK) {
+            /* a line longer than the block: take it as it is (invalid or extracted) */
+            if ((rc = do_line(r, block, have, ++line)) < 0)
+                goto out;
+            start = have;
+        }
+        memmove(block, block + start, have - start);
+        have -= start;
+        if (eof) {
+            if (have && (rc = do_line(r, block, have, ++line)) < 0)
+                goto out;
+            break;
+        }
+    }
+    if (ferror(in)) {
+        fprintf(stderr, "liaison lookup: read error: %s\n", strerror(errno));
+        rc = ERR_IO;
+    }
+out:
+    free(block);
+    if (rc == 0)
+        rc = batch_flush(r);
+    return rc;
+}
+
+/* ---- remote ---- */
+
+static size_t curl_collect(char *p, size_t size, size_t n, void *ctx)
+{
+    struct buf *b = ctx;
+    buf_append(b, p, size * n);
+    return b->err ? 0 : size * n;
+}
+
+static char *read_key(const char *key)
+{
+    if (key[0] != '@')
+        return xstrdup(key);
+    FILE *f = fopen(key + 1, "r");
+    if (f == NULL) {
+        fprintf(stderr, "liaison lookup: cannot read the key file %s: %s\n", key + 1,
+                strerror(errno));
+        return NULL;
+    }
+    char line[256] = "";
+    if (fgets(line, sizeof(line), f) == NULL)
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return xstrdup(line);
+}
+
+/* Re-emits the server's answer with the input's own line numbers. */
+static int print_remote(struct run *r, const struct buf *resp)
+{
+    struct arena *a = arena_new();
+    struct json_value *root;
+    struct diag d;
+    diag_clear(&d);
+    int rc = json_parse(a, resp->ptr, resp->len, LIMIT_JSON_DEPTH, &root, &d);
+    const struct json_value *results = rc == 0 ? json_get(root, "results") : NULL;
+    if (results == NULL || results->type != JSON_ARRAY) {
+        fprintf(stderr, "liaison lookup: the server's answer is not a lookup result\n");
+        arena_free(a);
+        return ERR_INVAL;
+    }
+    for (size_t i = 0; i < results->len; i++) {
+        const struct json_value *res = &results->u.items[i];
+        int64_t sent_line = 0;
+        struct str value = {"", 0};
+        json_as_i64(json_get(res, "line"), &sent_line);
+        json_as_str(json_get(res, "value"), &value);
+        size_t line = sent_line >= 1 && (size_t)sent_line <= r->n_lines
+                          ? r->lines[sent_line - 1]
+                          : (size_t)sent_line;
+        const struct json_value *ms = json_get(res, "matches");
+        size_t n_m = ms && ms->type == JSON_ARRAY ? ms->len : 0;
+        r->matched++;
+        r->matches += n_m;
+        if (r->o.json) {
+            json_write_object_begin(&r->w);
+            json_write_key(&r->w, "value");
+            json_write_str(&r->w, value.ptr, value.len);
+            json_write_kv_i64(&r->w, "line", (int64_t)line);
+            json_write_key(&r->w, "matches");
+            if (ms != NULL)
+                json_write_value(&r->w, ms);
+            else
+                json_write_raw(&r->w, "[]", 2);
+            json_write_object_end(&r->w);
+        } else {
+            for (size_t k = 0; k < n_m; k++) {
+                const struct json_value *m = &ms->u.items[k];
+                buf_printf(&r->ob, "%zu\t%.*s", line, (int)value.len, value.ptr);
+                static const char *const cols[] = {"kind", "indexed", "type", "event_uuid",
+                                                   "event_info"};
+                for (size_t c = 0; c < 5; c++) {
+                    struct str s = {"", 0};
+                    json_as_str(json_get(m, cols[c]), &s);
+                    buf_putc(&r->ob, '\t');
+                    put_field(&r->ob, arena_strndup(a, s.ptr, s.len));
+                }
+                buf_putc(&r->ob, '\t');
+                const struct json_value *tags = json_get(m, "tags");
+                for (size_t t = 0; tags && tags->type == JSON_ARRAY && t < tags->len; t++) {
+                    struct str s = {"", 0};
+                    json_as_str(&tags->u.items[t], &s);
+                    if (t)
+                        buf_putc(&r->ob, ',');
+                    put_field(&r->ob, arena_strndup(a, s.ptr, s.len));
+                }
+                buf_putc(&r->ob, '\n');
+            }
+        }
+        if (r->ob.len > (1u << 20))
+            flush_out(r);
+    }
+    const struct json_value *err = json_get(root, "error");
+    struct str es;
+    if (err && json_as_str(err, &es)) {
+        fprintf(stderr, "liaison lookup: the server stopped early: %.*s\n", (int)es.len,
+                es.ptr);
+        rc = ERR_IO;
+    }
+    arena_free(a);
+    return rc;
+}
+
+static int ask_server(struct run *r)
+{
+    char *key = read_key(r->o.key);
+    if (key == NULL)
+        return ERR_INVAL;
+    char url[2048];
+    size_t ul = strlen(r->o.url);
+    while (ul && r->o.url[ul - 1] == '/')
+        ul--;
+    snprintf(url, sizeof(url), "%.*s/lookup", (int)ul, r->o.url);
+    char auth[300];
+    snprintf(auth, sizeof(auth), "Authorization: %s", key);
+    free(key);
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return ERR_TOOBIG;
+    struct curl_slist *hdr = curl_slist_append(NULL, auth);
+    hdr = curl_slist_append(hdr, "Content-Type: text/plain");
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    struct buf resp;
+    buf_init(&resp, LIMIT_RESPONSE_MAX);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body.len ? r->body.ptr : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, curl_collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    CURLcode cc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    int rc = 0;
+    if (cc != CURLE_OK) {
+        fprintf(stderr, "liaison lookup: %s: %s\n", url, curl_easy_strerror(cc));
+        rc = ERR_IO;
+    } else if (status != 200) {
+        fprintf(stderr, "liaison lookup: %s answered %ld: %.*s\n", url, status,
+                (int)(resp.len < 500 ? resp.len : 500), resp.ptr ? resp.ptr : "");
+        rc = ERR_IO;
+    } else {
+        rc = print_remote(r, &resp);
+    }
+    buf_free(&resp);
+    return rc;
+}
+
+/* ---- command ---- */
+
+static int open_local(struct run *r, const struct config *cfg)
+{
+    const char *path = strncmp(cfg->db, "sqlite:", 7) == 0 ? cfg->db + 7 : cfg->db;
+    struct stat sb;
+    if (stat(path, &sb) < 0) {
+        fprintf(stderr, "liaison lookup: no database at %s (pass --db PATH, or --url to ask a "
+                        "server)\n",
+                path);
+        return -1;
+    }
+    if (cli_store_open(cfg, &r->store) != 0)
+        return -1;
+    struct diag d;
+    diag_clear(&d);
+    if (indexer_open(r->store, &r->ix, &d) < 0) {
+        fprintf(stderr, "liaison lookup: %s\n", d.msg);
+        return -1;
+    }
+    r->acl.everything = true; /* the local database's owner sees all of it */
+    r->acl.sharing_groups = "[]";
+    return 0;
+}
+
+int cmd_lookup(int argc, char **argv)
+{
+    struct config cfg;
+    if (cli_config(&cfg, &argc, argv) != 0)
+        return 2;
+    struct run *r = xcalloc(1, sizeof(*r));
+    int rc = parse_opts(argc, argv, &r->o);
+    if (rc != 0) {
+        config_free(&cfg);
+        free(r);
+        return rc > 0 ? 0 : 2;
+    }
+    FILE *in = stdin;
+    if (r->o.file && strcmp(r->o.file, "-") != 0 && (in = fopen(r->o.file, "rb")) == NULL) {
+        fprintf(stderr, "liaison lookup: cannot open %s: %s\n", r->o.file, strerror(errno));
+        config_free(&cfg);
+        free(r);
+        return 2;
+    }
+    r->out = stdout;
+    buf_init(&r->ob, LIMIT_RESPONSE_MAX);
+    buf_init(&r->body, LIMIT_BODY_MAX);
+    json_writer_init(&r->w, &r->ob, false);
+    r->b = xcalloc(1, sizeof(*r->b));
+    r->b->a = arena_new();
+    if (r->o.url == NULL && open_local(r, &cfg) < 0) {
+        rc = ERR_INVAL;
+    } else {
+        if (r->o.json) {
+            json_write_object_begin(&r->w);
+            json_write_key(&r->w, "results");
+            json_write_array_begin(&r->w);
+        }
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        rc = read_input(r, in);
+        if (rc == 0 && r->o.url)
+            rc = ask_server(r);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (rc < 0 && rc != ERR_INVAL && rc != ERR_IO)
+            fprintf(stderr, "liaison lookup: %s\n", err_str(rc));
+        if (r->o.json) {
+            json_write_array_end(&r->w);
+            json_write_key(&r->w, "stats");
+            json_write_object_begin(&r->w);
+            json_write_kv_i64(&r->w, "values", (int64_t)r->values);
+            json_write_kv_i64(&r->w, "matched", (int64_t)r->matched);
+            json_write_kv_i64(&r->w, "matches", (int64_t)r->matches);
+            json_write_kv_i64(&r->w, "invalid", (int64_t)r->invalid);
+            json_write_object_end(&r->w);
+            json_write_object_end(&r->w);
+            buf_putc(&r->ob, '\n');
+        }
+        flush_out(r);
+        fprintf(stderr, "liaison lookup: %zu values, %zu matched (%zu matches), %zu lines "
+                        "without an observable; %.2f s",
+                r->values, r->matched, r->matches, r->invalid, secs);
+        if (r->ix) {
+            struct indexer_stats st;
+            indexer_stats(r->ix, &st);
+            fprintf(stderr, " (index of %zu values built in %.2f s before)", st.values,
+                    st.build_seconds);
+        }
+        fputc('\n', stderr);
+    }
+    fflush(stdout);
+    if (in != stdin)
+        fclose(in);
+    arena_free(r->b->a);
+    free(r->b);
+    indexer_close(r->ix);
+    if (r->store)
+        store_close(r->store);
+    buf_free(&r->ob);
+    buf_free(&r->body);
+    free(r->lines);
+    config_free(&cfg);
+    int status = rc < 0 ? 2 : r->matched ? 0 : 1;
+    free(r);
+    return status;
+}

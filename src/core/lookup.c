@@ -1,0 +1,262 @@
+/*
+ * lookup.c - batched look-ups resolved through the store.  See lookup.h.
+ */
+#include "core/lookup.h"
+
+#include "codec/json.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/limits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+struct hit {
+    size_t qi;
+    int64_t attribute_id;
+    int64_t event_id;
+    enum index_match kind;
+    const char *indexed;
+};
+
+struct hits {
+    struct arena *a;
+    struct hit *v;
+    size_t n, cap;
+};
+
+static int on_hit(void *ctx, size_t qi, const struct index_hit *h)
+{
+    struct hits *hs = ctx;
+    hs->v = arena_grow(hs->a, hs->v, hs->n, &hs->cap, sizeof(*hs->v));
+    /* the index's strings are valid under its lock only: copy */
+    hs->v[hs->n++] = (struct hit){qi, h->attribute_id, h->event_id, h->kind,
+                                  arena_strndup(hs->a, h->indexed.ptr, h->indexed.len)};
+    return 0;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->qi != y->qi)
+        return (x->qi > y->qi) - (x->qi < y->qi);
+    if (x->attribute_id != y->attribute_id)
+        return (x->attribute_id > y->attribute_id) - (x->attribute_id < y->attribute_id);
+    return (x->kind > y->kind) - (x->kind < y->kind); /* the closest kind first */
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+const char *lookup_id_list(struct arena *a, int64_t *ids, size_t n)
+{
+    qsort(ids, n, sizeof(*ids), cmp_i64);
+    struct buf b;
+    buf_init(&b, LIMIT_RESPONSE_MAX);
+    buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i && ids[i] == ids[i - 1])
+            continue;
+        if (b.len > 1)
+            buf_putc(&b, ',');
+        buf_printf(&b, "%lld", (long long)ids[i]);
+    }
+    buf_putc(&b, ']');
+    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
+    buf_free(&b);
+    return s;
+}
+
+struct attrs {
+    struct arena *a;
+    struct attribute *v;
+    size_t n, cap;
+};
+
+static int on_attr(void *ctx, struct attribute *at, const char *event_uuid)
+{
+    (void)event_uuid;
+    struct attrs *as = ctx;
+    as->v = arena_grow(as->a, as->v, as->n, &as->cap, sizeof(*as->v));
+    as->v[as->n++] = *at;
+    return 0;
+}
+
+struct events_ctx {
+    struct arena *a;
+    struct lookup_events *out;
+};
+
+static int on_event(void *ctx, struct event *e)
+{
+    struct events_ctx *x = ctx;
+    struct lookup_events *es = x->out;
+    es->v = arena_grow(x->a, es->v, es->n, &es->cap, sizeof(struct event *));
+    es->v[es->n++] = e;
+    return 0;
+}
+
+static void query_init(struct query *q, const struct acl_filter *acl)
+{
+    memset(q, 0, sizeof(*q));
+    q->to_ids = TRI_ANY;
+    q->published = TRI_ANY;
+    q->acl = *acl;
+}
+
+int lookup_events_load(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                       int64_t *ids, size_t n, struct lookup_events *out)
+{
+    struct query q;
+    query_init(&q, acl);
+    if ((q.event_ids = lookup_id_list(a, ids, n)) == NULL)
+        return ERR_TOOBIG;
+    struct events_ctx x = {a, out};
+    return store_event_search(c, a, &q, on_event, &x);
+}
+
+static const struct attribute *attr_find(const struct attrs *as, int64_t id)
+{
+    size_t lo = 0, hi = as->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (as->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < as->n && as->v[lo].id == id ? &as->v[lo] : NULL;
+}
+
+const struct event *lookup_event_find(const struct lookup_events *es, int64_t id)
+{
+    size_t lo = 0, hi = es->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (es->v[mid]->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < es->n && es->v[lo]->id == id ? es->v[lo] : NULL;
+}
+
+const char *lookup_kind_name(enum index_match k)
+{
+    switch (k) {
+    case INDEX_EXACT:
+        return "exact";
+    case INDEX_NETWORK:
+        return "network";
+    case INDEX_SUBDOMAIN:
+        return "subdomain";
+    }
+    return "exact";
+}
+
+/* Loads the visible attributes (ordered by id) and their events (by id). */
+static int resolve(struct store *s, struct arena *a, const struct acl_filter *acl,
+                   const struct hits *hs, struct attrs *as, struct lookup_events *es)
+{
+    int64_t *ids = arena_alloc(a, hs->n * sizeof(*ids));
+    for (size_t i = 0; i < hs->n; i++)
+        ids[i] = hs->v[i].attribute_id;
+    struct query q;
+    query_init(&q, acl);
+    if ((q.attribute_ids = lookup_id_list(a, ids, hs->n)) == NULL)
+        return ERR_TOOBIG;
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    rc = store_attribute_search(c, a, &q, true, on_attr, as);
+    if (rc == 0 && as->n) {
+        for (size_t i = 0; i < as->n; i++)
+            ids[i] = as->v[i].event_id;
+        rc = lookup_events_load(c, a, acl, ids, as->n, es);
+    }
+    store_end(c, true);
+    return rc;
+}
+
+int lookup_values(struct indexer *x, struct store *s, struct arena *a,
+                  const struct acl_filter *acl, const struct str *values, size_t n,
+                  int (*fn)(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m),
+                  void *ctx)
+{
+    struct hits hs = {.a = a};
+    const struct index *ix = indexer_read_begin(x);
+    index_lookup_batch(ix, values, n, on_hit, &hs);
+    indexer_read_end(x);
+    if (hs.n == 0)
+        return 0;
+    qsort(hs.v, hs.n, sizeof(*hs.v), cmp_hit);
+    struct attrs as = {.a = a};
+    struct lookup_events es = {NULL, 0, 0};
+    int rc = resolve(s, a, acl, &hs, &as, &es);
+    if (rc < 0 || as.n == 0)
+        return rc;
+    struct lookup_match *m = arena_alloc(a, hs.n * sizeof(*m));
+    for (size_t i = 0; i < hs.n;) {
+        size_t qi = hs.v[i].qi, n_m = 0;
+        for (; i < hs.n && hs.v[i].qi == qi; i++) {
+            const struct attribute *at = attr_find(&as, hs.v[i].attribute_id);
+            const struct event *e = at ? lookup_event_find(&es, at->event_id) : NULL;
+            if (e == NULL)
+                continue;
+            if (n_m == 0 || m[n_m - 1].attr != at) /* sorted: duplicates are adjacent */
+                m[n_m++] = (struct lookup_match){hs.v[i].kind, hs.v[i].indexed, at, e};
+        }
+        if (n_m && (rc = fn(ctx, qi, m, n_m)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void write_tag_names(struct json_writer *w, const struct tag_ref *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_write_cstr(w, t[i].tag.name);
+}
+
+void lookup_write_result(struct json_writer *w, struct str value, size_t line,
+                         const struct lookup_match *m, size_t n_m)
+{
+    json_write_object_begin(w);
+    json_write_key(w, "value");
+    json_write_str(w, value.ptr, value.len);
+    json_write_kv_i64(w, "line", (int64_t)line);
+    json_write_key(w, "matches");
+    json_write_array_begin(w);
+    for (size_t i = 0; i < n_m; i++) {
+        const struct attribute *at = m[i].attr;
+        const struct event *e = m[i].event;
+        json_write_object_begin(w);
+        json_write_kv_str(w, "kind", lookup_kind_name(m[i].kind));
+        json_write_kv_str(w, "indexed", m[i].indexed);
+        json_write_kv_i64_str(w, "attribute_id", at->id);
+        json_write_kv_str(w, "attribute_uuid", at->uuid);
+        json_write_kv_str(w, "type", at->type);
+        json_write_kv_str(w, "category", at->category);
+        json_write_kv_str(w, "value", at->value);
+        json_write_kv_bool(w, "to_ids", at->to_ids);
+        json_write_kv_i64_str(w, "event_id", e->id);
+        json_write_kv_str(w, "event_uuid", e->uuid);
+        json_write_kv_str(w, "event_info", e->info);
+        json_write_kv_str(w, "org", e->orgc && e->orgc->name ? e->orgc->name : "");
+        json_write_key(w, "tags");
+        json_write_array_begin(w);
+        write_tag_names(w, at->tags, at->n_tags);
+        write_tag_names(w, e->tags, e->n_tags);
+        json_write_array_end(w);
+        json_write_object_end(w);
+    }
+    json_write_array_end(w);
+    json_write_object_end(w);
+}

@@ -1,0 +1,276 @@
+/*
+ * lookup.c - POST /lookup: "have we seen these?" for up to millions of values
+ * in one request, answered as a stream.
+ *
+ * The body is a JSON array of strings (or {"values": [...]}) or, with any
+ * non-JSON content type, one value per line.  The handler only checks the
+ * body's shape; the answer is produced batch by batch (LOOKUP_BATCH values:
+ * classify, index, one acl-filtered store read) as the client reads it, so
+ * neither the matches nor the response are ever held whole:
+ *
+ *   {"results": [ {value, line, matches: [...]}, ... ],
+ *    "stats": {"values", "matched", "matches", "invalid"},
+ *    "invalid": [{"line", "value"}, ... the first 10]}
+ *
+ * A storage failure after the first byte cannot change the status any more:
+ * the trailer then carries "error" and the stream ends there.
+ */
+#include "http/http.h"
+
+#include "codec/extract.h"
+#include "core/lookup.h"
+#include "util/arena.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/banned.h"
+
+#define INVALID_SHOWN 10
+
+struct lookup_stream {
+    struct request *req;
+    struct acl_filter acl;
+    /* input: text lines, or JSON items */
+    const char *text;
+    size_t len, pos;
+    const struct json_value *items;
+    size_t n_items;
+    size_t line; /* of the next input item, 1-based */
+    /* output: through req->out and req->w, drained as the client reads */
+    size_t out_off;
+    bool started, finished;
+    size_t values, matched, matches, invalid;
+    struct {
+        size_t line;
+        char value[104];
+    } bad[INVALID_SHOWN];
+    const char *error;
+    /* the batch being answered */
+    struct str *batch;
+    size_t *batch_line;
+};
+
+/* Next raw input item; false at the end.  Non-string JSON items come back
+ * with is_string false (invalid). */
+static bool next_item(struct lookup_stream *ls, struct str *item, bool *is_string)
+{
+    *is_string = true;
+    if (ls->items != NULL) {
+        if (ls->line > ls->n_items)
+            return false;
+        const struct json_value *v = &ls->items[ls->line - 1];
+        ls->line++;
+        if (!json_as_str(v, item)) {
+            *item = (struct str){"", 0};
+            *is_string = false;
+        }
+        return true;
+    }
+    if (ls->pos >= ls->len)
+        return false;
+    const char *p = ls->text + ls->pos;
+    const char *nl = memchr(p, '\n', ls->len - ls->pos);
+    size_t n = nl ? (size_t)(nl - p) : ls->len - ls->pos;
+    ls->pos += n + (nl != NULL);
+    ls->line++;
+    *item = (struct str){p, n};
+    return true;
+}
+
+static void note_invalid(struct lookup_stream *ls, size_t line, struct str v)
+{
+    if (ls->invalid < INVALID_SHOWN) {
+        char *d = ls->bad[ls->invalid].value;
+        size_t n = v.len < 100 ? v.len : 100;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)v.ptr[i];
+            d[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+        }
+        d[n] = '\0';
+        ls->bad[ls->invalid].line = line;
+    }
+    ls->invalid++;
+}
+
+static int on_result(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m)
+{
+    struct lookup_stream *ls = ctx;
+    lookup_write_result(&ls->req->w, ls->batch[qi], ls->batch_line[qi], m, n_m);
+    ls->matched++;
+    ls->matches += n_m;
+    return ls->req->out.err ? ERR_TOOBIG : 0;
+}
+
+/* Reads, classifies and answers the next batch into ls->req->out. */
+static void produce_batch(struct lookup_stream *ls)
+{
+    struct arena *a = arena_new();
+    ls->batch = arena_alloc(a, LOOKUP_BATCH * sizeof(*ls->batch));
+    ls->batch_line = arena_alloc(a, LOOKUP_BATCH * sizeof(*ls->batch_line));
+    size_t n = 0;
+    struct str item;
+    bool is_string;
+    while (n < LOOKUP_BATCH && next_item(ls, &item, &is_string)) {
+        size_t line = ls->line - 1;
+        if (is_string && item.len && item.ptr[item.len - 1] == '\r')
+            item.len--;
+        if (is_string && ls->items == NULL) {
+            size_t i = 0;
+            while (i < item.len && (item.ptr[i] == ' ' || item.ptr[i] == '\t'))
+                i++;
+            if (i == item.len)
+                continue; /* blank lines are no values */
+        }
+        char clean[LIMIT_OBSERVABLE_LEN + 1];
+        size_t clen = 0;
+        if (!is_string || item.len > LIMIT_OBSERVABLE_LEN ||
+            obs_classify(item.ptr, item.len, clean, sizeof(clean), &clen) == OBS_INVALID) {
+            note_invalid(ls, line, item);
+            continue;
+        }
+        ls->batch[n] = (struct str){arena_strndup(a, clean, clen), clen};
+        ls->batch_line[n] = line;
+        n++;
+    }
+    ls->values += n;
+    if (n == 0) {
+        ls->finished = true;
+    } else {
+        int rc = lookup_values(ls->req->app->indexer, ls->req->app->store, a, &ls->acl,
+                               ls->batch, n, on_result, ls);
+        if (rc < 0) {
+            log_warnx("lookup %s: %s", ls->req->request_id, err_str(rc));
+            ls->error = rc == ERR_TOOBIG ? "a result was too large to write"
+                                         : "the store could not be read";
+            ls->finished = true;
+        }
+    }
+    arena_free(a);
+    ls->batch = NULL;
+    ls->batch_line = NULL;
+}
+
+static void write_trailer(struct lookup_stream *ls)
+{
+    struct json_writer *w = &ls->req->w;
+    json_write_array_end(w);
+    json_write_key(w, "stats");
+    json_write_object_begin(w);
+    json_write_kv_i64(w, "values", (int64_t)ls->values);
+    json_write_kv_i64(w, "matched", (int64_t)ls->matched);
+    json_write_kv_i64(w, "matches", (int64_t)ls->matches);
+    json_write_kv_i64(w, "invalid", (int64_t)ls->invalid);
+    json_write_object_end(w);
+    json_write_key(w, "invalid");
+    json_write_array_begin(w);
+    for (size_t i = 0; i < ls->invalid && i < INVALID_SHOWN; i++) {
+        json_write_object_begin(w);
+        json_write_kv_i64(w, "line", (int64_t)ls->bad[i].line);
+        json_write_kv_str(w, "value", ls->bad[i].value);
+        json_write_object_end(w);
+    }
+    json_write_array_end(w);
+    if (ls->error)
+        json_write_kv_str(w, "error", ls->error);
+    json_write_object_end(w);
+    buf_putc(&ls->req->out, '\n');
+}
+
+static long lookup_stream_read(struct request *req, char *dst, size_t max)
+{
+    struct lookup_stream *ls = req->stream_ctx;
+    while (ls->out_off == ls->req->out.len) {
+        if (ls->started && ls->finished && ls->req->w.depth == 0)
+            return 0; /* trailer sent */
+        buf_reset(&ls->req->out);
+        ls->out_off = 0;
+        if (!ls->started) {
+            json_write_object_begin(&ls->req->w);
+            json_write_key(&ls->req->w, "results");
+            json_write_array_begin(&ls->req->w);
+            ls->started = true;
+        } else if (!ls->finished) {
+            produce_batch(ls);
+            if (ls->finished || (ls->pos >= ls->len && ls->items == NULL) ||
+                (ls->items != NULL && ls->line > ls->n_items)) {
+                ls->finished = true;
+                write_trailer(ls);
+            }
+        } else {
+            write_trailer(ls);
+        }
+        if (ls->req->out.err)
+            return -1;
+    }
+    size_t n = ls->req->out.len - ls->out_off;
+    if (n > max)
+        n = max;
+    memcpy(dst, ls->req->out.ptr + ls->out_off, n);
+    ls->out_off += n;
+    return (long)n;
+}
+
+static bool content_is_json(struct request *req)
+{
+    const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+    if (ct != NULL && (strncasecmp(ct, "application/json", 16) == 0 ||
+                       strncasecmp(ct, "text/json", 9) == 0))
+        return true;
+    if (ct != NULL && *ct != '\0')
+        return false; /* text/plain and friends: lines */
+    for (size_t i = 0; i < req->body.len; i++) {
+        char c = req->body.ptr[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return c == '[' || c == '{';
+    }
+    return false;
+}
+
+int lookup_post(struct request *req)
+{
+    if (req->app->indexer == NULL)
+        return http_error(req, 503, "The indicator index is not available.", NULL);
+    if (req->body.len == 0)
+        return http_error(req, 400,
+                          "The request body is empty: send a JSON array of values or one value "
+                          "per line (Content-Type: text/plain).",
+                          NULL);
+    struct lookup_stream *ls = arena_calloc(req->a, 1, sizeof(*ls));
+    ls->req = req;
+    ls->line = 1;
+    struct diag d;
+    diag_clear(&d);
+    if (content_is_json(req)) {
+        const struct json_value *root;
+        int rc = json_parse(req->a, req->body.ptr, req->body.len, LIMIT_JSON_DEPTH,
+                            (struct json_value **)&root, &d);
+        if (rc < 0) {
+            char msg[400];
+            snprintf(msg, sizeof(msg), "Malformed JSON at line %u, column %u: %s", d.line,
+                     d.col, d.msg);
+            return http_error(req, rc == ERR_TOOBIG ? 413 : 400, msg, &d);
+        }
+        if (root->type == JSON_OBJECT)
+            root = json_get(root, "values");
+        if (root == NULL || root->type != JSON_ARRAY) {
+            diag_set(&d, ERR_INVAL, "values",
+                     "expected a JSON array of values, or {\"values\": [...]}");
+            return http_error(req, 400, "The body must be a JSON array of values.", &d);
+        }
+        ls->items = root->u.items;
+        ls->n_items = root->len;
+    } else {
+        ls->text = req->body.ptr;
+        ls->len = req->body.len;
+    }
+    ls->acl = *http_acl(req);
+    req->stream = lookup_stream_read;
+    req->stream_ctx = ls;
+    req->content_type = "application/json";
+    return 200;
+}
