@@ -129,6 +129,8 @@ struct index {
 
     uint64_t *bloom;
     uint32_t bloom_words;
+    size_t dotless_domains; /* domain keys without a dot ever added: else a host
+                             * name's last label is no parent worth probing */
 
     /* IPv4 networks: every NET4 slot since the last growth; [0, n_built) sorted
      * and linked, the rest added since the build. */
@@ -716,6 +718,8 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     if ((p.event & POSTING_DOMAIN) && !(s->meta & SLOT_DOMAIN)) {
         s->meta |= SLOT_DOMAIN;
         ix->bloom[bloom_word(ix, h)] |= bloom_mask(h);
+        if (memchr(k->text, '.', k->len) == NULL)
+            ix->dotless_domains++;
     }
     if (n == 0) {
         ix->live++;
@@ -1280,7 +1284,7 @@ static void lookup_parents(const struct index *ix, const struct query *q, struct
          dot = memchr(dot + 1, '.', (size_t)(end - dot - 1))) {
         const char *parent = dot + 1;
         size_t n = (size_t)(end - parent);
-        if (n == 0)
+        if (n == 0 || (ix->dotless_domains == 0 && memchr(parent, '.', n) == NULL))
             break;
         uint64_t h = hash_bytes(parent, n);
         if (!bloom_maybe(ix, h))
@@ -1314,6 +1318,18 @@ static size_t lookup(const struct index *ix, struct str q, bool exact_only,
     struct query pq;
     struct emit em = {fn, NULL, ctx, 0, 0, false};
     query_normalise(q, buf, sizeof(buf), &pq);
+    if (!exact_only) {
+        /* start the network's or the nearest parent's first miss while the
+         * exact probe waits for its own */
+        if (pq.kind == Q_V4 && ix->n_built > 0) {
+            __builtin_prefetch(&ix->first[pq.v4 >> (32 - ix->first_bits)]);
+        } else if (pq.kind == Q_DOMAIN) {
+            const char *dot = memchr(pq.text, '.', pq.len);
+            size_t n = pq.len - (size_t)(dot + 1 - pq.text);
+            if (n > 0 && (ix->dotless_domains > 0 || memchr(dot + 1, '.', n) != NULL))
+                __builtin_prefetch(&ix->bloom[bloom_word(ix, hash_bytes(dot + 1, n))]);
+        }
+    }
     lookup_query(ix, &pq, NONE, NONE, exact_only, &em);
     return em.n;
 }
