@@ -53,63 +53,92 @@
 #define IPV6_TEXT_MAX 45
 
 /* ---------------------------------------------------------------------------
- * Character classes (ASCII; bytes >= 0x80 are in none of them)
+ * Character classes: one table lookup per test (the scanner tests every
+ * byte several times; comparison chains were a third of its time).  Bytes
+ * >= 0x80 are in no class.
  * ------------------------------------------------------------------------- */
+
+enum {
+    C_DIGIT = 1 << 0,
+    C_ALPHA = 1 << 1,
+    C_HEX = 1 << 2,   /* [0-9A-Fa-f] */
+    C_DNS = 1 << 3,   /* characters of a host name: [A-Za-z0-9._-] */
+    C_LOCAL = 1 << 4, /* of an e-mail local part (common subset of RFC 5322 atext): C_DNS and '+' */
+    C_PIECE = 1 << 5, /* of any observable outside URLs: C_LOCAL and ":/@%" */
+    C_HRUN = 1 << 6,  /* of an IPv6 address in text (IPv4 tail included): hex, ':', '.' */
+    C_SEP = 1 << 7,   /* ASCII word separators; '\\' is decided by unit_at() */
+};
+
+#define CLS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CLS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define CLS_HEX(c) (CLS_DIGIT(c) || ((c) >= 'a' && (c) <= 'f') || ((c) >= 'A' && (c) <= 'F'))
+#define CLS_DNS(c) (CLS_DIGIT(c) || CLS_ALPHA(c) || (c) == '.' || (c) == '-' || (c) == '_')
+#define CLS_LOCAL(c) (CLS_DNS(c) || (c) == '+')
+#define CLS_PIECE(c) (CLS_LOCAL(c) || (c) == ':' || (c) == '/' || (c) == '@' || (c) == '%')
+#define CLS_HRUN(c) (CLS_HEX(c) || (c) == ':' || (c) == '.')
+#define CLS_SEP(c)                                                                                 \
+    ((c) <= 0x20 || (c) == 0x7f || (c) == '"' || (c) == '\'' || (c) == '<' || (c) == '>' ||       \
+     (c) == '`' || (c) == '\\')
+#define CLS(c)                                                                                     \
+    ((c) >= 0x80 ? 0                                                                               \
+                 : (CLS_DIGIT(c) ? C_DIGIT : 0) | (CLS_ALPHA(c) ? C_ALPHA : 0) |                   \
+                       (CLS_HEX(c) ? C_HEX : 0) | (CLS_DNS(c) ? C_DNS : 0) |                       \
+                       (CLS_LOCAL(c) ? C_LOCAL : 0) | (CLS_PIECE(c) ? C_PIECE : 0) |               \
+                       (CLS_HRUN(c) ? C_HRUN : 0) | (CLS_SEP(c) ? C_SEP : 0))
+#define CLS4(c) CLS(c), CLS((c) + 1), CLS((c) + 2), CLS((c) + 3)
+#define CLS16(c) CLS4(c), CLS4((c) + 4), CLS4((c) + 8), CLS4((c) + 12)
+#define CLS64(c) CLS16(c), CLS16((c) + 16), CLS16((c) + 32), CLS16((c) + 48)
+
+static const unsigned char char_class[256] = {CLS64(0), CLS64(64), CLS64(128), CLS64(192)};
 
 static inline bool is_digit(unsigned char c)
 {
-    return c >= '0' && c <= '9';
+    return char_class[c] & C_DIGIT;
 }
 
 static inline bool is_alpha(unsigned char c)
 {
-    return (unsigned char)((c | 0x20) - 'a') < 26;
+    return char_class[c] & C_ALPHA;
 }
 
 static inline bool is_alnum(unsigned char c)
 {
-    return is_digit(c) || is_alpha(c);
+    return char_class[c] & (C_DIGIT | C_ALPHA);
 }
 
 static inline bool is_hex(unsigned char c)
 {
-    return is_digit(c) || (unsigned char)((c | 0x20) - 'a') < 6;
+    return char_class[c] & C_HEX;
 }
 
-/* Characters of a host name: labels and dots. */
 static inline bool is_dns(unsigned char c)
 {
-    return is_alnum(c) || c == '.' || c == '-' || c == '_';
+    return char_class[c] & C_DNS;
 }
 
-/* Characters of an e-mail local part (the common subset of RFC 5322 atext). */
 static inline bool is_local(unsigned char c)
 {
-    return is_dns(c) || c == '+';
+    return char_class[c] & C_LOCAL;
 }
 
-/* Characters that can be inside an observable outside URLs. */
 static inline bool is_piece(unsigned char c)
 {
-    return is_local(c) || c == ':' || c == '/' || c == '@' || c == '%';
+    return char_class[c] & C_PIECE;
 }
 
-/* Characters of an IPv6 address in text (with an embedded IPv4 tail). */
 static inline bool is_hrun(unsigned char c)
 {
-    return is_hex(c) || c == ':' || c == '.';
+    return char_class[c] & C_HRUN;
+}
+
+static inline bool is_ascii_sep(unsigned char c)
+{
+    return char_class[c] & C_SEP;
 }
 
 static inline unsigned char lower(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
-/* Word separators in ASCII; '\\' is decided by unit_at(). */
-static inline bool is_ascii_sep(unsigned char c)
-{
-    return c <= 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' ||
-           c == '\\';
 }
 
 /*
@@ -200,17 +229,47 @@ static size_t unit_at(const unsigned char *t, size_t len, size_t r, bool *sep)
 
 struct defang {
     const char *from; /* lower case; matched case-insensitively */
-    const char *to;
+    size_t from_len;
+    const char *to; /* never empty, never longer than from */
+    size_t to_len;
 };
+
+#define DEFANG(from, to) {from, sizeof(from) - 1, to, sizeof(to) - 1}
 
 /* Every replacement is shorter than what it replaces, so a refanged value is
  * never longer than the raw one.  Every form ends in ']', ')', '}' or '/'
  * (refang_push relies on it). */
 static const struct defang defangs[] = {
-    {"[.]", "."},   {"(.)", "."},   {"{.}", "."},   {"[dot]", "."}, {"(dot)", "."},
-    {"{dot}", "."}, {"[@]", "@"},   {"(@)", "@"},   {"{@}", "@"},   {"[at]", "@"},
-    {"(at)", "@"},  {"{at}", "@"},  {"[:]", ":"},   {"[://]", "://"}, {"\\/", "/"},
+    DEFANG("[.]", "."),    DEFANG("(.)", "."),   DEFANG("{.}", "."),     DEFANG("[dot]", "."),
+    DEFANG("(dot)", "."),  DEFANG("{dot}", "."), DEFANG("[@]", "@"),     DEFANG("(@)", "@"),
+    DEFANG("{@}", "@"),    DEFANG("[at]", "@"),  DEFANG("(at)", "@"),    DEFANG("{at}", "@"),
+    DEFANG("[:]", ":"),    DEFANG("[://]", "://"), DEFANG("\\/", "/"),
 };
+
+/* Replaces defanged forms that end dst[0..*n) until none does (see refang_push). */
+static void refang_tail(unsigned char *dst, size_t *n)
+{
+    while (*n > 0) {
+        unsigned char last = dst[*n - 1];
+        const struct defang *d = NULL;
+        if (last != ']' && last != ')' && last != '}' && last != '/')
+            return;
+        for (size_t i = 0; i < sizeof defangs / sizeof defangs[0] && d == NULL; i++) {
+            size_t m = defangs[i].from_len, j = 0;
+            if (m > *n)
+                continue;
+            while (j < m && lower(dst[*n - m + j]) == (unsigned char)defangs[i].from[j])
+                j++;
+            if (j == m)
+                d = &defangs[i];
+        }
+        if (d == NULL)
+            return;
+        size_t start = *n - d->from_len;
+        memcpy(dst + start, d->to, d->to_len);
+        *n = start + d->to_len;
+    }
+}
 
 /*
  * Appends c to the refanged text dst[0..*n), off[i] being the input offset of
@@ -222,36 +281,15 @@ static const struct defang defangs[] = {
  * Byte i of a replacement keeps the offset of byte i of the form (forms are
  * never shorter), so offsets stay strictly increasing.
  */
-static void refang_push(unsigned char *dst, uint32_t *off, size_t *n, unsigned char c, uint32_t o)
+static inline void refang_push(unsigned char *dst, uint32_t *off, size_t *n, unsigned char c,
+                               uint32_t o)
 {
     dst[*n] = c;
     if (off != NULL)
         off[*n] = o;
     (*n)++;
-    for (;;) {
-        unsigned char last = dst[*n - 1];
-        const struct defang *d = NULL;
-        size_t m = 0;
-        if (last != ']' && last != ')' && last != '}' && last != '/')
-            return;
-        for (size_t i = 0; i < sizeof defangs / sizeof defangs[0] && d == NULL; i++) {
-            const char *f = defangs[i].from;
-            size_t j = 0;
-            m = strlen(f);
-            if (m > *n)
-                continue;
-            while (j < m && lower(dst[*n - m + j]) == (unsigned char)f[j])
-                j++;
-            if (j == m)
-                d = &defangs[i];
-        }
-        if (d == NULL)
-            return;
-        size_t start = *n - m, k = 0;
-        for (; d->to[k] != '\0'; k++)
-            dst[start + k] = (unsigned char)d->to[k];
-        *n = start + k;
-    }
+    if (c == ']' || c == ')' || c == '}' || c == '/')
+        refang_tail(dst, n);
 }
 
 /* ---------------------------------------------------------------------------
@@ -446,7 +484,7 @@ struct scan {
     void *ctx;
     size_t count;
     bool stop;
-    bool has_at;                  /* the chunk holds an '@' (else skip e-mail checks) */
+    bool has_at;                  /* the chunk may hold an '@' (else skip e-mail checks) */
     size_t base;                  /* input offset of the chunk */
     size_t n;                     /* cleaned bytes in w */
     unsigned char w[WORD_MAX];    /* the chunk, refanged */
@@ -683,7 +721,6 @@ static void scan_chunk(struct scan *sc)
 {
     const unsigned char *w = sc->w;
     size_t n = sc->n, st = 0, j = 0;
-    sc->has_at = memchr(w, '@', n) != NULL;
     while (j < n && !sc->stop) {
         unsigned char c = lower(w[j]);
         if ((c == 'h' || c == 'f') && (j == 0 || !is_alnum(w[j - 1]))) {
@@ -735,11 +772,14 @@ size_t obs_extract(const char *text, size_t len,
         size_t k = 0;
         sc.base = r;
         sc.n = 0;
+        sc.has_at = false;
         /* Refang the word (or as much as fits) into sc.w. */
         while (r < len) {
             k = unit_at(t, len, r, &sep);
             if (sep || sc.n + 4 > WORD_MAX)
                 break;
+            /* '@' itself, or the end of a form that may become one ("[at]"). */
+            sc.has_at = sc.has_at || t[r] == '@' || t[r] == ']' || t[r] == ')' || t[r] == '}';
             for (size_t i = 0; i < k; i++, r++)
                 refang_push(sc.w, sc.off, &sc.n, t[r], (uint32_t)(r - sc.base));
         }

@@ -31,7 +31,9 @@
  *   OBS_IPV6    a run of hex digits, ':' and '.' with at least two ':' that
  *               inet_pton() accepts ("fe80::1%eth0" yields "fe80::1"); in text
  *               it must hold a hex digit ("::" alone is not reported).
- *   OBS_CIDR    either of the above followed by "/len", len 0-32 or 0-128.
+ *   OBS_CIDR    either of the above followed by "/len", len 0-32 or 0-128
+ *               without leading zeros; in text an address whose "/len" is out
+ *               of range or followed by a letter is reported alone.
  *   OBS_DOMAIN  at least two dot-separated labels of ASCII letters, digits,
  *               '-' and '_' (1-63 bytes each, 253 in all), the last one 2-63
  *               letters.  There is no list of top-level domains, so file names

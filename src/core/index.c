@@ -32,12 +32,14 @@
  * level on the top address bits and a short binary search; each prefix record
  * links its parent (the next shorter covering prefix), so every covering prefix is
  * a chain walk.  The hash keys stay the truth: networks added since the last
- * build are found by probing only the prefix lengths added since (the delta
- * bitmap), and the chain skips those lengths so nothing is reported twice;
- * removals only empty the postings (the chain skips empty keys).  The writer
- * rebuilds the accelerator when the delta passes max(4096, built/8) networks,
- * and after every growth (slot numbers change).  IPv6 networks are probed per
- * stored prefix length (few lengths in practice).
+ * build are found by probing the prefix lengths added since (the delta bitmap)
+ * that the chain lacks (a length the chain has is the one key of that length
+ * covering the address, whether built or re-added since), each probe first
+ * asked of a small bitset over (masked address, length) of the delta, so that
+ * a probe rarely touches the table; removals only empty the postings (the walk
+ * skips empty keys).  The writer rebuilds the accelerator when the delta passes
+ * max(4096, built/8) networks, and after every growth (slot numbers change).
+ * IPv6 networks are probed per stored prefix length (few lengths in practice).
  */
 #include "core/index.h"
 
@@ -127,6 +129,8 @@ struct index {
 
     uint64_t *bloom;
     uint32_t bloom_words;
+    size_t dotless_domains; /* domain keys without a dot ever added: else a host
+                             * name's last label is no parent worth probing */
 
     /* IPv4 networks: every NET4 slot since the last growth; [0, n_built) sorted
      * and linked, the rest added since the build. */
@@ -138,6 +142,8 @@ struct index {
     unsigned first_bits;
     uint64_t delta_lengths; /* bit l: an IPv4 network of length l added since the build */
     uint32_t n_delta;
+    uint64_t *delta_bits; /* bitset over net4_delta_hash of the networks added since */
+    uint32_t delta_words; /* a power of two */
 
     uint32_t v6_count[128]; /* live IPv6 network keys per prefix length */
     uint64_t v6_lengths[2];
@@ -642,6 +648,8 @@ static const struct slot *probe(const struct index *ix, const char *key, size_t 
 }
 
 static void net4_rebuild(struct index *ix);
+static void net4_delta_note(struct index *ix, uint32_t start, unsigned len);
+static uint32_t net4_delta_limit(const struct index *ix);
 
 static void net4_append(struct index *ix, uint32_t slot, uint32_t start, unsigned len,
                         size_t text_len)
@@ -710,13 +718,14 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     if ((p.event & POSTING_DOMAIN) && !(s->meta & SLOT_DOMAIN)) {
         s->meta |= SLOT_DOMAIN;
         ix->bloom[bloom_word(ix, h)] |= bloom_mask(h);
+        if (memchr(k->text, '.', k->len) == NULL)
+            ix->dotless_domains++;
     }
     if (n == 0) {
         ix->live++;
-        if (k->kind == SLOT_NET4) {
-            ix->delta_lengths |= (uint64_t)1 << k->prefix;
-            ix->n_delta++;
-        } else if (k->kind == SLOT_NET6 && ix->v6_count[k->prefix]++ == 0) {
+        if (k->kind == SLOT_NET4)
+            net4_delta_note(ix, k->v4, k->prefix);
+        else if (k->kind == SLOT_NET6 && ix->v6_count[k->prefix]++ == 0) {
             ix->v6_lengths[k->prefix / 64] |= (uint64_t)1 << (k->prefix % 64);
         }
     }
@@ -760,6 +769,21 @@ static inline uint64_t net4_end(const struct net4 *n)
     return (uint64_t)n->start + ((uint64_t)1 << (32 - n->len)) - 1;
 }
 
+/* An empty delta bitset with ~16 bits per network the delta may reach. */
+static void net4_delta_reset(struct index *ix)
+{
+    uint32_t words = 64;
+    while (words < net4_delta_limit(ix) / 4 + 1)
+        words *= 2;
+    if (words != ix->delta_words) {
+        big_free(ix->delta_bits, (size_t)ix->delta_words * 8);
+        ix->delta_bits = big_alloc((size_t)words * 8);
+        ix->delta_words = words;
+    } else {
+        memset(ix->delta_bits, 0, (size_t)words * 8);
+    }
+}
+
 /* Sorts every IPv4 network key, links parents, sweeps the elementary intervals
  * and fills the first level; the delta is then empty. */
 static void net4_rebuild(struct index *ix)
@@ -776,8 +800,10 @@ static void net4_rebuild(struct index *ix)
     /* emptied keys stay (the walk skips them): a re-add fills the same slot,
      * which must then still be in the list for the next build; growth drops them */
     uint32_t n = ix->n_net4;
-    if (n == 0)
+    if (n == 0) {
+        net4_delta_reset(ix);
         return;
+    }
     qsort(ix->net4, n, sizeof(*ix->net4), net4_cmp);
     ix->iv_cap = 2 * n + 1;
     ix->iv = big_alloc((size_t)ix->iv_cap * sizeof(*ix->iv));
@@ -798,6 +824,7 @@ static void net4_rebuild(struct index *ix)
         stack[sp++] = i; /* distinct (start, len), so nested lengths grow: depth <= 32 */
     }
     ix->n_built = n;
+    net4_delta_reset(ix);
     /* first level: about four intervals per block */
     unsigned bits = 8;
     while (bits < 18 && ((uint32_t)4 << bits) < ix->n_iv)
@@ -815,11 +842,34 @@ static void net4_rebuild(struct index *ix)
     ix->first[blocks] = ix->n_iv - 1;
 }
 
+static uint32_t net4_delta_limit(const struct index *ix)
+{
+    return ix->n_built / 8 > DELTA_MIN ? ix->n_built / 8 : DELTA_MIN;
+}
+
 static void net4_maybe_rebuild(struct index *ix)
 {
-    uint32_t limit = ix->n_built / 8 > DELTA_MIN ? ix->n_built / 8 : DELTA_MIN;
-    if (ix->n_delta > limit)
+    if (ix->n_delta > net4_delta_limit(ix))
         net4_rebuild(ix);
+}
+
+static inline uint64_t net4_delta_hash(uint32_t start, unsigned len)
+{
+    return mix(((uint64_t)start << 6 | len) ^ 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull);
+}
+
+static inline bool net4_delta_maybe(const struct index *ix, uint32_t start, unsigned len)
+{
+    uint64_t h = net4_delta_hash(start, len);
+    return (ix->delta_bits[(h >> 6) & (ix->delta_words - 1)] >> (h & 63)) & 1;
+}
+
+static void net4_delta_note(struct index *ix, uint32_t start, unsigned len)
+{
+    uint64_t h = net4_delta_hash(start, len);
+    ix->delta_bits[(h >> 6) & (ix->delta_words - 1)] |= (uint64_t)1 << (h & 63);
+    ix->delta_lengths |= (uint64_t)1 << len;
+    ix->n_delta++;
 }
 
 /* Index of the interval holding addr (the accelerator must be built). */
@@ -918,6 +968,7 @@ struct index *index_new(void)
     for (int i = 0; i < 32; i++)
         ix->post_free[i] = NONE;
     bloom_reset(ix);
+    net4_delta_reset(ix);
     return ix;
 }
 
@@ -933,6 +984,7 @@ void index_free(struct index *ix)
     big_free(ix->attrs, (size_t)ix->attr_cap * sizeof(*ix->attrs));
     big_free(ix->bloom, (size_t)ix->bloom_words * 8);
     free(ix->net4);
+    big_free(ix->delta_bits, (size_t)ix->delta_words * 8);
     big_free(ix->iv, (size_t)ix->iv_cap * sizeof(*ix->iv));
     if (ix->first)
         big_free(ix->first, (((size_t)1 << ix->first_bits) + 1) * sizeof(*ix->first));
@@ -1185,17 +1237,16 @@ static void lookup_net4(const struct index *ix, uint32_t addr, uint32_t ivi, str
         if (ivi == NONE)
             ivi = iv_find(ix, addr);
         for (uint32_t r = ix->iv[ivi].net; r != NONE; r = ix->net4[r].parent) {
-            unsigned l = ix->net4[r].len;
-            if (!((delta >> l) & 1)) {
-                chain |= (uint64_t)1 << l;
-                by_len[l] = r;
-            }
+            chain |= (uint64_t)1 << ix->net4[r].len;
+            by_len[ix->net4[r].len] = r;
         }
     }
     for (uint64_t all = chain | delta; all && !em->stop;) {
         unsigned l = 63 - (unsigned)__builtin_clzll(all);
         all &= ~((uint64_t)1 << l);
-        if ((delta >> l) & 1) {
+        if (!((chain >> l) & 1)) {
+            if (!net4_delta_maybe(ix, addr & mask4(l), l))
+                continue;
             char text[20];
             size_t n = net4_format(addr, l, text);
             const struct slot *s = probe(ix, text, n, hash_bytes(text, n));
@@ -1233,7 +1284,7 @@ static void lookup_parents(const struct index *ix, const struct query *q, struct
          dot = memchr(dot + 1, '.', (size_t)(end - dot - 1))) {
         const char *parent = dot + 1;
         size_t n = (size_t)(end - parent);
-        if (n == 0)
+        if (n == 0 || (ix->dotless_domains == 0 && memchr(parent, '.', n) == NULL))
             break;
         uint64_t h = hash_bytes(parent, n);
         if (!bloom_maybe(ix, h))
@@ -1267,6 +1318,18 @@ static size_t lookup(const struct index *ix, struct str q, bool exact_only,
     struct query pq;
     struct emit em = {fn, NULL, ctx, 0, 0, false};
     query_normalise(q, buf, sizeof(buf), &pq);
+    if (!exact_only) {
+        /* start the network's or the nearest parent's first miss while the
+         * exact probe waits for its own */
+        if (pq.kind == Q_V4 && ix->n_built > 0) {
+            __builtin_prefetch(&ix->first[pq.v4 >> (32 - ix->first_bits)]);
+        } else if (pq.kind == Q_DOMAIN) {
+            const char *dot = memchr(pq.text, '.', pq.len);
+            size_t n = pq.len - (size_t)(dot + 1 - pq.text);
+            if (n > 0 && (ix->dotless_domains > 0 || memchr(dot + 1, '.', n) != NULL))
+                __builtin_prefetch(&ix->bloom[bloom_word(ix, hash_bytes(dot + 1, n))]);
+        }
+    }
     lookup_query(ix, &pq, NONE, NONE, exact_only, &em);
     return em.n;
 }
@@ -1284,15 +1347,25 @@ size_t index_lookup_exact(const struct index *ix, struct str q,
 }
 
 /*
- * Batches of BATCH queries go through three passes so that the cache misses of
- * different queries overlap: (1) normalise and hash, prefetch the home slot (and
- * the first-level entry of an IPv4 address, the Bloom words of parent domains);
- * (2) find the slot whose hash matches, prefetch its key and postings (and the
- * intervals of an IPv4 address); (3) report, in query order, as single look-ups
- * do.  A query too long for the batch buffers takes the single path in (3).
+ * Batches of BATCH queries go through passes so that the cache misses of
+ * different queries overlap (a miss costs hundreds of nanoseconds here; a single
+ * look-up waits for each of its dependent misses in turn).  Computing passes and
+ * memory passes are kept apart: prefetches interleaved with the normaliser's
+ * work were measured to stall, while short loops of back-to-back prefetches or
+ * independent loads overlap well.
+ *   A  normalise and hash every query (and the parents of host names);
+ *   B  prefetch the home slots, first-level entries, Bloom words;
+ *   C  find the slot whose hash matches; prefetch its key and postings, the
+ *      intervals of an IPv4 address, the home slots of parents the Bloom
+ *      filter lets through;
+ *   D  IPv4: find the interval, prefetch its longest prefix's record;
+ *   E  IPv4: prefetch that prefix's slot and its parent's record;
+ *   F  report, in query order, exactly as single look-ups do.
+ * A query too long for the batch buffers takes the single path in F.
  */
-#define BATCH 16
+#define BATCH 32
 #define BATCH_KEY 256
+#define BATCH_PARENTS 4
 
 size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n,
                           int (*fn)(void *ctx, size_t qi, const struct index_hit *hit),
@@ -1301,27 +1374,35 @@ size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n
     char bufs[BATCH][BATCH_KEY];
     struct query q[BATCH];
     uint32_t hint[BATCH], ivi[BATCH];
+    uint64_t parent_hash[BATCH][BATCH_PARENTS];
+    unsigned n_parents[BATCH];
     struct emit em = {NULL, fn, ctx, 0, 0, false};
+    bool net4 = ix->n_built > 0;
     for (size_t base = 0; base < n && !em.stop; base += BATCH) {
         size_t m = n - base < BATCH ? n - base : BATCH;
-        for (size_t j = 0; j < m; j++) {
+        for (size_t j = 0; j < m; j++) { /* A */
             query_normalise(qs[base + j], bufs[j], BATCH_KEY, &q[j]);
             hint[j] = MISS;
             ivi[j] = NONE;
+            n_parents[j] = 0;
+            if (q[j].kind != Q_DOMAIN)
+                continue;
+            const char *end = q[j].text + q[j].len;
+            for (const char *dot = memchr(q[j].text, '.', q[j].len);
+                 dot && dot + 1 < end && n_parents[j] < BATCH_PARENTS;
+                 dot = memchr(dot + 1, '.', (size_t)(end - dot - 1)))
+                parent_hash[j][n_parents[j]++] = hash_bytes(dot + 1, (size_t)(end - dot - 1));
+        }
+        for (size_t j = 0; j < m; j++) { /* B */
             if (q[j].kind == Q_NONE)
                 continue;
             __builtin_prefetch(&ix->slots[scale(q[j].hash, ix->cap)]);
-            if (q[j].kind == Q_V4 && ix->n_built > 0)
+            if (q[j].kind == Q_V4 && net4)
                 __builtin_prefetch(&ix->first[q[j].v4 >> (32 - ix->first_bits)]);
-            else if (q[j].kind == Q_DOMAIN) {
-                const char *dot = memchr(q[j].text, '.', q[j].len);
-                if (dot) {
-                    size_t pn = q[j].len - (size_t)(dot + 1 - q[j].text);
-                    __builtin_prefetch(&ix->bloom[bloom_word(ix, hash_bytes(dot + 1, pn))]);
-                }
-            }
+            for (unsigned k = 0; k < n_parents[j]; k++)
+                __builtin_prefetch(&ix->bloom[bloom_word(ix, parent_hash[j][k])]);
         }
-        for (size_t j = 0; j < m; j++) {
+        for (size_t j = 0; j < m; j++) { /* C */
             if (q[j].kind == Q_NONE)
                 continue;
             uint32_t i = scale(q[j].hash, ix->cap);
@@ -1335,12 +1416,33 @@ size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n
                 if ((s->meta & SLOT_COUNT) > 1)
                     __builtin_prefetch(ix->post + s->u.many.off);
             }
-            if (q[j].kind == Q_V4 && ix->n_built > 0) {
+            if (q[j].kind == Q_V4 && net4) {
                 uint32_t b = q[j].v4 >> (32 - ix->first_bits);
                 __builtin_prefetch(&ix->iv[ix->first[b]]);
+                __builtin_prefetch(&ix->iv[ix->first[b + 1]]);
+            }
+            for (unsigned k = 0; k < n_parents[j]; k++)
+                if (bloom_maybe(ix, parent_hash[j][k]))
+                    __builtin_prefetch(&ix->slots[scale(parent_hash[j][k], ix->cap)]);
+        }
+        if (net4) {
+            for (size_t j = 0; j < m; j++) { /* D */
+                if (q[j].kind != Q_V4)
+                    continue;
+                ivi[j] = iv_find(ix, q[j].v4);
+                if (ix->iv[ivi[j]].net != NONE)
+                    __builtin_prefetch(&ix->net4[ix->iv[ivi[j]].net]);
+            }
+            for (size_t j = 0; j < m; j++) { /* E */
+                if (ivi[j] == NONE || ix->iv[ivi[j]].net == NONE)
+                    continue;
+                const struct net4 *r = &ix->net4[ix->iv[ivi[j]].net];
+                __builtin_prefetch(&ix->slots[r->slot]);
+                if (r->parent != NONE)
+                    __builtin_prefetch(&ix->net4[r->parent]);
             }
         }
-        for (size_t j = 0; j < m && !em.stop; j++) {
+        for (size_t j = 0; j < m && !em.stop; j++) { /* F */
             em.qi = base + j;
             if (q[j].kind == Q_NONE && qs[base + j].len >= BATCH_KEY) {
                 char buf[INDEX_KEY_MAX + 1];
@@ -1349,8 +1451,6 @@ size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n
                 lookup_query(ix, &lq, NONE, NONE, false, &em);
                 continue;
             }
-            if (q[j].kind == Q_V4 && ix->n_built > 0)
-                ivi[j] = iv_find(ix, q[j].v4);
             lookup_query(ix, &q[j], hint[j], ivi[j], false, &em);
         }
     }
@@ -1466,5 +1566,6 @@ size_t index_bytes(const struct index *ix)
            (size_t)ix->post_cap * sizeof(*ix->post) +
            big_size((size_t)ix->attr_cap * sizeof(*ix->attrs)) +
            big_size((size_t)ix->bloom_words * 8) + (size_t)ix->net4_cap * sizeof(*ix->net4) +
+           big_size((size_t)ix->delta_words * 8) +
            big_size((size_t)ix->iv_cap * sizeof(*ix->iv)) + big_size(first * sizeof(uint32_t));
 }

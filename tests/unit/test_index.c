@@ -219,6 +219,10 @@ static void test_host_names_match_stored_parent_domains_only(void **state)
     assert_int_equal(h.n, 1);
     assert_int_equal(h.ids[0], 1);
     assert_int_equal(h.postings[0], 2);
+    assert_int_equal(look(ix, "www.example").n, 0);
+    index_add(ix, "hostname", "intranet", 5, 3, 0); /* a single label is a parent too */
+    assert_int_equal(look(ix, "www.intranet").ids[0], 5);
+    assert_int_equal(look(ix, "www.intranet").kinds[0], INDEX_SUBDOMAIN);
     index_free(ix);
 }
 
