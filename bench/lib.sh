@@ -58,7 +58,8 @@ bench_spawn()
     BENCH_PIDS="$BENCH_PIDS $BENCH_SPAWNED"
 }
 
-# liaison_start DB [serve options...]: the database directory must be private
+# liaison_start DB [serve options...]: waits up to 120 s (the index is built
+# before the server listens); the database directory must be private
 # to this run (admin.key is written beside the database on first start).
 liaison_start()
 {
@@ -73,7 +74,7 @@ liaison_start()
     while [ -z "$LIAISON_URL" ]; do
         LIAISON_URL=$(sed -n 's/^Liaison is serving on \(http:[^ ]*\).*/\1/p' "$out")
         if [ -z "$LIAISON_URL" ]; then
-            if ! kill -0 "$LIAISON_PID" 2>/dev/null || [ $i -ge 100 ]; then
+            if ! kill -0 "$LIAISON_PID" 2>/dev/null || [ $i -ge 1200 ]; then
                 echo "bench: liaison did not start:" >&2
                 cat "$out" "$db.serve.log" >&2
                 exit 1

@@ -58,6 +58,7 @@ struct run {
     struct store *store;
     struct indexer *ix;
     struct acl_filter acl;
+    struct lookup_session *session;
     /* remote: every value, one per line, and the input line of each */
     struct buf body;
     size_t *lines;
@@ -211,7 +212,9 @@ static int batch_flush(struct run *r)
         if (r->body.err)
             rc = ERR_TOOBIG;
     } else {
-        rc = lookup_values(r->ix, r->store, b->a, &r->acl, b->v, b->n, on_local, r);
+        if (r->session == NULL)
+            r->session = lookup_session_new(r->ix, r->store, &r->acl);
+        rc = lookup_values(r->session, b->a, b->v, b->n, on_local, r);
     }
     arena_free(b->a);
     b->a = arena_new();
@@ -570,6 +573,7 @@ int cmd_lookup(int argc, char **argv)
         fclose(in);
     arena_free(r->b->a);
     free(r->b);
+    lookup_session_free(r->session);
     indexer_close(r->ix);
     if (r->store)
         store_close(r->store);

@@ -6,6 +6,7 @@
 #include "codec/json.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/alloc.h"
 #include "util/buf.h"
 #include "util/limits.h"
 
@@ -73,21 +74,6 @@ const char *lookup_id_list(struct arena *a, int64_t *ids, size_t n)
     return s;
 }
 
-struct attrs {
-    struct arena *a;
-    struct attribute *v;
-    size_t n, cap;
-};
-
-static int on_attr(void *ctx, struct attribute *at, const char *event_uuid)
-{
-    (void)event_uuid;
-    struct attrs *as = ctx;
-    as->v = arena_grow(as->a, as->v, as->n, &as->cap, sizeof(*as->v));
-    as->v[as->n++] = *at;
-    return 0;
-}
-
 struct events_ctx {
     struct arena *a;
     struct lookup_events *out;
@@ -115,23 +101,11 @@ int lookup_events_load(struct store_conn *c, struct arena *a, const struct acl_f
 {
     struct query q;
     query_init(&q, acl);
+    q.without_counts = true; /* neither RelatedEvent nor a look-up shows it */
     if ((q.event_ids = lookup_id_list(a, ids, n)) == NULL)
         return ERR_TOOBIG;
     struct events_ctx x = {a, out};
     return store_event_search(c, a, &q, on_event, &x);
-}
-
-static const struct attribute *attr_find(const struct attrs *as, int64_t id)
-{
-    size_t lo = 0, hi = as->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (as->v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < as->n && as->v[lo].id == id ? &as->v[lo] : NULL;
 }
 
 const struct event *lookup_event_find(const struct lookup_events *es, int64_t id)
@@ -160,55 +134,185 @@ const char *lookup_kind_name(enum index_match k)
     return "exact";
 }
 
-/* Loads the visible attributes (ordered by id) and their events (by id). */
-static int resolve(struct store *s, struct arena *a, const struct acl_filter *acl,
-                   const struct hits *hs, struct attrs *as, struct lookup_events *es)
+/* ---- sessions: what a stream has resolved, by id ---- */
+
+/* Resolved items kept per session before the cache starts over. */
+#define CACHE_MAX_BYTES ((size_t)256 << 20)
+
+/* Open-addressing map of ids (> 0) to items; NULL items are "not visible". */
+struct idmap {
+    int64_t *keys;
+    const void **vals;
+    size_t cap, n;
+};
+
+static const char invisible; /* the value of ids the reader may not see */
+
+static size_t idmap_home(const struct idmap *m, int64_t id)
 {
-    int64_t *ids = arena_alloc(a, hs->n * sizeof(*ids));
-    for (size_t i = 0; i < hs->n; i++)
-        ids[i] = hs->v[i].attribute_id;
-    struct query q;
-    query_init(&q, acl);
-    if ((q.attribute_ids = lookup_id_list(a, ids, hs->n)) == NULL)
-        return ERR_TOOBIG;
-    struct store_conn *c;
-    int rc = store_begin_read(s, &c);
-    if (rc < 0)
-        return rc;
-    rc = store_attribute_search(c, a, &q, true, on_attr, as);
-    if (rc == 0 && as->n) {
-        for (size_t i = 0; i < as->n; i++)
-            ids[i] = as->v[i].event_id;
-        rc = lookup_events_load(c, a, acl, ids, as->n, es);
+    return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 7) & (m->cap - 1);
+}
+
+/* Returns the item stored for id, &invisible, or NULL if unknown. */
+static const void *idmap_get(const struct idmap *m, int64_t id)
+{
+    if (m->cap == 0)
+        return NULL;
+    for (size_t i = idmap_home(m, id);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == id)
+            return m->vals[i];
+        if (m->keys[i] == 0)
+            return NULL;
     }
-    store_end(c, true);
+}
+
+static void idmap_put(struct idmap *m, int64_t id, const void *v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct idmap big = {xcalloc(m->cap ? m->cap * 2 : 1024, sizeof(int64_t)), NULL,
+                            m->cap ? m->cap * 2 : 1024, 0};
+        big.vals = xcalloc(big.cap, sizeof(*big.vals));
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i] != 0)
+                idmap_put(&big, m->keys[i], m->vals[i]);
+        free(m->keys);
+        free(m->vals);
+        *m = big;
+    }
+    size_t i = idmap_home(m, id);
+    while (m->keys[i] != 0 && m->keys[i] != id)
+        i = (i + 1) & (m->cap - 1);
+    if (m->keys[i] == 0)
+        m->n++;
+    m->keys[i] = id;
+    m->vals[i] = v;
+}
+
+static void idmap_free(struct idmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+struct lookup_session {
+    struct indexer *x;
+    struct store *s;
+    struct acl_filter acl;
+    struct arena *a; /* resolved attributes and events */
+    struct idmap attrs, events;
+};
+
+struct lookup_session *lookup_session_new(struct indexer *x, struct store *s,
+                                          const struct acl_filter *acl)
+{
+    struct lookup_session *ss = xcalloc(1, sizeof(*ss));
+    ss->x = x;
+    ss->s = s;
+    ss->a = arena_new();
+    ss->acl = *acl;
+    if (acl->sharing_groups != NULL)
+        ss->acl.sharing_groups = xstrdup(acl->sharing_groups);
+    return ss;
+}
+
+void lookup_session_free(struct lookup_session *ss)
+{
+    if (ss == NULL)
+        return;
+    arena_free(ss->a);
+    idmap_free(&ss->attrs);
+    idmap_free(&ss->events);
+    free((char *)ss->acl.sharing_groups);
+    free(ss);
+}
+
+static int on_attr(void *ctx, struct attribute *at, const char *event_uuid)
+{
+    (void)event_uuid;
+    struct lookup_session *ss = ctx;
+    struct attribute *copy = arena_alloc(ss->a, sizeof(*copy));
+    *copy = *at; /* its strings and tags are in ss->a already */
+    idmap_put(&ss->attrs, at->id, copy);
+    return 0;
+}
+
+/* Loads the attributes of the hits and their events that the session does not
+ * know yet; what the reader may not see is remembered as such. */
+static int resolve(struct lookup_session *ss, struct arena *a, const struct hits *hs)
+{
+    if (arena_size(ss->a) > CACHE_MAX_BYTES) { /* start over rather than grow */
+        arena_free(ss->a);
+        ss->a = arena_new();
+        idmap_free(&ss->attrs);
+        idmap_free(&ss->events);
+    }
+    int64_t *ids = arena_alloc(a, hs->n * sizeof(*ids));
+    size_t n = 0;
+    for (size_t i = 0; i < hs->n; i++)
+        if (idmap_get(&ss->attrs, hs->v[i].attribute_id) == NULL)
+            ids[n++] = hs->v[i].attribute_id;
+    struct store_conn *c = NULL;
+    int rc = 0;
+    if (n) {
+        struct query q;
+        query_init(&q, &ss->acl);
+        if ((q.attribute_ids = lookup_id_list(a, ids, n)) == NULL)
+            return ERR_TOOBIG;
+        if ((rc = store_begin_read(ss->s, &c)) < 0)
+            return rc;
+        if ((rc = store_attribute_search(c, ss->a, &q, true, on_attr, ss)) == 0)
+            for (size_t i = 0; i < n; i++)
+                if (idmap_get(&ss->attrs, ids[i]) == NULL)
+                    idmap_put(&ss->attrs, ids[i], &invisible);
+    }
+    size_t ne = 0;
+    for (size_t i = 0; rc == 0 && i < hs->n; i++) {
+        const struct attribute *at = idmap_get(&ss->attrs, hs->v[i].attribute_id);
+        if (at != NULL && (const void *)at != &invisible &&
+            idmap_get(&ss->events, at->event_id) == NULL)
+            ids[ne++] = at->event_id;
+    }
+    if (rc == 0 && ne) {
+        if (c == NULL && (rc = store_begin_read(ss->s, &c)) < 0)
+            return rc;
+        struct lookup_events es = {NULL, 0, 0};
+        if ((rc = lookup_events_load(c, ss->a, &ss->acl, ids, ne, &es)) == 0) {
+            for (size_t i = 0; i < es.n; i++)
+                idmap_put(&ss->events, es.v[i]->id, es.v[i]);
+            for (size_t i = 0; i < ne; i++)
+                if (idmap_get(&ss->events, ids[i]) == NULL)
+                    idmap_put(&ss->events, ids[i], &invisible);
+        }
+    }
+    if (c != NULL)
+        store_end(c, true);
     return rc;
 }
 
-int lookup_values(struct indexer *x, struct store *s, struct arena *a,
-                  const struct acl_filter *acl, const struct str *values, size_t n,
+int lookup_values(struct lookup_session *ss, struct arena *a, const struct str *values, size_t n,
                   int (*fn)(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m),
                   void *ctx)
 {
     struct hits hs = {.a = a};
-    const struct index *ix = indexer_read_begin(x);
+    const struct index *ix = indexer_read_begin(ss->x);
     index_lookup_batch(ix, values, n, on_hit, &hs);
-    indexer_read_end(x);
+    indexer_read_end(ss->x);
     if (hs.n == 0)
         return 0;
     qsort(hs.v, hs.n, sizeof(*hs.v), cmp_hit);
-    struct attrs as = {.a = a};
-    struct lookup_events es = {NULL, 0, 0};
-    int rc = resolve(s, a, acl, &hs, &as, &es);
-    if (rc < 0 || as.n == 0)
+    int rc = resolve(ss, a, &hs);
+    if (rc < 0)
         return rc;
     struct lookup_match *m = arena_alloc(a, hs.n * sizeof(*m));
     for (size_t i = 0; i < hs.n;) {
         size_t qi = hs.v[i].qi, n_m = 0;
         for (; i < hs.n && hs.v[i].qi == qi; i++) {
-            const struct attribute *at = attr_find(&as, hs.v[i].attribute_id);
-            const struct event *e = at ? lookup_event_find(&es, at->event_id) : NULL;
-            if (e == NULL)
+            const struct attribute *at = idmap_get(&ss->attrs, hs.v[i].attribute_id);
+            if (at == NULL || (const void *)at == &invisible)
+                continue;
+            const struct event *e = idmap_get(&ss->events, at->event_id);
+            if (e == NULL || (const void *)e == &invisible)
                 continue;
             if (n_m == 0 || m[n_m - 1].attr != at) /* sorted: duplicates are adjacent */
                 m[n_m++] = (struct lookup_match){hs.v[i].kind, hs.v[i].indexed, at, e};

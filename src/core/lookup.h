@@ -50,12 +50,24 @@ const struct event *lookup_event_find(const struct lookup_events *es, int64_t id
 const char *lookup_kind_name(enum index_match k);
 
 /*
- * Looks up values[0..n) and calls fn, in input order, for each value with at
- * least one match the reader of acl may see (each attribute once per value).
- * Everything lives in a.  Returns 0, fn's non-zero value, or a storage error.
+ * A look-up session: one request or one CLI run, for one reader.  It keeps the
+ * attributes and events it has resolved (up to 256 MiB, then it starts over),
+ * so that a value asked again, or another value held by the same attributes,
+ * costs no further storage read.  acl is copied.
  */
-int lookup_values(struct indexer *x, struct store *s, struct arena *a,
-                  const struct acl_filter *acl, const struct str *values, size_t n,
+struct lookup_session;
+struct lookup_session *lookup_session_new(struct indexer *x, struct store *s,
+                                          const struct acl_filter *acl);
+void lookup_session_free(struct lookup_session *ss);
+
+/*
+ * Looks up values[0..n) and calls fn, in input order, for each value with at
+ * least one match the session's reader may see (each attribute once per
+ * value).  Batch data lives in a; the matches' attributes and events belong to
+ * the session and stay valid until the next call.  Returns 0, fn's non-zero
+ * value, or a storage error.
+ */
+int lookup_values(struct lookup_session *ss, struct arena *a, const struct str *values, size_t n,
                   int (*fn)(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m),
                   void *ctx);
 

@@ -69,6 +69,7 @@ struct query {
      * correlation; "[]" matches nothing */
     const char *attribute_ids;
     const char *event_ids;
+    bool without_counts;    /* events' attribute_count not needed (left 0) */
     int64_t limit;          /* 0: no limit */
     int64_t page;           /* 1-based */
     struct acl_filter acl;

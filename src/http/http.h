@@ -74,6 +74,7 @@ struct request {
      * written, 0 at the end, or -1 to abort the connection. */
     long (*stream)(struct request *req, char *dst, size_t max);
     void *stream_ctx;
+    void (*stream_free)(struct request *req); /* when the request ends, however */
     char request_id[17];
 };
 

@@ -50,6 +50,7 @@ struct lookup_stream {
         char value[104];
     } bad[INVALID_SHOWN];
     const char *error;
+    struct lookup_session *session; /* freed when the request ends */
     /* the batch being answered */
     struct str *batch;
     size_t *batch_line;
@@ -141,8 +142,10 @@ static void produce_batch(struct lookup_stream *ls)
     if (n == 0) {
         ls->finished = true;
     } else {
-        int rc = lookup_values(ls->req->app->indexer, ls->req->app->store, a, &ls->acl,
-                               ls->batch, n, on_result, ls);
+        if (ls->session == NULL)
+            ls->session =
+                lookup_session_new(ls->req->app->indexer, ls->req->app->store, &ls->acl);
+        int rc = lookup_values(ls->session, a, ls->batch, n, on_result, ls);
         if (rc < 0) {
             log_warnx("lookup %s: %s", ls->req->request_id, err_str(rc));
             ls->error = rc == ERR_TOOBIG ? "a result was too large to write"
@@ -215,6 +218,13 @@ static long lookup_stream_read(struct request *req, char *dst, size_t max)
     return (long)n;
 }
 
+static void lookup_stream_free(struct request *req)
+{
+    struct lookup_stream *ls = req->stream_ctx;
+    lookup_session_free(ls->session);
+    ls->session = NULL;
+}
+
 static bool content_is_json(struct request *req)
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
@@ -271,6 +281,7 @@ int lookup_post(struct request *req)
     ls->acl = *http_acl(req);
     req->stream = lookup_stream_read;
     req->stream_ctx = ls;
+    req->stream_free = lookup_stream_free;
     req->content_type = "application/json";
     return 200;
 }

@@ -382,6 +382,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct conn_state *st = *con_cls;
     if (st == NULL)
         return;
+    if (st->req.stream_free != NULL)
+        st->req.stream_free(&st->req);
     buf_free(&st->req.body);
     buf_free(&st->req.out);
     arena_free(st->req.a);

@@ -177,7 +177,11 @@ static int conn_open(struct store *s, struct store_conn *c, bool writer, struct 
             return diag_set(d, ERR_DB, "db", "cannot configure %s: %s", s->path,
                             sqlite3_errmsg(c->db));
     } else {
-        exec_sql(c->db, "PRAGMA cache_size=-32768;");
+        /* Readers map the file (up to SQLite's 2 GiB cap) instead of copying
+         * each page through pread: random row reads on a database larger than
+         * the page cache (look-ups and correlations resolving index hits)
+         * spent a fifth of their time in those copies. */
+        exec_sql(c->db, "PRAGMA cache_size=-32768; PRAGMA mmap_size=2147418112;");
     }
     return 0;
 }
@@ -1309,8 +1313,13 @@ int store_attribute_tag_detach(struct store_conn *c, int64_t attribute_id, int64
     "e.id, e.uuid, e.org_id, e.orgc_id, e.user_id, e.info, e.date, e.threat_level_id, "          \
     "e.analysis, e.distribution, e.sharing_group_id, e.published, e.timestamp, "                 \
     "e.publish_timestamp, e.sighting_timestamp, e.locked, e.disable_correlation, "               \
-    "e.proposal_email_lock, e.extends_uuid, e.deleted, "                                          \
-    "(SELECT COUNT(*) FROM attributes x WHERE x.event_id = e.id AND x.deleted = 0)"
+    "e.proposal_email_lock, e.extends_uuid, e.deleted, " EVENT_COUNT_COL
+#define EVENT_COUNT_COL "(SELECT COUNT(*) FROM attributes x WHERE x.event_id = e.id AND x.deleted = 0)"
+#define EVENT_COLS_NO_COUNT                                                                        \
+    "e.id, e.uuid, e.org_id, e.orgc_id, e.user_id, e.info, e.date, e.threat_level_id, "          \
+    "e.analysis, e.distribution, e.sharing_group_id, e.published, e.timestamp, "                 \
+    "e.publish_timestamp, e.sighting_timestamp, e.locked, e.disable_correlation, "               \
+    "e.proposal_email_lock, e.extends_uuid, e.deleted, 0"
 static const char sql_event_insert[] =
     "INSERT INTO events (uuid, org_id, orgc_id, user_id, info, date, threat_level_id, analysis, "
     "distribution, sharing_group_id, published, timestamp, publish_timestamp, "
@@ -2429,7 +2438,8 @@ int store_event_search(struct store_conn *c, struct arena *a, const struct query
 {
     struct sqlb b = {.a = a};
     buf_init(&b.sql, 1 << 20);
-    sqlb_text(&b, "SELECT " EVENT_COLS " FROM events e");
+    sqlb_text(&b, q->without_counts ? "SELECT " EVENT_COLS_NO_COUNT " FROM events e"
+                                    : "SELECT " EVENT_COLS " FROM events e");
     render_event_conditions(&b, q);
     render_filter(&b, &q->tags, MATCH_TAG_EVENT);
     render_filter(&b, &q->uuid, MATCH_EVENT_UUID);
