@@ -4,10 +4,11 @@
     pyset.py INDICATORS QUERIES
 
 INDICATORS holds "type<TAB>value" lines, QUERIES one value per line.  Loads
-the values (and the parts of composite values) into a set, then counts the
-query lines that are in it exactly or by a parent domain, lower-cased, as
-`liaison lookup` does for exact and subdomain matches (network matches are
-left out: a set cannot do them).  Prints "matched N of M" and the seconds of
+the values (and the parts of composite values) into a set, and the domains
+and host names into another, then counts the query lines that are in the first
+exactly or, for names, in the second by a parent domain, lower-cased, as
+`liaison lookup` does for exact and subdomain matches (network matches are left
+out: a set cannot do them).  Prints "matched N of M" and the seconds of
 the load and of the look-up on stderr.
 """
 import sys
@@ -16,7 +17,7 @@ import time
 
 def main():
     t0 = time.monotonic()
-    seen = set()
+    seen, domains = set(), set()
     with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
         for line in f:
             typ, _, value = line.rstrip("\n").partition("\t")
@@ -26,6 +27,10 @@ def main():
                 a, _, b = value.partition("|")
                 seen.add(a)
                 seen.add(b)
+                if typ.startswith(("domain|", "hostname|")):
+                    domains.add(a)
+            elif typ in ("domain", "hostname"):
+                domains.add(value)
     t1 = time.monotonic()
     matched = total = 0
     with open(sys.argv[2], encoding="utf-8", errors="replace") as f:
@@ -37,9 +42,11 @@ def main():
             if q in seen:
                 matched += 1
                 continue
+            if ":" in q or "/" in q or q.replace(".", "").isdigit():
+                continue  # addresses and URLs have no parent domains
             dot = q.find(".")
             while dot >= 0:
-                if q[dot + 1:] in seen:
+                if q[dot + 1:] in domains:
                     matched += 1
                     break
                 dot = q.find(".", dot + 1)

@@ -143,12 +143,6 @@ static void flush_out(struct run *r)
     }
 }
 
-static void put_field(struct buf *b, const char *s)
-{
-    for (; s && *s; s++)
-        buf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
-}
-
 /* One matched value, as a JSON result or as tab-separated lines. */
 static void print_result(struct run *r, struct str value, size_t line,
                          const struct lookup_match *m, size_t n_m)
@@ -158,27 +152,7 @@ static void print_result(struct run *r, struct str value, size_t line,
     if (r->o.json) {
         lookup_write_result(&r->w, value, line, m, n_m);
     } else {
-        for (size_t i = 0; i < n_m; i++) {
-            buf_printf(&r->ob, "%zu\t%.*s\t%s\t", line, (int)value.len, value.ptr,
-                       lookup_kind_name(m[i].kind));
-            put_field(&r->ob, m[i].indexed);
-            buf_putc(&r->ob, '\t');
-            put_field(&r->ob, m[i].attr->type);
-            buf_putc(&r->ob, '\t');
-            put_field(&r->ob, m[i].event->uuid);
-            buf_putc(&r->ob, '\t');
-            put_field(&r->ob, m[i].event->info);
-            buf_putc(&r->ob, '\t');
-            for (size_t t = 0; t < m[i].attr->n_tags + m[i].event->n_tags; t++) {
-                const struct tag_ref *tr = t < m[i].attr->n_tags
-                                               ? &m[i].attr->tags[t]
-                                               : &m[i].event->tags[t - m[i].attr->n_tags];
-                if (t)
-                    buf_putc(&r->ob, ',');
-                put_field(&r->ob, tr->tag.name);
-            }
-            buf_putc(&r->ob, '\n');
-        }
+        lookup_write_tsv(&r->ob, value, line, m, n_m);
     }
     if (r->ob.len > (1u << 20))
         flush_out(r);
@@ -328,11 +302,22 @@ out:
 
 /* ---- remote ---- */
 
-static size_t curl_collect(char *p, size_t size, size_t n, void *ctx)
+/* The input as it is, for the server to classify (its line numbers are ours). */
+static int read_raw(struct run *r, FILE *in)
 {
-    struct buf *b = ctx;
-    buf_append(b, p, size * n);
-    return b->err ? 0 : size * n;
+    char block[1 << 16];
+    size_t n;
+    while ((n = fread(block, 1, sizeof(block), in)) > 0)
+        buf_append(&r->body, block, n);
+    if (ferror(in)) {
+        fprintf(stderr, "liaison lookup: read error: %s\n", strerror(errno));
+        return ERR_IO;
+    }
+    if (r->body.err) {
+        fprintf(stderr, "liaison lookup: the input is larger than %u bytes\n", LIMIT_BODY_MAX);
+        return ERR_TOOBIG;
+    }
+    return 0;
 }
 
 static char *read_key(const char *key)
@@ -353,14 +338,143 @@ static char *read_key(const char *key)
     return xstrdup(line);
 }
 
-/* Re-emits the server's answer with the input's own line numbers. */
-static int print_remote(struct run *r, const struct buf *resp)
+/*
+ * The server's answer, as it arrives.  Tab-separated (the default): match
+ * lines go to the output, with the input's own line numbers when the values
+ * sent were extracted; "# stats" and "# invalid" lines become the summary.
+ * JSON: passed through, or, for extracted values, collected and re-emitted
+ * with the input's line numbers.
+ */
+struct remote {
+    struct run *r;
+    struct buf part; /* an incomplete line, or the whole JSON answer */
+    char tail[512];  /* the JSON answer's end, for its stats */
+    size_t tail_len;
+    bool failed;
+};
+
+/* The number after the first occurrence of name in text ("values=", "\"values\":"). */
+static bool field_size(const char *text, const char *name, size_t *out)
 {
+    const char *p = strstr(text, name);
+    if (p == NULL)
+        return false;
+    char *end;
+    unsigned long long v = strtoull(p + strlen(name), &end, 10);
+    if (end == p + strlen(name))
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static size_t map_line(const struct run *r, size_t sent)
+{
+    if (!r->o.extract)
+        return sent; /* the input was sent as it is */
+    return sent >= 1 && sent <= r->n_lines ? r->lines[sent - 1] : sent;
+}
+
+static void remote_tsv_line(struct remote *rm, const char *s, size_t n)
+{
+    struct run *r = rm->r;
+    if (n && s[0] == '#') {
+        char text[600];
+        snprintf(text, sizeof(text), "%.*s", (int)(n < 590 ? n : 590), s);
+        size_t line;
+        const char *value = strstr(text, " value=");
+        if (strncmp(text, "# stats ", 8) == 0) {
+            field_size(text, "values=", &r->values);
+            field_size(text, "matched=", &r->matched);
+            field_size(text, "matches=", &r->matches);
+            field_size(text, "invalid=", &r->invalid);
+        } else if (strncmp(text, "# invalid ", 10) == 0 && value != NULL &&
+                   field_size(text, "line=", &line)) {
+            fprintf(stderr, "liaison lookup: line %zu: not an observable: '%s'\n",
+                    map_line(r, line), value + 7);
+        } else if (strncmp(text, "# error ", 8) == 0) {
+            fprintf(stderr, "liaison lookup: the server stopped early: %s\n", text + 8);
+            rm->failed = true;
+        }
+        return;
+    }
+    const char *tab = memchr(s, '\t', n);
+    if (r->o.extract && tab != NULL) {
+        buf_printf(&r->ob, "%zu", map_line(r, (size_t)strtoull(s, NULL, 10)));
+        buf_append(&r->ob, tab, n - (size_t)(tab - s));
+    } else {
+        buf_append(&r->ob, s, n);
+    }
+    buf_putc(&r->ob, '\n');
+    if (r->ob.len > (1u << 20))
+        flush_out(r);
+}
+
+static size_t on_remote_data(char *p, size_t size, size_t n, void *ctx)
+{
+    struct remote *rm = ctx;
+    struct run *r = rm->r;
+    size_t len = size * n;
+    if (r->o.json && !r->o.extract) {
+        fwrite(p, 1, len, r->out);
+        size_t keep = len < sizeof(rm->tail) ? len : sizeof(rm->tail);
+        if (rm->tail_len + keep > sizeof(rm->tail)) {
+            size_t drop = rm->tail_len + keep - sizeof(rm->tail);
+            memmove(rm->tail, rm->tail + drop, rm->tail_len - drop);
+            rm->tail_len -= drop;
+        }
+        memcpy(rm->tail + rm->tail_len, p + len - keep, keep);
+        rm->tail_len += keep;
+        return len;
+    }
+    if (r->o.json) { /* extracted values: rewritten at the end */
+        buf_append(&rm->part, p, len);
+        return rm->part.err ? 0 : len;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (rm->part.len) {
+            buf_append(&rm->part, p + start, i - start);
+            remote_tsv_line(rm, rm->part.ptr, rm->part.len);
+            buf_reset(&rm->part);
+        } else {
+            remote_tsv_line(rm, p + start, i - start);
+        }
+        start = i + 1;
+    }
+    buf_append(&rm->part, p + start, len - start);
+    return rm->part.err ? 0 : len;
+}
+
+/* The stats of a passed-through JSON answer, from its last bytes. */
+static void remote_json_stats(struct remote *rm)
+{
+    char text[sizeof(rm->tail) + 1];
+    memcpy(text, rm->tail, rm->tail_len);
+    text[rm->tail_len] = '\0';
+    const char *st = strstr(text, "\"stats\":{");
+    if (st != NULL) {
+        field_size(st, "\"values\":", &rm->r->values);
+        field_size(st, "\"matched\":", &rm->r->matched);
+        field_size(st, "\"matches\":", &rm->r->matches);
+        field_size(st, "\"invalid\":", &rm->r->invalid);
+    }
+    if (strstr(text, "\"error\":") != NULL) {
+        fprintf(stderr, "liaison lookup: the server stopped early (see \"error\")\n");
+        rm->failed = true;
+    }
+}
+
+/* Re-emits a JSON answer for extracted values with the input's line numbers. */
+static int remote_json_rewrite(struct remote *rm)
+{
+    struct run *r = rm->r;
     struct arena *a = arena_new();
     struct json_value *root;
     struct diag d;
     diag_clear(&d);
-    int rc = json_parse(a, resp->ptr, resp->len, LIMIT_JSON_DEPTH, &root, &d);
+    int rc = json_parse(a, rm->part.ptr, rm->part.len, LIMIT_JSON_DEPTH, &root, &d);
     const struct json_value *results = rc == 0 ? json_get(root, "results") : NULL;
     if (results == NULL || results->type != JSON_ARRAY) {
         fprintf(stderr, "liaison lookup: the server's answer is not a lookup result\n");
@@ -369,64 +483,28 @@ static int print_remote(struct run *r, const struct buf *resp)
     }
     for (size_t i = 0; i < results->len; i++) {
         const struct json_value *res = &results->u.items[i];
-        int64_t sent_line = 0;
+        int64_t sent = 0;
         struct str value = {"", 0};
-        json_as_i64(json_get(res, "line"), &sent_line);
+        json_as_i64(json_get(res, "line"), &sent);
         json_as_str(json_get(res, "value"), &value);
-        size_t line = sent_line >= 1 && (size_t)sent_line <= r->n_lines
-                          ? r->lines[sent_line - 1]
-                          : (size_t)sent_line;
         const struct json_value *ms = json_get(res, "matches");
-        size_t n_m = ms && ms->type == JSON_ARRAY ? ms->len : 0;
         r->matched++;
-        r->matches += n_m;
-        if (r->o.json) {
-            json_write_object_begin(&r->w);
-            json_write_key(&r->w, "value");
-            json_write_str(&r->w, value.ptr, value.len);
-            json_write_kv_i64(&r->w, "line", (int64_t)line);
-            json_write_key(&r->w, "matches");
-            if (ms != NULL)
-                json_write_value(&r->w, ms);
-            else
-                json_write_raw(&r->w, "[]", 2);
-            json_write_object_end(&r->w);
-        } else {
-            for (size_t k = 0; k < n_m; k++) {
-                const struct json_value *m = &ms->u.items[k];
-                buf_printf(&r->ob, "%zu\t%.*s", line, (int)value.len, value.ptr);
-                static const char *const cols[] = {"kind", "indexed", "type", "event_uuid",
-                                                   "event_info"};
-                for (size_t c = 0; c < 5; c++) {
-                    struct str s = {"", 0};
-                    json_as_str(json_get(m, cols[c]), &s);
-                    buf_putc(&r->ob, '\t');
-                    put_field(&r->ob, arena_strndup(a, s.ptr, s.len));
-                }
-                buf_putc(&r->ob, '\t');
-                const struct json_value *tags = json_get(m, "tags");
-                for (size_t t = 0; tags && tags->type == JSON_ARRAY && t < tags->len; t++) {
-                    struct str s = {"", 0};
-                    json_as_str(&tags->u.items[t], &s);
-                    if (t)
-                        buf_putc(&r->ob, ',');
-                    put_field(&r->ob, arena_strndup(a, s.ptr, s.len));
-                }
-                buf_putc(&r->ob, '\n');
-            }
-        }
+        r->matches += ms && ms->type == JSON_ARRAY ? ms->len : 0;
+        json_write_object_begin(&r->w);
+        json_write_key(&r->w, "value");
+        json_write_str(&r->w, value.ptr, value.len);
+        json_write_kv_i64(&r->w, "line", (int64_t)map_line(r, sent > 0 ? (size_t)sent : 0));
+        json_write_key(&r->w, "matches");
+        if (ms != NULL)
+            json_write_value(&r->w, ms);
+        else
+            json_write_raw(&r->w, "[]", 2);
+        json_write_object_end(&r->w);
         if (r->ob.len > (1u << 20))
             flush_out(r);
     }
-    const struct json_value *err = json_get(root, "error");
-    struct str es;
-    if (err && json_as_str(err, &es)) {
-        fprintf(stderr, "liaison lookup: the server stopped early: %.*s\n", (int)es.len,
-                es.ptr);
-        rc = ERR_IO;
-    }
     arena_free(a);
-    return rc;
+    return 0;
 }
 
 static int ask_server(struct run *r)
@@ -438,25 +516,26 @@ static int ask_server(struct run *r)
     size_t ul = strlen(r->o.url);
     while (ul && r->o.url[ul - 1] == '/')
         ul--;
-    snprintf(url, sizeof(url), "%.*s/lookup", (int)ul, r->o.url);
+    snprintf(url, sizeof(url), "%.*s/lookup?format=%s", (int)ul, r->o.url,
+             r->o.json ? "json" : "tsv");
     char auth[300];
     snprintf(auth, sizeof(auth), "Authorization: %s", key);
     free(key);
     CURL *h = curl_easy_init();
     if (h == NULL)
-        return ERR_TOOBIG;
+        return ERR_IO;
     struct curl_slist *hdr = curl_slist_append(NULL, auth);
     hdr = curl_slist_append(hdr, "Content-Type: text/plain");
-    hdr = curl_slist_append(hdr, "Accept: application/json");
-    struct buf resp;
-    buf_init(&resp, LIMIT_RESPONSE_MAX);
+    struct remote rm = {.r = r};
+    buf_init(&rm.part, LIMIT_RESPONSE_MAX);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body.len ? r->body.ptr : "");
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, curl_collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_remote_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &rm);
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
     CURLcode cc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -464,16 +543,24 @@ static int ask_server(struct run *r)
     curl_easy_cleanup(h);
     int rc = 0;
     if (cc != CURLE_OK) {
-        fprintf(stderr, "liaison lookup: %s: %s\n", url, curl_easy_strerror(cc));
+        if (status >= 400)
+            fprintf(stderr, "liaison lookup: %s answered %ld (%s)\n", url, status,
+                    status == 403   ? "wrong or missing key"
+                    : status == 413 ? "the input is larger than the server's lookup_max_body"
+                                    : "see the server's log");
+        else
+            fprintf(stderr, "liaison lookup: %s: %s\n", url, curl_easy_strerror(cc));
         rc = ERR_IO;
-    } else if (status != 200) {
-        fprintf(stderr, "liaison lookup: %s answered %ld: %.*s\n", url, status,
-                (int)(resp.len < 500 ? resp.len : 500), resp.ptr ? resp.ptr : "");
-        rc = ERR_IO;
-    } else {
-        rc = print_remote(r, &resp);
+    } else if (r->o.json && !r->o.extract) {
+        remote_json_stats(&rm);
+    } else if (r->o.json) {
+        rc = remote_json_rewrite(&rm);
+    } else if (rm.part.len) {
+        remote_tsv_line(&rm, rm.part.ptr, rm.part.len);
     }
-    buf_free(&resp);
+    if (rm.failed && rc == 0)
+        rc = ERR_IO;
+    buf_free(&rm.part);
     return rc;
 }
 
@@ -530,21 +617,23 @@ int cmd_lookup(int argc, char **argv)
     if (r->o.url == NULL && open_local(r, &cfg) < 0) {
         rc = ERR_INVAL;
     } else {
-        if (r->o.json) {
+        /* the server's JSON goes out as it comes, unless line numbers change */
+        bool passthrough = r->o.url && r->o.json && !r->o.extract;
+        if (r->o.json && !passthrough) {
             json_write_object_begin(&r->w);
             json_write_key(&r->w, "results");
             json_write_array_begin(&r->w);
         }
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        rc = read_input(r, in);
+        rc = r->o.url && !r->o.extract ? read_raw(r, in) : read_input(r, in);
         if (rc == 0 && r->o.url)
             rc = ask_server(r);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         if (rc < 0 && rc != ERR_INVAL && rc != ERR_IO)
             fprintf(stderr, "liaison lookup: %s\n", err_str(rc));
-        if (r->o.json) {
+        if (r->o.json && !passthrough) {
             json_write_array_end(&r->w);
             json_write_key(&r->w, "stats");
             json_write_object_begin(&r->w);

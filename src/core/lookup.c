@@ -364,3 +364,43 @@ void lookup_write_result(struct json_writer *w, struct str value, size_t line,
     json_write_array_end(w);
     json_write_object_end(w);
 }
+
+static void put_field(struct buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_putc(b, s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+}
+
+static void put_cfield(struct buf *b, const char *s)
+{
+    put_field(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+void lookup_write_tsv(struct buf *b, struct str value, size_t line, const struct lookup_match *m,
+                      size_t n_m)
+{
+    for (size_t i = 0; i < n_m; i++) {
+        const struct attribute *at = m[i].attr;
+        const struct event *e = m[i].event;
+        buf_printf(b, "%zu\t", line);
+        put_field(b, value.ptr, value.len);
+        buf_putc(b, '\t');
+        buf_puts(b, lookup_kind_name(m[i].kind));
+        buf_putc(b, '\t');
+        put_cfield(b, m[i].indexed);
+        buf_putc(b, '\t');
+        put_cfield(b, at->type);
+        buf_putc(b, '\t');
+        put_cfield(b, e->uuid);
+        buf_putc(b, '\t');
+        put_cfield(b, e->info);
+        buf_putc(b, '\t');
+        for (size_t t = 0; t < at->n_tags + e->n_tags; t++) {
+            const struct tag_ref *tr = t < at->n_tags ? &at->tags[t] : &e->tags[t - at->n_tags];
+            if (t)
+                buf_putc(b, ',');
+            put_cfield(b, tr->tag.name);
+        }
+        buf_putc(b, '\n');
+    }
+}

@@ -82,4 +82,13 @@ struct json_writer;
 void lookup_write_result(struct json_writer *w, struct str value, size_t line,
                          const struct lookup_match *m, size_t n_m);
 
+/*
+ * Writes one value's matches as tab-separated lines, one per match:
+ *   LINE VALUE KIND INDEXED TYPE EVENT_UUID EVENT_INFO TAGS(comma-separated)
+ * (tabs and newlines inside fields become spaces).
+ */
+struct buf;
+void lookup_write_tsv(struct buf *b, struct str value, size_t line, const struct lookup_match *m,
+                      size_t n_m);
+
 #endif

@@ -51,6 +51,8 @@ struct lookup_stream {
     } bad[INVALID_SHOWN];
     const char *error;
     struct lookup_session *session; /* freed when the request ends */
+    bool tsv;                       /* tab-separated lines instead of JSON */
+    bool trailer_done;
     /* the batch being answered */
     struct str *batch;
     size_t *batch_line;
@@ -101,7 +103,10 @@ static void note_invalid(struct lookup_stream *ls, size_t line, struct str v)
 static int on_result(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m)
 {
     struct lookup_stream *ls = ctx;
-    lookup_write_result(&ls->req->w, ls->batch[qi], ls->batch_line[qi], m, n_m);
+    if (ls->tsv)
+        lookup_write_tsv(&ls->req->out, ls->batch[qi], ls->batch_line[qi], m, n_m);
+    else
+        lookup_write_result(&ls->req->w, ls->batch[qi], ls->batch_line[qi], m, n_m);
     ls->matched++;
     ls->matches += n_m;
     return ls->req->out.err ? ERR_TOOBIG : 0;
@@ -158,8 +163,24 @@ static void produce_batch(struct lookup_stream *ls)
     ls->batch_line = NULL;
 }
 
+static void write_tsv_trailer(struct lookup_stream *ls)
+{
+    struct buf *b = &ls->req->out;
+    buf_printf(b, "# stats values=%zu matched=%zu matches=%zu invalid=%zu\n", ls->values,
+               ls->matched, ls->matches, ls->invalid);
+    for (size_t i = 0; i < ls->invalid && i < INVALID_SHOWN; i++)
+        buf_printf(b, "# invalid line=%zu value=%s\n", ls->bad[i].line, ls->bad[i].value);
+    if (ls->error)
+        buf_printf(b, "# error %s\n", ls->error);
+}
+
 static void write_trailer(struct lookup_stream *ls)
 {
+    ls->trailer_done = true;
+    if (ls->tsv) {
+        write_tsv_trailer(ls);
+        return;
+    }
     struct json_writer *w = &ls->req->w;
     json_write_array_end(w);
     json_write_key(w, "stats");
@@ -188,14 +209,16 @@ static long lookup_stream_read(struct request *req, char *dst, size_t max)
 {
     struct lookup_stream *ls = req->stream_ctx;
     while (ls->out_off == ls->req->out.len) {
-        if (ls->started && ls->finished && ls->req->w.depth == 0)
+        if (ls->started && ls->finished && (ls->tsv ? ls->trailer_done : ls->req->w.depth == 0))
             return 0; /* trailer sent */
         buf_reset(&ls->req->out);
         ls->out_off = 0;
         if (!ls->started) {
-            json_write_object_begin(&ls->req->w);
-            json_write_key(&ls->req->w, "results");
-            json_write_array_begin(&ls->req->w);
+            if (!ls->tsv) {
+                json_write_object_begin(&ls->req->w);
+                json_write_key(&ls->req->w, "results");
+                json_write_array_begin(&ls->req->w);
+            }
             ls->started = true;
         } else if (!ls->finished) {
             produce_batch(ls);
@@ -278,10 +301,19 @@ int lookup_post(struct request *req)
         ls->text = req->body.ptr;
         ls->len = req->body.len;
     }
+    /* ?format=tsv (or Accept: text/tab-separated-values): lines like liaison lookup's */
+    const char *fmt = http_query_arg(req, "format");
+    const char *accept = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept");
+    if (fmt != NULL && strcmp(fmt, "tsv") != 0 && strcmp(fmt, "json") != 0) {
+        diag_set(&d, ERR_INVAL, "format", "expected json or tsv");
+        return http_error(req, 400, "Unknown format: use json or tsv.", &d);
+    }
+    ls->tsv = (fmt != NULL && strcmp(fmt, "tsv") == 0) ||
+              (fmt == NULL && accept != NULL && strstr(accept, "text/tab-separated-values"));
     ls->acl = *http_acl(req);
     req->stream = lookup_stream_read;
     req->stream_ctx = ls;
     req->stream_free = lookup_stream_free;
-    req->content_type = "application/json";
+    req->content_type = ls->tsv ? "text/tab-separated-values; charset=utf-8" : "application/json";
     return 200;
 }

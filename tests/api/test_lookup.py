@@ -222,6 +222,12 @@ def test_cli_local_remote_and_extract(server, admin, tmp_path):
     assert rows[0][5] == ev["uuid"]
     assert b"line 2: not an observable" in local.stderr
 
+    tsv = run_cli("--url", server.url, "--key", server.admin_key, "-f", str(f))
+    assert tsv.returncode == 0, tsv.stderr
+    assert tsv.stdout == local.stdout
+    assert b"line 2: not an observable" in tsv.stderr
+    assert b"3 values, 2 matched (2 matches), 1 lines without an observable" in tsv.stderr
+
     remote = run_cli("--url", server.url, "--key", server.admin_key, "-f", str(f), "--json")
     assert remote.returncode == 0, remote.stderr
     doc = json.loads(remote.stdout)
@@ -230,7 +236,11 @@ def test_cli_local_remote_and_extract(server, admin, tmp_path):
 
     log = ("Nov 24 03:00:01 gw sshd[77]: Failed password for root from %s port 22\n"
            "Nov 24 03:00:02 gw proxy: GET http://cli-%s.example/x?y=1 from 10.9.9.9\n" % (ip, t))
+    ext_remote = run_cli("--url", server.url, "--key", "@" + str(server.dir / "admin.key"),
+                         "--extract", stdin=log.encode())
+    assert ext_remote.returncode == 0, ext_remote.stderr
     ext = run_cli("--db", str(server.db), "--extract", stdin=log.encode())
+    assert ext_remote.stdout == ext.stdout
     assert ext.returncode == 0, ext.stderr
     got = sorted((l.split("\t")[0], l.split("\t")[2]) for l in ext.stdout.decode().splitlines())
     assert ("1", "exact") in got
@@ -256,3 +266,21 @@ def test_cli_import_by_another_process_reaches_the_index(server, admin, tmp_path
             break
         time.sleep(0.2)
     assert lookup_json(admin, ["imp-%s.example" % t])["results"], "not indexed within 10 s"
+
+
+def test_tsv_format(admin):
+    t = tag()
+    ev = new_event(admin, [{"type": "domain", "value": "tsv-%s.example" % t}])
+    r = admin.s.post(admin.server.url + "/lookup?format=tsv",
+                     data=("x y\nwww.tsv-%s.example\n" % t).encode(),
+                     headers={"Content-Type": "text/plain"}, timeout=30)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/tab-separated-values")
+    lines = r.text.splitlines()
+    assert lines[0].split("\t")[:6] == ["2", "www.tsv-%s.example" % t, "subdomain",
+                                          "tsv-%s.example" % t, "domain", ev["uuid"]]
+    assert lines[1] == "# stats values=1 matched=1 matches=1 invalid=1"
+    assert lines[2] == "# invalid line=1 value=x y"
+    r = admin.s.post(admin.server.url + "/lookup?format=xml", data=b"1.2.3.4",
+                     headers={"Content-Type": "text/plain"}, timeout=30)
+    assert r.status_code == 400 and "format" in r.json()["errors"]
