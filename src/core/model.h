@@ -97,6 +97,23 @@ struct attribute {
     bool over_correlation; /* some part of the value is held by too many events */
 };
 
+/* A sync link to a remote server (MISP's Server). */
+struct server {
+    int64_t id;
+    char *name;
+    char *url;            /* base URL, http:// or https:// */
+    char *authkey;        /* the key of a sync user on the peer (sent, so kept as given) */
+    int64_t org_id;       /* the local organisation that owns the link */
+    int64_t remote_org_id; /* the organisation running the peer (an org record here) */
+    bool push, pull, push_sightings;
+    bool self_signed;     /* accept a certificate that does not verify */
+    char *cert_file;      /* CA bundle for the peer, or NULL */
+    char *push_rules;     /* JSON text ({"tags": {...}, "orgs": {...}}), "" if none */
+    char *pull_rules;
+    int64_t timeout;      /* seconds per request */
+    int64_t created, modified;
+};
+
 struct related_attribute {
     int64_t attribute_id;
     int64_t event_id;

@@ -110,6 +110,12 @@ void http_write_kv_datetime(struct json_writer *w, const char *key, int64_t t);
 const char *http_query_arg(struct request *req, const char *name);
 /* Returns the named parameter (last occurrence) or NULL; value is NUL-terminated. */
 const char *http_named(struct request *req, const char *name);
+/* Copies an optional string member of obj into *dst (request arena); absent or
+ * null leaves *dst as it was; another type is an error naming key. */
+int http_opt_str(struct request *req, const struct json_value *obj, const char *key, char **dst,
+                 struct diag *d);
+/* Reads path segment i as a positive id; 0 if absent or malformed. */
+int64_t http_seg_id(struct request *req, size_t i);
 /* Returns segment i as a NUL-terminated string in the request arena ("" if absent). */
 const char *http_seg(struct request *req, size_t i);
 /* The JSON body unwrapped from {"Key": {...}} if wrapped, else the body itself. */
@@ -167,6 +173,11 @@ int misp_sharing_groups_add_server(struct request *req);
 int misp_sharing_groups_remove_server(struct request *req);
 
 int lookup_post(struct request *req);
+
+int misp_servers_add(struct request *req);
+int misp_servers_edit(struct request *req);
+int misp_servers_delete(struct request *req);
+int misp_servers_index(struct request *req);
 
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);

@@ -114,14 +114,6 @@ static void write_wrapped_role(struct json_writer *w, const struct role *r)
     json_write_object_end(w);
 }
 
-/* Reads path segment i as a positive id; 0 if absent or malformed. */
-static int64_t seg_id(struct request *req, size_t i)
-{
-    uint64_t v;
-    if (i >= req->n_seg || parse_u64_all(req->seg[i], 1, INT64_MAX, &v) < 0)
-        return 0;
-    return (int64_t)v;
-}
 
 static int forbidden(struct request *req, const char *what)
 {
@@ -155,7 +147,7 @@ int misp_orgs_index(struct request *req)
 int misp_orgs_view(struct request *req)
 {
     const char *ref = http_seg(req, 2);
-    int64_t id = seg_id(req, 2);
+    int64_t id = http_seg_id(req, 2);
     char uuid[UUID_STR_LEN + 1] = "";
     if (id == 0 && !uuid_canonical(str_from_cstr(ref), uuid))
         return http_error(req, 404, "Invalid organisation.", NULL);
@@ -171,18 +163,6 @@ int misp_orgs_view(struct request *req)
     return 200;
 }
 
-/* Copies an optional string member of obj into *dst (arena); wrong type -> error. */
-static int opt_str(struct request *req, const struct json_value *obj, const char *key,
-                   char **dst, struct diag *d)
-{
-    const struct json_value *v = json_get(obj, key);
-    if (v == NULL || v->type == JSON_NULL)
-        return 0;
-    if (v->type != JSON_STRING)
-        return diag_set(d, ERR_INVAL, key, "%s must be a string", key);
-    *dst = arena_strndup(req->a, v->u.str, v->len);
-    return 0;
-}
 
 int misp_orgs_add(struct request *req)
 {
@@ -196,17 +176,17 @@ int misp_orgs_add(struct request *req)
     struct org o;
     memset(&o, 0, sizeof(o));
     o.local = true;
-    int rc = opt_str(req, body, "name", &o.name, &d);
+    int rc = http_opt_str(req, body, "name", &o.name, &d);
     if (rc == 0)
-        rc = opt_str(req, body, "description", &o.description, &d);
+        rc = http_opt_str(req, body, "description", &o.description, &d);
     if (rc == 0)
-        rc = opt_str(req, body, "type", &o.type, &d);
+        rc = http_opt_str(req, body, "type", &o.type, &d);
     if (rc == 0)
-        rc = opt_str(req, body, "nationality", &o.nationality, &d);
+        rc = http_opt_str(req, body, "nationality", &o.nationality, &d);
     if (rc == 0)
-        rc = opt_str(req, body, "sector", &o.sector, &d);
+        rc = http_opt_str(req, body, "sector", &o.sector, &d);
     if (rc == 0)
-        rc = opt_str(req, body, "contacts", &o.contacts, &d);
+        rc = http_opt_str(req, body, "contacts", &o.contacts, &d);
     if (rc < 0)
         return http_save_failed(req, "Organisation", rc, &d);
     if (o.name == NULL || *o.name == '\0')
@@ -245,7 +225,7 @@ int misp_orgs_add(struct request *req)
 static int user_from_body(struct request *req, struct store_conn *c, const struct json_value *body,
                           struct user *u, struct diag *d)
 {
-    int rc = opt_str(req, body, "email", &u->email, d);
+    int rc = http_opt_str(req, body, "email", &u->email, d);
     if (rc < 0)
         return rc;
     const struct json_value *v;
@@ -318,7 +298,7 @@ int misp_users_add(struct request *req)
 
 int misp_users_edit(struct request *req)
 {
-    int64_t id = seg_id(req, 2);
+    int64_t id = http_seg_id(req, 2);
     const struct json_value *body = http_body_unwrap(req, "User");
     if (!json_is(body, JSON_OBJECT))
         return http_error(req, 400, "The body must be a JSON object.", NULL);
@@ -352,7 +332,7 @@ int misp_users_edit(struct request *req)
 
 int misp_users_delete(struct request *req)
 {
-    int64_t id = seg_id(req, 2);
+    int64_t id = http_seg_id(req, 2);
     struct store_conn *c;
     int rc = store_begin_write(req->app->store, &c);
     if (rc < 0)
@@ -399,7 +379,7 @@ int misp_users_view(struct request *req)
 {
     if (str_eq_cstr(req->n_seg > 2 ? req->seg[2] : STR_LIT(""), "me"))
         return misp_users_view_me(req);
-    int64_t id = seg_id(req, 2);
+    int64_t id = http_seg_id(req, 2);
     WITH_READ(req, c, rc);
     struct user *u = NULL;
     rc = store_user_get(c, req->a, id, NULL, &u);
@@ -462,14 +442,14 @@ static bool can_manage_keys(const struct principal *p, const struct user *u)
 
 int misp_auth_keys_add(struct request *req)
 {
-    int64_t user_id = req->n_seg > 2 ? seg_id(req, 2) : req->who.user.id;
+    int64_t user_id = req->n_seg > 2 ? http_seg_id(req, 2) : req->who.user.id;
     const struct json_value *body = http_body_unwrap(req, "AuthKey");
     struct diag d;
     diag_clear(&d);
     char *comment = NULL;
     int64_t expiration = 0;
     if (json_is(body, JSON_OBJECT)) {
-        if (opt_str(req, body, "comment", &comment, &d) < 0)
+        if (http_opt_str(req, body, "comment", &comment, &d) < 0)
             return http_save_failed(req, "AuthKey", ERR_INVAL, &d);
         const struct json_value *v = json_get(body, "expiration");
         if (v && v->type != JSON_NULL && !json_as_i64(v, &expiration))
@@ -501,7 +481,7 @@ int misp_auth_keys_add(struct request *req)
 
 int misp_auth_keys_delete(struct request *req)
 {
-    int64_t id = seg_id(req, 2);
+    int64_t id = http_seg_id(req, 2);
     struct store_conn *c;
     int rc = store_begin_write(req->app->store, &c);
     if (rc < 0)

@@ -4,6 +4,8 @@
  */
 #include "http/http.h"
 
+#include "util/parse.h"
+
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,4 +150,24 @@ void http_write_kv_datetime(struct json_writer *w, const char *key, int64_t t)
     gmtime_r(&tt, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
     json_write_kv_str(w, key, date);
+}
+
+int64_t http_seg_id(struct request *req, size_t i)
+{
+    uint64_t v;
+    if (i >= req->n_seg || parse_u64_all(req->seg[i], 1, INT64_MAX, &v) < 0)
+        return 0;
+    return (int64_t)v;
+}
+
+int http_opt_str(struct request *req, const struct json_value *obj, const char *key, char **dst,
+                 struct diag *d)
+{
+    const struct json_value *v = json_get(obj, key);
+    if (v == NULL || v->type == JSON_NULL)
+        return 0;
+    if (v->type != JSON_STRING)
+        return diag_set(d, ERR_INVAL, key, "%s must be a string", key);
+    *dst = arena_strndup(req->a, v->u.str, v->len);
+    return 0;
 }

@@ -1465,6 +1465,123 @@ int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t 
     return 0;
 }
 
+/* ---- sync links ---- */
+
+#define SERVER_COLS                                                                                \
+    "id, name, url, authkey, org_id, remote_org_id, push, pull, push_sightings, self_signed, "    \
+    "cert_file, push_rules, pull_rules, timeout, created, modified"
+static const char sql_server_insert[] =
+    "INSERT INTO servers (name, url, authkey, org_id, remote_org_id, push, pull, push_sightings, "
+    "self_signed, cert_file, push_rules, pull_rules, timeout, created, modified, seq) "
+    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
+static const char sql_server_update[] =
+    "UPDATE servers SET name=?1, url=?2, authkey=?3, org_id=?4, remote_org_id=?5, push=?6, "
+    "pull=?7, push_sightings=?8, self_signed=?9, cert_file=?10, push_rules=?11, pull_rules=?12, "
+    "timeout=?13, modified=?15, seq=?16 WHERE id=?17 AND ?14 IS NOT NULL";
+static const char sql_server_delete[] = "DELETE FROM servers WHERE id = ?";
+static const char sql_server_get[] = "SELECT " SERVER_COLS " FROM servers WHERE id = ?";
+static const char sql_server_list[] = "SELECT " SERVER_COLS " FROM servers ORDER BY url";
+
+static void server_bind(sqlite3_stmt *st, const struct server *sv, int64_t now, int64_t seq)
+{
+    bind_text(st, 1, sv->name);
+    bind_text(st, 2, sv->url);
+    bind_text(st, 3, sv->authkey);
+    sqlite3_bind_int64(st, 4, sv->org_id);
+    sqlite3_bind_int64(st, 5, sv->remote_org_id);
+    sqlite3_bind_int(st, 6, sv->push);
+    sqlite3_bind_int(st, 7, sv->pull);
+    sqlite3_bind_int(st, 8, sv->push_sightings);
+    sqlite3_bind_int(st, 9, sv->self_signed);
+    bind_text(st, 10, sv->cert_file);
+    bind_text(st, 11, sv->push_rules ? sv->push_rules : "");
+    bind_text(st, 12, sv->pull_rules ? sv->pull_rules : "");
+    sqlite3_bind_int64(st, 13, sv->timeout);
+    sqlite3_bind_int64(st, 14, now);
+    sqlite3_bind_int64(st, 15, now);
+    sqlite3_bind_int64(st, 16, seq);
+}
+
+static void server_read(struct arena *a, sqlite3_stmt *st, struct server *sv)
+{
+    sv->id = sqlite3_column_int64(st, 0);
+    sv->name = col_text(a, st, 1);
+    sv->url = col_text(a, st, 2);
+    sv->authkey = col_text(a, st, 3);
+    sv->org_id = sqlite3_column_int64(st, 4);
+    sv->remote_org_id = sqlite3_column_int64(st, 5);
+    sv->push = sqlite3_column_int(st, 6) != 0;
+    sv->pull = sqlite3_column_int(st, 7) != 0;
+    sv->push_sightings = sqlite3_column_int(st, 8) != 0;
+    sv->self_signed = sqlite3_column_int(st, 9) != 0;
+    sv->cert_file = col_text(a, st, 10);
+    sv->push_rules = col_text(a, st, 11);
+    sv->pull_rules = col_text(a, st, 12);
+    sv->timeout = sqlite3_column_int64(st, 13);
+    sv->created = sqlite3_column_int64(st, 14);
+    sv->modified = sqlite3_column_int64(st, 15);
+}
+
+int store_server_insert(struct store_conn *c, struct server *sv)
+{
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_server_insert, &seq);
+    if (st == NULL)
+        return ERR_DB;
+    int64_t now = now_seconds();
+    sv->created = sv->modified = now;
+    server_bind(st, sv, now, seq);
+    return step_insert(c, st, &sv->id);
+}
+
+int store_server_update(struct store_conn *c, const struct server *sv)
+{
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_server_update, &seq);
+    if (st == NULL)
+        return ERR_DB;
+    server_bind(st, sv, now_seconds(), seq);
+    sqlite3_bind_int64(st, 17, sv->id);
+    int rc = step_done(st);
+    return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
+}
+
+int store_server_delete(struct store_conn *c, int64_t id)
+{
+    sqlite3_stmt *st = stmt(c, sql_server_delete);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = step_done(st);
+    return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
+}
+
+int store_server_get(struct store_conn *c, struct arena *a, int64_t id, struct server **out)
+{
+    sqlite3_stmt *st = stmt(c, sql_server_get);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    }
+    *out = arena_calloc(a, 1, sizeof(**out));
+    server_read(a, st, *out);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int store_server_list(struct store_conn *c, struct arena *a, struct server **out, size_t *n)
+{
+    sqlite3_stmt *st = stmt(c, sql_server_list);
+    if (st == NULL)
+        return ERR_DB;
+    COLLECT_ROWS(a, st, struct server, server_read, out, n);
+    return 0;
+}
+
 /* ---- the indicator index's feed ---- */
 
 static const char sql_change_seq[] = "SELECT value FROM change_seq WHERE id = 1";

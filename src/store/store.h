@@ -205,6 +205,13 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
 /* Recomputes and returns the number of live attributes of an event. */
 int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out);
 
+/* ---- sync links (servers) ---- */
+int store_server_insert(struct store_conn *c, struct server *sv); /* sets id; ERR_CONFLICT: url taken */
+int store_server_update(struct store_conn *c, const struct server *sv);
+int store_server_delete(struct store_conn *c, int64_t id);
+int store_server_get(struct store_conn *c, struct arena *a, int64_t id, struct server **out);
+int store_server_list(struct store_conn *c, struct arena *a, struct server **out, size_t *n);
+
 /* ---- the indicator index's feed ("changes since N") ---- */
 
 struct index_row {

@@ -1,0 +1,348 @@
+/*
+ * misp_sync.c - sync links to remote servers, MISP's servers/add, edit,
+ * delete and index (site administrators only).
+ *
+ * A link's API key belongs to a sync user on the peer and is sent there, so
+ * it is stored as given; answers show only its first four characters.  The
+ * organisation running the peer is an organisation record here: given by id
+ * (remote_org_id) or as {"RemoteOrg": {"uuid", "name"}}, created (not local)
+ * when unknown.
+ */
+#include "http/http.h"
+
+#include "core/uuid.h"
+#include "util/limits.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/banned.h"
+
+#define SERVER_TIMEOUT_DEFAULT 60
+
+static void write_short_org(struct json_writer *w, const char *key, const struct org *o)
+{
+    json_write_key(w, key);
+    json_write_object_begin(w);
+    json_write_kv_i64_str(w, "id", o ? o->id : 0);
+    json_write_kv_str(w, "name", o ? o->name : "");
+    json_write_kv_str(w, "uuid", o ? o->uuid : "");
+    json_write_object_end(w);
+}
+
+/* {"Server": {...}, "Organisation": {...}, "RemoteOrg": {...}} */
+static void write_server(struct json_writer *w, const struct server *sv, const struct org *org,
+                         const struct org *remote)
+{
+    char masked[48];
+    snprintf(masked, sizeof(masked), "%.4s************************************", sv->authkey);
+    json_write_object_begin(w);
+    json_write_key(w, "Server");
+    json_write_object_begin(w);
+    json_write_kv_i64_str(w, "id", sv->id);
+    json_write_kv_str(w, "name", sv->name);
+    json_write_kv_str(w, "url", sv->url);
+    json_write_kv_str(w, "authkey", masked);
+    json_write_kv_i64_str(w, "org_id", sv->org_id);
+    json_write_kv_i64_str(w, "remote_org_id", sv->remote_org_id);
+    json_write_kv_bool(w, "push", sv->push);
+    json_write_kv_bool(w, "pull", sv->pull);
+    json_write_kv_bool(w, "push_sightings", sv->push_sightings);
+    json_write_kv_bool(w, "self_signed", sv->self_signed);
+    json_write_kv_str(w, "cert_file", sv->cert_file);
+    json_write_kv_str(w, "push_rules", sv->push_rules ? sv->push_rules : "");
+    json_write_kv_str(w, "pull_rules", sv->pull_rules ? sv->pull_rules : "");
+    json_write_kv_i64(w, "timeout", sv->timeout);
+    json_write_kv_i64_str(w, "created", sv->created);
+    json_write_kv_i64_str(w, "modified", sv->modified);
+    json_write_object_end(w);
+    write_short_org(w, "Organisation", org);
+    write_short_org(w, "RemoteOrg", remote);
+    json_write_object_end(w);
+}
+
+static int bool_field(const struct json_value *body, const char *key, bool *out, struct diag *d)
+{
+    const struct json_value *v = json_get(body, key);
+    if (v == NULL || v->type == JSON_NULL)
+        return 0;
+    if (!json_as_bool(v, out))
+        return diag_set(d, ERR_INVAL, key, "%s must be true or false", key);
+    return 0;
+}
+
+/* Push and pull rules: MISP sends them as a JSON-encoded string; an object is
+ * taken too.  Either way a JSON object, stored as text. */
+static int rules_field(struct request *req, const struct json_value *body, const char *key,
+                       char **out, struct diag *d)
+{
+    const struct json_value *v = json_get(body, key);
+    if (v == NULL || v->type == JSON_NULL)
+        return 0;
+    struct str s;
+    if (json_as_str(v, &s)) {
+        if (s.len == 0) {
+            *out = "";
+            return 0;
+        }
+        struct json_value *parsed;
+        struct diag pd;
+        diag_clear(&pd);
+        if (json_parse(req->a, s.ptr, s.len, LIMIT_JSON_DEPTH, &parsed, &pd) < 0 ||
+            parsed->type != JSON_OBJECT)
+            return diag_set(d, ERR_INVAL, key, "%s must be a JSON object", key);
+        *out = arena_strndup(req->a, s.ptr, s.len);
+        return 0;
+    }
+    if (v->type != JSON_OBJECT)
+        return diag_set(d, ERR_INVAL, key, "%s must be a JSON object", key);
+    struct buf b;
+    buf_init(&b, LIMIT_BODY_MAX);
+    struct json_writer w;
+    json_writer_init(&w, &b, false);
+    json_write_value(&w, v);
+    *out = arena_strndup(req->a, b.ptr ? b.ptr : "", b.len);
+    buf_free(&b);
+    return 0;
+}
+
+static bool url_ok(const char *u)
+{
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        return false;
+    const char *host = u + (u[4] == 's' ? 8 : 7);
+    if (*host == '\0' || *host == '/')
+        return false;
+    for (const char *p = u; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return false;
+    return strlen(u) <= 2048;
+}
+
+static bool authkey_ok(const char *k)
+{
+    size_t n = strlen(k);
+    if (n != 40)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+              (k[i] >= '0' && k[i] <= '9')))
+            return false;
+    return true;
+}
+
+/* The peer's organisation: remote_org_id, or RemoteOrg {uuid, name} found or created. */
+static int remote_org(struct request *req, struct store_conn *c, const struct json_value *body,
+                      struct server *sv, struct diag *d)
+{
+    const struct json_value *v = json_get(body, "remote_org_id");
+    int64_t id;
+    if (v != NULL && v->type != JSON_NULL) {
+        struct org *o;
+        if (!json_as_i64(v, &id) || id <= 0)
+            return diag_set(d, ERR_INVAL, "remote_org_id", "remote_org_id must be an id");
+        int rc = store_org_get(c, req->a, id, NULL, NULL, &o);
+        if (rc == ERR_NOTFOUND)
+            return diag_set(d, ERR_INVAL, "remote_org_id", "no organisation %lld",
+                            (long long)id);
+        if (rc == 0)
+            sv->remote_org_id = id;
+        return rc;
+    }
+    const struct json_value *ro = json_get(body, "RemoteOrg");
+    if (ro == NULL || ro->type == JSON_NULL)
+        return 0;
+    struct str us, ns = {"", 0};
+    struct org o;
+    memset(&o, 0, sizeof(o));
+    if (ro->type != JSON_OBJECT || !json_as_str(json_get(ro, "uuid"), &us) ||
+        !uuid_canonical(us, o.uuid))
+        return diag_set(d, ERR_INVAL, "RemoteOrg.uuid", "RemoteOrg needs a valid uuid");
+    struct org *found;
+    int rc = store_org_get(c, req->a, 0, o.uuid, NULL, &found);
+    if (rc == 0) {
+        sv->remote_org_id = found->id;
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    if (!json_as_str(json_get(ro, "name"), &ns) || ns.len == 0)
+        return diag_set(d, ERR_INVAL, "RemoteOrg.name",
+                        "RemoteOrg needs a name when the organisation is new here");
+    o.name = arena_strndup(req->a, ns.ptr, ns.len);
+    o.local = false;
+    o.created_by = req->who.user.id;
+    if ((rc = store_org_insert(c, &o)) == ERR_CONFLICT)
+        return diag_set(d, ERR_CONFLICT, "RemoteOrg.name",
+                        "another organisation is already called '%s'", o.name);
+    if (rc == 0)
+        sv->remote_org_id = o.id;
+    return rc;
+}
+
+/* Reads the fields of body into sv (over its current values). */
+static int server_from_body(struct request *req, struct store_conn *c,
+                            const struct json_value *body, struct server *sv, struct diag *d)
+{
+    int rc = http_opt_str(req, body, "url", &sv->url, d);
+    if (rc == 0)
+        rc = http_opt_str(req, body, "name", &sv->name, d);
+    if (rc == 0)
+        rc = http_opt_str(req, body, "authkey", &sv->authkey, d);
+    if (rc == 0)
+        rc = http_opt_str(req, body, "cert_file", &sv->cert_file, d);
+    if (rc == 0)
+        rc = bool_field(body, "push", &sv->push, d);
+    if (rc == 0)
+        rc = bool_field(body, "pull", &sv->pull, d);
+    if (rc == 0)
+        rc = bool_field(body, "push_sightings", &sv->push_sightings, d);
+    if (rc == 0)
+        rc = bool_field(body, "self_signed", &sv->self_signed, d);
+    if (rc == 0)
+        rc = rules_field(req, body, "push_rules", &sv->push_rules, d);
+    if (rc == 0)
+        rc = rules_field(req, body, "pull_rules", &sv->pull_rules, d);
+    const struct json_value *v = json_get(body, "timeout");
+    if (rc == 0 && v != NULL && v->type != JSON_NULL &&
+        (!json_as_i64(v, &sv->timeout) || sv->timeout < 1 || sv->timeout > 3600))
+        rc = diag_set(d, ERR_INVAL, "timeout", "timeout must be 1 to 3600 seconds");
+    if (rc == 0)
+        rc = remote_org(req, c, body, sv, d);
+    if (rc < 0)
+        return rc;
+    if (sv->url == NULL)
+        return diag_set(d, ERR_INVAL, "url", "url is required");
+    size_t n = strlen(sv->url);
+    while (n > 0 && sv->url[n - 1] == '/')
+        sv->url[--n] = '\0';
+    if (!url_ok(sv->url))
+        return diag_set(d, ERR_INVAL, "url", "url must be an http:// or https:// base URL");
+    if (sv->name == NULL || *sv->name == '\0')
+        sv->name = sv->url;
+    if (sv->authkey == NULL || !authkey_ok(sv->authkey))
+        return diag_set(d, ERR_INVAL, "authkey",
+                        "authkey must be the 40-character API key of a sync user on the peer");
+    if (sv->remote_org_id == 0)
+        return diag_set(d, ERR_INVAL, "remote_org_id",
+                        "give remote_org_id or RemoteOrg {uuid, name}: who runs the peer");
+    if (sv->cert_file != NULL && *sv->cert_file != '\0' && access(sv->cert_file, R_OK) != 0)
+        return diag_set(d, ERR_INVAL, "cert_file", "cannot read %s", sv->cert_file);
+    return 0;
+}
+
+static int answer_server(struct request *req, struct store_conn *c, const struct server *sv)
+{
+    struct org *org = NULL, *remote = NULL;
+    int rc = store_org_get(c, req->a, sv->org_id, NULL, NULL, &org);
+    if (rc == 0 || rc == ERR_NOTFOUND)
+        rc = store_org_get(c, req->a, sv->remote_org_id, NULL, NULL, &remote);
+    if (rc < 0 && rc != ERR_NOTFOUND)
+        return rc;
+    write_server(&req->w, sv, org, remote);
+    return 0;
+}
+
+/* Loads the link named by path segment 2 inside an open transaction. */
+static int server_at(struct request *req, struct store_conn *c, struct server **sv)
+{
+    int64_t id = http_seg_id(req, 2);
+    return id > 0 ? store_server_get(c, req->a, id, sv) : ERR_NOTFOUND;
+}
+
+static int save(struct request *req, bool adding)
+{
+    if (!acl_is_site_admin(&req->who))
+        return http_error(req, 403, "Only site administrators may manage sync links.", NULL);
+    const struct json_value *body = http_body_unwrap(req, "Server");
+    if (!json_is(body, JSON_OBJECT))
+        return http_error(req, 400, "The body must be a JSON object.", NULL);
+    struct diag d;
+    diag_clear(&d);
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct server *sv;
+    if (adding) {
+        sv = arena_calloc(req->a, 1, sizeof(*sv));
+        sv->org_id = req->who.org.id;
+        sv->timeout = SERVER_TIMEOUT_DEFAULT;
+        rc = 0;
+    } else {
+        rc = server_at(req, c, &sv);
+    }
+    if (rc == 0)
+        rc = server_from_body(req, c, body, sv, &d);
+    if (rc == 0)
+        rc = adding ? store_server_insert(c, sv) : store_server_update(c, sv);
+    if (rc == ERR_CONFLICT && d.field[0] == '\0')
+        diag_set(&d, ERR_CONFLICT, "url", "a sync link to this url exists already");
+    if (rc == 0)
+        rc = answer_server(req, c, sv);
+    if (store_end(c, rc == 0) < 0 && rc == 0)
+        rc = ERR_DB;
+    if (rc == ERR_NOTFOUND && d.field[0] == '\0')
+        return http_error(req, 404, "Invalid server.", NULL);
+    if (rc < 0) {
+        buf_reset(&req->out);
+        json_writer_init(&req->w, &req->out, false);
+        return http_save_failed(req, "Server", rc, &d);
+    }
+    return 200;
+}
+
+int misp_servers_add(struct request *req)
+{
+    return save(req, true);
+}
+
+int misp_servers_edit(struct request *req)
+{
+    return save(req, false);
+}
+
+int misp_servers_delete(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who))
+        return http_error(req, 403, "Only site administrators may manage sync links.", NULL);
+    int64_t id = http_seg_id(req, 2);
+    if (id <= 0)
+        return http_error(req, 404, "Invalid server.", NULL);
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    rc = store_server_delete(c, id);
+    store_end(c, rc == 0);
+    if (rc == ERR_NOTFOUND)
+        return http_error(req, 404, "Invalid server.", NULL);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    return http_saved(req, "Server deleted.", id);
+}
+
+int misp_servers_index(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who))
+        return http_error(req, 403, "Only site administrators may list sync links.", NULL);
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct server *list;
+    size_t n;
+    rc = store_server_list(c, req->a, &list, &n);
+    json_write_array_begin(&req->w);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = answer_server(req, c, &list[i]);
+    json_write_array_end(&req->w);
+    store_end(c, true);
+    if (rc < 0) {
+        buf_reset(&req->out);
+        json_writer_init(&req->w, &req->out, false);
+        return http_fail(req, rc, NULL);
+    }
+    return 200;
+}

@@ -1,0 +1,87 @@
+"""Sync links: servers/add, edit, delete, index (the first step of federation)."""
+import uuid
+
+from conftest import unique
+
+KEY = "A" * 20 + "b" * 19 + "9"
+
+
+def add(client, **fields):
+    body = {"url": "https://peer-%s.example:8443/" % uuid.uuid4().hex[:8], "authkey": KEY,
+            "RemoteOrg": {"uuid": str(uuid.uuid4()), "name": unique("peer-org")}}
+    body.update(fields)
+    return client.post("/servers/add", body)
+
+
+def test_add_index_edit_delete(admin):
+    r = add(admin, name="CERT peer", push=True, pull_rules='{"tags": {"OR": ["tlp:green"]}}')
+    assert r.status_code == 200, r.text
+    sv = r.json()
+    s = sv["Server"]
+    assert s["url"].endswith(":8443") and s["name"] == "CERT peer"
+    assert s["push"] is True and s["pull"] is False and s["self_signed"] is False
+    assert s["authkey"] == "AAAA" + "*" * 36  # never shown in full
+    assert s["timeout"] == 60
+    assert sv["RemoteOrg"]["id"] == s["remote_org_id"] and sv["RemoteOrg"]["name"]
+    assert sv["Organisation"]["id"] == s["org_id"]
+    listed = [x for x in admin.get("/servers/index").json() if x["Server"]["id"] == s["id"]]
+    assert listed == [sv]
+    assert KEY not in admin.get("/servers/index").text
+
+    r = admin.post("/servers/edit/%s" % s["id"], {"Server": {"pull": True, "timeout": 5}})
+    assert r.status_code == 200, r.text
+    e = r.json()["Server"]
+    assert e["pull"] is True and e["push"] is True and e["timeout"] == 5
+    assert e["pull_rules"] == '{"tags": {"OR": ["tlp:green"]}}'
+
+    r = admin.post("/servers/delete/%s" % s["id"])
+    assert r.status_code == 200 and r.json()["message"] == "Server deleted."
+    assert admin.post("/servers/delete/%s" % s["id"]).status_code == 404
+    assert admin.post("/servers/edit/%s" % s["id"], {"pull": False}).status_code == 404
+
+
+def test_remote_org_by_id_or_uuid(admin):
+    org = admin.post("/admin/organisations/add", {"name": unique("known-peer")}).json()
+    org = org["Organisation"]
+    r = add(admin, remote_org_id=org["id"], RemoteOrg=None)
+    assert r.status_code == 200, r.text
+    assert r.json()["RemoteOrg"]["uuid"] == org["uuid"]
+    r = add(admin, RemoteOrg={"uuid": org["uuid"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["Server"]["remote_org_id"] == org["id"]
+
+
+def test_bad_input_names_the_field_and_changes_nothing(admin):
+    before = len(admin.get("/servers/index").json())
+    cases = [
+        ({"url": "ftp://x.example"}, "url"),
+        ({"url": "https://"}, "url"),
+        ({"authkey": "short"}, "authkey"),
+        ({"authkey": None}, "authkey"),
+        ({"RemoteOrg": None}, "remote_org_id"),
+        ({"RemoteOrg": None, "remote_org_id": 999999}, "remote_org_id"),
+        ({"RemoteOrg": {"uuid": "nope"}}, "RemoteOrg.uuid"),
+        ({"RemoteOrg": {"uuid": str(uuid.uuid4())}}, "RemoteOrg.name"),
+        ({"push": "maybe"}, "push"),
+        ({"pull_rules": "[1"}, "pull_rules"),
+        ({"timeout": 0}, "timeout"),
+        ({"cert_file": "/nonexistent/ca.pem"}, "cert_file"),
+    ]
+    for fields, field in cases:
+        r = add(admin, **fields)
+        assert r.status_code == 403, (fields, r.text)
+        assert r.json()["saved"] is False and field in r.json()["errors"], (fields, r.text)
+    assert len(admin.get("/servers/index").json()) == before
+    dup = add(admin)
+    assert dup.status_code == 200
+    again = add(admin, url=dup.json()["Server"]["url"])
+    assert again.status_code == 409 and "url" in again.json()["errors"]
+
+
+def test_only_site_admins(make_user):
+    org_admin = make_user(role_id=2)
+    sync_user = make_user(role_id=5)
+    for c in (org_admin, sync_user):
+        assert add(c).status_code == 403
+        assert c.get("/servers/index").status_code == 403
+        assert c.post("/servers/delete/1").status_code == 403
