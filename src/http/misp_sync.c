@@ -10,6 +10,7 @@
  */
 #include "http/http.h"
 
+#include "core/peer.h"
 #include "core/uuid.h"
 #include "util/limits.h"
 
@@ -344,5 +345,40 @@ int misp_servers_index(struct request *req)
         json_writer_init(&req->w, &req->out, false);
         return http_fail(req, rc, NULL);
     }
+    return 200;
+}
+
+/* MISP's servers/testConnection: can we reach the peer, does the key work,
+ * is its user a sync user?  The store is not held during the request. */
+int misp_servers_test_connection(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who))
+        return http_error(req, 403, "Only site administrators may manage sync links.", NULL);
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct server *sv;
+    rc = server_at(req, c, &sv);
+    store_end(c, true);
+    if (rc == ERR_NOTFOUND)
+        return http_error(req, 404, "Invalid server.", NULL);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct peer_version v;
+    enum peer_status st = peer_test(sv, req->app->instance_uuid, &v);
+    struct json_writer *w = &req->w;
+    json_write_object_begin(w);
+    json_write_kv_i64(w, "status", st);
+    json_write_kv_str(w, "message", peer_status_name(st));
+    if (v.version[0]) {
+        json_write_kv_str(w, "version", v.version);
+        json_write_kv_str(w, "uuid", v.uuid);
+        json_write_kv_bool(w, "perm_sync", v.perm_sync);
+        json_write_kv_bool(w, "perm_sighting", v.perm_sighting);
+    }
+    if (st != PEER_OK)
+        json_write_kv_str(w, "error", v.message);
+    json_write_object_end(w);
     return 200;
 }

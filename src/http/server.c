@@ -57,6 +57,7 @@ static const struct route routes[] = {
     {ANY_WRITE, "servers", "edit", misp_servers_edit, 0},
     {HTTP_POST | HTTP_DELETE, "servers", "delete", misp_servers_delete, 0},
     {GET_HEAD, "servers", "index", misp_servers_index, 0},
+    {GET_HEAD | HTTP_POST, "servers", "testConnection", misp_servers_test_connection, 0},
     {GET_HEAD, "users", "view", misp_users_view, 0},
     {GET_HEAD | HTTP_POST, "users", "index", misp_users_index, 0},
     {HTTP_POST, "users", "add", misp_users_add, 0},

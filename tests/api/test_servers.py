@@ -1,7 +1,10 @@
 """Sync links: servers/add, edit, delete, index (the first step of federation)."""
+import tempfile
 import uuid
 
-from conftest import unique
+import pytest
+
+from conftest import Client, Server, unique
 
 KEY = "A" * 20 + "b" * 19 + "9"
 
@@ -85,3 +88,42 @@ def test_only_site_admins(make_user):
         assert add(c).status_code == 403
         assert c.get("/servers/index").status_code == 403
         assert c.post("/servers/delete/1").status_code == 403
+
+
+@pytest.fixture(scope="module")
+def peer():
+    """A second node, B, with a sync user and a plain user."""
+    srv = Server(tempfile.mkdtemp(prefix="liaison-peer-"))
+    b = Client(srv)
+    keys = {}
+    for role, name in ((5, "sync"), (3, "user")):
+        r = b.post("/admin/users/add", {"email": unique(name) + "@peer.example", "org_id": 1,
+                                        "role_id": role})
+        assert r.status_code == 200, r.text
+        r = b.post("/auth_keys/add/%s" % r.json()["User"]["id"], {"comment": "sync"})
+        keys[name] = r.json()["AuthKey"]["authkey_raw"]
+    srv.keys = keys
+    yield srv
+    srv.stop()
+
+
+def test_connection(admin, server, peer):
+    def status(url, key):
+        r = add(admin, url=url, authkey=key)
+        assert r.status_code == 200, r.text
+        sid = r.json()["Server"]["id"]
+        t = admin.post("/servers/testConnection/%s" % sid)
+        assert t.status_code == 200, t.text
+        admin.post("/servers/delete/%s" % sid)
+        return t.json()
+
+    ok = status(peer.url, peer.keys["sync"])
+    assert ok["status"] == 1 and ok["message"] == "OK" and ok["perm_sync"] is True
+    assert ok["version"].startswith("2.") and len(ok["uuid"]) == 36
+    assert status(peer.url, peer.keys["user"])["status"] == 7
+    wrong = status(peer.url, "Z" * 40)
+    assert wrong["status"] == 4 and wrong["message"] == "Authentication failed"
+    assert status(server.url, server.admin_key)["status"] == 8
+    gone = status("http://127.0.0.1:9", peer.keys["sync"])
+    assert gone["status"] == 2 and gone["error"]
+    assert admin.post("/servers/testConnection/999999").status_code == 404

@@ -1,0 +1,136 @@
+/*
+ * peer.c - requests to sync peers with libcurl.  See peer.h.
+ */
+#include "core/peer.h"
+
+#include "codec/json.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+/* A getVersion answer is small: anything larger is not one. */
+#define PEER_VERSION_MAX (64 * 1024)
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+    struct buf *b = ctx;
+    buf_append(b, p, size * n);
+    return b->err ? 0 : size * n;
+}
+
+const char *peer_status_name(enum peer_status s)
+{
+    switch (s) {
+    case PEER_OK:
+        return "OK";
+    case PEER_UNREACHABLE:
+        return "Server unreachable";
+    case PEER_UNEXPECTED:
+        return "Unexpected error";
+    case PEER_AUTH_FAILED:
+        return "Authentication failed";
+    case PEER_NOT_SYNC_USER:
+        return "Remote user is not a sync user";
+    case PEER_SELF:
+        return "Syncing to self";
+    }
+    return "Unexpected error";
+}
+
+static void copy_str(const struct json_value *v, char *dst, size_t cap)
+{
+    struct str s;
+    if (json_as_str(v, &s))
+        snprintf(dst, cap, "%.*s", (int)s.len, s.ptr);
+}
+
+static enum peer_status classify(const struct buf *body, long status, const char *self_uuid,
+                                 struct peer_version *out)
+{
+    if (status == 401 || status == 403) {
+        snprintf(out->message, sizeof(out->message), "the peer refused the key (HTTP %ld)",
+                 status);
+        return PEER_AUTH_FAILED;
+    }
+    if (status != 200) {
+        snprintf(out->message, sizeof(out->message), "the peer answered HTTP %ld", status);
+        return PEER_UNEXPECTED;
+    }
+    struct arena *a = arena_new();
+    struct json_value *root;
+    struct diag d;
+    diag_clear(&d);
+    enum peer_status st = PEER_UNEXPECTED;
+    bool b;
+    if (json_parse(a, body->ptr ? body->ptr : "", body->len, 16, &root, &d) < 0 ||
+        root->type != JSON_OBJECT || json_get(root, "version") == NULL) {
+        snprintf(out->message, sizeof(out->message), "the answer is not a getVersion document");
+    } else {
+        copy_str(json_get(root, "version"), out->version, sizeof(out->version));
+        copy_str(json_get(root, "uuid"), out->uuid, sizeof(out->uuid));
+        out->perm_sync = json_as_bool(json_get(root, "perm_sync"), &b) && b;
+        out->perm_sighting = json_as_bool(json_get(root, "perm_sighting"), &b) && b;
+        if (self_uuid != NULL && strcmp(out->uuid, self_uuid) == 0) {
+            st = PEER_SELF;
+            snprintf(out->message, sizeof(out->message), "the link points at this node");
+        } else if (!out->perm_sync) {
+            st = PEER_NOT_SYNC_USER;
+            snprintf(out->message, sizeof(out->message),
+                     "the key's user on the peer has no perm_sync");
+        } else {
+            st = PEER_OK;
+        }
+    }
+    arena_free(a);
+    return st;
+}
+
+enum peer_status peer_test(const struct server *sv, const char *self_uuid,
+                           struct peer_version *out)
+{
+    memset(out, 0, sizeof(*out));
+    char url[2200], auth[128];
+    snprintf(url, sizeof(url), "%s/servers/getVersion", sv->url);
+    snprintf(auth, sizeof(auth), "Authorization: %s", sv->authkey);
+    CURL *h = curl_easy_init();
+    if (h == NULL) {
+        snprintf(out->message, sizeof(out->message), "cannot start an HTTP client");
+        return PEER_UNEXPECTED;
+    }
+    struct curl_slist *hdr = curl_slist_append(NULL, auth);
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    hdr = curl_slist_append(hdr, "Content-Type: application/json");
+    struct buf body;
+    buf_init(&body, PEER_VERSION_MAX);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, sv->timeout > 0 ? (long)sv->timeout : 60L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, sv->self_signed ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, sv->self_signed ? 0L : 2L);
+    if (sv->cert_file != NULL && *sv->cert_file != '\0')
+        curl_easy_setopt(h, CURLOPT_CAINFO, sv->cert_file);
+    CURLcode cc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    enum peer_status st;
+    if (cc != CURLE_OK) {
+        snprintf(out->message, sizeof(out->message), "%s", curl_easy_strerror(cc));
+        st = cc == CURLE_WRITE_ERROR ? PEER_UNEXPECTED : PEER_UNREACHABLE;
+    } else {
+        st = classify(&body, status, self_uuid, out);
+    }
+    buf_free(&body);
+    return st;
+}
