@@ -25,6 +25,7 @@ int cmd_key(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 
 #endif

@@ -33,6 +33,7 @@ static void usage(FILE *f)
             "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
             "  import [FILE...]      import MISP JSON events (files or standard input)\n"
             "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
+            "  peer add URL --key KEY ... | peer list | peer remove ID | peer test ID\n"
             "  config show           print the effective configuration\n"
             "  version               print the version\n"
             "\n"
@@ -168,6 +169,7 @@ int main(int argc, char **argv)
         {"user", cmd_user},   {"key", cmd_key},       {"config", cmd_config},
         {"import", cmd_import},
         {"lookup", cmd_lookup},
+        {"peer", cmd_peer},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("liaison %s\n", LIAISON_VERSION);

@@ -11,16 +11,12 @@
 #include "http/http.h"
 
 #include "core/peer.h"
-#include "core/uuid.h"
 #include "util/limits.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/banned.h"
-
-#define SERVER_TIMEOUT_DEFAULT 60
 
 static void write_short_org(struct json_writer *w, const char *key, const struct org *o)
 {
@@ -108,78 +104,27 @@ static int rules_field(struct request *req, const struct json_value *body, const
     return 0;
 }
 
-static bool url_ok(const char *u)
-{
-    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
-        return false;
-    const char *host = u + (u[4] == 's' ? 8 : 7);
-    if (*host == '\0' || *host == '/')
-        return false;
-    for (const char *p = u; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return false;
-    return strlen(u) <= 2048;
-}
-
-static bool authkey_ok(const char *k)
-{
-    size_t n = strlen(k);
-    if (n != 40)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-              (k[i] >= '0' && k[i] <= '9')))
-            return false;
-    return true;
-}
-
-/* The peer's organisation: remote_org_id, or RemoteOrg {uuid, name} found or created. */
+/* The peer's organisation: remote_org_id, or RemoteOrg {uuid, name}. */
 static int remote_org(struct request *req, struct store_conn *c, const struct json_value *body,
                       struct server *sv, struct diag *d)
 {
     const struct json_value *v = json_get(body, "remote_org_id");
-    int64_t id;
     if (v != NULL && v->type != JSON_NULL) {
-        struct org *o;
+        int64_t id;
         if (!json_as_i64(v, &id) || id <= 0)
             return diag_set(d, ERR_INVAL, "remote_org_id", "remote_org_id must be an id");
-        int rc = store_org_get(c, req->a, id, NULL, NULL, &o);
-        if (rc == ERR_NOTFOUND)
-            return diag_set(d, ERR_INVAL, "remote_org_id", "no organisation %lld",
-                            (long long)id);
-        if (rc == 0)
-            sv->remote_org_id = id;
-        return rc;
+        return peer_link_remote_org(c, req->a, sv, id, NULL, NULL, req->who.user.id, d);
     }
     const struct json_value *ro = json_get(body, "RemoteOrg");
     if (ro == NULL || ro->type == JSON_NULL)
         return 0;
-    struct str us, ns = {"", 0};
-    struct org o;
-    memset(&o, 0, sizeof(o));
-    if (ro->type != JSON_OBJECT || !json_as_str(json_get(ro, "uuid"), &us) ||
-        !uuid_canonical(us, o.uuid))
+    struct str us = {"", 0}, ns = {"", 0};
+    if (ro->type != JSON_OBJECT || !json_as_str(json_get(ro, "uuid"), &us))
         return diag_set(d, ERR_INVAL, "RemoteOrg.uuid", "RemoteOrg needs a valid uuid");
-    struct org *found;
-    int rc = store_org_get(c, req->a, 0, o.uuid, NULL, &found);
-    if (rc == 0) {
-        sv->remote_org_id = found->id;
-        return 0;
-    }
-    if (rc != ERR_NOTFOUND)
-        return rc;
-    if (!json_as_str(json_get(ro, "name"), &ns) || ns.len == 0)
-        return diag_set(d, ERR_INVAL, "RemoteOrg.name",
-                        "RemoteOrg needs a name when the organisation is new here");
-    o.name = arena_strndup(req->a, ns.ptr, ns.len);
-    o.local = false;
-    o.created_by = req->who.user.id;
-    if ((rc = store_org_insert(c, &o)) == ERR_CONFLICT)
-        return diag_set(d, ERR_CONFLICT, "RemoteOrg.name",
-                        "another organisation is already called '%s'", o.name);
-    if (rc == 0)
-        sv->remote_org_id = o.id;
-    return rc;
+    json_as_str(json_get(ro, "name"), &ns);
+    return peer_link_remote_org(c, req->a, sv, 0, arena_strndup(req->a, us.ptr, us.len),
+                                ns.len ? arena_strndup(req->a, ns.ptr, ns.len) : NULL,
+                                req->who.user.id, d);
 }
 
 /* Reads the fields of body into sv (over its current values). */
@@ -206,31 +151,13 @@ static int server_from_body(struct request *req, struct store_conn *c,
     if (rc == 0)
         rc = rules_field(req, body, "pull_rules", &sv->pull_rules, d);
     const struct json_value *v = json_get(body, "timeout");
-    if (rc == 0 && v != NULL && v->type != JSON_NULL &&
-        (!json_as_i64(v, &sv->timeout) || sv->timeout < 1 || sv->timeout > 3600))
-        rc = diag_set(d, ERR_INVAL, "timeout", "timeout must be 1 to 3600 seconds");
+    if (rc == 0 && v != NULL && v->type != JSON_NULL && !json_as_i64(v, &sv->timeout))
+        rc = diag_set(d, ERR_INVAL, "timeout", "timeout must be a number of seconds");
     if (rc == 0)
         rc = remote_org(req, c, body, sv, d);
     if (rc < 0)
         return rc;
-    if (sv->url == NULL)
-        return diag_set(d, ERR_INVAL, "url", "url is required");
-    size_t n = strlen(sv->url);
-    while (n > 0 && sv->url[n - 1] == '/')
-        sv->url[--n] = '\0';
-    if (!url_ok(sv->url))
-        return diag_set(d, ERR_INVAL, "url", "url must be an http:// or https:// base URL");
-    if (sv->name == NULL || *sv->name == '\0')
-        sv->name = sv->url;
-    if (sv->authkey == NULL || !authkey_ok(sv->authkey))
-        return diag_set(d, ERR_INVAL, "authkey",
-                        "authkey must be the 40-character API key of a sync user on the peer");
-    if (sv->remote_org_id == 0)
-        return diag_set(d, ERR_INVAL, "remote_org_id",
-                        "give remote_org_id or RemoteOrg {uuid, name}: who runs the peer");
-    if (sv->cert_file != NULL && *sv->cert_file != '\0' && access(sv->cert_file, R_OK) != 0)
-        return diag_set(d, ERR_INVAL, "cert_file", "cannot read %s", sv->cert_file);
-    return 0;
+    return peer_link_check(sv, d);
 }
 
 static int answer_server(struct request *req, struct store_conn *c, const struct server *sv)
@@ -269,7 +196,7 @@ static int save(struct request *req, bool adding)
     if (adding) {
         sv = arena_calloc(req->a, 1, sizeof(*sv));
         sv->org_id = req->who.org.id;
-        sv->timeout = SERVER_TIMEOUT_DEFAULT;
+        sv->timeout = PEER_TIMEOUT_DEFAULT;
         rc = 0;
     } else {
         rc = server_at(req, c, &sv);

@@ -127,3 +127,35 @@ def test_connection(admin, server, peer):
     gone = status("http://127.0.0.1:9", peer.keys["sync"])
     assert gone["status"] == 2 and gone["error"]
     assert admin.post("/servers/testConnection/999999").status_code == 404
+
+
+def test_cli_peer(peer, tmp_path):
+    import os
+    import subprocess
+    from conftest import BIN
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", LIAISON_LOG_LEVEL="warn")
+    db = str(tmp_path / "node.db")
+
+    def cli(*args):
+        return subprocess.run([BIN, "peer", *args, "--db", db], capture_output=True,
+                              timeout=60, env=env)
+
+    assert subprocess.run([BIN, "init", "--db", db], capture_output=True, env=env).returncode == 0
+    keyfile = tmp_path / "peer.key"
+    keyfile.write_text(peer.keys["sync"] + "\n")
+    r = cli("add", peer.url + "/", "--key", "@" + str(keyfile), "--remote-org-uuid",
+            str(uuid.uuid4()), "--remote-org-name", unique("cli-peer"), "--pull")
+    assert r.returncode == 0, r.stderr
+    pid = r.stdout.decode().strip()
+    listed = cli("list").stdout.decode().splitlines()
+    assert listed[0].split() == ["ID", "URL", "PULL", "PUSH", "NAME"]
+    assert listed[1].split()[:4] == [pid, peer.url, "yes", "no"]
+    t = cli("test", pid)
+    assert t.returncode == 0 and t.stdout.startswith(b"1 OK"), t.stdout + t.stderr
+    bad = cli("add", "ftp://x", "--key", "k")
+    assert bad.returncode == 2 and b"url" in bad.stderr
+    dup = cli("add", peer.url, "--key", peer.keys["sync"], "--remote-org", "1")
+    assert dup.returncode == 2 and b"exists already" in dup.stderr
+    assert cli("remove", pid).returncode == 0
+    assert cli("remove", pid).returncode == 1
+    assert len(cli("list").stdout.decode().splitlines()) == 1
