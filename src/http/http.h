@@ -75,6 +75,7 @@ struct request {
     long (*stream)(struct request *req, char *dst, size_t max);
     void *stream_ctx;
     void (*stream_free)(struct request *req); /* when the request ends, however */
+    char etag[40]; /* set by http_etag(): sent as ETag */
     char request_id[17];
 };
 
@@ -114,6 +115,10 @@ const char *http_named(struct request *req, const char *name);
  * null leaves *dst as it was; another type is an error naming key. */
 int http_opt_str(struct request *req, const struct json_value *obj, const char *key, char **dst,
                  struct diag *d);
+/* Tags the answer in req->out with an ETag (a hash of its bytes) and returns
+ * status, or 304 with an empty body when the client's If-None-Match holds it:
+ * a peer polling events/index pays for the answer only when it changed. */
+int http_etag(struct request *req, int status);
 /* Reads path segment i as a positive id; 0 if absent or malformed. */
 int64_t http_seg_id(struct request *req, size_t i);
 /* Returns segment i as a NUL-terminated string in the request arena ("" if absent). */

@@ -686,7 +686,7 @@ static int events_search(struct request *req, bool index)
     json_write_array_end(&req->w);
     if (!index)
         json_write_object_end(&req->w);
-    return 200;
+    return index ? http_etag(req, 200) : 200;
 }
 
 int misp_events_rest_search(struct request *req)

@@ -6,6 +6,8 @@
 
 #include "util/parse.h"
 
+#include <sodium.h>
+
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
@@ -170,4 +172,29 @@ int http_opt_str(struct request *req, const struct json_value *obj, const char *
         return diag_set(d, ERR_INVAL, key, "%s must be a string", key);
     *dst = arena_strndup(req->a, v->u.str, v->len);
     return 0;
+}
+
+int http_etag(struct request *req, int status)
+{
+    if (status != 200 || req->out.err)
+        return status;
+    unsigned char h[16];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)(req->out.ptr ? req->out.ptr : ""),
+                       req->out.len, NULL, 0);
+    char *p = req->etag;
+    *p++ = '"';
+    for (size_t i = 0; i < sizeof(h); i++) {
+        static const char hex[] = "0123456789abcdef";
+        *p++ = hex[h[i] >> 4];
+        *p++ = hex[h[i] & 15];
+    }
+    *p++ = '"';
+    *p = '\0';
+    const char *inm =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm != NULL && (strstr(inm, req->etag) != NULL || strcmp(inm, "*") == 0)) {
+        buf_reset(&req->out);
+        return 304;
+    }
+    return status;
 }

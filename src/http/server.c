@@ -308,6 +308,8 @@ static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn,
     MHD_add_response_header(resp, "Content-Type",
                             req->content_type ? req->content_type : "application/json");
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    if (req->etag[0])
+        MHD_add_response_header(resp, "ETag", req->etag);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);

@@ -159,3 +159,19 @@ def test_cli_peer(peer, tmp_path):
     assert cli("remove", pid).returncode == 0
     assert cli("remove", pid).returncode == 1
     assert len(cli("list").stdout.decode().splitlines()) == 1
+
+
+def test_events_index_etag(admin):
+    """What a pulling peer polls: unchanged answers cost a 304."""
+    body = {"minimal": 1, "published": 1}
+    r = admin.post("/events/index", body)
+    assert r.status_code == 200
+    tag = r.headers["ETag"]
+    assert tag.startswith('"') and len(tag) == 34
+    again = admin.post("/events/index", body, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    ev = admin.post("/events/add", {"info": unique("etag")}).json()["Event"]
+    assert admin.post("/events/publish/%s" % ev["id"]).status_code == 200
+    changed = admin.post("/events/index", body, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert ev["uuid"] in [e["uuid"] for e in changed.json()]
