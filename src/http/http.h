@@ -184,6 +184,7 @@ int misp_servers_edit(struct request *req);
 int misp_servers_delete(struct request *req);
 int misp_servers_index(struct request *req);
 int misp_servers_test_connection(struct request *req);
+int misp_events_filter_for_push(struct request *req);
 
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);

@@ -11,9 +11,11 @@
 #include "http/http.h"
 
 #include "core/peer.h"
+#include "core/uuid.h"
 #include "util/limits.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/banned.h"
@@ -307,5 +309,109 @@ int misp_servers_test_connection(struct request *req)
     if (st != PEER_OK)
         json_write_kv_str(w, "error", v.message);
     json_write_object_end(w);
+    return 200;
+}
+
+/* ---- the receiving side of a push ---- */
+
+struct offer {
+    char uuid[UUID_STR_LEN + 1];
+    int64_t timestamp;
+    size_t pos; /* in the request */
+    bool wanted;
+};
+
+static int cmp_offer(const void *a, const void *b)
+{
+    return strcmp(((const struct offer *)a)->uuid, ((const struct offer *)b)->uuid);
+}
+
+static int cmp_offer_pos(const void *a, const void *b)
+{
+    size_t x = ((const struct offer *)a)->pos, y = ((const struct offer *)b)->pos;
+    return (x > y) - (x < y);
+}
+
+struct offers {
+    struct offer *v;
+    size_t n;
+};
+
+/* A local copy that is as new, or that was created here (not locked: not a
+ * synced copy), is not taken from a peer. */
+static int on_stamp(void *ctx, const char *uuid, int64_t timestamp, bool locked)
+{
+    struct offers *o = ctx;
+    struct offer key = {.timestamp = 0};
+    snprintf(key.uuid, sizeof(key.uuid), "%s", uuid);
+    struct offer *hit = bsearch(&key, o->v, o->n, sizeof(*o->v), cmp_offer);
+    while (hit != NULL && hit > o->v && strcmp((hit - 1)->uuid, uuid) == 0)
+        hit--; /* the same uuid offered twice: from the first */
+    for (; hit != NULL && hit < o->v + o->n && strcmp(hit->uuid, uuid) == 0; hit++)
+        if (!locked || timestamp >= hit->timestamp)
+            hit->wanted = false;
+    return 0;
+}
+
+/* MISP's events/filterEventIdsForPush: of the offered [{"Event": {uuid,
+ * timestamp}}], the uuids this node wants (unknown here, or a newer version of
+ * a synced copy).  Sync users and site admins. */
+int misp_events_filter_for_push(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
+        return http_error(req, 403, "Only sync users may push events.", NULL);
+    const struct json_value *body = req->json;
+    if (!json_is(body, JSON_ARRAY))
+        return http_error(req, 400, "The body must be a JSON array of {\"Event\": {uuid, "
+                                    "timestamp}}.", NULL);
+    struct diag d;
+    diag_clear(&d);
+    struct offers o = {arena_calloc(req->a, body->len ? body->len : 1, sizeof(struct offer)),
+                       body->len};
+    struct buf list;
+    buf_init(&list, LIMIT_BODY_MAX);
+    buf_putc(&list, '[');
+    for (size_t i = 0; i < body->len; i++) {
+        const struct json_value *e = &body->u.items[i];
+        const struct json_value *inner = json_get(e, "Event");
+        if (inner != NULL)
+            e = inner;
+        struct str us;
+        char field[48];
+        if (!json_as_str(json_get(e, "uuid"), &us) || !uuid_canonical(us, o.v[i].uuid)) {
+            snprintf(field, sizeof(field), "%zu.Event.uuid", i);
+            diag_set(&d, ERR_INVAL, field, "not a valid uuid");
+            break;
+        }
+        if (!json_as_i64(json_get(e, "timestamp"), &o.v[i].timestamp)) {
+            snprintf(field, sizeof(field), "%zu.Event.timestamp", i);
+            diag_set(&d, ERR_INVAL, field, "not a Unix time");
+            break;
+        }
+        o.v[i].pos = i;
+        o.v[i].wanted = true;
+        buf_printf(&list, "%s\"%s\"", i ? "," : "", o.v[i].uuid);
+    }
+    buf_putc(&list, ']');
+    if (d.field[0] != '\0') {
+        buf_free(&list);
+        return http_error(req, 400, "Invalid event list.", &d);
+    }
+    qsort(o.v, o.n, sizeof(*o.v), cmp_offer);
+    struct store_conn *c;
+    int rc = list.err ? ERR_TOOBIG : store_begin_read(req->app->store, &c);
+    if (rc == 0) {
+        rc = store_event_stamps(c, buf_cstr(&list), on_stamp, &o);
+        store_end(c, true);
+    }
+    buf_free(&list);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    qsort(o.v, o.n, sizeof(*o.v), cmp_offer_pos);
+    json_write_array_begin(&req->w);
+    for (size_t i = 0; i < o.n; i++)
+        if (o.v[i].wanted)
+            json_write_cstr(&req->w, o.v[i].uuid);
+    json_write_array_end(&req->w);
     return 200;
 }

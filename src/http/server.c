@@ -70,6 +70,7 @@ static const struct route routes[] = {
     {HTTP_POST | HTTP_DELETE, "events", "delete", misp_events_delete, 0},
     {GET_HEAD | HTTP_POST, "events", "index", misp_events_index, 0},
     {HTTP_POST, "events", "publish", misp_events_publish, 0},
+    {HTTP_POST, "events", "filterEventIdsForPush", misp_events_filter_for_push, 0},
     {HTTP_POST, "events", "unpublish", misp_events_unpublish, 0},
     {HTTP_POST | GET_HEAD, "events", "restSearch", misp_events_rest_search, 0},
     {HTTP_POST, "attributes", "add", misp_attributes_add, 0},

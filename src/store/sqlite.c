@@ -1465,6 +1465,30 @@ int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t 
     return 0;
 }
 
+static const char sql_event_stamps[] =
+    "SELECT uuid, timestamp, locked FROM events WHERE uuid IN (SELECT value FROM json_each(?))";
+
+int store_event_stamps(struct store_conn *c, const char *uuids_json,
+                       int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
+                       void *ctx)
+{
+    sqlite3_stmt *st = stmt(c, sql_event_stamps);
+    if (st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, uuids_json);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *uuid = (const char *)sqlite3_column_text(st, 0);
+        if (uuid != NULL &&
+            (rc = fn(ctx, uuid, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2) != 0)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* ---- sync links ---- */
 
 #define SERVER_COLS                                                                                \

@@ -205,6 +205,12 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
 /* Recomputes and returns the number of live attributes of an event. */
 int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out);
 
+/* For each event with one of the uuids (a JSON array of strings), live or
+ * tombstoned, calls fn with its uuid, timestamp and locked flag. */
+int store_event_stamps(struct store_conn *c, const char *uuids_json,
+                       int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
+                       void *ctx);
+
 /* ---- sync links (servers) ---- */
 int store_server_insert(struct store_conn *c, struct server *sv); /* sets id; ERR_CONFLICT: url taken */
 int store_server_update(struct store_conn *c, const struct server *sv);

@@ -175,3 +175,32 @@ def test_events_index_etag(admin):
     changed = admin.post("/events/index", body, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
     assert ev["uuid"] in [e["uuid"] for e in changed.json()]
+
+
+def test_filter_event_ids_for_push(admin, make_user):
+    sync = make_user(role_id=5)
+    local = admin.post("/events/add", {"info": unique("local")}).json()["Event"]
+    copy_uuid = str(uuid.uuid4())
+    r = sync.post("/events/add", {"info": unique("synced"), "uuid": copy_uuid, "locked": True,
+                                  "timestamp": "1700000000"})
+    assert r.status_code == 200, r.text
+    assert r.json()["Event"]["locked"] is True
+    unknown = str(uuid.uuid4())
+
+    def offer(pairs):
+        r = sync.post("/events/filterEventIdsForPush",
+                      [{"Event": {"uuid": u, "timestamp": str(t)}} for u, t in pairs])
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    newer = int(local["timestamp"]) + 100
+    assert offer([(unknown, 1), (local["uuid"], newer), (copy_uuid, 1700000100)]) == [
+        unknown, copy_uuid]
+    assert offer([(copy_uuid, 1700000000), (copy_uuid.upper(), 1699999999)]) == []
+    assert offer([]) == []
+    r = sync.post("/events/filterEventIdsForPush", [{"Event": {"uuid": unknown}},
+                                                   {"Event": {"uuid": "x", "timestamp": 1}}])
+    assert r.status_code == 400 and "0.Event.timestamp" in r.json()["errors"]
+    r = sync.post("/events/filterEventIdsForPush", {"uuid": unknown})
+    assert r.status_code == 400
+    assert make_user(role_id=3).post("/events/filterEventIdsForPush", []).status_code == 403
