@@ -19,36 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static char db_path[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(db_path, sizeof(db_path), "/tmp/liaison-test-store-%d.db", (int)getpid());
-    unlink(db_path);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char p[300];
-    unlink(db_path);
-    snprintf(p, sizeof(p), "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", db_path);
-    unlink(p);
-    return 0;
-}
-
-static struct store *open_store(void)
-{
-    struct store *s = NULL;
-    struct diag d;
-    diag_clear(&d);
-    assert_int_equal(store_open(db_path, 2, &s, &d), 0);
-    return s;
-}
+#define TMPDB_NAME "store"
+#include "tmpdb.h"
 
 static void test_migrations_fresh_and_reopen_keep_version(void **state)
 {
