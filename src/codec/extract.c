@@ -39,6 +39,8 @@
  */
 #include "codec/extract.h"
 
+#include "util/parse.h"
+
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -324,24 +326,11 @@ static bool all_hex(const unsigned char *s, size_t n)
     return true;
 }
 
-/* A dotted quad, octets 0-255 without leading zeros. */
+
 static bool ipv4_ok(const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        if (part > 0) {
-            if (i >= n || s[i] != '.')
-                return false;
-            i++;
-        }
-        size_t start = i;
-        unsigned v = 0;
-        while (i < n && is_digit(s[i]) && i - start < 3)
-            v = v * 10 + (unsigned)(s[i++] - '0');
-        if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
-            return false;
-    }
-    return i == n;
+    uint32_t a;
+    return parse_ipv4((const char *)s, n, &a, NULL);
 }
 
 static bool ipv6_ok(const unsigned char *s, size_t n)

@@ -1008,6 +1008,19 @@ void misp_object_encode(struct json_writer *w, const struct object *o)
     json_write_object_end(w);
 }
 
+/* "Org" and "Orgc" of an event, when loaded. */
+static void write_event_orgs(struct json_writer *w, const struct event *e)
+{
+    if (e->org != NULL) {
+        json_write_key(w, "Org");
+        misp_org_encode_short(w, e->org);
+    }
+    if (e->orgc != NULL) {
+        json_write_key(w, "Orgc");
+        misp_org_encode_short(w, e->orgc);
+    }
+}
+
 /* One RelatedEvent entry: the fields MISP's fetchEvent selects for it. */
 static void write_related_event(struct json_writer *w, const struct event *e)
 {
@@ -1025,14 +1038,7 @@ static void write_related_event(struct json_writer *w, const struct event *e)
     json_write_kv_i64_str(w, "distribution", e->distribution);
     json_write_kv_i64_str(w, "org_id", e->org_id);
     json_write_kv_i64_str(w, "orgc_id", e->orgc_id);
-    if (e->org != NULL) {
-        json_write_key(w, "Org");
-        misp_org_encode_short(w, e->org);
-    }
-    if (e->orgc != NULL) {
-        json_write_key(w, "Orgc");
-        misp_org_encode_short(w, e->orgc);
-    }
+    write_event_orgs(w, e);
     json_write_object_end(w);
     json_write_object_end(w);
 }
@@ -1057,14 +1063,7 @@ void misp_event_encode_fields(struct json_writer *w, const struct event *e)
     json_write_kv_i64_str(w, "sharing_group_id", e->sharing_group_id);
     json_write_kv_bool(w, "disable_correlation", e->disable_correlation);
     kv_text(w, "extends_uuid", e->extends_uuid);
-    if (e->org != NULL) {
-        json_write_key(w, "Org");
-        misp_org_encode_short(w, e->org);
-    }
-    if (e->orgc != NULL) {
-        json_write_key(w, "Orgc");
-        misp_org_encode_short(w, e->orgc);
-    }
+    write_event_orgs(w, e);
     json_write_key(w, "Attribute");
     json_write_array_begin(w);
     for (size_t i = 0; i < e->n_attrs; i++)

@@ -44,6 +44,7 @@
 #include "core/index.h"
 
 #include "util/alloc.h"
+#include "util/parse.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -410,35 +411,6 @@ static void bloom_reset(struct index *ix)
 
 /* ---- IPv4 and IPv6 text ---- */
 
-/* Strict dotted quad, as inet_pton(AF_INET) takes it (no leading zeros), so the
- * text of a parsed address is already inet_ntop's. */
-static bool ipv4_parse(const char *s, size_t n, uint32_t *out)
-{
-    uint32_t a = 0;
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        if (part > 0) {
-            if (i >= n || s[i] != '.')
-                return false;
-            i++;
-        }
-        if (i >= n || s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned v = (unsigned)(s[i++] - '0');
-        if (v == 0 && i < n && s[i] >= '0' && s[i] <= '9')
-            return false;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            v = v * 10 + (unsigned)(s[i++] - '0');
-            if (v > 255)
-                return false;
-        }
-        a = a << 8 | v;
-    }
-    if (i != n)
-        return false;
-    *out = a;
-    return true;
-}
 
 static size_t uint_format(unsigned v, char *out)
 {
@@ -554,7 +526,7 @@ static void key_canon(struct key *k, const char *s, size_t n)
     uint32_t a;
     unsigned char a6[16];
     unsigned len;
-    if (ipv4_parse(s, alen, &a) && prefix_parse(slash + 1, plen, 32, &len)) {
+    if (parse_ipv4(s, alen, &a, NULL) && prefix_parse(slash + 1, plen, 32, &len)) {
         if (len == 32) {
             k->len = ipv4_format(a, k->buf);
         } else {
@@ -682,7 +654,7 @@ static void table_resize(struct index *ix, uint32_t cap)
             const char *slash = memchr(k.ptr, '/', k.len);
             uint32_t a = 0;
             unsigned len = 0;
-            if (slash && ipv4_parse(k.ptr, (size_t)(slash - k.ptr), &a) &&
+            if (slash && parse_ipv4(k.ptr, (size_t)(slash - k.ptr), &a, NULL) &&
                 prefix_parse(slash + 1, k.len - (size_t)(slash - k.ptr) - 1, 31, &len))
                 net4_append(ix, i, a, len, k.len);
         }
@@ -1167,7 +1139,7 @@ static void query_normalise(struct str q, char *out, size_t cap, struct query *p
         const char *slash = (cls & C_SLASH) ? memchr(out, '/', n) : NULL;
         size_t alen = slash ? (size_t)(slash - out) : n;
         unsigned len = 0;
-        if (!(cls & (C_COLON | C_HEX)) && ipv4_parse(out, alen, &pq->v4)) {
+        if (!(cls & (C_COLON | C_HEX)) && parse_ipv4(out, alen, &pq->v4, NULL)) {
             if (slash == NULL) {
                 pq->kind = Q_V4; /* already inet_ntop's text */
                 goto hash;

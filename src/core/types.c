@@ -1214,35 +1214,6 @@ static int canon_ssh_fingerprint(struct canon *c, char *v, char **out)
 
 enum ip_family { IP_NONE = 0, IP_V4 = 4, IP_V6 = 6 };
 
-/*
- * Parses a dotted-quad IPv4 address in s[0..n) as strictly as PHP's
- * filter_var(FILTER_VALIDATE_IP) does for MISP: four decimal octets 0-255 and
- * no leading zeros ("010" is octal to inet_aton and decimal to others, so it
- * is refused rather than guessed).
- */
-static bool ipv4_parse(const char *s, size_t n, unsigned octet[4], bool *leading_zero)
-{
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        if (part > 0) {
-            if (i >= n || s[i] != '.')
-                return false;
-            i++;
-        }
-        size_t start = i;
-        unsigned v = 0;
-        while (i < n && is_digit((unsigned char)s[i]) && i - start < 3)
-            v = v * 10 + (unsigned)(s[i++] - '0');
-        if (i == start || v > 255 || (i < n && is_digit((unsigned char)s[i])))
-            return false;
-        if (s[start] == '0' && i - start > 1) {
-            *leading_zero = true;
-            return false;
-        }
-        octet[part] = v;
-    }
-    return i == n;
-}
 
 /*
  * Canonicalises the address (no prefix) in s[0..n) into buf: IPv4 is already
@@ -1269,9 +1240,9 @@ static enum ip_family ip_canon(struct canon *c, const char *s, size_t n, char bu
         }
         return IP_V6;
     }
-    unsigned q[4];
+    uint32_t a;
     bool leading_zero = false;
-    if (!ipv4_parse(s, n, q, &leading_zero)) {
+    if (!parse_ipv4(s, n, &a, &leading_zero)) {
         if (leading_zero)
             (void)INVALID(c->d, "not a valid IPv4 address: numbers must not have leading zeros");
         else
@@ -1279,7 +1250,8 @@ static enum ip_family ip_canon(struct canon *c, const char *s, size_t n, char bu
                 c->d, "not a valid IP address: expected IPv4 (192.0.2.1) or IPv6 (2001:db8::1)");
         return IP_NONE;
     }
-    snprintf(buf, INET6_ADDRSTRLEN, "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+    snprintf(buf, INET6_ADDRSTRLEN, "%u.%u.%u.%u", (unsigned)(a >> 24), (unsigned)(a >> 16 & 255),
+             (unsigned)(a >> 8 & 255), (unsigned)(a & 255));
     return IP_V4;
 }
 
