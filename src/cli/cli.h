@@ -26,6 +26,7 @@ int cmd_config(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 
 #endif

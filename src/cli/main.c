@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "  import [FILE...]      import MISP JSON events (files or standard input)\n"
             "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
             "  peer add URL --key KEY ... | peer list | peer remove ID | peer test ID\n"
+            "  sync pull|push PEER   one pull from or push to a sync link (--full, --json)\n"
             "  config show           print the effective configuration\n"
             "  version               print the version\n"
             "\n"
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
         {"import", cmd_import},
         {"lookup", cmd_lookup},
         {"peer", cmd_peer},
+        {"sync", cmd_sync},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("liaison %s\n", LIAISON_VERSION);

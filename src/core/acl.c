@@ -175,3 +175,85 @@ const char *acl_tlp_name(enum tlp_level level)
                                         "tlp:amber+strict", "tlp:red"};
     return names[level];
 }
+
+/* ---- what may leave towards a peer ---- */
+
+bool acl_is_sync_peer(const struct principal *p)
+{
+    return role_has(&p->role, PERM_SYNC) && !acl_is_site_admin(p);
+}
+
+/* The widest distribution level allows, not wider than dist. */
+static int tlp_cap(enum tlp_level level, int dist)
+{
+    if (acl_tlp_allows(level, dist))
+        return dist;
+    if (dist == DIST_SHARING_GROUP)
+        return DIST_ORG; /* amber: not even a sharing group */
+    return level == TLP_GREEN ? DIST_CONNECTED : DIST_ORG;
+}
+
+/* May an item at capped distribution d leave for a peer needing `need`? */
+static bool may_leave(int d, int need)
+{
+    return d == DIST_SHARING_GROUP || (d >= need && d <= DIST_ALL);
+}
+
+/* Caps one attribute under its parent (effective distribution parent_d and
+ * TLP level); false when it may not leave. */
+static bool attr_trim(struct attribute *at, enum tlp_level parent, int parent_d, int need)
+{
+    enum tlp_level level = acl_tlp_stricter(parent, acl_tlp_level(at->tags, at->n_tags));
+    int d = at->distribution == DIST_INHERIT ? parent_d : at->distribution;
+    int capped = tlp_cap(level, d);
+    if (!may_leave(capped, need))
+        return false;
+    if (at->distribution != DIST_INHERIT || capped != d)
+        at->distribution = capped;
+    return true;
+}
+
+size_t acl_shared_tags(struct tag_ref *v, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].local)
+            v[kept++] = v[i];
+    return kept;
+}
+
+static size_t attrs_trim(struct attribute *v, size_t n, enum tlp_level level, int parent_d,
+                         int need)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (attr_trim(&v[i], level, parent_d, need)) {
+            v[i].n_tags = acl_shared_tags(v[i].tags, v[i].n_tags);
+            v[kept++] = v[i];
+        }
+    return kept;
+}
+
+bool acl_sync_trim(struct event *e, int need)
+{
+    enum tlp_level level = acl_tlp_level(e->tags, e->n_tags);
+    int d = tlp_cap(level, e->distribution);
+    if (!may_leave(d, need))
+        return false;
+    e->distribution = d;
+    e->n_tags = acl_shared_tags(e->tags, e->n_tags);
+    e->n_attrs = attrs_trim(e->attrs, e->n_attrs, level, d, need);
+    size_t kept = 0;
+    for (size_t j = 0; j < e->n_objects; j++) {
+        struct object *o = &e->objects[j];
+        int od = o->distribution == DIST_INHERIT ? d : tlp_cap(level, o->distribution);
+        if (!may_leave(od, need))
+            continue;
+        if (o->distribution != DIST_INHERIT)
+            o->distribution = od;
+        o->n_attrs = attrs_trim(o->attrs, o->n_attrs, level, od, need);
+        e->objects[kept++] = *o;
+    }
+    e->n_objects = kept;
+    return true;
+}

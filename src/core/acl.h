@@ -94,4 +94,21 @@ bool acl_tlp_allows(enum tlp_level level, int dist);
 /* "tlp:amber" etc., for messages. */
 const char *acl_tlp_name(enum tlp_level level);
 
+/*
+ * Sync (beyond MISP): the part of e that may leave this node for a peer, by
+ * TLP; local tags never leave.  Each item's distribution is narrowed to what its TLP allows (an
+ * attribute's own TLP tags add to its event's); items then below `need` (1:
+ * served to a pulling peer, which takes "this community" as "organisation
+ * only"; 2: pushed) and not in a sharing group are removed.  Returns false when
+ * the event itself may not leave.  So a TLP:RED event with distribution "all"
+ * never leaves, and a TLP:GREEN one leaves as "connected communities".
+ */
+bool acl_sync_trim(struct event *e, int need);
+/* Keeps the shared tags of v[0..n) in place, dropping the local ones (they
+ * never leave this node); returns how many are kept. */
+size_t acl_shared_tags(struct tag_ref *v, size_t n);
+/* A peer's sync user (perm_sync, not a site admin): what it reads is trimmed
+ * by acl_sync_trim(e, 1). */
+bool acl_is_sync_peer(const struct principal *p);
+
 #endif

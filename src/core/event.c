@@ -647,3 +647,244 @@ int event_tag_detach(struct store_conn *c, struct arena *a, const struct princip
         return rc;
     return event_changed(c, e, now_seconds());
 }
+
+/* ---- events received from peers (sync) ---- */
+
+static bool tag_listed(const struct tag_ref *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i].tag.name != NULL && strcmp(list[i].tag.name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Attaches the received tags; exact: also detaches the shared (not local)
+ * tags the sender no longer carries.  Local tags are this node's business. */
+static int tags_receive(struct store_conn *c, struct arena *a, int64_t event_id,
+                        int64_t attribute_id, const struct tag_ref *cur, size_t ncur,
+                        struct tag_ref *in, size_t nin, bool exact, const char *field,
+                        struct diag *d)
+{
+    int rc = tags_attach(c, a, event_id, attribute_id, in, nin, field, d);
+    for (size_t i = 0; rc == 0 && exact && i < ncur; i++) {
+        if (cur[i].local || tag_listed(in, nin, cur[i].tag.name))
+            continue;
+        rc = attribute_id ? store_attribute_tag_detach(c, attribute_id, cur[i].tag.id)
+                          : store_event_tag_detach(c, event_id, cur[i].tag.id);
+        if (rc == ERR_NOTFOUND)
+            rc = 0;
+    }
+    return rc;
+}
+
+static const struct attribute *in_attr(const struct event *in, const char *uuid)
+{
+    for (size_t i = 0; i < in->n_attrs; i++)
+        if (strcmp(in->attrs[i].uuid, uuid) == 0)
+            return &in->attrs[i];
+    for (size_t j = 0; j < in->n_objects; j++)
+        for (size_t i = 0; i < in->objects[j].n_attrs; i++)
+            if (strcmp(in->objects[j].attrs[i].uuid, uuid) == 0)
+                return &in->objects[j].attrs[i];
+    return NULL;
+}
+
+static struct object *find_object(struct event *e, const char *uuid)
+{
+    for (size_t i = 0; i < e->n_objects; i++)
+        if (strcmp(e->objects[i].uuid, uuid) == 0)
+            return &e->objects[i];
+    return NULL;
+}
+
+/* One received attribute over the stored event: applied if newer, inserted if new. */
+static int attribute_receive(const struct principal *p, struct store_conn *c, struct arena *a,
+                             struct event *target, int64_t object_id, struct attribute *src,
+                             bool exact, const char *field, int64_t now, struct diag *d)
+{
+    struct attribute *cur = src->uuid[0] ? find_attr_by_uuid(target, src->uuid) : NULL;
+    if (cur == NULL)
+        return attribute_insert(p, c, a, target->id, object_id, src, field, now, d);
+    struct tag_ref *old = cur->tags;
+    size_t nold = cur->n_tags;
+    bool changed;
+    int rc = attribute_apply(p, c, a, cur, src, field, now, &changed, d);
+    if (rc == 0)
+        rc = tags_receive(c, a, target->id, cur->id, old, nold, src->tags, src->n_tags, exact,
+                          field, d);
+    return rc;
+}
+
+/* The received object over the stored one: its own fields when newer, its
+ * attributes one by one, the references that are new. */
+static int object_receive(const struct principal *p, struct store_conn *c, struct arena *a,
+                          struct event *target, struct object *cur, struct object *src,
+                          bool exact, const char *field, int64_t now, struct diag *d)
+{
+    int rc;
+    if (src->timestamp > cur->timestamp) {
+        struct object next = *cur;
+        if (src->name && *src->name)
+            next.name = src->name;
+        next.meta_category = src->meta_category ? src->meta_category : cur->meta_category;
+        next.description = src->description;
+        next.template_uuid = src->template_uuid;
+        next.template_version = src->template_version;
+        next.comment = src->comment;
+        next.first_seen = src->first_seen;
+        next.last_seen = src->last_seen;
+        next.deleted = src->deleted;
+        next.timestamp = src->timestamp;
+        if (src->distribution >= 0) {
+            next.distribution = src->distribution;
+            next.sharing_group_id = src->sharing_group_id;
+        }
+        char path[128];
+        snprintf(path, sizeof(path), "%s.distribution", field);
+        if ((rc = check_distribution(p, c, next.distribution, &next.sharing_group_id,
+                                     DIST_INHERIT, path, d)) < 0 ||
+            (rc = store_object_update(c, &next)) < 0)
+            return rc;
+        *cur = next;
+    }
+    for (size_t j = 0; j < src->n_attrs; j++) {
+        char path[128];
+        snprintf(path, sizeof(path), "%s.Attribute.%zu", field, j);
+        if ((rc = attribute_receive(p, c, a, target, cur->id, &src->attrs[j], exact, path, now,
+                                    d)) < 0)
+            return rc;
+    }
+    struct object fresh = *cur;
+    fresh.refs = arena_alloc(a, (src->n_refs ? src->n_refs : 1) * sizeof(*fresh.refs));
+    fresh.n_refs = 0;
+    for (size_t i = 0; i < src->n_refs; i++) {
+        bool taken = false;
+        if (src->refs[i].uuid[0] && (rc = store_uuid_taken(c, src->refs[i].uuid, &taken)) < 0)
+            return rc;
+        if (!taken)
+            fresh.refs[fresh.n_refs++] = src->refs[i];
+    }
+    return object_refs_insert(c, a, target->id, &fresh, field, now, d);
+}
+
+/* exact: what the sender no longer holds (hard deleted there, or no longer
+ * shared with us) goes here too. */
+static int remove_unlisted(struct store_conn *c, struct event *target, const struct event *in)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < target->n_attrs; i++)
+        if (in_attr(in, target->attrs[i].uuid) == NULL)
+            rc = store_attribute_delete(c, target->attrs[i].id, true);
+    for (size_t j = 0; rc == 0 && j < target->n_objects; j++) {
+        struct object *o = &target->objects[j];
+        bool listed = false;
+        for (size_t k = 0; k < in->n_objects && !listed; k++)
+            listed = strcmp(in->objects[k].uuid, o->uuid) == 0;
+        if (!listed) {
+            rc = store_object_delete(c, o->id, true);
+            continue;
+        }
+        for (size_t i = 0; rc == 0 && i < o->n_attrs; i++)
+            if (in_attr(in, o->attrs[i].uuid) == NULL)
+                rc = store_attribute_delete(c, o->attrs[i].id, true);
+    }
+    return rc;
+}
+
+static int receive_update(struct store_conn *c, struct arena *a, const struct principal *p,
+                          struct event *target, struct event *in, bool exact, struct diag *d)
+{
+    if (in->info == NULL || *in->info == '\0')
+        return diag_set(d, ERR_INVAL, "Event.info", "info is required");
+    if (in->threat_level_id < 1 || in->threat_level_id > 4)
+        in->threat_level_id = target->threat_level_id;
+    if (in->analysis < 0 || in->analysis > 2)
+        in->analysis = target->analysis;
+    int64_t sg_id = in->sharing_group_id;
+    int dist = in->distribution >= 0 ? in->distribution : target->distribution;
+    int rc = check_distribution(p, c, dist, &sg_id, DIST_SHARING_GROUP, "Event.distribution", d);
+    if (rc < 0)
+        return rc;
+    int64_t now = now_seconds();
+    struct tag_ref *old_tags = target->tags;
+    size_t n_old_tags = target->n_tags;
+    if (exact && (rc = remove_unlisted(c, target, in)) < 0)
+        return rc;
+    char path[96];
+    for (size_t i = 0; i < in->n_attrs; i++) {
+        snprintf(path, sizeof(path), "Event.Attribute.%zu", i);
+        if ((rc = attribute_receive(p, c, a, target, 0, &in->attrs[i], exact, path, now, d)) < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < in->n_objects; i++) {
+        struct object *o = &in->objects[i];
+        snprintf(path, sizeof(path), "Event.Object.%zu", i);
+        struct object *cur = o->uuid[0] ? find_object(target, o->uuid) : NULL;
+        if (cur != NULL)
+            rc = object_receive(p, c, a, target, cur, o, exact, path, now, d);
+        else if ((rc = object_insert(p, c, a, target->id, o, path, now, d)) == 0)
+            rc = object_refs_insert(c, a, target->id, o, path, now, d);
+        if (rc < 0)
+            return rc;
+    }
+    if ((rc = tags_receive(c, a, target->id, 0, old_tags, n_old_tags, in->tags, in->n_tags,
+                           exact, "Event", d)) < 0)
+        return rc;
+    target->info = in->info;
+    if (in->date[0])
+        memcpy(target->date, in->date, sizeof(target->date));
+    target->threat_level_id = in->threat_level_id;
+    target->analysis = in->analysis;
+    target->distribution = dist;
+    target->sharing_group_id = sg_id;
+    target->extends_uuid = in->extends_uuid;
+    target->timestamp = in->timestamp;
+    target->published = in->published;
+    target->publish_timestamp = in->publish_timestamp > 0 ? in->publish_timestamp : now;
+    target->locked = true;
+    return store_event_update(c, target);
+}
+
+int event_receive(struct store_conn *c, struct arena *a, const struct principal *p,
+                  struct event *in, bool exact, enum receive_result *res, struct diag *d)
+{
+    if (in->uuid[0] == '\0')
+        return diag_set(d, ERR_INVAL, "Event.uuid", "a received event needs its uuid");
+    if (in->timestamp <= 0)
+        return diag_set(d, ERR_INVAL, "Event.timestamp", "a received event needs its timestamp");
+    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct event *target;
+    int rc = store_event_load(c, a, 0, in->uuid, &all,
+                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED,
+                              &target);
+    if (rc == ERR_NOTFOUND) {
+        bool taken;
+        if ((rc = store_uuid_taken(c, in->uuid, &taken)) < 0)
+            return rc;
+        if (taken) {
+            *res = RECEIVE_DELETED;
+            return 0;
+        }
+        in->locked = true;
+        if (in->distribution < 0)
+            in->distribution = DIST_COMMUNITY;
+        if ((rc = event_create(c, a, p, in, d)) == 0)
+            *res = RECEIVE_CREATED;
+        return rc;
+    }
+    if (rc < 0)
+        return rc;
+    if (!target->locked) {
+        *res = RECEIVE_LOCAL;
+        return 0;
+    }
+    if (in->timestamp <= target->timestamp) {
+        *res = RECEIVE_NOT_NEWER;
+        return 0;
+    }
+    if ((rc = receive_update(c, a, p, target, in, exact, d)) == 0) {
+        in->id = target->id;
+        *res = RECEIVE_UPDATED;
+    }
+    return rc;
+}

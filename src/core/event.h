@@ -63,4 +63,28 @@ int event_tag_detach(struct store_conn *c, struct arena *a, const struct princip
                      struct event *e, struct attribute *at, const char *tag_name,
                      struct diag *d);
 
+/* How event_receive treated an event from a peer. */
+enum receive_result {
+    RECEIVE_CREATED,
+    RECEIVE_UPDATED,
+    RECEIVE_NOT_NEWER, /* the copy here is as new or newer */
+    RECEIVE_LOCAL,     /* created here (not locked): a peer never overwrites it */
+    RECEIVE_DELETED,   /* deleted here, or its uuid names something else here */
+};
+
+/*
+ * Saves an event received from a peer (pulled, or pushed by a sync user),
+ * already rewritten for this side (core/sync.h): created when new; applied
+ * over the synced copy here when strictly newer, per event and, inside, per
+ * attribute and object (MISP's rule).  The copy is locked and owned by p's
+ * organisation (a pull: the organisation owning the link here, as MISP's
+ * Event::_add with the server's org_id; a push: the pushing sync user's); the
+ * creator is the document's Orgc (created here, not local, when unknown).  exact (a Liaison peer): the document is the whole
+ * truth, so shared tags it no longer carries and attributes and objects it no
+ * longer holds are removed here; local tags stay.  in->id is set unless the
+ * result is NOT_NEWER, LOCAL or DELETED.
+ */
+int event_receive(struct store_conn *c, struct arena *a, const struct principal *p,
+                  struct event *in, bool exact, enum receive_result *res, struct diag *d);
+
 #endif

@@ -114,6 +114,20 @@ struct server {
     int64_t created, modified;
 };
 
+/* Where a link's pull or push got to and how its last run went (per link and
+ * direction; all zero before the first run). */
+struct sync_state {
+    int64_t server_id;
+    bool push;             /* direction: false = pull */
+    char *etag;            /* pull: the peer's events/index ETag after a complete pass */
+    int64_t last_timestamp; /* newest event timestamp taken (pull) or sent (push) whole */
+    int64_t last_seq;      /* push: the local change sequence offered up to */
+    int64_t last_run, last_success;
+    char *last_error;      /* "" when the last run succeeded */
+    int64_t events, attributes, failures; /* of the last run */
+    int64_t total_events;  /* since the link exists */
+};
+
 struct related_attribute {
     int64_t attribute_id;
     int64_t event_id;

@@ -11,7 +11,9 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/banned.h"
@@ -78,6 +80,8 @@ static enum peer_status classify(const struct buf *body, long status, const char
         copy_str(json_get(root, "uuid"), out->uuid, sizeof(out->uuid));
         out->perm_sync = json_as_bool(json_get(root, "perm_sync"), &b) && b;
         out->perm_sighting = json_as_bool(json_get(root, "perm_sighting"), &b) && b;
+        if (!json_as_i64(json_get(root, "liaison_sync"), &out->liaison_sync))
+            out->liaison_sync = 0;
         if (self_uuid != NULL && strcmp(out->uuid, self_uuid) == 0) {
             st = PEER_SELF;
             snprintf(out->message, sizeof(out->message), "the link points at this node");
@@ -93,48 +97,199 @@ static enum peer_status classify(const struct buf *body, long status, const char
     return st;
 }
 
-enum peer_status peer_test(const struct server *sv, const char *self_uuid,
-                           struct peer_version *out)
+/* ---- requests ---- */
+
+static size_t header_line(char *p, size_t size, size_t n, void *ctx)
 {
-    memset(out, 0, sizeof(*out));
-    char url[2200], auth[128];
-    snprintf(url, sizeof(url), "%s/servers/getVersion", sv->url);
-    snprintf(auth, sizeof(auth), "Authorization: %s", sv->authkey);
-    CURL *h = curl_easy_init();
-    if (h == NULL) {
-        snprintf(out->message, sizeof(out->message), "cannot start an HTTP client");
-        return PEER_UNEXPECTED;
+    struct peer_reply *r = ctx;
+    size_t len = size * n;
+    static const char name[] = "etag:";
+    if (len > sizeof(name) && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+        const char *v = p + sizeof(name) - 1;
+        const char *end = p + len;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        snprintf(r->etag, sizeof(r->etag), "%.*s", (int)(end - v), v);
     }
-    struct curl_slist *hdr = curl_slist_append(NULL, auth);
-    hdr = curl_slist_append(hdr, "Accept: application/json");
-    hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    struct buf body;
-    buf_init(&body, PEER_VERSION_MAX);
+    return len;
+}
+
+/* A handle set up for one request to the link; *hdr to free after it ran. */
+static CURL *handle_for(const struct server *sv, const char *method, const char *path,
+                        const char *body, size_t body_len, const char *if_none_match,
+                        struct peer_reply *r, struct curl_slist **hdr)
+{
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return NULL;
+    char url[2600], line[200];
+    snprintf(url, sizeof(url), "%s%s", sv->url, path);
+    snprintf(line, sizeof(line), "Authorization: %s", sv->authkey);
+    *hdr = curl_slist_append(NULL, line);
+    *hdr = curl_slist_append(*hdr, "Accept: application/json");
+    *hdr = curl_slist_append(*hdr, "Content-Type: application/json");
+    *hdr = curl_slist_append(*hdr, "Expect:");
+    if (if_none_match != NULL && *if_none_match != '\0') {
+        snprintf(line, sizeof(line), "If-None-Match: %s", if_none_match);
+        *hdr = curl_slist_append(*hdr, line);
+    }
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdr);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_line);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, sv->timeout > 0 ? (long)sv->timeout : 60L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, sv->self_signed ? 0L : 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, sv->self_signed ? 0L : 2L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     if (sv->cert_file != NULL && *sv->cert_file != '\0')
         curl_easy_setopt(h, CURLOPT_CAINFO, sv->cert_file);
-    CURLcode cc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body_len : 0));
+    }
+    return h;
+}
+
+static void reply_finish(struct peer_reply *r, CURL *h, CURLcode cc)
+{
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    if (cc == CURLE_OK)
+        return;
+    if (cc == CURLE_WRITE_ERROR && r->body.err)
+        snprintf(r->error, sizeof(r->error), "the answer is larger than %zu bytes", r->body.max);
+    else
+        snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(cc));
+    r->status = 0;
+}
+
+void peer_reply_init(struct peer_reply *r, size_t max_body)
+{
+    memset(r, 0, sizeof(*r));
+    buf_init(&r->body, max_body);
+}
+
+void peer_reply_free(struct peer_reply *r)
+{
+    buf_free(&r->body);
+}
+
+int peer_request(const struct server *sv, const char *method, const char *path,
+                 const char *body, size_t body_len, const char *if_none_match,
+                 struct peer_reply *r)
+{
+    struct curl_slist *hdr = NULL;
+    CURL *h = handle_for(sv, method, path, body, body_len, if_none_match, r, &hdr);
+    if (h == NULL) {
+        snprintf(r->error, sizeof(r->error), "cannot start an HTTP client");
+        return ERR_IO;
+    }
+    reply_finish(r, h, curl_easy_perform(h));
     curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
-    enum peer_status st;
-    if (cc != CURLE_OK) {
-        snprintf(out->message, sizeof(out->message), "%s", curl_easy_strerror(cc));
-        st = cc == CURLE_WRITE_ERROR ? PEER_UNEXPECTED : PEER_UNREACHABLE;
-    } else {
-        st = classify(&body, status, self_uuid, out);
+    return r->status == 0 ? ERR_IO : 0;
+}
+
+int peer_get_many(const struct server *sv, const char *const *paths, size_t n,
+                  unsigned parallel, size_t max_body,
+                  int (*done)(void *ctx, size_t i, struct peer_reply *r), void *ctx)
+{
+    if (parallel == 0)
+        parallel = 1;
+    CURLM *m = curl_multi_init();
+    if (m == NULL)
+        return ERR_IO;
+    struct slot {
+        CURL *h;
+        struct curl_slist *hdr;
+        struct peer_reply r;
+        size_t i;
+    } *slots = calloc(parallel, sizeof(*slots));
+    if (slots == NULL) {
+        curl_multi_cleanup(m);
+        return ERR_IO;
     }
-    buf_free(&body);
+    size_t next = 0, running = 0;
+    int rc = 0;
+    while (rc == 0 && (next < n || running > 0)) {
+        for (unsigned k = 0; k < parallel && next < n; k++) {
+            if (slots[k].h != NULL)
+                continue;
+            peer_reply_init(&slots[k].r, max_body);
+            slots[k].i = next;
+            slots[k].h = handle_for(sv, "GET", paths[next], NULL, 0, NULL, &slots[k].r,
+                                    &slots[k].hdr);
+            if (slots[k].h == NULL) {
+                rc = ERR_IO;
+                break;
+            }
+            curl_easy_setopt(slots[k].h, CURLOPT_PRIVATE, &slots[k]);
+            curl_multi_add_handle(m, slots[k].h);
+            next++;
+            running++;
+        }
+        int still;
+        if (curl_multi_perform(m, &still) != CURLM_OK) {
+            rc = ERR_IO;
+            break;
+        }
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            struct slot *sl;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
+            reply_finish(&sl->r, sl->h, msg->data.result);
+            curl_multi_remove_handle(m, sl->h);
+            curl_easy_cleanup(sl->h);
+            curl_slist_free_all(sl->hdr);
+            sl->h = NULL;
+            sl->hdr = NULL;
+            running--;
+            if (rc == 0)
+                rc = done(ctx, sl->i, &sl->r);
+            peer_reply_free(&sl->r);
+        }
+        if (rc == 0 && running > 0 && curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
+            rc = ERR_IO;
+    }
+    for (unsigned k = 0; k < parallel; k++) {
+        if (slots[k].h == NULL)
+            continue;
+        curl_multi_remove_handle(m, slots[k].h);
+        curl_easy_cleanup(slots[k].h);
+        curl_slist_free_all(slots[k].hdr);
+        peer_reply_free(&slots[k].r);
+    }
+    free(slots);
+    curl_multi_cleanup(m);
+    return rc;
+}
+
+enum peer_status peer_test(const struct server *sv, const char *self_uuid,
+                           struct peer_version *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct peer_reply r;
+    peer_reply_init(&r, PEER_VERSION_MAX);
+    enum peer_status st;
+    if (peer_request(sv, "GET", "/servers/getVersion", NULL, 0, NULL, &r) < 0) {
+        snprintf(out->message, sizeof(out->message), "%s", r.error);
+        st = r.body.err ? PEER_UNEXPECTED : PEER_UNREACHABLE;
+    } else {
+        st = classify(&r.body, r.status, self_uuid, out);
+    }
+    peer_reply_free(&r);
     return st;
 }
 

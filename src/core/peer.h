@@ -6,6 +6,7 @@
 #define LIAISON_PEER_H
 
 #include "core/model.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #include <stdbool.h>
@@ -26,6 +27,7 @@ struct peer_version {
     char uuid[64];
     bool perm_sync;
     bool perm_sighting;
+    int64_t liaison_sync; /* a Liaison peer's sync extension level; 0: MISP */
     char message[256]; /* what went wrong, for status != PEER_OK */
 };
 
@@ -52,6 +54,32 @@ int peer_link_remote_org(struct store_conn *c, struct arena *a, struct server *s
  * the answer; self_uuid is this node's, to recognise a link to itself. */
 enum peer_status peer_test(const struct server *sv, const char *self_uuid,
                            struct peer_version *out);
+
+/* ---- requests ---- */
+
+/* An answer from the peer: status 0 when none came (error says why). */
+struct peer_reply {
+    long status;
+    struct buf body; /* at most the max_body given to peer_reply_init */
+    char etag[80];
+    char error[256];
+};
+
+void peer_reply_init(struct peer_reply *r, size_t max_body);
+void peer_reply_free(struct peer_reply *r);
+
+/* One request (method "GET", "HEAD" or "POST" with body) to the link's URL +
+ * path, with its key; ERR_IO when no answer came (r->error). */
+int peer_request(const struct server *sv, const char *method, const char *path,
+                 const char *body, size_t body_len, const char *if_none_match,
+                 struct peer_reply *r);
+
+/* GETs paths[0..n) with at most `parallel` requests in flight; done() runs in
+ * this thread for each as it completes (in any order) and stops the lot by
+ * returning non-zero, which is then returned. */
+int peer_get_many(const struct server *sv, const char *const *paths, size_t n,
+                  unsigned parallel, size_t max_body,
+                  int (*done)(void *ctx, size_t i, struct peer_reply *r), void *ctx);
 
 /* MISP's message for a status ("OK", "Server unreachable", ...). */
 const char *peer_status_name(enum peer_status s);

@@ -76,6 +76,7 @@ struct request {
     void *stream_ctx;
     void (*stream_free)(struct request *req); /* when the request ends, however */
     char etag[40]; /* set by http_etag(): sent as ETag */
+    int (*deferred)(struct request *req); /* a ROUTE_SLOW handler, run off the MHD thread */
     char request_id[17];
 };
 
@@ -87,6 +88,11 @@ int http_serve(struct app *app);
 
 /* Dispatches a fully read request (used by http_serve and tests). */
 int http_dispatch(struct request *req);
+/* http_dispatch's answer for a slow route (ROUTE_SLOW): req->deferred is to be
+ * run with http_run_handler, off the connection's thread. */
+#define HTTP_DEFERRED 1
+/* Runs a handler and, after a write, refreshes the index; returns its status. */
+int http_run_handler(struct request *req, http_handler handler);
 
 /* ---- helpers for handlers (http/respond.c) ---- */
 
@@ -185,6 +191,9 @@ int misp_servers_delete(struct request *req);
 int misp_servers_index(struct request *req);
 int misp_servers_test_connection(struct request *req);
 int misp_events_filter_for_push(struct request *req);
+int misp_events_sync_revoked(struct request *req);
+int misp_servers_pull(struct request *req);
+int misp_servers_push(struct request *req);
 
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);

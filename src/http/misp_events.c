@@ -205,7 +205,10 @@ int misp_events_view(struct request *req)
     /* MISP: RelatedEvent unless includeEventCorrelations is 0; per-attribute
      * RelatedAttribute with includeGranularCorrelations */
     bool granular = view_option(req, "includeGranularCorrelations", false);
-    if (rc == 0 && req->app->indexer != NULL &&
+    bool peer = acl_is_sync_peer(&req->who);
+    if (rc == 0 && peer && !acl_sync_trim(e, DIST_COMMUNITY))
+        rc = ERR_NOTFOUND; /* its TLP keeps it on this node */
+    if (rc == 0 && !peer && req->app->indexer != NULL &&
         (view_option(req, "includeEventCorrelations", true) || granular))
         rc = correlate_event(req->app->indexer, c, req->a, &acl, e,
                              (size_t)req->app->cfg->correlation_threshold, granular);

@@ -637,7 +637,10 @@ static int event_emit(void *ctx, struct event *e)
 {
     struct event_out *out = ctx;
     struct request *req = out->req;
+    bool peer = acl_is_sync_peer(&req->who);
     if (out->index) {
+        if (peer && !acl_sync_trim(e, DIST_COMMUNITY))
+            return 0; /* its TLP keeps it on this node */
         event_index_encode(&req->w, e, out->o->minimal);
     } else {
         struct acl_filter acl;
@@ -647,6 +650,8 @@ static int event_emit(void *ctx, struct event *e)
                                   STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &full);
         if (rc < 0)
             return rc;
+        if (peer && !acl_sync_trim(full, DIST_COMMUNITY))
+            return 0;
         misp_event_encode(&req->w, full);
     }
     out->count++;

@@ -7,6 +7,7 @@
  */
 #include "http/http.h"
 
+#include "core/sync.h"
 #include "core/types.h"
 #include "util/version.h"
 
@@ -30,6 +31,8 @@ int misp_server_get_version(struct request *req)
     json_write_kv_bool(w, "filter_sightings", true);
     json_write_kv_str(w, "uuid", req->app->instance_uuid);
     json_write_kv_str(w, "liaison_version", LIAISON_VERSION);
+    /* beyond MISP: the sync extensions this node speaks (docs/federation.md) */
+    json_write_kv_i64(w, "liaison_sync", LIAISON_SYNC_LEVEL);
     json_write_object_end(w);
     return 200;
 }

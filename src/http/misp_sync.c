@@ -10,7 +10,9 @@
  */
 #include "http/http.h"
 
+#include "core/indexer.h"
 #include "core/peer.h"
+#include "core/sync.h"
 #include "core/uuid.h"
 #include "util/limits.h"
 
@@ -58,6 +60,21 @@ static void write_server(struct json_writer *w, const struct server *sv, const s
     json_write_object_end(w);
     write_short_org(w, "Organisation", org);
     write_short_org(w, "RemoteOrg", remote);
+}
+
+/* Beyond MISP: how the link's last pull or push went. */
+static void write_sync_state(struct json_writer *w, const char *key, const struct sync_state *st)
+{
+    json_write_key(w, key);
+    json_write_object_begin(w);
+    json_write_kv_i64(w, "last_run", st->last_run);
+    json_write_kv_i64(w, "last_success", st->last_success);
+    json_write_kv_str(w, "last_error", st->last_error);
+    json_write_kv_i64(w, "events", st->events);
+    json_write_kv_i64(w, "attributes", st->attributes);
+    json_write_kv_i64(w, "failures", st->failures);
+    json_write_kv_i64(w, "total_events", st->total_events);
+    json_write_kv_i64(w, "last_timestamp", st->last_timestamp);
     json_write_object_end(w);
 }
 
@@ -170,7 +187,17 @@ static int answer_server(struct request *req, struct store_conn *c, const struct
         rc = store_org_get(c, req->a, sv->remote_org_id, NULL, NULL, &remote);
     if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
+    struct sync_state *pull, *push;
+    if ((rc = store_sync_state_get(c, req->a, sv->id, false, &pull)) < 0 ||
+        (rc = store_sync_state_get(c, req->a, sv->id, true, &push)) < 0)
+        return rc;
     write_server(&req->w, sv, org, remote);
+    json_write_key(&req->w, "sync");
+    json_write_object_begin(&req->w);
+    write_sync_state(&req->w, "pull", pull);
+    write_sync_state(&req->w, "push", push);
+    json_write_object_end(&req->w);
+    json_write_object_end(&req->w);
     return 0;
 }
 
@@ -412,6 +439,109 @@ int misp_events_filter_for_push(struct request *req)
     for (size_t i = 0; i < o.n; i++)
         if (o.v[i].wanted)
             json_write_cstr(&req->w, o.v[i].uuid);
+    json_write_array_end(&req->w);
+    return 200;
+}
+
+/* ---- pull and push on demand ---- */
+
+/* GET /servers/pull/{id}[/full] and /servers/push/{id}[/full] (MISP's
+ * technique segment: "full" looks at everything again; anything else is
+ * incremental).  The run happens in this request; the answer reports it. */
+static int run_sync(struct request *req, bool push)
+{
+    if (!acl_is_site_admin(&req->who))
+        return http_error(req, 403, "Only site administrators may start a sync.", NULL);
+    int64_t id = http_seg_id(req, 2);
+    if (id <= 0)
+        return http_error(req, 404, "Invalid server.", NULL);
+    const char *technique = http_seg(req, 3);
+    struct sync_opts o = {.full = technique != NULL && strcmp(technique, "full") == 0,
+                          .self_uuid = req->app->instance_uuid};
+    struct sync_report r;
+    int rc = push ? sync_push(req->app->store, id, &o, &r) : sync_pull(req->app->store, id, &o, &r);
+    if (!push && req->app->indexer != NULL)
+        indexer_refresh(req->app->indexer);
+    if (rc == ERR_NOTFOUND)
+        return http_error(req, 404, "Invalid server.", NULL);
+    int status = rc == 0                ? 200
+                 : rc == ERR_FORBIDDEN  ? 403
+                 : rc == ERR_CONFLICT   ? 409
+                                        : 502;
+    char msg[700];
+    long long moved = (long long)r.created + (long long)r.updated;
+    if (rc == 0)
+        snprintf(msg, sizeof(msg), "%s completed: %lld events %s, %lld failed.",
+                 push ? "Push" : "Pull", moved,
+                 push ? "pushed" : "pulled or updated", (long long)r.failed);
+    else
+        snprintf(msg, sizeof(msg), "%s failed: %s", push ? "Push" : "Pull", r.error);
+    struct json_writer *w = &req->w;
+    json_write_object_begin(w);
+    json_write_kv_bool(w, "success", rc == 0);
+    json_write_kv_str(w, "message", msg);
+    json_write_kv_i64_str(w, "id", id);
+    sync_report_write(w, &r);
+    json_write_object_end(w);
+    return status;
+}
+
+int misp_servers_pull(struct request *req)
+{
+    return run_sync(req, false);
+}
+
+int misp_servers_push(struct request *req)
+{
+    return run_sync(req, true);
+}
+
+/* Beyond MISP, for Liaison peers: of the given event uuids (copies the caller
+ * took from here), those it may no longer see - deleted here, distribution
+ * narrowed, or kept here by TLP - so that it removes its copies. */
+int misp_events_sync_revoked(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
+        return http_error(req, 403, "Only sync users may ask this.", NULL);
+    const struct json_value *body = req->json;
+    if (!json_is(body, JSON_ARRAY))
+        return http_error(req, 400, "The body must be a JSON array of event uuids.", NULL);
+    struct diag d;
+    diag_clear(&d);
+    char (*uuids)[UUID_STR_LEN + 1] = arena_alloc(req->a, (body->len ? body->len : 1) *
+                                                              sizeof(*uuids));
+    for (size_t i = 0; i < body->len; i++) {
+        struct str us;
+        if (!json_as_str(&body->u.items[i], &us) || !uuid_canonical(us, uuids[i])) {
+            char field[32];
+            snprintf(field, sizeof(field), "%zu", i);
+            diag_set(&d, ERR_INVAL, field, "not a valid uuid");
+            return http_error(req, 400, "Invalid uuid list.", &d);
+        }
+    }
+    const struct acl_filter *acl = http_acl(req);
+    bool peer = acl_is_sync_peer(&req->who);
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    json_write_array_begin(&req->w);
+    for (size_t i = 0; rc == 0 && i < body->len; i++) {
+        struct arena *a = arena_new();
+        struct event *e;
+        int lrc = store_event_load(c, a, 0, uuids[i], acl, STORE_LOAD_TAGS, &e);
+        if (lrc == ERR_NOTFOUND || (lrc == 0 && peer && !acl_sync_trim(e, DIST_COMMUNITY)))
+            json_write_cstr(&req->w, uuids[i]);
+        else if (lrc < 0)
+            rc = lrc;
+        arena_free(a);
+    }
+    store_end(c, true);
+    if (rc < 0) {
+        buf_reset(&req->out);
+        json_writer_init(&req->w, &req->out, false);
+        return http_fail(req, rc, NULL);
+    }
     json_write_array_end(&req->w);
     return 200;
 }

@@ -35,6 +35,10 @@
 enum route_flags {
     ROUTE_PUBLIC = 1 << 0,   /* no authentication */
     ROUTE_RAW_BODY = 1 << 1, /* the handler reads the body itself (any content type) */
+    /* the handler may take long (it talks to peers): it runs on its own thread
+     * while the connection is suspended, so that the worker thread's other
+     * connections go on being served */
+    ROUTE_SLOW = 1 << 2,
 };
 
 struct route {
@@ -57,7 +61,9 @@ static const struct route routes[] = {
     {ANY_WRITE, "servers", "edit", misp_servers_edit, 0},
     {HTTP_POST | HTTP_DELETE, "servers", "delete", misp_servers_delete, 0},
     {GET_HEAD, "servers", "index", misp_servers_index, 0},
-    {GET_HEAD | HTTP_POST, "servers", "testConnection", misp_servers_test_connection, 0},
+    {GET_HEAD | HTTP_POST, "servers", "testConnection", misp_servers_test_connection, ROUTE_SLOW},
+    {GET_HEAD | HTTP_POST, "servers", "pull", misp_servers_pull, ROUTE_SLOW},
+    {GET_HEAD | HTTP_POST, "servers", "push", misp_servers_push, ROUTE_SLOW},
     {GET_HEAD, "users", "view", misp_users_view, 0},
     {GET_HEAD | HTTP_POST, "users", "index", misp_users_index, 0},
     {HTTP_POST, "users", "add", misp_users_add, 0},
@@ -71,6 +77,7 @@ static const struct route routes[] = {
     {GET_HEAD | HTTP_POST, "events", "index", misp_events_index, 0},
     {HTTP_POST, "events", "publish", misp_events_publish, 0},
     {HTTP_POST, "events", "filterEventIdsForPush", misp_events_filter_for_push, 0},
+    {HTTP_POST, "events", "syncRevoked", misp_events_sync_revoked, 0},
     {HTTP_POST, "events", "unpublish", misp_events_unpublish, 0},
     {HTTP_POST | GET_HEAD, "events", "restSearch", misp_events_rest_search, 0},
     {HTTP_POST, "attributes", "add", misp_attributes_add, 0},
@@ -234,7 +241,16 @@ int http_dispatch(struct request *req)
         }
         req->json = root;
     }
-    int status = match->handler(req);
+    if (match->flags & ROUTE_SLOW) {
+        req->deferred = match->handler;
+        return HTTP_DEFERRED;
+    }
+    return http_run_handler(req, match->handler);
+}
+
+int http_run_handler(struct request *req, http_handler handler)
+{
+    int status = handler(req);
     /* read-your-writes: what this request committed is in the index before
      * the client hears back (cheap when nothing changed) */
     if ((req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE)) && status < 400 &&
@@ -258,7 +274,76 @@ struct conn_state {
     struct request req;
     uint64_t t0;
     bool too_big;
+    bool deferred;          /* a slow handler runs on its own thread */
+    int deferred_status;    /* its status once done */
+    bool deferred_done;
 };
+
+/* Slow handlers running now (see ROUTE_SLOW); the server waits for them on
+ * shutdown, as their connections are suspended. */
+static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slow_cond = PTHREAD_COND_INITIALIZER;
+static unsigned slow_running;
+#define SLOW_MAX 16
+
+static void *slow_main(void *arg)
+{
+    struct conn_state *st = arg;
+    struct request *req = &st->req;
+    int status = http_run_handler(req, req->deferred);
+    pthread_mutex_lock(&slow_lock);
+    st->deferred_status = status;
+    st->deferred_done = true;
+    pthread_mutex_unlock(&slow_lock);
+    MHD_resume_connection(req->conn);
+    pthread_mutex_lock(&slow_lock);
+    slow_running--;
+    pthread_cond_broadcast(&slow_cond);
+    pthread_mutex_unlock(&slow_lock);
+    return NULL;
+}
+
+/* Suspends the connection and runs the slow handler on its own thread; false
+ * when too many run already. */
+static bool slow_start(struct conn_state *st, struct MHD_Connection *conn)
+{
+    pthread_mutex_lock(&slow_lock);
+    bool ok = slow_running < SLOW_MAX;
+    if (ok)
+        slow_running++;
+    pthread_mutex_unlock(&slow_lock);
+    if (!ok)
+        return false;
+    st->deferred = true;
+    MHD_suspend_connection(conn);
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, slow_main, st) != 0) {
+        pthread_attr_destroy(&attr);
+        /* run it here after all */
+        st->deferred_status = http_run_handler(&st->req, st->req.deferred);
+        st->deferred_done = true;
+        MHD_resume_connection(conn);
+        pthread_mutex_lock(&slow_lock);
+        slow_running--;
+        pthread_mutex_unlock(&slow_lock);
+        return true;
+    }
+    pthread_attr_destroy(&attr);
+    return true;
+}
+
+static void slow_wait_all(void)
+{
+    pthread_mutex_lock(&slow_lock);
+    if (slow_running > 0)
+        log_info("waiting for %u running sync request(s) to finish", slow_running);
+    while (slow_running > 0)
+        pthread_cond_wait(&slow_cond, &slow_lock);
+    pthread_mutex_unlock(&slow_lock);
+}
 
 static enum http_method method_of(const char *m)
 {
@@ -364,6 +449,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return MHD_YES;
     }
     struct request *req = &st->req;
+    if (st->deferred) {
+        pthread_mutex_lock(&slow_lock);
+        bool done = st->deferred_done;
+        pthread_mutex_unlock(&slow_lock);
+        return done ? queue(st, conn, st->deferred_status) : MHD_YES;
+    }
     json_writer_init(&req->w, &req->out, false);
     int status;
     if (req->method == 0)
@@ -378,6 +469,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         status = http_error(req, 414, "The URL is too long.", NULL);
     else
         status = http_dispatch(req);
+    if (status == HTTP_DEFERRED) {
+        if (slow_start(st, conn))
+            return MHD_YES;
+        status = http_error(req, 503, "Too many sync runs in progress: try again later.", NULL);
+    }
     return queue(st, conn, status);
 }
 
@@ -456,7 +552,8 @@ int http_serve(struct app *app)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -487,6 +584,7 @@ int http_serve(struct app *app)
     int sig;
     sigwait(&set, &sig);
     log_info("signal %d: shutting down", sig);
+    slow_wait_all(); /* their connections are suspended: MHD must not stop under them */
     MHD_stop_daemon(d);
     return 0;
 }

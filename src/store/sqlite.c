@@ -1503,6 +1503,8 @@ static const char sql_server_update[] =
     "pull=?7, push_sightings=?8, self_signed=?9, cert_file=?10, push_rules=?11, pull_rules=?12, "
     "timeout=?13, modified=?15, seq=?16 WHERE id=?17 AND ?14 IS NOT NULL";
 static const char sql_server_delete[] = "DELETE FROM servers WHERE id = ?";
+static const char sql_sync_state_delete[] = "DELETE FROM sync_state WHERE server_id = ?";
+static const char sql_event_origins_delete[] = "DELETE FROM event_origins WHERE server_id = ?";
 static const char sql_server_get[] = "SELECT " SERVER_COLS " FROM servers WHERE id = ?";
 static const char sql_server_list[] = "SELECT " SERVER_COLS " FROM servers ORDER BY url";
 
@@ -1572,11 +1574,22 @@ int store_server_update(struct store_conn *c, const struct server *sv)
 
 int store_server_delete(struct store_conn *c, int64_t id)
 {
+    int rc = 0;
+    static const char *const related[] = {sql_sync_state_delete, sql_event_origins_delete};
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        sqlite3_stmt *del = stmt(c, related[i]);
+        if (del == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(del, 1, id);
+        rc = step_done(del);
+    }
+    if (rc < 0)
+        return rc;
     sqlite3_stmt *st = stmt(c, sql_server_delete);
     if (st == NULL)
         return ERR_DB;
     sqlite3_bind_int64(st, 1, id);
-    int rc = step_done(st);
+    rc = step_done(st);
     return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
 }
 
@@ -1604,6 +1617,105 @@ int store_server_list(struct store_conn *c, struct arena *a, struct server **out
         return ERR_DB;
     COLLECT_ROWS(a, st, struct server, server_read, out, n);
     return 0;
+}
+
+/* ---- sync checkpoints ---- */
+
+static const char sql_sync_state_get[] =
+    "SELECT etag, last_timestamp, last_seq, last_run, last_success, last_error, events, "
+    "attributes, failures, total_events FROM sync_state WHERE server_id = ?1 AND direction = ?2";
+static const char sql_sync_state_put[] =
+    "INSERT INTO sync_state (server_id, direction, etag, last_timestamp, last_seq, last_run, "
+    "last_success, last_error, events, attributes, failures, total_events) "
+    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) ON CONFLICT (server_id, direction) DO "
+    "UPDATE SET etag=?3, last_timestamp=?4, last_seq=?5, last_run=?6, last_success=?7, "
+    "last_error=?8, events=?9, attributes=?10, failures=?11, total_events=?12";
+static const char sql_synced_events[] =
+    "SELECT e.uuid FROM event_origins o JOIN events e ON e.id = o.event_id "
+    "WHERE o.server_id = ? AND e.deleted = 0";
+static const char sql_event_origin_set[] =
+    "INSERT INTO event_origins (event_id, server_id) VALUES (?1, ?2) "
+    "ON CONFLICT (event_id) DO UPDATE SET server_id = ?2";
+
+int store_sync_state_get(struct store_conn *c, struct arena *a, int64_t server_id, bool push,
+                         struct sync_state **out)
+{
+    sqlite3_stmt *st = stmt(c, sql_sync_state_get);
+    if (st == NULL)
+        return ERR_DB;
+    struct sync_state *s = arena_calloc(a, 1, sizeof(*s));
+    s->server_id = server_id;
+    s->push = push;
+    s->etag = s->last_error = "";
+    sqlite3_bind_int64(st, 1, server_id);
+    bind_text(st, 2, push ? "push" : "pull");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        s->etag = col_text(a, st, 0);
+        s->last_timestamp = sqlite3_column_int64(st, 1);
+        s->last_seq = sqlite3_column_int64(st, 2);
+        s->last_run = sqlite3_column_int64(st, 3);
+        s->last_success = sqlite3_column_int64(st, 4);
+        s->last_error = col_text(a, st, 5);
+        s->events = sqlite3_column_int64(st, 6);
+        s->attributes = sqlite3_column_int64(st, 7);
+        s->failures = sqlite3_column_int64(st, 8);
+        s->total_events = sqlite3_column_int64(st, 9);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ERR_DB;
+    *out = s;
+    return 0;
+}
+
+int store_sync_state_put(struct store_conn *c, const struct sync_state *s)
+{
+    sqlite3_stmt *st = stmt(c, sql_sync_state_put);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, s->server_id);
+    bind_text(st, 2, s->push ? "push" : "pull");
+    bind_text(st, 3, s->etag ? s->etag : "");
+    sqlite3_bind_int64(st, 4, s->last_timestamp);
+    sqlite3_bind_int64(st, 5, s->last_seq);
+    sqlite3_bind_int64(st, 6, s->last_run);
+    sqlite3_bind_int64(st, 7, s->last_success);
+    bind_text(st, 8, s->last_error ? s->last_error : "");
+    sqlite3_bind_int64(st, 9, s->events);
+    sqlite3_bind_int64(st, 10, s->attributes);
+    sqlite3_bind_int64(st, 11, s->failures);
+    sqlite3_bind_int64(st, 12, s->total_events);
+    return step_done(st);
+}
+
+int store_event_origin_set(struct store_conn *c, int64_t event_id, int64_t server_id)
+{
+    sqlite3_stmt *st = stmt(c, sql_event_origin_set);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, server_id);
+    return step_done(st);
+}
+
+int store_synced_events(struct store_conn *c, int64_t server_id,
+                        int (*fn)(void *ctx, const char *uuid), void *ctx)
+{
+    sqlite3_stmt *st = stmt(c, sql_synced_events);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, server_id);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *uuid = (const char *)sqlite3_column_text(st, 0);
+        if (uuid != NULL && (rc = fn(ctx, uuid)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* ---- the indicator index's feed ---- */
@@ -1729,7 +1841,7 @@ static const char sql_attr_update[] =
 static const char sql_attr_by_id[] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.id = ?";
 static const char sql_attr_by_uuid[] = "SELECT " ATTR_COLS " FROM attributes a WHERE a.uuid = ?";
 static const char sql_attr_soft_delete[] =
-    "UPDATE attributes SET deleted=1, timestamp=?, seq=? WHERE id=?";
+    "UPDATE attributes SET deleted=1, timestamp=MAX(?, timestamp + 1), seq=? WHERE id=?";
 static const char sql_attr_tags_delete[] = "DELETE FROM attribute_tags WHERE attribute_id = ?";
 static const char sql_attr_hard_delete[] = "DELETE FROM attributes WHERE id = ?";
 static const char sql_attr_tags[] =
@@ -1899,9 +2011,10 @@ static const char sql_obj_insert[] =
 static const char sql_obj_by_id[] = "SELECT " OBJ_COLS " FROM objects o WHERE o.id = ?";
 static const char sql_obj_by_uuid[] = "SELECT " OBJ_COLS " FROM objects o WHERE o.uuid = ?";
 static const char sql_obj_soft_delete[] =
-    "UPDATE objects SET deleted=1, timestamp=?2, seq=?1 WHERE id=?3";
+    "UPDATE objects SET deleted=1, timestamp=MAX(?2, timestamp + 1), seq=?1 WHERE id=?3";
 static const char sql_obj_attrs_soft_delete[] =
-    "UPDATE attributes SET deleted=1, timestamp=?2, seq=?1 WHERE object_id=?3 AND deleted=0";
+    "UPDATE attributes SET deleted=1, timestamp=MAX(?2, timestamp + 1), seq=?1 "
+    "WHERE object_id=?3 AND deleted=0";
 static const char sql_obj_hard_delete_attr_tags[] =
     "DELETE FROM attribute_tags WHERE attribute_id IN (SELECT id FROM attributes WHERE "
     "object_id = ?3) AND ?1 IS NOT NULL AND ?2 IS NOT NULL";
@@ -1957,6 +2070,35 @@ int store_object_insert(struct store_conn *c, struct object *o)
     bind_text(st, 14, o->last_seen);
     sqlite3_bind_int64(st, 15, seq);
     return step_insert(c, st, &o->id);
+}
+
+static const char sql_obj_update[] =
+    "UPDATE objects SET name=?1, meta_category=?2, description=?3, template_uuid=?4, "
+    "template_version=?5, comment=?6, distribution=?7, sharing_group_id=?8, timestamp=?9, "
+    "deleted=?10, first_seen=?11, last_seen=?12, seq=?13 WHERE id=?14";
+
+int store_object_update(struct store_conn *c, const struct object *o)
+{
+    int64_t seq;
+    sqlite3_stmt *st = write_stmt(c, sql_obj_update, &seq);
+    if (st == NULL)
+        return ERR_DB;
+    bind_text(st, 1, o->name);
+    bind_text(st, 2, o->meta_category);
+    bind_text(st, 3, o->description);
+    bind_text(st, 4, o->template_uuid);
+    bind_text(st, 5, o->template_version);
+    bind_text(st, 6, o->comment);
+    sqlite3_bind_int(st, 7, o->distribution);
+    sqlite3_bind_int64(st, 8, o->sharing_group_id);
+    sqlite3_bind_int64(st, 9, o->timestamp);
+    sqlite3_bind_int(st, 10, o->deleted);
+    bind_text(st, 11, o->first_seen);
+    bind_text(st, 12, o->last_seen);
+    sqlite3_bind_int64(st, 13, seq);
+    sqlite3_bind_int64(st, 14, o->id);
+    int rc = step_done(st);
+    return rc == 0 && sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : rc;
 }
 
 int store_object_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,

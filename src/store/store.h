@@ -183,6 +183,8 @@ int store_object_insert(struct store_conn *c, struct object *o); /* sets o->id *
 int store_object_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
                      struct object **out);
 int store_object_delete(struct store_conn *c, int64_t id, bool hard);
+/* Updates the object row's own fields (not its attributes). */
+int store_object_update(struct store_conn *c, const struct object *o);
 int store_reference_insert(struct store_conn *c, int64_t event_id, struct object_reference *r);
 
 /* ---- attributes ---- */
@@ -217,6 +219,19 @@ int store_server_update(struct store_conn *c, const struct server *sv);
 int store_server_delete(struct store_conn *c, int64_t id);
 int store_server_get(struct store_conn *c, struct arena *a, int64_t id, struct server **out);
 int store_server_list(struct store_conn *c, struct arena *a, struct server **out, size_t *n);
+
+/* ---- sync checkpoints ---- */
+/* The state of link server_id's pull or push; a zeroed state (strings "") if
+ * it never ran. */
+int store_sync_state_get(struct store_conn *c, struct arena *a, int64_t server_id, bool push,
+                         struct sync_state **out);
+int store_sync_state_put(struct store_conn *c, const struct sync_state *s);
+/* Records that event_id (a synced copy) came from link server_id. */
+int store_event_origin_set(struct store_conn *c, int64_t event_id, int64_t server_id);
+/* For each live event that last came from link server_id, calls fn with its
+ * uuid (valid during the call). */
+int store_synced_events(struct store_conn *c, int64_t server_id,
+                        int (*fn)(void *ctx, const char *uuid), void *ctx);
 
 /* ---- the indicator index's feed ("changes since N") ---- */
 

@@ -15,7 +15,11 @@ a copy of the C logic), following MISP's rules:
   the event, or its own distribution is 1, 2, 3 or 5 (inherit), or 4 with a
   visible sharing group; an attribute inside an object also needs the object;
 - an event's RelatedEvent lists the other visible events holding, in a visible
-  attribute, a value of a visible attribute of the viewed event.
+  attribute, a value of a visible attribute of the viewed event;
+- beyond MISP, what a sync user (a peer pulling) reads of events is also cut by
+  TLP: each distribution is narrowed to what the TLP allows (red: 0 or a
+  sharing group, amber: 0, green: up to 2), and what is then below 1 and not a
+  sharing group is not served; peers get no RelatedEvent.
 
 ORACLE_CASES (default 2000) events; ORACLE_SEED (default 1) seeds the run.
 `ORACLE_CASES=100000 make test-oracle` runs the large version.
@@ -81,19 +85,43 @@ class World:
                 out.add(fu)
         return out
 
-    def expected(self, org, admin):
+    @staticmethod
+    def tlp_cap(tlp, dist):
+        allowed = {"tlp:red": (0, 4, 5), "tlp:amber": (0, 5), "tlp:amber+strict": (0, 5),
+                   "tlp:green": (0, 1, 2, 4, 5)}.get(tlp)
+        if allowed is None or dist in allowed:
+            return dist
+        if dist == 4:
+            return 0
+        return 2 if tlp == "tlp:green" else 0
+
+    @staticmethod
+    def may_leave(dist):
+        return dist in (1, 2, 3, 4)
+
+    def expected(self, org, admin, sync=False):
         events, attrs = set(), set()
         for eu, ev in self.events.items():
             if not self.event_visible(ev, org, admin):
+                continue
+            edist = self.tlp_cap(ev["tlp"], ev["dist"])
+            if sync and not self.may_leave(edist):
                 continue
             events.add(eu)
             for au, (dist, sg, obj) in ev["attrs"].items():
                 if not self.child_visible(ev, dist, sg, org, admin):
                     continue
+                parent = edist
                 if obj is not None:
                     odist, osg = self.objects[obj]
                     if not self.child_visible(ev, odist, osg, org, admin):
                         continue
+                    parent = edist if odist == 5 else self.tlp_cap(ev["tlp"], odist)
+                    if sync and not self.may_leave(parent):
+                        continue
+                mine = parent if dist == 5 else self.tlp_cap(ev["tlp"], dist)
+                if sync and not self.may_leave(mine):
+                    continue
                 attrs.add(au)
         return events, attrs
 
@@ -144,11 +172,12 @@ def world(server, admin, make_user):
         org = rng.choice(w.orgs)
         client = rng.choice(writers[org])
         dist, sg = pick_distribution(rng, w, org, False)
+        tlp = rng.choice(TLP)
         body = {"info": "oracle %d" % i, "distribution": dist,
-                "Tag": [{"name": rng.choice(TLP)}], "Attribute": [], "Object": []}
+                "Tag": [{"name": tlp}], "Attribute": [], "Object": []}
         if sg:
             body["sharing_group_id"] = sg
-        ev = {"org": org, "dist": dist, "sg": sg, "attrs": {}}
+        ev = {"org": org, "dist": dist, "sg": sg, "attrs": {}, "tlp": tlp}
         for j in range(rng.randint(1, 3)):
             adist, asg = pick_distribution(rng, w, org, True)
             au = str(uuid.uuid4())
@@ -236,9 +265,15 @@ def readers(world):
         yield c, org, role == 1, "user of org %s role %d" % (org, role)
 
 
+def event_readers(world):
+    """Readers of events, with the model that applies to each (sync users are peers)."""
+    for c, org, role in world.users:
+        yield c, org, world.expected(org, role == 1, sync=role == 5), \
+            "user of org %s role %d" % (org, role)
+
+
 def test_events_index_matches_the_model(world):
-    for c, org, admin, who in readers(world):
-        want, _ = world.expected(org, admin)
+    for c, org, (want, _), who in event_readers(world):
         r = c.post("/events/index", {"eventinfo": "oracle %"})
         assert r.status_code == 200
         check_sets(world, who, "events/index", ours(world, {e["uuid"] for e in r.json()}), want)
@@ -277,8 +312,7 @@ def test_attributes_rest_search_text_matches_the_model(world):
 
 
 def test_events_rest_search_matches_the_model(world):
-    for c, org, admin, who in readers(world):
-        want_events, want_attrs = world.expected(org, admin)
+    for c, org, (want_events, want_attrs), who in event_readers(world):
         r = c.post("/events/restSearch", {"eventinfo": "oracle %"})
         assert r.status_code == 200
         events = [e["Event"] for e in r.json()["response"]]
@@ -297,7 +331,8 @@ def test_event_and_attribute_views_match_the_model(world):
     rng = random.Random(SEED + 1)
     sample = rng.sample(sorted(world.events), min(60, len(world.events)))
     for c, org, admin, who in readers(world):
-        want_events, want_attrs = world.expected(org, admin)
+        want_events, _ = world.expected(org, admin, sync=(c, org, 5) in world.users)
+        _, want_attrs = world.expected(org, admin)
         for eu in sample:
             r = c.get("/events/view/%s" % eu)
             visible = r.status_code == 200
@@ -317,6 +352,8 @@ def test_correlations_match_the_model(world):
     rng = random.Random(SEED + 2)
     sample = rng.sample(sorted(world.events), min(25, len(world.events)))
     for c, org, admin, who in readers(world):
+        if (c, org, 5) in world.users:
+            continue  # peers are served no correlations
         want_events, _ = world.expected(org, admin)
         for eu in sample:
             if eu not in want_events:

@@ -1,0 +1,686 @@
+/*
+ * sync.c - pull and push over MISP's sync protocol.  See sync.h.
+ *
+ * Pull (MISP Server::pull): getVersion; POST events/index {minimal, published,
+ * the link's pull rules} with the last ETag; the events newer than here are
+ * fetched in parallel with GET events/view/UUID/deleted[]:0/deleted[]:1/
+ * excludeGalaxy:1, rewritten for this side and saved in batches by
+ * event_receive().  From a Liaison peer, also POST events/syncRevoked: the
+ * synced copies it no longer shares are removed here.
+ */
+#include "core/sync.h"
+
+#include "codec/json.h"
+#include "codec/misp_json.h"
+#include "core/acl.h"
+#include "core/event.h"
+#include "core/peer.h"
+#include "core/uuid.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+/* An index answer lists every shared event in a few hundred bytes each. */
+#define SYNC_INDEX_MAX ((size_t)1 << 30)
+/* One event as the peer serves it. */
+#define SYNC_EVENT_MAX ((size_t)512 << 20)
+/* A batch is written in one transaction when it holds this many events or
+ * attributes, whichever comes first. */
+#define BATCH_EVENTS 64
+#define BATCH_ATTRIBUTES 100000
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void report_error(struct sync_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void report_error(struct sync_report *r, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_warnx("sync: %s", msg);
+    if (r->error[0] == '\0')
+        snprintf(r->error, sizeof(r->error), "%s", msg);
+}
+
+/* ---- received-side rewriting ---- */
+
+static int downgrade(int dist)
+{
+    return dist == DIST_COMMUNITY ? DIST_ORG : dist == DIST_CONNECTED ? DIST_COMMUNITY : dist;
+}
+
+static void rewrite_attrs(struct attribute *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        v[i].distribution = downgrade(v[i].distribution);
+        v[i].n_tags = acl_shared_tags(v[i].tags, v[i].n_tags);
+    }
+}
+
+void sync_rewrite_pulled(struct event *e)
+{
+    e->distribution = downgrade(e->distribution < 0 ? DIST_COMMUNITY : e->distribution);
+    e->n_tags = acl_shared_tags(e->tags, e->n_tags);
+    e->locked = true;
+    rewrite_attrs(e->attrs, e->n_attrs);
+    for (size_t j = 0; j < e->n_objects; j++) {
+        e->objects[j].distribution = downgrade(e->objects[j].distribution);
+        rewrite_attrs(e->objects[j].attrs, e->objects[j].n_attrs);
+    }
+}
+
+/* ---- one run per link and direction at a time ---- */
+
+static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int64_t server_id;
+    bool push;
+} running[64];
+static size_t n_running;
+
+static bool run_claim(int64_t server_id, bool push)
+{
+    pthread_mutex_lock(&running_lock);
+    bool ok = n_running < sizeof(running) / sizeof(running[0]);
+    for (size_t i = 0; ok && i < n_running; i++)
+        if (running[i].server_id == server_id && running[i].push == push)
+            ok = false;
+    if (ok) {
+        running[n_running].server_id = server_id;
+        running[n_running].push = push;
+        n_running++;
+    }
+    pthread_mutex_unlock(&running_lock);
+    return ok;
+}
+
+static void run_release(int64_t server_id, bool push)
+{
+    pthread_mutex_lock(&running_lock);
+    for (size_t i = 0; i < n_running; i++)
+        if (running[i].server_id == server_id && running[i].push == push) {
+            running[i] = running[--n_running];
+            break;
+        }
+    pthread_mutex_unlock(&running_lock);
+}
+
+/* ---- the link, its state and the acting principal ---- */
+
+struct link {
+    struct arena *a;
+    struct server *sv;
+    struct sync_state *state;
+    /* acting through the link: its organisation here, which owns what is
+     * pulled (MISP's Event::_add with the server's org_id) */
+    struct principal actor;
+};
+
+static int link_load(struct store *s, int64_t server_id, bool push, struct link *l,
+                     struct sync_report *r)
+{
+    memset(l, 0, sizeof(*l));
+    l->a = arena_new();
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    struct org *owner = NULL;
+    rc = store_server_get(c, l->a, server_id, &l->sv);
+    if (rc == 0)
+        rc = store_sync_state_get(c, l->a, server_id, push, &l->state);
+    if (rc == 0)
+        rc = store_org_get(c, l->a, l->sv->org_id, NULL, NULL, &owner);
+    store_end(c, true);
+    if (rc == ERR_NOTFOUND) {
+        report_error(r, "no sync link %lld", (long long)server_id);
+        return rc;
+    }
+    if (rc < 0 || owner == NULL)
+        return rc < 0 ? rc : ERR_DB;
+    l->actor.org = *owner;
+    l->actor.user.org_id = owner->id;
+    l->actor.role.name = "sync";
+    l->actor.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) |
+                          PERM_BIT(PERM_MODIFY_ORG) | PERM_BIT(PERM_PUBLISH) |
+                          PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
+                          PERM_BIT(PERM_SITE_ADMIN);
+    l->actor.sharing_groups = "[]";
+    return 0;
+}
+
+/* Records how the run went (the checkpoint fields were set by the caller). */
+static void link_save(struct store *s, struct link *l, const struct sync_report *r, bool ok)
+{
+    struct sync_state *st = l->state;
+    st->last_run = (int64_t)time(NULL);
+    if (ok)
+        st->last_success = st->last_run;
+    st->last_error = (char *)r->error;
+    st->events = r->created + r->updated;
+    st->attributes = r->attributes;
+    st->failures = r->failed;
+    st->total_events += r->created + r->updated;
+    struct store_conn *c;
+    if (store_begin_write(s, &c) < 0)
+        return;
+    int rc = store_sync_state_put(c, st);
+    store_end(c, rc == 0);
+}
+
+/* ---- pull ---- */
+
+struct offered {
+    char uuid[UUID_STR_LEN + 1];
+    int64_t timestamp;
+    bool wanted;
+};
+
+static int cmp_offered_uuid(const void *x, const void *y)
+{
+    return strcmp(((const struct offered *)x)->uuid, ((const struct offered *)y)->uuid);
+}
+
+static int cmp_offered_time(const void *x, const void *y)
+{
+    int64_t a = ((const struct offered *)x)->timestamp, b = ((const struct offered *)y)->timestamp;
+    return (a > b) - (a < b);
+}
+
+struct offer_list {
+    struct offered *v;
+    size_t n;
+};
+
+static int on_local_stamp(void *ctx, const char *uuid, int64_t timestamp, bool locked)
+{
+    struct offer_list *o = ctx;
+    struct offered key = {.timestamp = 0};
+    snprintf(key.uuid, sizeof(key.uuid), "%s", uuid);
+    struct offered *hit = bsearch(&key, o->v, o->n, sizeof(*o->v), cmp_offered_uuid);
+    if (hit != NULL && (!locked || timestamp >= hit->timestamp))
+        hit->wanted = false;
+    return 0;
+}
+
+/* The pull rules as events/index filters (MISP Server::filterRuleToParameter):
+ * {"tags": {"OR": [a], "NOT": [b]}} becomes "tag": ["a", "!b"]. */
+static void write_rule_filters(struct buf *b, struct arena *a, const char *rules)
+{
+    struct json_value *root;
+    struct diag d;
+    diag_clear(&d);
+    if (rules == NULL || *rules == '\0' ||
+        json_parse(a, rules, strlen(rules), 8, &root, &d) < 0 || !json_is(root, JSON_OBJECT))
+        return;
+    static const struct {
+        const char *rule, *filter;
+    } map[] = {{"tags", "tag"}, {"orgs", "org"}};
+    for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+        const struct json_value *r = json_get(root, map[k].rule);
+        bool any = false;
+        for (int neg = 0; neg < 2 && r != NULL; neg++) {
+            const struct json_value *list = json_get(r, neg ? "NOT" : "OR");
+            for (size_t i = 0; json_is(list, JSON_ARRAY) && i < list->len; i++) {
+                struct str s;
+                if (!json_as_str(&list->u.items[i], &s) || s.len == 0)
+                    continue;
+                buf_printf(b, any ? "," : ",\"%s\":[", map[k].filter);
+                any = true;
+                struct json_writer w;
+                json_writer_init(&w, b, false);
+                char *text = arena_alloc(a, s.len + 2);
+                snprintf(text, s.len + 2, "%s%.*s", neg ? "!" : "", (int)s.len, s.ptr);
+                json_write_cstr(&w, text);
+            }
+        }
+        if (any)
+            buf_putc(b, ']');
+    }
+}
+
+/* Reads the peer's minimal index into o (uuids checked; bad items reported). */
+static int read_index(struct arena *a, const struct buf *body, struct offer_list *o,
+                      struct sync_report *r)
+{
+    struct json_value *root;
+    struct diag d;
+    diag_clear(&d);
+    if (json_parse(a, body->ptr ? body->ptr : "", body->len, 16, &root, &d) < 0) {
+        report_error(r, "the peer's event index is not JSON (line %u, column %u: %s)", d.line,
+                     d.col, d.msg);
+        return ERR_INVAL;
+    }
+    if (json_is(root, JSON_OBJECT) && json_get(root, "uuid") != NULL) {
+        /* an old MISP answers a single event bare */
+        struct json_value *one = arena_calloc(a, 1, sizeof(*one));
+        one->type = JSON_ARRAY;
+        one->len = 1;
+        one->u.items = root;
+        root = one;
+    }
+    if (!json_is(root, JSON_ARRAY)) {
+        report_error(r, "the peer's event index is not a list of events");
+        return ERR_INVAL;
+    }
+    o->v = arena_calloc(a, root->len ? root->len : 1, sizeof(*o->v));
+    o->n = 0;
+    for (size_t i = 0; i < root->len; i++) {
+        const struct json_value *e = &root->u.items[i];
+        const struct json_value *inner = json_get(e, "Event");
+        if (inner != NULL)
+            e = inner;
+        struct offered *x = &o->v[o->n];
+        struct str us;
+        r->listed++;
+        if (!json_as_str(json_get(e, "uuid"), &us) || !uuid_canonical(us, x->uuid) ||
+            !json_as_i64(json_get(e, "timestamp"), &x->timestamp) || x->timestamp <= 0) {
+            r->failed++;
+            report_error(r, "the peer's event index item %zu has no valid uuid and timestamp", i);
+            continue;
+        }
+        x->wanted = true;
+        o->n++;
+    }
+    return 0;
+}
+
+/* Marks which offered events are newer than here; sorts them oldest first. */
+static int mark_wanted(struct store *s, struct offer_list *o, struct sync_report *r)
+{
+    qsort(o->v, o->n, sizeof(*o->v), cmp_offered_uuid);
+    struct buf list;
+    buf_init(&list, SYNC_INDEX_MAX);
+    buf_putc(&list, '[');
+    for (size_t i = 0; i < o->n; i++)
+        buf_printf(&list, "%s\"%s\"", i ? "," : "", o->v[i].uuid);
+    buf_putc(&list, ']');
+    struct store_conn *c;
+    int rc = list.err ? ERR_TOOBIG : store_begin_read(s, &c);
+    if (rc == 0) {
+        rc = store_event_stamps(c, buf_cstr(&list), on_local_stamp, o);
+        store_end(c, true);
+    }
+    buf_free(&list);
+    if (rc < 0)
+        return rc;
+    size_t kept = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        if (i > 0 && strcmp(o->v[i].uuid, o->v[i - 1].uuid) == 0)
+            continue; /* listed twice */
+        if (o->v[i].wanted)
+            o->v[kept++] = o->v[i];
+        else
+            r->unchanged++;
+    }
+    o->n = kept;
+    r->wanted = (int64_t)kept;
+    qsort(o->v, o->n, sizeof(*o->v), cmp_offered_time);
+    return 0;
+}
+
+struct received {
+    struct arena *a;
+    struct event *e;
+};
+
+struct pull_run {
+    struct store *s;
+    struct link *l;
+    struct offer_list *o;
+    struct sync_report *r;
+    bool exact;
+    struct received batch[BATCH_EVENTS];
+    size_t n_batch;
+    size_t batch_attrs;
+    int64_t newest; /* the newest timestamp saved */
+};
+
+static size_t event_attr_total(const struct event *e)
+{
+    size_t n = e->n_attrs;
+    for (size_t j = 0; j < e->n_objects; j++)
+        n += e->objects[j].n_attrs;
+    return n;
+}
+
+/* Writes the batch: one transaction, one savepoint per event. */
+static int flush_batch(struct pull_run *p)
+{
+    if (p->n_batch == 0)
+        return 0;
+    struct store_conn *c;
+    int rc = store_begin_write(p->s, &c);
+    for (size_t i = 0; rc == 0 && i < p->n_batch; i++) {
+        struct event *e = p->batch[i].e;
+        struct diag d;
+        diag_clear(&d);
+        enum receive_result res = RECEIVE_NOT_NEWER;
+        if ((rc = store_savepoint(c)) < 0)
+            break;
+        int erc = event_receive(c, p->batch[i].a, &p->l->actor, e, p->exact, &res, &d);
+        if ((rc = store_savepoint_end(c, erc == 0)) < 0)
+            break;
+        if (erc == ERR_DB || erc == ERR_IO) {
+            rc = erc;
+            break;
+        }
+        if (erc < 0) {
+            p->r->failed++;
+            report_error(p->r, "event %s: %s%s%s", e->uuid, d.field[0] ? d.field : "",
+                         d.field[0] ? ": " : "", d.msg[0] ? d.msg : err_str(erc));
+            continue;
+        }
+        switch (res) {
+        case RECEIVE_CREATED:
+            p->r->created++;
+            break;
+        case RECEIVE_UPDATED:
+            p->r->updated++;
+            break;
+        default:
+            p->r->unchanged++;
+            break;
+        }
+        if (res == RECEIVE_CREATED || res == RECEIVE_UPDATED) {
+            p->r->attributes += (int64_t)event_attr_total(e);
+            if ((rc = store_event_origin_set(c, e->id, p->l->sv->id)) < 0)
+                break;
+        }
+        if (e->timestamp > p->newest)
+            p->newest = e->timestamp;
+    }
+    rc = store_end(c, rc == 0) < 0 && rc == 0 ? ERR_DB : rc;
+    for (size_t i = 0; i < p->n_batch; i++)
+        arena_free(p->batch[i].a);
+    p->n_batch = 0;
+    p->batch_attrs = 0;
+    return rc;
+}
+
+static int on_event(void *ctx, size_t i, struct peer_reply *reply)
+{
+    struct pull_run *p = ctx;
+    const char *uuid = p->o->v[i].uuid;
+    if (reply->status != 200) {
+        p->r->failed++;
+        if (reply->status == 0)
+            report_error(p->r, "event %s: %s", uuid, reply->error);
+        else
+            report_error(p->r, "event %s: the peer answered HTTP %ld", uuid, reply->status);
+        return 0;
+    }
+    struct arena *a = arena_new();
+    struct json_value *root;
+    struct event *e = NULL;
+    struct diag d;
+    diag_clear(&d);
+    int rc = json_parse(a, reply->body.ptr ? reply->body.ptr : "", reply->body.len,
+                        LIMIT_JSON_DEPTH, &root, &d);
+    if (rc == 0)
+        rc = misp_event_decode(a, root, &e, &d);
+    if (rc == 0 && (e == NULL || strcmp(e->uuid, uuid) != 0))
+        rc = diag_set(&d, ERR_INVAL, "Event.uuid", "the peer sent event %s for %s",
+                      e ? e->uuid : "(none)", uuid);
+    if (rc != 0 || e == NULL) {
+        arena_free(a);
+        p->r->failed++;
+        report_error(p->r, "event %s: %s%s%s", uuid, d.field[0] ? d.field : "",
+                     d.field[0] ? ": " : "", d.msg[0] ? d.msg : err_str(rc));
+        return 0;
+    }
+    sync_rewrite_pulled(e);
+    p->batch[p->n_batch].a = a;
+    p->batch[p->n_batch].e = e;
+    p->n_batch++;
+    p->batch_attrs += event_attr_total(e);
+    if (p->n_batch == BATCH_EVENTS || p->batch_attrs >= BATCH_ATTRIBUTES)
+        return flush_batch(p);
+    return 0;
+}
+
+struct uuid_set {
+    char (*v)[UUID_STR_LEN + 1];
+    size_t n, cap;
+};
+
+static int on_synced(void *ctx, const char *uuid)
+{
+    struct uuid_set *set = ctx;
+    if (set->n == set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 256;
+        void *bigger = realloc(set->v, cap * sizeof(*set->v));
+        if (bigger == NULL)
+            return ERR_TOOBIG;
+        set->v = bigger;
+        set->cap = cap;
+    }
+    snprintf(set->v[set->n++], UUID_STR_LEN + 1, "%s", uuid);
+    return 0;
+}
+
+static int cmp_uuid(const void *x, const void *y)
+{
+    return strcmp(x, y);
+}
+
+/* Liaison peers: asks which of the copies pulled from them they no longer
+ * share (deleted there, distribution narrowed, TLP) and removes those here. */
+static int pull_revocations(struct store *s, struct link *l, struct sync_report *r)
+{
+    struct uuid_set mine = {NULL, 0, 0};
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    rc = store_synced_events(c, l->sv->id, on_synced, &mine);
+    store_end(c, true);
+    if (rc < 0 || mine.n == 0) {
+        free(mine.v);
+        return rc;
+    }
+    qsort(mine.v, mine.n, sizeof(*mine.v), cmp_uuid);
+    struct buf list;
+    buf_init(&list, SYNC_INDEX_MAX);
+    buf_putc(&list, '[');
+    for (size_t i = 0; i < mine.n; i++)
+        buf_printf(&list, "%s\"%s\"", i ? "," : "", mine.v[i]);
+    buf_putc(&list, ']');
+    struct peer_reply reply;
+    peer_reply_init(&reply, SYNC_INDEX_MAX);
+    rc = list.err ? ERR_TOOBIG
+                  : peer_request(l->sv, "POST", "/events/syncRevoked", list.ptr, list.len, NULL,
+                                 &reply);
+    buf_free(&list);
+    struct json_value *root = NULL;
+    struct diag d;
+    diag_clear(&d);
+    if (rc == 0 && reply.status != 200) {
+        report_error(r, "events/syncRevoked: the peer answered HTTP %ld", reply.status);
+        rc = ERR_IO;
+    } else if (rc < 0) {
+        report_error(r, "events/syncRevoked: %s", reply.error[0] ? reply.error : err_str(rc));
+    } else if (json_parse(l->a, reply.body.ptr ? reply.body.ptr : "", reply.body.len, 4, &root,
+                          &d) < 0 ||
+               !json_is(root, JSON_ARRAY)) {
+        report_error(r, "events/syncRevoked: the answer is not a list of uuids");
+        rc = ERR_INVAL;
+    }
+    peer_reply_free(&reply);
+    if (rc == 0 && root->len > 0 && (rc = store_begin_write(s, &c)) == 0) {
+        struct acl_filter all = {.everything = true, .sharing_groups = "[]"};
+        for (size_t i = 0; rc == 0 && i < root->len; i++) {
+            struct str us;
+            char uuid[UUID_STR_LEN + 1];
+            struct event *e;
+            /* only copies that came from this peer, never one created here */
+            if (!json_as_str(&root->u.items[i], &us) || !uuid_canonical(us, uuid) ||
+                bsearch(uuid, mine.v, mine.n, sizeof(*mine.v), cmp_uuid) == NULL)
+                continue;
+            int lrc = store_event_load(c, l->a, 0, uuid, &all, 0, &e);
+            if (lrc == ERR_NOTFOUND || (lrc == 0 && !e->locked))
+                continue;
+            if ((rc = lrc) == 0 && (rc = store_event_delete(c, e->id)) == 0)
+                r->removed++;
+        }
+        rc = store_end(c, rc == 0) < 0 && rc == 0 ? ERR_DB : rc;
+    }
+    free(mine.v);
+    return rc;
+}
+
+static int pull_run(struct store *s, struct link *l, const struct sync_opts *o,
+                    struct sync_report *r)
+{
+    struct server *sv = l->sv;
+    if (!sv->pull) {
+        report_error(r, "pulling is not enabled on link %lld (%s): set pull on it first",
+                     (long long)sv->id, sv->name);
+        return ERR_FORBIDDEN;
+    }
+    struct peer_version v;
+    enum peer_status st = peer_test(sv, o->self_uuid, &v);
+    if (st != PEER_OK && st != PEER_NOT_SYNC_USER) {
+        report_error(r, "%s: %s", peer_status_name(st), v.message);
+        return ERR_IO;
+    }
+    r->liaison_peer = v.liaison_sync >= 1;
+    struct buf q;
+    buf_init(&q, LIMIT_BODY_MAX);
+    buf_puts(&q, "{\"minimal\":1,\"published\":1");
+    write_rule_filters(&q, l->a, sv->pull_rules);
+    buf_putc(&q, '}');
+    struct peer_reply reply;
+    peer_reply_init(&reply, SYNC_INDEX_MAX);
+    int rc = peer_request(sv, "POST", "/events/index", q.ptr, q.len,
+                          o->full ? NULL : l->state->etag, &reply);
+    buf_free(&q);
+    if (rc < 0) {
+        report_error(r, "events/index: %s", reply.error);
+    } else if (reply.status == 304) {
+        r->not_modified = true;
+    } else if (reply.status != 200) {
+        report_error(r, "events/index: the peer answered HTTP %ld", reply.status);
+        rc = ERR_IO;
+    }
+    struct offer_list offers = {NULL, 0};
+    char etag[80];
+    snprintf(etag, sizeof(etag), "%s", reply.etag);
+    if (rc == 0 && !r->not_modified)
+        rc = read_index(l->a, &reply.body, &offers, r);
+    peer_reply_free(&reply);
+    if (rc == 0 && !r->not_modified)
+        rc = mark_wanted(s, &offers, r);
+    if (rc < 0 || r->not_modified)
+        return rc;
+
+    const char **paths = calloc(offers.n ? offers.n : 1, sizeof(*paths));
+    if (paths == NULL)
+        return ERR_IO;
+    for (size_t i = 0; i < offers.n; i++) {
+        char *path = arena_alloc(l->a, 160);
+        snprintf(path, 160,
+                 "/events/view/%s/deleted[]:0/deleted[]:1/excludeGalaxy:1/"
+                 "includeEventCorrelations:0",
+                 offers.v[i].uuid);
+        paths[i] = path;
+    }
+    struct pull_run *p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        free(paths);
+        return ERR_IO;
+    }
+    p->s = s;
+    p->l = l;
+    p->o = &offers;
+    p->r = r;
+    p->exact = r->liaison_peer;
+    rc = peer_get_many(sv, paths, offers.n, o->parallel ? o->parallel : SYNC_PARALLEL_DEFAULT,
+                       SYNC_EVENT_MAX, on_event, p);
+    if (rc == 0)
+        rc = flush_batch(p);
+    for (size_t i = 0; i < p->n_batch; i++)
+        arena_free(p->batch[i].a);
+    if (p->newest > l->state->last_timestamp)
+        l->state->last_timestamp = p->newest;
+    free(p);
+    free(paths);
+    if (rc == 0 && r->liaison_peer)
+        rc = pull_revocations(s, l, r);
+    /* The ETag stands for the index just handled: keep it only when every
+     * event in it landed, so that failures are retried next time. */
+    if (rc == 0 && r->failed == 0)
+        l->state->etag = arena_strdup(l->a, etag);
+    return rc;
+}
+
+int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o,
+              struct sync_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    if (!run_claim(server_id, false)) {
+        report_error(r, "a pull from link %lld is running already", (long long)server_id);
+        return ERR_CONFLICT;
+    }
+    double t0 = now_mono();
+    struct link l;
+    int rc = link_load(s, server_id, false, &l, r);
+    if (rc == 0) {
+        rc = pull_run(s, &l, o, r);
+        if (rc < 0 && r->error[0] == '\0')
+            report_error(r, "%s", err_str(rc));
+        r->seconds = now_mono() - t0;
+        link_save(s, &l, r, rc == 0);
+    }
+    arena_free(l.a);
+    run_release(server_id, false);
+    return rc;
+}
+
+int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o,
+              struct sync_report *r)
+{
+    (void)s;
+    (void)server_id;
+    (void)o;
+    memset(r, 0, sizeof(*r));
+    report_error(r, "push is not implemented yet");
+    return ERR_INVAL;
+}
+
+void sync_report_write(struct json_writer *w, const struct sync_report *r)
+{
+    json_write_kv_i64(w, "listed", r->listed);
+    json_write_kv_i64(w, "wanted", r->wanted);
+    json_write_kv_i64(w, "created", r->created);
+    json_write_kv_i64(w, "updated", r->updated);
+    json_write_kv_i64(w, "unchanged", r->unchanged);
+    json_write_kv_i64(w, "failed", r->failed);
+    json_write_kv_i64(w, "attributes", r->attributes);
+    json_write_kv_i64(w, "removed", r->removed);
+    json_write_kv_bool(w, "not_modified", r->not_modified);
+    json_write_kv_bool(w, "liaison_peer", r->liaison_peer);
+    json_write_key(w, "seconds");
+    json_write_double(w, r->seconds);
+    json_write_kv_str(w, "error", r->error);
+}

@@ -1,0 +1,71 @@
+/*
+ * sync.h - pulling from and pushing to peers (Liaison nodes or MISP servers)
+ * over MISP's sync protocol, with the received-side rules, TLP and
+ * per-link checkpoints.  See docs/federation.md.
+ *
+ * A run talks to the peer without holding the store, and writes what it
+ * received in batches: one write transaction per batch, one savepoint per
+ * event, so that one bad event is reported and skipped while the rest lands.
+ * Each event lands whole or not at all, and a received event only replaces a
+ * strictly older synced copy, so a run killed at any point resumes with the
+ * next one, without duplicates and without gaps.
+ */
+#ifndef LIAISON_SYNC_H
+#define LIAISON_SYNC_H
+
+#include "core/model.h"
+#include "util/err.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The sync extensions this node speaks beyond MISP, advertised in getVersion
+ * as "liaison_sync" (1: removals and narrowed distributions propagate). */
+#define LIAISON_SYNC_LEVEL 1
+
+#define SYNC_PARALLEL_DEFAULT 8
+
+struct sync_opts {
+    bool full;          /* ignore the checkpoint: look at every event again */
+    unsigned parallel;  /* events fetched at once; 0: SYNC_PARALLEL_DEFAULT */
+    const char *self_uuid; /* this node's, to refuse a link to itself */
+};
+
+struct sync_report {
+    int64_t listed;     /* events the peer offered (pull) or we had to offer (push) */
+    int64_t wanted;     /* of which the other side lacked a copy as new */
+    int64_t created, updated;
+    int64_t unchanged;  /* not newer, created locally, or deleted on the receiving side */
+    int64_t failed;
+    int64_t attributes; /* in the events created or updated */
+    int64_t removed;    /* synced copies the peer no longer shares (Liaison peers) */
+    bool not_modified;  /* pull: the peer's index had not changed since the checkpoint */
+    bool liaison_peer;  /* the peer speaks the Liaison extensions */
+    double seconds;
+    char error[512];    /* the first error ("" if none); more in the log */
+};
+
+struct store;
+
+/* Pulls from link server_id into s.  Returns 0 when the run completed (some
+ * events may still have failed: r->failed, r->error), or an error when the run
+ * could not (the link, the peer, the store); the link's state records both. */
+int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o,
+              struct sync_report *r);
+
+/* Pushes to link server_id what it may receive and lacks. */
+int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o,
+              struct sync_report *r);
+
+/*
+ * MISP's received-side rewriting of a pulled event (Server.php
+ * __updatePulledEventBeforeInsert), for event, objects and attributes:
+ * distribution 1 -> 0 and 2 -> 1; local tags dropped.
+ */
+void sync_rewrite_pulled(struct event *e);
+
+/* Writes the report as a JSON object's members (for the API and the CLI). */
+struct json_writer;
+void sync_report_write(struct json_writer *w, const struct sync_report *r);
+
+#endif

@@ -1,0 +1,445 @@
+"""Federation: nodes pulling from each other over MISP's sync protocol.
+
+Three real nodes on 127.0.0.1: B pulls from A, C pulls from B; A and C are not
+linked.  What reaches B and C must be exactly what the distribution rules, the
+received-side rewriting and TLP allow.
+"""
+import tempfile
+import uuid
+
+import pytest
+
+from conftest import Client, Server, unique
+
+
+class Node:
+    def __init__(self, name):
+        self.name = name
+        self.srv = Server(tempfile.mkdtemp(prefix="liaison-%s-" % name.lower()),
+                          extra_env={"LIAISON_ORG_NAME": "CERT-" + name})
+        self.admin = Client(self.srv)
+        me = self.admin.get("/users/view/me").json()
+        self.org = me["Organisation"]
+
+    def sync_key_for(self, other):
+        """A sync user here, in `other`'s organisation (created here if new)."""
+        r = self.admin.post("/admin/organisations/add",
+                            {"name": other.org["name"], "uuid": other.org["uuid"]})
+        if r.status_code == 200:
+            org_id = r.json()["Organisation"]["id"]
+        else:
+            org_id = [o["Organisation"]["id"] for o in
+                      self.admin.get("/organisations/index").json()
+                      if o["Organisation"]["uuid"] == other.org["uuid"]][0]
+        r = self.admin.post("/admin/users/add", {"email": unique("sync") + "@x.example",
+                                                 "org_id": org_id, "role_id": 5})
+        assert r.status_code == 200, r.text
+        r = self.admin.post("/auth_keys/add/%s" % r.json()["User"]["id"], {})
+        return r.json()["AuthKey"]["authkey_raw"]
+
+    def link_pull_from(self, source, **fields):
+        body = {"url": source.srv.url, "name": "to " + source.name,
+                "authkey": source.sync_key_for(self),
+                "RemoteOrg": {"uuid": source.org["uuid"], "name": source.org["name"]},
+                "pull": True}
+        body.update(fields)
+        r = self.admin.post("/servers/add", body)
+        assert r.status_code == 200, r.text
+        return r.json()["Server"]["id"]
+
+    def pull(self, sid, technique=""):
+        r = self.admin.get("/servers/pull/%s%s" % (sid, "/" + technique if technique else ""))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def event(self, uid, deleted=False):
+        r = self.admin.get("/events/view/%s%s" % (uid, "/deleted[]:0/deleted[]:1" if deleted
+                                                   else ""))
+        return r.json()["Event"] if r.status_code == 200 else None
+
+
+def publish_event(node, dist, tags=(), attrs=None, **fields):
+    body = {"info": unique("sync event"), "distribution": dist, "published": True,
+            "Attribute": attrs if attrs is not None else
+            [{"type": "ip-dst", "value": "198.51.100.%d" % (len(tags) + dist + 1)},
+             {"type": "domain", "value": unique("d") + ".example"}],
+            "Tag": [{"name": t} for t in tags]}
+    body.update(fields)
+    r = node.admin.post("/events/add", body)
+    assert r.status_code == 200, r.text
+    ev = r.json()["Event"]
+    assert ev["published"] is True
+    return ev
+
+
+@pytest.fixture(scope="module")
+def net():
+    a, b, c = Node("A"), Node("B"), Node("C")
+    b.from_a = b.link_pull_from(a)
+    c.from_b = c.link_pull_from(b)
+    yield a, b, c
+    for n in (a, b, c):
+        log = (n.srv.dir / "server.log").read_text(errors="replace")
+        assert n.srv.stop() == 0, log[-3000:]
+        assert "AddressSanitizer" not in log and "runtime error:" not in log, log
+
+
+def test_distribution_levels_and_tlp(net):
+    a, b, c = net
+    ev = {name: publish_event(a, dist, tags) for name, dist, tags in (
+        ("org", 0, ()), ("community", 1, ()), ("connected", 2, ()), ("all", 3, ()),
+        ("red", 3, ("tlp:red",)), ("amber", 1, ("tlp:amber",)), ("green", 3, ("tlp:green",)))}
+    draft = a.admin.post("/events/add", {"info": "unpublished", "distribution": 3}).json()
+    report = b.pull(b.from_a)
+    assert report["success"] is True and report["failed"] == 0, report
+    assert report["liaison_peer"] is True
+
+    got = {k: b.event(v["uuid"]) for k, v in ev.items()}
+    assert got["org"] is None and got["red"] is None and got["amber"] is None
+    assert b.event(draft["Event"]["uuid"]) is None
+    # MISP's received-side rewriting: 1 -> 0, 2 -> 1; TLP:GREEN leaves as 2
+    assert {k: got[k]["distribution"] for k in ("community", "connected", "all", "green")} == \
+        {"community": "0", "connected": "1", "all": "3", "green": "1"}
+    for k in ("community", "connected", "all", "green"):
+        e = got[k]
+        assert e["locked"] is True and e["timestamp"] == ev[k]["timestamp"]
+        assert e["Orgc"]["uuid"] == a.org["uuid"]  # the creator stays A
+        assert e["Org"]["uuid"] == b.org["uuid"]   # owned by the link's organisation
+        assert sorted(x["value"] for x in e["Attribute"]) == \
+            sorted(x["value"] for x in ev[k]["Attribute"])
+
+    report = c.pull(c.from_b)
+    assert report["failed"] == 0, report
+    # C is two hops from A: only what A shared beyond its own community
+    assert c.event(ev["community"]["uuid"]) is None
+    assert c.event(ev["org"]["uuid"]) is None and c.event(ev["red"]["uuid"]) is None
+    assert c.event(ev["connected"]["uuid"])["distribution"] == "0"
+    assert c.event(ev["green"]["uuid"])["distribution"] == "0"
+    assert c.event(ev["all"]["uuid"])["distribution"] == "3"
+    assert c.event(ev["all"]["uuid"])["Orgc"]["uuid"] == a.org["uuid"]
+
+
+def test_nothing_new_is_cheap_and_state_is_shown(net):
+    a, b, _ = net
+    b.pull(b.from_a)
+    again = b.pull(b.from_a)
+    assert again["not_modified"] is True and again["created"] == 0
+    full = b.pull(b.from_a, "full")
+    assert full["not_modified"] is False and full["created"] == 0 and full["updated"] == 0
+    assert full["unchanged"] == full["listed"] > 0
+    link = [s for s in b.admin.get("/servers/index").json()
+            if s["Server"]["id"] == b.from_a][0]
+    state = link["sync"]["pull"]
+    assert state["last_success"] > 0 and state["last_error"] == ""
+    assert state["total_events"] >= 4
+
+
+def test_updates_deletions_and_tags_propagate(net):
+    a, b, _ = net
+    e = publish_event(a, 3, ("sync:keep", "sync:drop"),
+                      [{"type": "ip-dst", "value": "192.0.2.10"},
+                       {"type": "ip-dst", "value": "192.0.2.11"},
+                       {"type": "ip-dst", "value": "192.0.2.12"}])
+    gone = publish_event(a, 3)
+    narrowed = publish_event(a, 3)
+    b.pull(b.from_a)
+    assert b.event(e["uuid"]) and b.event(gone["uuid"]) and b.event(narrowed["uuid"])
+
+    soft, hard = e["Attribute"][0], e["Attribute"][1]
+    assert a.admin.post("/attributes/delete/%s" % soft["id"]).status_code == 200
+    assert a.admin.post("/attributes/delete/%s/1" % hard["id"]).status_code == 200
+    r = a.admin.post("/attributes/add/%s" % e["id"], {"type": "domain", "value": "new.example"})
+    assert r.status_code == 200, r.text
+    r = a.admin.post("/tags/removeTagFromObject", {"uuid": e["uuid"], "tag": "sync:drop"})
+    assert r.status_code == 200, r.text
+    assert a.admin.post("/events/publish/%s" % e["id"]).status_code == 200
+    assert a.admin.post("/events/delete/%s" % gone["id"]).status_code == 200
+    r = a.admin.post("/events/edit/%s" % narrowed["id"], {"distribution": 0, "published": True})
+    assert r.status_code == 200, r.text
+
+    report = b.pull(b.from_a)
+    assert report["updated"] >= 1 and report["removed"] == 2 and report["failed"] == 0, report
+    now_a = a.event(e["uuid"], deleted=True)
+    now_b = b.event(e["uuid"], deleted=True)
+    assert now_b["timestamp"] == now_a["timestamp"]
+    assert {x["value"]: x["deleted"] for x in now_b["Attribute"]} == \
+        {"192.0.2.10": True, "192.0.2.12": False, "new.example": False}
+    assert [t["name"] for t in now_b["Tag"]] == ["sync:keep"]
+    assert b.event(gone["uuid"]) is None and b.event(narrowed["uuid"]) is None
+
+
+def test_local_event_is_never_overwritten(net):
+    a, b, _ = net
+    uid = str(uuid.uuid4())
+    mine = b.admin.post("/events/add", {"uuid": uid, "info": "B's own", "distribution": 0})
+    assert mine.status_code == 200
+    theirs = publish_event(a, 3, uuid=uid, info="A's claim")
+    assert theirs["uuid"] == uid
+    report = b.pull(b.from_a)
+    assert report["failed"] == 0
+    kept = b.event(uid)
+    assert kept["info"] == "B's own" and kept["locked"] is False
+
+
+def test_pull_rules_filter(net):
+    a, b, _ = net
+    wanted = publish_event(a, 3, ("feed:wanted",))
+    other = publish_event(a, 3, ("feed:other",))
+    r = b.admin.post("/servers/edit/%s" % b.from_a,
+                     {"pull_rules": '{"tags": {"OR": ["feed:wanted"], "NOT": []}}'})
+    assert r.status_code == 200, r.text
+    try:
+        b.pull(b.from_a)
+    finally:
+        b.admin.post("/servers/edit/%s" % b.from_a, {"pull_rules": ""})
+    assert b.event(wanted["uuid"]) is not None
+    assert b.event(other["uuid"]) is None
+    b.pull(b.from_a)
+    assert b.event(other["uuid"]) is not None
+
+
+def test_only_site_admins_start_a_sync(net, make_user):
+    _, b, _ = net
+    user = Client(b.srv, b.sync_key_for(b))
+    assert user.get("/servers/pull/%s" % b.from_a).status_code == 403
+    assert b.admin.get("/servers/pull/999999").status_code == 404
+    off = b.admin.post("/servers/add", {"url": "http://127.0.0.1:9", "authkey": "Q" * 40,
+                                        "RemoteOrg": {"uuid": str(uuid.uuid4()),
+                                                      "name": unique("nobody")}})
+    r = b.admin.get("/servers/pull/%s" % off.json()["Server"]["id"])
+    assert r.status_code == 403 and "not enabled" in r.json()["message"]
+
+
+# ---- a node killed in the middle of a pull ----
+
+class GatedProxy:
+    """Forwards to a node; after `free` event views, holds the rest until opened."""
+
+    def __init__(self, target, free):
+        import http.server
+        import threading
+        import urllib.request
+        self.gate = threading.Event()
+        self.served = 0
+        lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                if self.path.startswith("/events/view/"):
+                    with lock:
+                        proxy.served += 1
+                        held = proxy.served > free
+                    if held:
+                        proxy.gate.wait(60)
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                req = urllib.request.Request(target + self.path, data=body,
+                                             method=self.command)
+                for h in ("Authorization", "Accept", "Content-Type", "If-None-Match"):
+                    if self.headers.get(h):
+                        req.add_header(h, self.headers[h])
+                try:
+                    with urllib.request.urlopen(req, timeout=60) as r:
+                        status, data, hdrs = r.status, r.read(), r.headers
+                except urllib.error.HTTPError as e:
+                    status, data, hdrs = e.code, e.read(), e.headers
+                self.send_response(status)
+                for h in ("Content-Type", "ETag"):
+                    if hdrs.get(h):
+                        self.send_header(h, hdrs[h])
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_HEAD = forward
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.gate.set()
+        self.httpd.shutdown()
+
+
+def index_of(node):
+    r = node.admin.post("/events/index", {})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_kill_during_pull_resumes_without_duplicates_or_gaps():
+    import signal
+    import threading
+    import time
+    import requests
+    a, b = Node("A2"), Node("B2")
+    try:
+        for i in range(200):
+            publish_event(a, 3, attrs=[{"type": "domain", "value": "k%d-%d.example" % (i, j)}
+                                       for j in range(20)])
+        proxy = GatedProxy(a.srv.url, free=100)
+        sid = b.link_pull_from(a, url=proxy.url)
+
+        def pull():
+            try:
+                requests.get(b.srv.url + "/servers/pull/%s" % sid, timeout=120,
+                             headers={"Authorization": b.srv.admin_key,
+                                      "Accept": "application/json"})
+            except requests.RequestException:
+                pass  # the node is killed under it
+
+        t = threading.Thread(target=pull, daemon=True)
+        t.start()
+        deadline = time.time() + 60
+        while time.time() < deadline and len(index_of(b)) < 64:
+            time.sleep(0.05)
+        landed = len(index_of(b))
+        assert 64 <= landed < 200, landed
+        b.srv.proc.send_signal(signal.SIGKILL)
+        b.srv.proc.wait()
+        b.srv.log.close()
+        proxy.gate.set()
+        t.join(5)
+
+        b.srv = Server(b.srv.dir)  # the same database
+        b.admin = Client(b.srv)
+        report = b.pull(sid)
+        assert report["failed"] == 0 and report["created"] == 200 - landed, report
+        want = {e["uuid"]: (e["timestamp"], e["attribute_count"]) for e in index_of(a)}
+        got = index_of(b)
+        assert len(got) == len({e["uuid"] for e in got})  # no duplicates
+        assert {e["uuid"]: (e["timestamp"], e["attribute_count"]) for e in got} == want
+        proxy.close()
+    finally:
+        for n in (a, b):
+            n.srv.stop()
+
+
+# ---- peers that misbehave ----
+
+class FakePeer:
+    """A MISP-speaking peer that answers what each test sets in `views`."""
+
+    def __init__(self):
+        import http.server
+        import json
+        import threading
+        import time
+        self.version = {"version": "2.4.199", "perm_sync": True, "perm_sighting": True,
+                        "uuid": str(uuid.uuid4())}
+        self.index = []
+        self.index_status = 200
+        self.views = {}
+        peer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def answer(self, status, body):
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                if self.path == "/servers/getVersion":
+                    return self.answer(200, peer.version)
+                if self.path.startswith("/events/view/"):
+                    uid = self.path.split("/")[3]
+                    kind, body = peer.views.get(uid, ("status", 404))
+                    if kind == "status":
+                        return self.answer(body, {"message": "no"})
+                    if kind == "sleep":
+                        time.sleep(body)
+                        return self.answer(200, {})
+                    return self.answer(200, body)
+                self.answer(404, {})
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                if self.path == "/events/index":
+                    return self.answer(peer.index_status, peer.index)
+                self.answer(404, {})
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def offer(self, kind, body, uid=None):
+        uid = uid or str(uuid.uuid4())
+        self.index.append({"id": str(len(self.index) + 1), "uuid": uid,
+                           "timestamp": "1700000000", "published": True,
+                           "orgc_uuid": self.version["uuid"]})
+        self.views[uid] = (kind, body)
+        return uid
+
+
+def misp_event(uid, attrs):
+    return {"Event": {"uuid": uid, "info": "from a MISP peer", "date": "2023-11-14",
+                      "timestamp": "1700000000", "published": True, "distribution": "3",
+                      "threat_level_id": "4", "analysis": "0",
+                      "Orgc": {"uuid": "5f6a3c3e-1d2b-4c5a-9e8f-0a1b2c3d4e5f",
+                               "name": "Fake MISP Org"},
+                      "Attribute": attrs}}
+
+
+def test_faulty_peer_is_reported_and_the_rest_lands(admin):
+    peer = FakePeer()
+    good = str(uuid.uuid4())
+    peer.offer("json", misp_event(good, [{"uuid": str(uuid.uuid4()), "type": "ip-dst",
+                                          "category": "Network activity",
+                                          "value": "203.0.113.5", "timestamp": "1700000000",
+                                          "distribution": "5", "to_ids": True}]), good)
+    garbage = peer.offer("json", b"<html>oops</html>")
+    e500 = peer.offer("status", 500)
+    slow = peer.offer("sleep", 4)
+    bad_attr = str(uuid.uuid4())
+    peer.offer("json", misp_event(bad_attr, [
+        {"uuid": str(uuid.uuid4()), "type": "ip-dst", "value": "203.0.113.6"},
+        {"uuid": str(uuid.uuid4()), "type": "no-such-type", "value": "x"}]), bad_attr)
+    other = str(uuid.uuid4())
+    mismatch = peer.offer("json", misp_event(other, []))
+    peer.index.append({"uuid": "not-a-uuid", "timestamp": "1700000000"})
+    r = admin.post("/servers/add", {"url": peer.url, "authkey": "F" * 40, "pull": True,
+                                    "timeout": 2, "RemoteOrg": {"uuid": peer.version["uuid"],
+                                                                "name": unique("fake-misp")}})
+    assert r.status_code == 200, r.text
+    sid = r.json()["Server"]["id"]
+    try:
+        r = admin.get("/servers/pull/%s" % sid)
+        assert r.status_code == 200, r.text
+        rep = r.json()
+        assert rep["listed"] == 7 and rep["created"] == 1 and rep["failed"] == 6, rep
+        assert rep["liaison_peer"] is False and rep["error"]
+        ev = admin.get("/events/view/%s" % good).json()["Event"]
+        assert ev["locked"] is True and ev["Attribute"][0]["value"] == "203.0.113.5"
+        assert ev["Orgc"]["name"] == "Fake MISP Org"
+        for uid in (garbage, e500, slow, bad_attr, mismatch, other):
+            assert admin.get("/events/view/%s" % uid).status_code == 404, uid
+        # failures are retried: the checkpoint does not skip them
+        peer.views[bad_attr] = ("json", misp_event(bad_attr, []))
+        rep = admin.get("/servers/pull/%s" % sid).json()
+        assert rep["not_modified"] is False and rep["created"] == 1, rep
+
+        peer.index_status = 500
+        r = admin.get("/servers/pull/%s" % sid)
+        assert r.status_code == 502 and "HTTP 500" in r.json()["message"], r.text
+        peer.version = "garbage"
+        r = admin.get("/servers/pull/%s" % sid)
+        assert r.status_code == 502, r.text
+        link = [s for s in admin.get("/servers/index").json() if s["Server"]["id"] == sid][0]
+        assert link["sync"]["pull"]["last_error"] and link["sync"]["pull"]["last_success"] > 0
+    finally:
+        admin.post("/servers/delete/%s" % sid)
+        peer.httpd.shutdown()
