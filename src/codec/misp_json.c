@@ -910,8 +910,35 @@ static void write_tags(struct json_writer *w, const struct tag_ref *tags, size_t
     json_write_array_end(w);
 }
 
-void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
-                           const char *event_uuid)
+/* Writes the "Sighting" list of attribute at from its event's sightings (sorted
+ * by attribute id), if it has any: MISP's event view puts them there. */
+static void write_attribute_sightings(struct json_writer *w, const struct attribute *at,
+                                      const struct event *e)
+{
+    if (e == NULL || e->n_sightings == 0)
+        return;
+    size_t lo = 0, hi = e->n_sightings;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->sightings[mid].attribute_id < at->id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == e->n_sightings || e->sightings[lo].attribute_id != at->id)
+        return;
+    json_write_key(w, "Sighting");
+    json_write_array_begin(w);
+    for (; lo < e->n_sightings && e->sightings[lo].attribute_id == at->id; lo++)
+        misp_sighting_encode(w, &e->sightings[lo],
+                             MISP_SIGHTING_ATTRIBUTE_UUID | MISP_SIGHTING_ORG);
+    json_write_array_end(w);
+}
+
+/* One attribute; with_sightings_of (may be NULL) is the event whose sightings
+ * list holds the attribute's. */
+static void attribute_encode(struct json_writer *w, const struct attribute *at,
+                             const char *event_uuid, const struct event *with_sightings_of)
 {
     json_write_object_begin(w);
     json_write_kv_i64_str(w, "id", at->id);
@@ -934,6 +961,7 @@ void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
     kv_nullable(w, "last_seen", at->last_seen);
     kv_text(w, "value", at->value);
     write_tags(w, at->tags, at->n_tags);
+    write_attribute_sightings(w, at, with_sightings_of);
     if (at->over_correlation)
         json_write_kv_bool(w, "over_correlation", true);
     if (at->n_related) {
@@ -952,6 +980,12 @@ void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
         json_write_array_end(w);
     }
     json_write_object_end(w);
+}
+
+void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
+                           const char *event_uuid)
+{
+    attribute_encode(w, at, event_uuid, NULL);
 }
 
 static void write_reference(struct json_writer *w, const struct object *o,
@@ -977,7 +1011,8 @@ static void write_reference(struct json_writer *w, const struct object *o,
     json_write_object_end(w);
 }
 
-void misp_object_encode(struct json_writer *w, const struct object *o)
+static void object_encode(struct json_writer *w, const struct object *o,
+                          const struct event *with_sightings_of)
 {
     json_write_object_begin(w);
     json_write_kv_i64_str(w, "id", o->id);
@@ -1003,9 +1038,14 @@ void misp_object_encode(struct json_writer *w, const struct object *o)
     json_write_key(w, "Attribute");
     json_write_array_begin(w);
     for (size_t i = 0; i < o->n_attrs; i++)
-        misp_attribute_encode(w, &o->attrs[i], NULL);
+        attribute_encode(w, &o->attrs[i], NULL, with_sightings_of);
     json_write_array_end(w);
     json_write_object_end(w);
+}
+
+void misp_object_encode(struct json_writer *w, const struct object *o)
+{
+    object_encode(w, o, NULL);
 }
 
 /* "Org" and "Orgc" of an event, when loaded. */
@@ -1067,7 +1107,7 @@ void misp_event_encode_fields(struct json_writer *w, const struct event *e)
     json_write_key(w, "Attribute");
     json_write_array_begin(w);
     for (size_t i = 0; i < e->n_attrs; i++)
-        misp_attribute_encode(w, &e->attrs[i], NULL);
+        attribute_encode(w, &e->attrs[i], NULL, e);
     json_write_array_end(w);
     write_empty_array(w, "ShadowAttribute");
     json_write_key(w, "RelatedEvent");
@@ -1079,7 +1119,7 @@ void misp_event_encode_fields(struct json_writer *w, const struct event *e)
     json_write_key(w, "Object");
     json_write_array_begin(w);
     for (size_t i = 0; i < e->n_objects; i++)
-        misp_object_encode(w, &e->objects[i]);
+        object_encode(w, &e->objects[i], e);
     json_write_array_end(w);
     write_empty_array(w, "EventReport");
     write_empty_array(w, "CryptographicKey");
@@ -1094,4 +1134,63 @@ void misp_event_encode(struct json_writer *w, const struct event *e)
     misp_event_encode_fields(w, e);
     json_write_object_end(w);
     json_write_object_end(w);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sightings                                                                */
+/* ------------------------------------------------------------------------ */
+
+void misp_sighting_encode(struct json_writer *w, const struct sighting *s, unsigned members)
+{
+    json_write_object_begin(w);
+    json_write_kv_i64_str(w, "id", s->id);
+    json_write_kv_i64_str(w, "attribute_id", s->attribute_id);
+    json_write_kv_i64_str(w, "event_id", s->event_id);
+    json_write_kv_i64_str(w, "org_id", s->org_id);
+    json_write_kv_i64_str(w, "date_sighting", s->date_sighting);
+    kv_text(w, "uuid", s->uuid);
+    kv_text(w, "source", s->source);
+    json_write_kv_i64_str(w, "type", s->type);
+    if (members & MISP_SIGHTING_VALUE)
+        kv_text(w, "value", s->value);
+    if (members & MISP_SIGHTING_ATTRIBUTE_UUID)
+        kv_text(w, "attribute_uuid", s->attribute_uuid);
+    if (members & MISP_SIGHTING_EVENT_UUID)
+        kv_text(w, "event_uuid", s->event_uuid);
+    if ((members & MISP_SIGHTING_ORG) && s->org != NULL) {
+        json_write_key(w, "Organisation");
+        json_write_object_begin(w);
+        json_write_kv_i64_str(w, "id", s->org->id);
+        kv_text(w, "uuid", s->org->uuid);
+        kv_text(w, "name", s->org->name);
+        json_write_object_end(w);
+    }
+    json_write_object_end(w);
+}
+
+int misp_sighting_decode(struct arena *a, const struct json_value *v, const char *prefix,
+                         struct sighting *out, struct diag *d)
+{
+    struct dec x;
+    dec_init(&x, a, d, prefix);
+    memset(out, 0, sizeof(*out));
+    out->type = -1;
+    out->org_id = -1;
+    if (v == NULL || v->type != JSON_OBJECT)
+        return dec_fail(&x, ERR_INVAL, NULL, "must be an object");
+    v = unwrap(&x, v, "Sighting");
+    if (v->type != JSON_OBJECT)
+        return dec_fail(&x, ERR_INVAL, NULL, "must be an object");
+    int rc;
+    if ((rc = read_uuid(&x, v, "uuid", out->uuid)) < 0 ||
+        (rc = read_uuid(&x, v, "attribute_uuid", out->attribute_uuid)) < 0 ||
+        (rc = read_int(&x, v, "type", SIGHTING_SEEN, SIGHTING_EXPIRATION, &out->type)) < 0 ||
+        (rc = read_str(&x, v, "source", &out->source)) < 0 ||
+        (rc = read_ts(&x, v, "date_sighting", &out->date_sighting)) < 0 ||
+        (rc = read_id(&x, v, "org_id", &out->org_id)) < 0 ||
+        (rc = dec_org(&x, v, "Organisation", &out->org)) < 0)
+        return rc;
+    if (out->org != NULL)
+        out->org->id = 0;
+    return 0;
 }

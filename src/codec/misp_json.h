@@ -66,4 +66,33 @@ void misp_org_encode_short(struct json_writer *w, const struct org *o);
  * "numerical_value","is_galaxy","is_custom_galaxy","local_only","local"}. */
 void misp_tag_encode(struct json_writer *w, const struct tag_ref *t);
 
+/* ---- sightings ---- */
+
+/* Optional members of an encoded sighting. */
+enum {
+    MISP_SIGHTING_VALUE = 1 << 0,          /* "value": the attribute's (restSearch) */
+    MISP_SIGHTING_ATTRIBUTE_UUID = 1 << 1, /* "attribute_uuid" */
+    MISP_SIGHTING_EVENT_UUID = 1 << 2,     /* "event_uuid" */
+    MISP_SIGHTING_ORG = 1 << 3,            /* "Organisation": {id, uuid, name}, if known */
+};
+
+/*
+ * Writes one sighting object {...} (not wrapped) as MISP does: id,
+ * attribute_id, event_id, org_id, date_sighting, uuid, source, type (all
+ * strings), then the members asked for.
+ */
+void misp_sighting_encode(struct json_writer *w, const struct sighting *s, unsigned members);
+
+/*
+ * Decodes one sighting in the shape MISP's sync sends (bulkSaveSightings, an
+ * attribute's "Sighting" list), bare or {"Sighting": {...}}: uuid,
+ * attribute_uuid, type, source, date_sighting, org_id, Organisation {uuid,
+ * name}.  The sender's local ids (id, attribute_id, event_id,
+ * Organisation.id) mean nothing here and are dropped.  Not given: uuid and
+ * attribute_uuid "", type -1, source NULL, date_sighting 0, org_id -1, org
+ * NULL.  prefix names the field path for errors ("3").
+ */
+int misp_sighting_decode(struct arena *a, const struct json_value *v, const char *prefix,
+                         struct sighting *out, struct diag *d);
+
 #endif

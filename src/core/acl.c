@@ -257,3 +257,28 @@ bool acl_sync_trim(struct event *e, int need)
     e->n_objects = kept;
     return true;
 }
+
+/* ---- sightings (see acl.h for the policy and its MISP sources) ---- */
+
+bool acl_sighting_visible(const struct acl_filter *f, const struct sighting *s)
+{
+    return f->everything || s->event_org_id == f->org_id || s->org_id == f->org_id;
+}
+
+bool acl_can_add_sighting(const struct principal *p)
+{
+    return acl_is_site_admin(p) || role_has(&p->role, PERM_SIGHTING);
+}
+
+bool acl_can_delete_sighting(const struct principal *p, const struct sighting *s)
+{
+    if (acl_is_site_admin(p))
+        return true;
+    return (role_has(&p->role, PERM_MODIFY_ORG) || role_has(&p->role, PERM_ADMIN)) &&
+           s->org_id == p->org.id;
+}
+
+bool acl_can_sync_sightings(const struct principal *p)
+{
+    return acl_is_site_admin(p) || role_has(&p->role, PERM_SYNC);
+}

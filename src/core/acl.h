@@ -111,4 +111,29 @@ size_t acl_shared_tags(struct tag_ref *v, size_t n);
  * by acl_sync_trim(e, 1). */
 bool acl_is_sync_peer(const struct principal *p);
 
+/*
+ * ---- sightings ----
+ * MISP's default Sightings_policy (0, "event owner"; Sighting.php
+ * createConditions, filterSightingsByAttributeACL): a reader sees the
+ * sightings of an attribute only if it may see the attribute (the acl_filter
+ * rules above, which the store applies), and of those: all of them if its
+ * organisation owns the event (the event's org_id on this node) or it is a
+ * site admin; otherwise only its own organisation's.  Anonymous sightings
+ * (org 0) are thus seen by the event's owner and site admins only.  MISP's
+ * listSightings compares the creator org (orgc_id) instead; Liaison uses the
+ * owner everywhere, as MISP's other read paths do.  The other MISP policies
+ * (reporter, everyone, host org) are not offered.
+ */
+
+/* May the reader of f see s (on an attribute it may see)? */
+bool acl_sighting_visible(const struct acl_filter *f, const struct sighting *s);
+/* Record sightings: site admin or perm_sighting (MISP's ACL for sightings/add). */
+bool acl_can_add_sighting(const struct principal *p);
+/* Delete (tombstone) s: site admin; otherwise perm_modify_org or perm_admin, and
+ * s reported by the caller's organisation (MISP's ACL canDeleteSighting). */
+bool acl_can_delete_sighting(const struct principal *p, const struct sighting *s);
+/* Receive sightings from a peer (bulkSaveSightings, filterSightingUuidsForPush):
+ * site admin or perm_sync. */
+bool acl_can_sync_sightings(const struct principal *p);
+
 #endif

@@ -210,6 +210,11 @@ struct event {
      * RelatedEvent), with org and orgc, newest date first */
     struct event **related;
     size_t n_related;
+    /* read time only: the sightings of its attributes the reader may see
+     * (core/sighting.h), ordered by attribute id; the encoder writes each
+     * attribute's own as its "Sighting" list, as MISP's event view does */
+    struct sighting *sightings;
+    size_t n_sightings;
 };
 
 
@@ -322,6 +327,39 @@ struct auth_key {
     int64_t created;
     int64_t expiration; /* 0: never */
     bool read_only;
+};
+
+/* ---- sightings ---- */
+
+/* What a sighting says (MISP's Sighting::TYPE). */
+enum sighting_type {
+    SIGHTING_SEEN = 0,
+    SIGHTING_FALSE_POSITIVE = 1,
+    SIGHTING_EXPIRATION = 2,
+};
+
+/*
+ * A sighting (MISP's Sighting): an organisation saw an attribute's value, found
+ * it a false positive or declared it expired, at date_sighting.  Immutable once
+ * stored except for the tombstone (deleted); the same sighting on every node
+ * has the same uuid.
+ */
+struct sighting {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    int64_t attribute_id;
+    int64_t event_id;
+    int64_t org_id;        /* the reporting organisation; 0: anonymous */
+    int type;              /* enum sighting_type */
+    char *source;          /* free text, "" if none */
+    int64_t date_sighting; /* Unix seconds */
+    bool deleted;
+    /* read with the row, for acl and output */
+    int64_t event_org_id;  /* owner organisation of the event */
+    char attribute_uuid[UUID_STR_LEN + 1];
+    char event_uuid[UUID_STR_LEN + 1];
+    char *value;           /* the attribute's value */
+    struct org *org;       /* id, uuid, name; NULL for org_id 0 */
 };
 
 #endif

@@ -195,6 +195,15 @@ int misp_events_sync_revoked(struct request *req);
 int misp_servers_pull(struct request *req);
 int misp_servers_push(struct request *req);
 
+/* Sightings (http/misp_sightings.c). */
+int misp_sightings_add(struct request *req);
+int misp_sightings_index(struct request *req);
+int misp_sightings_list(struct request *req);
+int misp_sightings_rest_search(struct request *req);
+int misp_sightings_delete(struct request *req);
+int misp_sightings_filter_for_push(struct request *req);
+int misp_sightings_bulk_save(struct request *req);
+
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);
 void misp_role_encode(struct json_writer *w, const struct role *r);

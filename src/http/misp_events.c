@@ -9,6 +9,7 @@
 #include "codec/misp_json.h"
 #include "core/correlation.h"
 #include "core/event.h"
+#include "core/sighting.h"
 #include "core/uuid.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -212,6 +213,8 @@ int misp_events_view(struct request *req)
         (view_option(req, "includeEventCorrelations", true) || granular))
         rc = correlate_event(req->app->indexer, c, req->a, &acl, e,
                              (size_t)req->app->cfg->correlation_threshold, granular);
+    if (rc == 0) /* each attribute's "Sighting" list, as MISP's view */
+        rc = sighting_attach_to_event(c, req->a, &acl, e);
     store_end(c, true);
     if (rc == ERR_NOTFOUND)
         return http_error(req, 404, "Invalid event.", NULL);

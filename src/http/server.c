@@ -106,6 +106,13 @@ static const struct route routes[] = {
     {HTTP_POST, "sharing_groups", "removeOrg", misp_sharing_groups_remove_org, 0},
     {HTTP_POST, "sharing_groups", "addServer", misp_sharing_groups_add_server, 0},
     {HTTP_POST, "sharing_groups", "removeServer", misp_sharing_groups_remove_server, 0},
+    {HTTP_POST, "sightings", "add", misp_sightings_add, 0},
+    {GET_HEAD | HTTP_POST, "sightings", "index", misp_sightings_index, 0},
+    {GET_HEAD | HTTP_POST, "sightings", "listSightings", misp_sightings_list, 0},
+    {GET_HEAD | HTTP_POST, "sightings", "restSearch", misp_sightings_rest_search, 0},
+    {HTTP_POST | HTTP_DELETE, "sightings", "delete", misp_sightings_delete, 0},
+    {HTTP_POST, "sightings", "filterSightingUuidsForPush", misp_sightings_filter_for_push, 0},
+    {HTTP_POST, "sightings", "bulkSaveSightings", misp_sightings_bulk_save, 0},
 };
 
 /* Splits the URL path into segments and CakePHP named parameters. */

@@ -256,4 +256,59 @@ int store_change_seq(struct store_conn *c, int64_t *out);
 int store_index_feed(struct store_conn *c, int64_t since,
                      int (*fn)(void *ctx, const struct index_row *r), void *ctx);
 
+/* ---- sightings ---- */
+
+/*
+ * A sighting search.  acl restricts to sightings on live attributes of live
+ * events the reader may see (the same rule as attribute reads); the sighting
+ * policy (whose sightings) is acl's too and applied by core/sighting.c.  The
+ * lists are JSON arrays bound with json_each(), NULL for "any": ids as numbers
+ * ("[3,7]"), uuids and sources as strings.
+ */
+enum sighting_order { SIGHTING_BY_ID, SIGHTING_NEWEST_FIRST, SIGHTING_BY_ATTRIBUTE };
+
+struct sighting_query {
+    struct acl_filter acl;
+    const char *ids;         /* the sightings' own ids */
+    const char *event_ids;
+    const char *attribute_ids;
+    const char *event_uuids;
+    const char *attribute_uuids;
+    const char *types;       /* of 0, 1, 2 */
+    const char *sources;
+    const char *org_ids;     /* only these reporting organisations */
+    const char *not_org_ids; /* none of these */
+    int64_t from, to;        /* date_sighting bounds (inclusive), 0: open */
+    enum sighting_order order;
+};
+
+/* Inserts the live sighting s (uuid, attribute, event, org, type, source and
+ * date set by the caller) stamped with the transaction's seq; sets s->id.
+ * ERR_CONFLICT if the uuid is taken (by a live or a deleted sighting). */
+int store_sighting_insert(struct store_conn *c, struct sighting *s);
+/* Loads the sighting with id (id > 0) or uuid, live or tombstoned, with its
+ * attribute's uuid and value, its event's uuid and owner, and its org. */
+int store_sighting_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                       struct sighting **out);
+/* Calls fn for each live sighting matching q, in q->order; the sighting's
+ * strings and org are in a, the struct itself only valid during the call.  fn
+ * returns non-zero to stop. */
+int store_sighting_search(struct store_conn *c, struct arena *a, const struct sighting_query *q,
+                          int (*fn)(void *ctx, struct sighting *s), void *ctx);
+/* Tombstones a live sighting (deleted = 1, new seq); ERR_NOTFOUND if none. */
+int store_sighting_delete(struct store_conn *c, int64_t id);
+/* Tombstones the live expirations (type 2) that org_id reported on an
+ * attribute: a new expiration replaces them (MISP). */
+int store_sighting_expire_previous(struct store_conn *c, int64_t attribute_id, int64_t org_id);
+/* Of the uuids (a JSON array of strings), calls fn for each one a sighting
+ * here has, live or tombstoned, in event_id (0: in any event). */
+int store_sighting_uuids_known(struct store_conn *c, int64_t event_id, const char *uuids_json,
+                               int (*fn)(void *ctx, const char *uuid), void *ctx);
+/* Moves the event's sighting_timestamp to now, or one past its value if that
+ * is not older, so that every change is seen by a peer comparing it (MISP's
+ * events/index minimal).  The event's own timestamp and seq do not move: a
+ * sighting does not change the event, and a new event seq would make the
+ * indicator index re-read all its attributes. */
+int store_event_sighting_touch(struct store_conn *c, int64_t event_id, int64_t now);
+
 #endif

@@ -31,4 +31,8 @@
 /* Maximum URL length accepted. */
 #define LIMIT_URL_LEN 8192u
 
+/* Maximum sightings (or sighting uuids) in one sync request: MISP pushes
+ * them in batches of 250,000. */
+#define LIMIT_SIGHTINGS_PER_REQUEST 250000u
+
 #endif

@@ -120,6 +120,54 @@ static void test_tlp_levels_and_caps(void **state)
     assert_int_equal(acl_tlp_stricter(TLP_GREEN, TLP_RED), TLP_RED);
 }
 
+static struct sighting sighting_by(int64_t reporter, int64_t event_owner)
+{
+    struct sighting s;
+    memset(&s, 0, sizeof(s));
+    s.org_id = reporter;
+    s.event_org_id = event_owner;
+    return s;
+}
+
+static void test_sightings_event_owner_sees_all_others_their_own(void **state)
+{
+    (void)state;
+    struct acl_filter owner = {.org_id = 5}, reader = {.org_id = 6}, admin = {.everything = true};
+    struct sighting by_reader = sighting_by(6, 5), by_third = sighting_by(7, 5);
+    struct sighting anonymous = sighting_by(0, 5);
+    assert_true(acl_sighting_visible(&owner, &by_reader));
+    assert_true(acl_sighting_visible(&owner, &by_third));
+    assert_true(acl_sighting_visible(&owner, &anonymous));
+    assert_true(acl_sighting_visible(&reader, &by_reader));
+    assert_false(acl_sighting_visible(&reader, &by_third));
+    assert_false(acl_sighting_visible(&reader, &anonymous));
+    assert_true(acl_sighting_visible(&admin, &by_third));
+    assert_true(acl_sighting_visible(&admin, &anonymous));
+}
+
+static void test_sighting_add_delete_and_sync_rights(void **state)
+{
+    (void)state;
+    struct sighting by_6 = sighting_by(6, 5);
+    struct principal user = who(1, 6, PERM_BIT(PERM_SIGHTING) | PERM_BIT(PERM_MODIFY_ORG));
+    struct principal org_admin = who(2, 6, PERM_BIT(PERM_ADMIN));
+    struct principal read_only = who(3, 6, PERM_BIT(PERM_AUTH));
+    struct principal event_owner = who(4, 5, PERM_BIT(PERM_MODIFY_ORG) | PERM_BIT(PERM_ADMIN));
+    struct principal site_admin = who(5, 1, PERM_BIT(PERM_SITE_ADMIN));
+    struct principal sync = who(6, 9, PERM_BIT(PERM_SYNC));
+    assert_true(acl_can_add_sighting(&user));
+    assert_false(acl_can_add_sighting(&read_only));
+    assert_true(acl_can_add_sighting(&site_admin));
+    assert_true(acl_can_delete_sighting(&user, &by_6));
+    assert_true(acl_can_delete_sighting(&org_admin, &by_6));
+    assert_false(acl_can_delete_sighting(&read_only, &by_6));
+    assert_false(acl_can_delete_sighting(&event_owner, &by_6));
+    assert_true(acl_can_delete_sighting(&site_admin, &by_6));
+    assert_true(acl_can_sync_sightings(&sync));
+    assert_true(acl_can_sync_sightings(&site_admin));
+    assert_false(acl_can_sync_sightings(&user));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +176,8 @@ int main(void)
         cmocka_unit_test(test_publish_and_tag_need_perm_and_creator_org),
         cmocka_unit_test(test_org_admin_only_for_own_org_and_cli_is_site_admin),
         cmocka_unit_test(test_tlp_levels_and_caps),
+        cmocka_unit_test(test_sightings_event_owner_sees_all_others_their_own),
+        cmocka_unit_test(test_sighting_add_delete_and_sync_rights),
     };
     return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
 }

@@ -492,6 +492,114 @@ static void test_misp_encode_built_model(void **state)
     buf_free(&b);
 }
 
+/* ---- sightings ---- */
+
+static void test_misp_sighting_decode_sync_shape(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct sighting s;
+    struct diag d;
+    diag_clear(&d);
+    const char *text =
+        "{\"Sighting\": {\"id\": \"12\", \"uuid\": \"5A0B2C3D-1111-4111-8111-111111111111\","
+        " \"attribute_id\": \"3\", \"event_id\": \"4\", \"attribute_uuid\":"
+        " \"6b0b2c3d-2222-4222-8222-222222222222\", \"type\": \"2\", \"source\": \"sensor\","
+        " \"date_sighting\": \"1700000000\", \"org_id\": \"0\", \"Organisation\": {\"id\": \"9\","
+        " \"uuid\": \"7c0b2c3d-3333-4333-8333-333333333333\", \"name\": \"CERT-X\"}}}";
+    assert_int_equal(misp_sighting_decode(a, parse(a, text), "0", &s, &d), 0);
+    assert_string_equal(s.uuid, "5a0b2c3d-1111-4111-8111-111111111111");
+    assert_string_equal(s.attribute_uuid, "6b0b2c3d-2222-4222-8222-222222222222");
+    assert_int_equal(s.type, 2);
+    assert_string_equal(s.source, "sensor");
+    assert_int_equal(s.date_sighting, 1700000000);
+    assert_int_equal(s.org_id, 0);
+    assert_int_equal(s.id, 0);           /* the sender's ids mean nothing here */
+    assert_int_equal(s.attribute_id, 0);
+    assert_int_equal(s.org->id, 0);
+    assert_string_equal(s.org->name, "CERT-X");
+
+    assert_int_equal(misp_sighting_decode(a, parse(a, "{}"), "0", &s, &d), 0);
+    assert_int_equal(s.type, -1); /* not given */
+    assert_int_equal(s.org_id, -1);
+    assert_null(s.source);
+    assert_null(s.org);
+
+    assert_int_equal(misp_sighting_decode(a, parse(a, "{\"type\": 3}"), "4", &s, &d), ERR_INVAL);
+    assert_string_equal(d.field, "4.type");
+    assert_int_equal(misp_sighting_decode(a, parse(a, "{\"Sighting\": {\"uuid\": \"x\"}}"), "5",
+                                          &s, &d),
+                     ERR_INVAL);
+    assert_string_equal(d.field, "5.Sighting.uuid");
+    assert_int_equal(misp_sighting_decode(a, parse(a, "[1]"), "6", &s, &d), ERR_INVAL);
+    assert_string_equal(d.field, "6");
+    arena_free(a);
+}
+
+static void test_misp_sighting_encode_members(void **state)
+{
+    (void)state;
+    struct org o = {.id = 3, .uuid = "7c0b2c3d-3333-4333-8333-333333333333", .name = "CERT-X"};
+    struct sighting s = {.id = 1, .attribute_id = 2, .event_id = 4, .org_id = 3, .type = 1,
+                         .source = "s", .date_sighting = 1700000000, .value = "1.2.3.4",
+                         .uuid = "5a0b2c3d-1111-4111-8111-111111111111",
+                         .attribute_uuid = "6b0b2c3d-2222-4222-8222-222222222222",
+                         .event_uuid = "8d0b2c3d-4444-4444-8444-444444444444", .org = &o};
+    struct buf out;
+    buf_init(&out, OUT_MAX);
+    struct json_writer w;
+    json_writer_init(&w, &out, false);
+    misp_sighting_encode(&w, &s, 0);
+    assert_string_equal(buf_cstr(&out),
+                        "{\"id\":\"1\",\"attribute_id\":\"2\",\"event_id\":\"4\",\"org_id\":\"3\","
+                        "\"date_sighting\":\"1700000000\",\"uuid\":"
+                        "\"5a0b2c3d-1111-4111-8111-111111111111\",\"source\":\"s\",\"type\":\"1\"}");
+    buf_reset(&out);
+    json_writer_init(&w, &out, false);
+    misp_sighting_encode(&w, &s,
+                         MISP_SIGHTING_VALUE | MISP_SIGHTING_ATTRIBUTE_UUID |
+                             MISP_SIGHTING_EVENT_UUID | MISP_SIGHTING_ORG);
+    const char *tail = ",\"value\":\"1.2.3.4\",\"attribute_uuid\":"
+                       "\"6b0b2c3d-2222-4222-8222-222222222222\",\"event_uuid\":"
+                       "\"8d0b2c3d-4444-4444-8444-444444444444\",\"Organisation\":{\"id\":\"3\","
+                       "\"uuid\":\"7c0b2c3d-3333-4333-8333-333333333333\",\"name\":\"CERT-X\"}}";
+    assert_non_null(strstr(buf_cstr(&out), tail));
+    buf_free(&out);
+}
+
+/* The event view puts each attribute's sightings under it, none elsewhere. */
+static void test_misp_event_encode_sightings_under_their_attribute(void **state)
+{
+    (void)state;
+    struct attribute attrs[2] = {{.id = 10, .type = "text", .value = "a", .distribution = 5},
+                                 {.id = 11, .type = "text", .value = "b", .distribution = 5}};
+    struct attribute in_object = {.id = 12, .type = "text", .value = "c", .distribution = 5};
+    struct object obj = {.id = 1, .name = "o", .attrs = &in_object, .n_attrs = 1};
+    struct sighting sightings[3] = {{.id = 1, .attribute_id = 10, .source = "x"},
+                                    {.id = 2, .attribute_id = 10, .source = "y"},
+                                    {.id = 3, .attribute_id = 12, .source = "z"}};
+    struct event e = {.id = 1, .info = "e", .attrs = attrs, .n_attrs = 2, .objects = &obj,
+                      .n_objects = 1, .sightings = sightings, .n_sightings = 3};
+    struct buf out;
+    buf_init(&out, OUT_MAX);
+    struct json_writer w;
+    json_writer_init(&w, &out, false);
+    misp_event_encode(&w, &e);
+    struct arena *a = arena_new();
+    const struct json_value *ev = json_get(parse(a, buf_cstr(&out)), "Event");
+    const struct json_value *list = json_get(ev, "Attribute");
+    const struct json_value *first = json_get(&list->u.items[0], "Sighting");
+    assert_non_null(first);
+    assert_int_equal(first->len, 2);
+    assert_null(json_get(&list->u.items[1], "Sighting"));
+    const struct json_value *o = &json_get(ev, "Object")->u.items[0];
+    const struct json_value *third = json_get(&json_get(o, "Attribute")->u.items[0], "Sighting");
+    assert_int_equal(third->len, 1);
+    assert_null(json_get(ev, "Sighting"));
+    buf_free(&out);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +614,9 @@ int main(void)
         cmocka_unit_test(test_misp_org_long_form_dates),
         cmocka_unit_test(test_misp_encode_overflow_is_sticky),
         cmocka_unit_test(test_misp_encode_built_model),
+        cmocka_unit_test(test_misp_sighting_decode_sync_shape),
+        cmocka_unit_test(test_misp_sighting_encode_members),
+        cmocka_unit_test(test_misp_event_encode_sightings_under_their_attribute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

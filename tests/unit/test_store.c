@@ -127,15 +127,6 @@ static void test_unsupported_url_is_refused(void **state)
     assert_non_null(strstr(d.msg, "unsupported"));
 }
 
-static void insert_org(struct store_conn *c, struct org *o, const char *name, const char *uuid)
-{
-    memset(o, 0, sizeof(*o));
-    snprintf(o->uuid, sizeof(o->uuid), "%s", uuid);
-    o->name = (char *)name;
-    o->local = true;
-    assert_int_equal(store_org_insert(c, o), 0);
-}
-
 static void test_one_change_sequence_value_per_transaction(void **state)
 {
     (void)state;

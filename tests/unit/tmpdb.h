@@ -1,7 +1,7 @@
 /*
  * tmpdb.h - a throw-away SQLite file per test (unit tests that open a store):
  * setup picks /tmp/liaison-test-NAME-PID.db, teardown removes it with its WAL
- * files, open_store opens it with two readers.
+ * files, open_store opens it with two readers; insert_org adds an organisation.
  */
 #ifndef LIAISON_TEST_TMPDB_H
 #define LIAISON_TEST_TMPDB_H
@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #ifndef TMPDB_NAME
@@ -35,6 +36,17 @@ static int teardown(void **state)
     snprintf(p, sizeof(p), "%s-shm", db_path);
     unlink(p);
     return 0;
+}
+
+/* Inserts a local organisation (name and uuid given) into o; sets o->id. */
+static inline void insert_org(struct store_conn *c, struct org *o, const char *name,
+                              const char *uuid)
+{
+    memset(o, 0, sizeof(*o));
+    snprintf(o->uuid, sizeof(o->uuid), "%s", uuid);
+    o->name = (char *)name;
+    o->local = true;
+    assert_int_equal(store_org_insert(c, o), 0);
 }
 
 static struct store *open_store(void)

@@ -1,0 +1,617 @@
+/*
+ * sighting.c - the sighting service.  See sighting.h for the contract and the
+ * rules, acl.h for who sees which sightings.
+ *
+ * Attributes are always found through store_attribute_search under the
+ * caller's acl filter, so a sighting can only land on an attribute its
+ * reporter may see.  A bulk save resolves everything it needs in a few
+ * statements (known uuids in one json_each query, attributes once per distinct
+ * uuid and one visibility query), since a peer may push 250,000 at a time.
+ */
+#include "core/sighting.h"
+
+#include "core/lookup.h"
+#include "core/uuid.h"
+#include "util/buf.h"
+#include "util/limits.h"
+#include "util/parse.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/banned.h"
+
+/* How far ahead of this node's clock a sighting may be dated (clock skew). */
+#define SIGHTING_FUTURE_SLACK 86400
+
+static int64_t now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static struct sighting *list_push(struct arena *a, struct sighting_list *l)
+{
+    l->v = arena_grow(a, l->v, l->n, &l->cap, sizeof(*l->v));
+    return &l->v[l->n++];
+}
+
+/* field is "type" or "N.type": prefix "" or "N.". */
+static int check_fields(int type, const char *source, int64_t date, int64_t now,
+                        const char *prefix, const char *date_name, struct diag *d)
+{
+    char field[64];
+    if (type < SIGHTING_SEEN || type > SIGHTING_EXPIRATION) {
+        snprintf(field, sizeof(field), "%stype", prefix);
+        return diag_set(d, ERR_INVAL, field,
+                        "type must be 0 (sighting), 1 (false positive) or 2 (expiration)");
+    }
+    if (source != NULL && strlen(source) > SIGHTING_SOURCE_MAX) {
+        snprintf(field, sizeof(field), "%ssource", prefix);
+        return diag_set(d, ERR_INVAL, field, "source is longer than %d bytes",
+                        SIGHTING_SOURCE_MAX);
+    }
+    if (date < 0 || date > now + SIGHTING_FUTURE_SLACK) {
+        snprintf(field, sizeof(field), "%s%s", prefix, date_name);
+        return diag_set(d, ERR_INVAL, field, "%s must be a Unix time not in the future",
+                        date_name);
+    }
+    return 0;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Moves the sighting_timestamp of each distinct event in ids[0..n) (sorted here). */
+static int touch_events(struct store_conn *c, int64_t *ids, size_t n, int64_t now)
+{
+    qsort(ids, n, sizeof(*ids), cmp_i64);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && ids[i] == ids[i - 1])
+            continue;
+        int rc = store_event_sighting_touch(c, ids[i], now);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- reads ---- */
+
+struct search_ctx {
+    struct arena *a;
+    const struct acl_filter *acl;
+    struct sighting_list *out;
+};
+
+static int on_sighting(void *ctx, struct sighting *s)
+{
+    struct search_ctx *x = ctx;
+    if (acl_sighting_visible(x->acl, s))
+        *list_push(x->a, x->out) = *s;
+    return 0;
+}
+
+int sighting_search(struct store_conn *c, struct arena *a, const struct sighting_query *q,
+                    struct sighting_list *out)
+{
+    struct search_ctx x = {a, &q->acl, out};
+    return store_sighting_search(c, a, q, on_sighting, &x);
+}
+
+int sighting_attach_to_event(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                             struct event *e)
+{
+    struct sighting_query q;
+    memset(&q, 0, sizeof(q));
+    q.acl = *acl;
+    q.event_ids = arena_printf(a, "[%lld]", (long long)e->id);
+    q.order = SIGHTING_BY_ATTRIBUTE;
+    struct sighting_list l = {0};
+    int rc = sighting_search(c, a, &q, &l);
+    if (rc == 0) {
+        e->sightings = l.v;
+        e->n_sightings = l.n;
+    }
+    return rc;
+}
+
+/* An id ("12") or a uuid; false if ref is neither. */
+static bool ref_parse(const char *ref, int64_t *id, char uuid[UUID_STR_LEN + 1])
+{
+    uint64_t v;
+    *id = 0;
+    uuid[0] = '\0';
+    if (ref != NULL && parse_u64_all(str_from_cstr(ref), 1, INT64_MAX, &v) == 0) {
+        *id = (int64_t)v;
+        return true;
+    }
+    return ref != NULL && uuid_canonical(str_from_cstr(ref), uuid);
+}
+
+int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                        const char *ref, struct event **out)
+{
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    if (!ref_parse(ref, &id, uuid))
+        return ERR_NOTFOUND;
+    return store_event_load(c, a, id, uuid, acl, 0, out);
+}
+
+/* ---- recording ---- */
+
+/* The attributes a sighting goes to: what store_attribute_search found. */
+struct target {
+    int64_t attribute_id, event_id;
+    char attribute_uuid[UUID_STR_LEN + 1];
+    char event_uuid[UUID_STR_LEN + 1];
+    char *value;
+};
+
+struct targets {
+    struct arena *a;
+    struct target *v;
+    size_t n, cap;
+};
+
+static int on_target(void *ctx, struct attribute *at, const char *event_uuid)
+{
+    struct targets *t = ctx;
+    t->v = arena_grow(t->a, t->v, t->n, &t->cap, sizeof(*t->v));
+    struct target *x = &t->v[t->n++];
+    x->attribute_id = at->id;
+    x->event_id = at->event_id;
+    memcpy(x->attribute_uuid, at->uuid, sizeof(x->attribute_uuid));
+    snprintf(x->event_uuid, sizeof(x->event_uuid), "%s", event_uuid);
+    x->value = at->value;
+    return 0;
+}
+
+/* A search for live attributes the reader of acl may see, by ids (a JSON
+ * array, or NULL: any). */
+static void attribute_query(struct query *q, const struct acl_filter *acl, const char *ids)
+{
+    memset(q, 0, sizeof(*q));
+    q->to_ids = TRI_ANY;
+    q->published = TRI_ANY;
+    q->acl = *acl;
+    q->attribute_ids = ids;
+}
+
+/* Live attributes the reader of acl may see: by ids (a JSON array) or values. */
+static int find_targets(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                        const char *ids, const char **values, size_t n_values,
+                        struct targets *out)
+{
+    struct query q;
+    attribute_query(&q, acl, ids);
+    q.value.any = values;
+    q.value.n_any = n_values;
+    out->a = a;
+    return store_attribute_search(c, a, &q, false, on_target, out);
+}
+
+/* The attribute ref (id or uuid) as a target, if live and visible (else t->n is 0). */
+static int attribute_target(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                            const char *ref, struct targets *t)
+{
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    struct attribute *at;
+    if (!ref_parse(ref, &id, uuid))
+        return 0;
+    if (id == 0) {
+        int rc = store_attribute_get(c, a, 0, uuid, &at);
+        if (rc < 0)
+            return rc == ERR_NOTFOUND ? 0 : rc;
+        id = at->id;
+    }
+    return find_targets(c, a, acl, arena_printf(a, "[%lld]", (long long)id), NULL, 0, t);
+}
+
+int sighting_attribute_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                            const char *ref, int64_t *id)
+{
+    struct targets t = {0};
+    int rc = attribute_target(c, a, acl, ref, &t);
+    if (rc == 0 && t.n == 0)
+        rc = ERR_NOTFOUND;
+    if (rc == 0)
+        *id = t.v[0].attribute_id;
+    return rc;
+}
+
+/* The values to match for sightings/add: each as given and lower-cased. */
+static int value_list(struct arena *a, const struct sighting_add *in, const char ***out,
+                      size_t *n_out, struct diag *d)
+{
+    if (in->n_values > LIMIT_FILTER_VALUES)
+        return diag_set(d, ERR_TOOBIG, "values", "more than %u values", LIMIT_FILTER_VALUES);
+    const char **v = arena_calloc(a, 2 * in->n_values + 1, sizeof(*v));
+    size_t n = 0;
+    for (size_t i = 0; i < in->n_values; i++) {
+        const char *s = in->values[i];
+        if (s == NULL || *s == '\0' || strchr(s, '%') != NULL)
+            return diag_set(d, ERR_INVAL, "value",
+                            "a value must be non-empty and may not hold '%%' (no wildcards)");
+        v[n++] = s;
+        char *lower = arena_strdup(a, s);
+        for (char *p = lower; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        if (strcmp(lower, s) != 0)
+            v[n++] = lower;
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+int sighting_add(struct store_conn *c, struct arena *a, const struct principal *p,
+                 const struct acl_filter *acl, const struct sighting_add *in,
+                 struct sighting_list *out, struct diag *d)
+{
+    if (!acl_can_add_sighting(p))
+        return diag_set(d, ERR_FORBIDDEN, "", "you do not have permission to add sightings");
+    int64_t now = now_seconds();
+    int type = in->type < 0 ? SIGHTING_SEEN : in->type;
+    int64_t date = in->date_sighting ? in->date_sighting : now;
+    int rc = check_fields(type, in->source, date, now, "", "timestamp", d);
+    if (rc < 0)
+        return rc;
+    struct targets t = {0};
+    const char *field = "id";
+    if (in->attribute != NULL) {
+        rc = attribute_target(c, a, acl, in->attribute, &t);
+    } else {
+        const char **values = NULL;
+        size_t n_values = 0;
+        if (in->n_values == 0)
+            return diag_set(d, ERR_INVAL, "id",
+                            "give the attribute's id or uuid, or a value to sight");
+        if ((rc = value_list(a, in, &values, &n_values, d)) < 0)
+            return rc;
+        field = "value";
+        rc = find_targets(c, a, acl, NULL, values, n_values, &t);
+    }
+    if (rc < 0)
+        return rc;
+    if (t.n == 0)
+        return diag_set(d, ERR_NOTFOUND, field,
+                        "no valid attribute found that matches the criteria");
+    int64_t *events = arena_calloc(a, t.n, sizeof(*events));
+    for (size_t i = 0; i < t.n; i++) {
+        struct sighting *s = list_push(a, out);
+        memset(s, 0, sizeof(*s));
+        uuid_generate(s->uuid);
+        s->attribute_id = t.v[i].attribute_id;
+        s->event_id = t.v[i].event_id;
+        s->org_id = p->org.id;
+        s->type = type;
+        s->source = (char *)(in->source ? in->source : "");
+        s->date_sighting = date;
+        memcpy(s->attribute_uuid, t.v[i].attribute_uuid, sizeof(s->attribute_uuid));
+        memcpy(s->event_uuid, t.v[i].event_uuid, sizeof(s->event_uuid));
+        s->value = t.v[i].value;
+        s->org = (struct org *)&p->org;
+        if (type == SIGHTING_EXPIRATION &&
+            (rc = store_sighting_expire_previous(c, s->attribute_id, s->org_id)) < 0)
+            return rc;
+        if ((rc = store_sighting_insert(c, s)) < 0)
+            return rc;
+        events[i] = s->event_id;
+    }
+    return touch_events(c, events, t.n, now);
+}
+
+int sighting_delete(struct store_conn *c, struct arena *a, const struct principal *p,
+                    const struct acl_filter *acl, const char *ref, struct sighting **out,
+                    struct diag *d)
+{
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    struct sighting *s;
+    if (!ref_parse(ref, &id, uuid))
+        return ERR_NOTFOUND;
+    int rc = store_sighting_get(c, a, id, uuid, &s);
+    if (rc < 0)
+        return rc;
+    /* visible to the caller: through the same search every read uses */
+    struct sighting_query q;
+    memset(&q, 0, sizeof(q));
+    q.acl = *acl;
+    q.ids = arena_printf(a, "[%lld]", (long long)s->id);
+    struct sighting_list seen = {0};
+    if ((rc = sighting_search(c, a, &q, &seen)) < 0)
+        return rc;
+    if (seen.n == 0)
+        return ERR_NOTFOUND;
+    if (!acl_can_delete_sighting(p, s))
+        return diag_set(d, ERR_FORBIDDEN, "",
+                        "only the reporting organisation's admins or modifiers may delete a "
+                        "sighting");
+    if ((rc = store_sighting_delete(c, s->id)) < 0)
+        return rc;
+    *out = s;
+    return store_event_sighting_touch(c, s->event_id, now_seconds());
+}
+
+int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct principal *p,
+                         const struct acl_filter *acl, const char *event_ref,
+                         const char *uuids_json, int (*fn)(void *ctx, const char *uuid),
+                         void *ctx)
+{
+    if (!acl_can_sync_sightings(p))
+        return ERR_FORBIDDEN;
+    struct event *e;
+    int rc = sighting_event_find(c, a, acl, event_ref, &e);
+    if (rc < 0)
+        return rc;
+    return store_sighting_uuids_known(c, e->id, uuids_json, fn, ctx);
+}
+
+/* ---- bulk save (a peer's push) ---- */
+
+/* One input sighting's place when sorted by a key (uuid or attribute uuid). */
+struct slot {
+    const char *key;
+    size_t i;
+};
+
+/* The keys of slots as a JSON array of strings (uuids: nothing to escape);
+ * NULL if too large. */
+static const char *json_keys(struct arena *a, const struct slot *slots, size_t n)
+{
+    struct buf b;
+    buf_init(&b, LIMIT_BODY_MAX);
+    buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s\"%s\"", i ? "," : "", slots[i].key);
+    buf_putc(&b, ']');
+    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
+    buf_free(&b);
+    return s;
+}
+
+static int cmp_slot(const void *x, const void *y)
+{
+    const struct slot *a = x, *b = y;
+    int r = strcmp(a->key, b->key);
+    return r ? r : (a->i > b->i) - (a->i < b->i);
+}
+
+static int cmp_slot_key(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const struct slot *)elem)->key);
+}
+
+struct bulk {
+    struct arena *a;
+    struct sighting *in;
+    size_t n;
+    struct slot *by_uuid;      /* every input, sorted by (uuid, position) */
+    bool *duplicate;           /* per input */
+    struct slot *by_attribute; /* distinct attribute uuids */
+    size_t n_attributes;
+    int64_t *attribute_id;     /* per by_attribute entry: 0 unless live, in the event, visible */
+};
+
+/* A uuid known here: every input holding it is a duplicate. */
+static int on_known(void *ctx, const char *uuid)
+{
+    struct bulk *b = ctx;
+    const struct slot *hit = bsearch(uuid, b->by_uuid, b->n, sizeof(*b->by_uuid), cmp_slot_key);
+    if (hit == NULL)
+        return 0;
+    while (hit > b->by_uuid && strcmp((hit - 1)->key, uuid) == 0)
+        hit--;
+    for (; hit < b->by_uuid + b->n && strcmp(hit->key, uuid) == 0; hit++)
+        b->duplicate[hit->i] = true;
+    return 0;
+}
+
+/* Marks inputs whose uuid is known here or came earlier in the request. */
+static int find_duplicates(struct store_conn *c, struct bulk *b)
+{
+    b->by_uuid = arena_calloc(b->a, b->n ? b->n : 1, sizeof(*b->by_uuid));
+    b->duplicate = arena_calloc(b->a, b->n ? b->n : 1, sizeof(*b->duplicate));
+    for (size_t i = 0; i < b->n; i++)
+        b->by_uuid[i] = (struct slot){b->in[i].uuid, i};
+    qsort(b->by_uuid, b->n, sizeof(*b->by_uuid), cmp_slot);
+    for (size_t i = 1; i < b->n; i++)
+        if (strcmp(b->by_uuid[i].key, b->by_uuid[i - 1].key) == 0)
+            b->duplicate[b->by_uuid[i].i] = true;
+    const char *json = json_keys(b->a, b->by_uuid, b->n);
+    if (json == NULL)
+        return ERR_TOOBIG;
+    return store_sighting_uuids_known(c, 0, json, on_known, b);
+}
+
+static int cmp_id_entry(const void *key, const void *elem)
+{
+    int64_t a = *(const int64_t *)key, b = *(const int64_t *)elem;
+    return (a > b) - (a < b);
+}
+
+struct visible {
+    int64_t *ids; /* sorted candidates */
+    bool *seen;
+    size_t n;
+};
+
+static int on_visible(void *ctx, struct attribute *at, const char *event_uuid)
+{
+    (void)event_uuid;
+    struct visible *v = ctx;
+    const int64_t *hit = bsearch(&at->id, v->ids, v->n, sizeof(*v->ids), cmp_id_entry);
+    if (hit != NULL)
+        v->seen[hit - v->ids] = true;
+    return 0;
+}
+
+/* Resolves each distinct attribute uuid to a live attribute of event e that
+ * the reader of acl may see (attribute_id 0 otherwise). */
+static int find_attributes(struct store_conn *c, const struct acl_filter *acl,
+                           const struct event *e, struct bulk *b)
+{
+    struct slot *all = arena_calloc(b->a, b->n ? b->n : 1, sizeof(*all));
+    for (size_t i = 0; i < b->n; i++)
+        all[i] = (struct slot){b->in[i].attribute_uuid, i};
+    qsort(all, b->n, sizeof(*all), cmp_slot);
+    b->by_attribute = all;
+    b->n_attributes = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->n_attributes == 0 || strcmp(all[i].key, all[b->n_attributes - 1].key) != 0)
+            all[b->n_attributes++] = all[i];
+    b->attribute_id = arena_calloc(b->a, b->n_attributes + 1, sizeof(*b->attribute_id));
+    struct visible v = {arena_calloc(b->a, b->n_attributes + 1, sizeof(int64_t)),
+                        arena_calloc(b->a, b->n_attributes + 1, sizeof(bool)), 0};
+    for (size_t k = 0; k < b->n_attributes; k++) {
+        struct attribute *at;
+        int rc = store_attribute_get(c, b->a, 0, all[k].key, &at);
+        if (rc == ERR_NOTFOUND)
+            continue;
+        if (rc < 0)
+            return rc;
+        if (at->event_id == e->id && !at->deleted)
+            b->attribute_id[k] = v.ids[v.n++] = at->id;
+    }
+    if (v.n == 0)
+        return 0;
+    const char *json = lookup_id_list(b->a, v.ids, v.n); /* sorts v.ids */
+    if (json == NULL)
+        return ERR_TOOBIG;
+    struct query q;
+    attribute_query(&q, acl, json);
+    int rc = store_attribute_search(c, b->a, &q, false, on_visible, &v);
+    if (rc < 0)
+        return rc;
+    for (size_t k = 0; k < b->n_attributes; k++) {
+        if (b->attribute_id[k] == 0)
+            continue;
+        const int64_t *hit =
+            bsearch(&b->attribute_id[k], v.ids, v.n, sizeof(*v.ids), cmp_id_entry);
+        if (hit == NULL || !v.seen[hit - v.ids])
+            b->attribute_id[k] = 0;
+    }
+    return 0;
+}
+
+static int64_t attribute_of(const struct bulk *b, const char *attribute_uuid)
+{
+    const struct slot *hit = bsearch(attribute_uuid, b->by_attribute, b->n_attributes,
+                                     sizeof(*b->by_attribute), cmp_slot_key);
+    return hit ? b->attribute_id[hit - b->by_attribute] : 0;
+}
+
+/*
+ * The reporting organisation of a pushed sighting: its Organisation, found by
+ * uuid, then by name, else created here as a non-local organisation (MISP's
+ * captureOrg); anonymous (0) for org_id 0 without one; else the pusher's.
+ */
+static int reporter(struct store_conn *c, struct arena *a, const struct principal *p,
+                    const struct sighting *s, const char *field, int64_t *org_id,
+                    struct diag *d)
+{
+    if (s->org == NULL) {
+        *org_id = s->org_id == 0 ? 0 : p->org.id;
+        return 0;
+    }
+    struct org *found;
+    int rc = ERR_NOTFOUND;
+    if (s->org->uuid[0])
+        rc = store_org_get(c, a, 0, s->org->uuid, NULL, &found);
+    if (rc == ERR_NOTFOUND && s->org->name && *s->org->name)
+        rc = store_org_get(c, a, 0, NULL, s->org->name, &found);
+    if (rc != ERR_NOTFOUND) {
+        if (rc == 0)
+            *org_id = found->id;
+        return rc;
+    }
+    if (s->org->name == NULL || *s->org->name == '\0')
+        return diag_set(d, ERR_INVAL, field, "an organisation unknown here needs a name");
+    struct org o = *s->org;
+    o.local = false;
+    o.created_by = p->user.id;
+    if (o.uuid[0] == '\0')
+        uuid_generate(o.uuid);
+    if ((rc = store_org_insert(c, &o)) < 0)
+        return rc;
+    *org_id = o.id;
+    return 0;
+}
+
+static void skip(struct arena *a, struct sighting_bulk_result *res, const struct sighting *s,
+                 const char *reason)
+{
+    res->skipped = arena_grow(a, res->skipped, res->n_skipped, &res->cap_skipped,
+                              sizeof(*res->skipped));
+    res->skipped[res->n_skipped].sighting = s;
+    res->skipped[res->n_skipped].reason = reason;
+    res->n_skipped++;
+}
+
+int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct principal *p,
+                       const struct acl_filter *acl, const char *event_ref, struct sighting *in,
+                       size_t n, struct sighting_bulk_result *res, struct diag *d)
+{
+    memset(res, 0, sizeof(*res));
+    if (!acl_can_sync_sightings(p))
+        return diag_set(d, ERR_FORBIDDEN, "", "only sync users and site admins may push sightings");
+    struct event *e;
+    int rc = sighting_event_find(c, a, acl, event_ref, &e);
+    if (rc < 0)
+        return rc;
+    int64_t now = now_seconds();
+    char prefix[32], field[64];
+    for (size_t i = 0; i < n; i++) {
+        struct sighting *s = &in[i];
+        snprintf(prefix, sizeof(prefix), "%zu.", i);
+        if (s->type < 0)
+            s->type = SIGHTING_SEEN;
+        if (s->date_sighting == 0)
+            s->date_sighting = now;
+        if ((rc = check_fields(s->type, s->source, s->date_sighting, now, prefix,
+                               "date_sighting", d)) < 0)
+            return rc;
+        if (s->attribute_uuid[0] == '\0') {
+            snprintf(field, sizeof(field), "%sattribute_uuid", prefix);
+            return diag_set(d, ERR_INVAL, field, "attribute_uuid is required");
+        }
+        if (s->uuid[0] == '\0')
+            uuid_generate(s->uuid);
+        if (s->source == NULL)
+            s->source = "";
+    }
+    struct bulk b = {.a = a, .in = in, .n = n};
+    if ((rc = find_duplicates(c, &b)) < 0 || (rc = find_attributes(c, acl, e, &b)) < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        struct sighting *s = &in[i];
+        if (b.duplicate[i]) {
+            res->duplicates++;
+            continue;
+        }
+        s->attribute_id = attribute_of(&b, s->attribute_uuid);
+        if (s->attribute_id == 0) {
+            skip(a, res, s, "attribute_uuid names no live attribute of this event that you may see");
+            continue;
+        }
+        snprintf(field, sizeof(field), "%zu.Organisation.name", i);
+        if ((rc = reporter(c, a, p, s, field, &s->org_id, d)) < 0)
+            return rc;
+        s->event_id = e->id;
+        if (s->type == SIGHTING_EXPIRATION &&
+            (rc = store_sighting_expire_previous(c, s->attribute_id, s->org_id)) < 0)
+            return rc;
+        if ((rc = store_sighting_insert(c, s)) < 0)
+            return rc;
+        res->saved++;
+    }
+    return res->saved ? store_event_sighting_touch(c, e->id, now) : 0;
+}
