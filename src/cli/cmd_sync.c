@@ -135,10 +135,9 @@ int cmd_sync(int argc, char **argv)
         } else if (src == 0) {
             printf("%s %s: %lld listed, %lld wanted, %lld created, %lld updated, %lld unchanged, "
                    "%lld failed, %lld removed, %lld attributes in %.2f s%s\n",
-                   push ? "push to" : "pull from", peer, (long long)r.listed,
-                   (long long)r.wanted, (long long)r.created, (long long)r.updated,
-                   (long long)r.unchanged, (long long)r.failed, (long long)r.removed,
-                   (long long)r.attributes, r.seconds,
+                   push ? "push to" : "pull from", peer, (long long)r.listed, (long long)r.wanted,
+                   (long long)r.created, (long long)r.updated, (long long)r.unchanged,
+                   (long long)r.failed, (long long)r.removed, (long long)r.attributes, r.seconds,
                    r.not_modified ? " (nothing changed on the peer)" : "");
         }
         if (r.error[0] != '\0')

@@ -131,6 +131,8 @@ static CURL *handle_for(const struct server *sv, const char *method, const char 
     *hdr = curl_slist_append(*hdr, "Accept: application/json");
     *hdr = curl_slist_append(*hdr, "Content-Type: application/json");
     *hdr = curl_slist_append(*hdr, "Expect:");
+    /* beyond MISP: tells a Liaison peer the sender speaks its extensions */
+    *hdr = curl_slist_append(*hdr, "X-Liaison-Sync: 1");
     if (if_none_match != NULL && *if_none_match != '\0') {
         snprintf(line, sizeof(line), "If-None-Match: %s", if_none_match);
         *hdr = curl_slist_append(*hdr, line);

@@ -161,9 +161,8 @@ static int link_load(struct store *s, int64_t server_id, bool push, struct link 
     l->actor.org = *owner;
     l->actor.user.org_id = owner->id;
     l->actor.role.name = "sync";
-    l->actor.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) |
-                          PERM_BIT(PERM_MODIFY_ORG) | PERM_BIT(PERM_PUBLISH) |
-                          PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
+    l->actor.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) | PERM_BIT(PERM_MODIFY_ORG) |
+                          PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
                           PERM_BIT(PERM_SITE_ADMIN);
     l->actor.sharing_groups = "[]";
     return 0;
@@ -230,8 +229,8 @@ static void write_rule_filters(struct buf *b, struct arena *a, const char *rules
     struct json_value *root;
     struct diag d;
     diag_clear(&d);
-    if (rules == NULL || *rules == '\0' ||
-        json_parse(a, rules, strlen(rules), 8, &root, &d) < 0 || !json_is(root, JSON_OBJECT))
+    if (rules == NULL || *rules == '\0' || json_parse(a, rules, strlen(rules), 8, &root, &d) < 0 ||
+        !json_is(root, JSON_OBJECT))
         return;
     static const struct {
         const char *rule, *filter;
@@ -508,9 +507,9 @@ static int pull_revocations(struct store *s, struct link *l, struct sync_report 
     buf_putc(&list, ']');
     struct peer_reply reply;
     peer_reply_init(&reply, SYNC_INDEX_MAX);
-    rc = list.err ? ERR_TOOBIG
-                  : peer_request(l->sv, "POST", "/events/syncRevoked", list.ptr, list.len, NULL,
-                                 &reply);
+    rc = list.err
+             ? ERR_TOOBIG
+             : peer_request(l->sv, "POST", "/events/syncRevoked", list.ptr, list.len, NULL, &reply);
     buf_free(&list);
     struct json_value *root = NULL;
     struct diag d;
@@ -634,38 +633,393 @@ static int pull_run(struct store *s, struct link *l, const struct sync_opts *o,
     return rc;
 }
 
-int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o,
-              struct sync_report *r)
+/* ---- push ---- */
+
+/* The events pushed per round: loaded, encoded, offered, sent. */
+#define PUSH_CHUNK 100
+
+/* A link's push rules: {"tags": {"OR": [..], "NOT": [..]}, "orgs": {...}}. */
+struct rules {
+    const struct json_value *tags_or, *tags_not, *orgs_or, *orgs_not;
+};
+
+static void rules_load(struct arena *a, const char *text, struct rules *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct json_value *root;
+    struct diag d;
+    diag_clear(&d);
+    if (text == NULL || *text == '\0' || json_parse(a, text, strlen(text), 8, &root, &d) < 0 ||
+        !json_is(root, JSON_OBJECT))
+        return;
+    const struct json_value *t = json_get(root, "tags"), *g = json_get(root, "orgs");
+    out->tags_or = json_get(t, "OR");
+    out->tags_not = json_get(t, "NOT");
+    out->orgs_or = json_get(g, "OR");
+    out->orgs_not = json_get(g, "NOT");
+}
+
+static bool listed(const struct json_value *list, const char *a, const char *b, int64_t id)
+{
+    if (list == NULL || list->type != JSON_ARRAY)
+        return false;
+    for (size_t i = 0; i < list->len; i++) {
+        const struct json_value *v = &list->u.items[i];
+        struct str sv;
+        int64_t n;
+        if (json_as_str(v, &sv) && sv.len > 0 &&
+            ((a && str_eq_cstr(sv, a)) || (b && str_eq_cstr(sv, b))))
+            return true;
+        if (id > 0 && json_as_i64(v, &n) && n == id)
+            return true;
+    }
+    return false;
+}
+
+static bool has_items(const struct json_value *list)
+{
+    return list != NULL && list->type == JSON_ARRAY && list->len > 0;
+}
+
+/* MISP's push rules: the event needs one of the OR tags (if any) and none of
+ * the NOT tags; its creator organisation (by name, uuid or id) likewise. */
+static bool rules_pass(const struct rules *ru, const struct event *e)
+{
+    bool any = false;
+    for (size_t i = 0; i < e->n_tags; i++) {
+        if (listed(ru->tags_not, e->tags[i].tag.name, NULL, 0))
+            return false;
+        any = any || listed(ru->tags_or, e->tags[i].tag.name, NULL, 0);
+    }
+    if (has_items(ru->tags_or) && !any)
+        return false;
+    const char *name = e->orgc ? e->orgc->name : NULL, *uuid = e->orgc ? e->orgc->uuid : NULL;
+    if (listed(ru->orgs_not, name, uuid, e->orgc_id))
+        return false;
+    return !has_items(ru->orgs_or) || listed(ru->orgs_or, name, uuid, e->orgc_id);
+}
+
+/* What a push sends (MISP's Event::__updateEventForSync): "connected
+ * communities" goes out as "this community"; the TLP cut and the children
+ * below 2 were removed by acl_sync_trim(e, 2). */
+static void rewrite_pushed(struct event *e)
+{
+    if (e->distribution == DIST_CONNECTED)
+        e->distribution = DIST_COMMUNITY;
+    for (size_t i = 0; i < e->n_attrs; i++)
+        if (e->attrs[i].distribution == DIST_CONNECTED)
+            e->attrs[i].distribution = DIST_COMMUNITY;
+    for (size_t j = 0; j < e->n_objects; j++) {
+        struct object *o = &e->objects[j];
+        if (o->distribution == DIST_CONNECTED)
+            o->distribution = DIST_COMMUNITY;
+        for (size_t i = 0; i < o->n_attrs; i++)
+            if (o->attrs[i].distribution == DIST_CONNECTED)
+                o->attrs[i].distribution = DIST_COMMUNITY;
+    }
+}
+
+struct change_list {
+    struct event_change *v;
+    size_t n, cap;
+};
+
+static int on_change(void *ctx, const struct event_change *ch)
+{
+    struct change_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        void *bigger = realloc(l->v, cap * sizeof(*l->v));
+        if (bigger == NULL)
+            return ERR_TOOBIG;
+        l->v = bigger;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *ch;
+    return 0;
+}
+
+struct outgoing {
+    char uuid[UUID_STR_LEN + 1];
+    int64_t timestamp;
+    char *json; /* {"Event": ...} */
+    size_t len;
+    size_t attrs;
+};
+
+/* Loads, filters and encodes one chunk of changed events.  Those that may no
+ * longer go to the peer (deleted, narrowed, TLP) are added to revoked. */
+static int push_prepare(struct store *s, struct link *l, const struct rules *ru,
+                        const struct event_change *v, size_t n, struct arena *a,
+                        struct outgoing *out, size_t *n_out, struct buf *revoked,
+                        struct sync_report *r)
+{
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    *n_out = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct event_change *ch = &v[i];
+        if (!ch->deleted && !ch->published)
+            continue; /* a draft: it goes when published */
+        r->listed++;
+        struct event *e = NULL;
+        int lrc =
+            ch->deleted
+                ? ERR_NOTFOUND
+                : store_event_load(c, a, ch->id, NULL, &all,
+                                   STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, &e);
+        if (lrc < 0 && lrc != ERR_NOTFOUND) {
+            rc = lrc;
+            break;
+        }
+        bool eligible =
+            lrc == 0 && e->distribution != DIST_SHARING_GROUP && acl_sync_trim(e, DIST_CONNECTED);
+        if (!eligible) {
+            buf_printf(revoked, "%s\"%s\"", revoked->len > 1 ? "," : "", ch->uuid);
+            continue;
+        }
+        if (!rules_pass(ru, e)) {
+            r->unchanged++;
+            continue;
+        }
+        rewrite_pushed(e);
+        struct buf doc;
+        buf_init(&doc, SYNC_EVENT_MAX);
+        struct json_writer w;
+        json_writer_init(&w, &doc, false);
+        misp_event_encode(&w, e); /* {"Event": {...}} */
+        if (doc.err) {
+            buf_free(&doc);
+            r->failed++;
+            report_error(r, "event %s: too large to push", ch->uuid);
+            continue;
+        }
+        struct outgoing *o = &out[(*n_out)++];
+        snprintf(o->uuid, sizeof(o->uuid), "%s", e->uuid);
+        o->timestamp = e->timestamp;
+        o->json = buf_take(&doc, &o->len);
+        o->attrs = event_attr_total(e);
+    }
+    store_end(c, true);
+    (void)l;
+    return rc;
+}
+
+/* POST events/filterEventIdsForPush: which of out the peer wants. */
+static int push_offer(const struct server *sv, struct arena *a, struct outgoing *out, size_t n,
+                      bool *wanted, struct sync_report *r)
+{
+    struct buf q;
+    buf_init(&q, LIMIT_BODY_MAX);
+    buf_putc(&q, '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&q, "%s{\"Event\":{\"uuid\":\"%s\",\"timestamp\":\"%lld\"}}", i ? "," : "",
+                   out[i].uuid, (long long)out[i].timestamp);
+    buf_putc(&q, ']');
+    struct peer_reply reply;
+    peer_reply_init(&reply, SYNC_INDEX_MAX);
+    int rc = peer_request(sv, "POST", "/events/filterEventIdsForPush", q.ptr, q.len, NULL, &reply);
+    buf_free(&q);
+    struct json_value *root = NULL;
+    struct diag d;
+    diag_clear(&d);
+    if (rc < 0) {
+        report_error(r, "events/filterEventIdsForPush: %s", reply.error);
+    } else if (reply.status != 200) {
+        report_error(r, "events/filterEventIdsForPush: the peer answered HTTP %ld", reply.status);
+        rc = ERR_IO;
+    } else if (json_parse(a, reply.body.ptr ? reply.body.ptr : "", reply.body.len, 4, &root, &d) <
+                   0 ||
+               !json_is(root, JSON_ARRAY)) {
+        report_error(r, "events/filterEventIdsForPush: the answer is not a list of uuids");
+        rc = ERR_INVAL;
+    }
+    peer_reply_free(&reply);
+    for (size_t i = 0; i < n; i++)
+        wanted[i] = false;
+    for (size_t k = 0; rc == 0 && k < root->len; k++) {
+        struct str us;
+        char uuid[UUID_STR_LEN + 1];
+        if (!json_as_str(&root->u.items[k], &us) || !uuid_canonical(us, uuid))
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(out[i].uuid, uuid) == 0)
+                wanted[i] = true;
+    }
+    return rc;
+}
+
+/* Sends one event: HEAD events/view tells add from edit (MISP's push). */
+static void push_one(const struct server *sv, const struct outgoing *o, struct sync_report *r)
+{
+    char path[200];
+    struct peer_reply reply;
+    peer_reply_init(&reply, 4096);
+    snprintf(path, sizeof(path), "/events/view/%.36s", o->uuid);
+    int rc = peer_request(sv, "HEAD", path, NULL, 0, NULL, &reply);
+    bool exists = rc == 0 && reply.status == 200;
+    peer_reply_free(&reply);
+    if (rc < 0) {
+        r->failed++;
+        report_error(r, "event %s: %s", o->uuid, reply.error);
+        return;
+    }
+    if (exists)
+        snprintf(path, sizeof(path), "/events/edit/%.36s/metadata:1", o->uuid);
+    else
+        snprintf(path, sizeof(path), "/events/add/metadata:1");
+    peer_reply_init(&reply, 1 << 20);
+    rc = peer_request(sv, "POST", path, o->json, o->len, NULL, &reply);
+    if (rc == 0 && reply.status == 200) {
+        if (exists)
+            r->updated++;
+        else
+            r->created++;
+        r->attributes += (int64_t)o->attrs;
+    } else if (rc == 0 && reply.status == 403 && reply.body.ptr != NULL &&
+               strstr(reply.body.ptr, "not newer") != NULL) {
+        r->unchanged++;
+    } else {
+        r->failed++;
+        if (rc < 0)
+            report_error(r, "event %s: %s", o->uuid, reply.error);
+        else
+            report_error(r, "event %s: the peer answered HTTP %ld: %.200s", o->uuid, reply.status,
+                         reply.body.ptr ? reply.body.ptr : "");
+    }
+    peer_reply_free(&reply);
+}
+
+/* Liaison peers: the copies of events that may no longer go to them
+ * (deleted, narrowed, TLP) are removed there. */
+static int push_revocations(const struct server *sv, struct arena *a, struct buf *revoked,
+                            struct sync_report *r)
+{
+    buf_putc(revoked, ']');
+    if (revoked->len <= 2)
+        return 0;
+    struct peer_reply reply;
+    peer_reply_init(&reply, 1 << 20);
+    int rc = revoked->err ? ERR_TOOBIG
+                          : peer_request(sv, "POST", "/events/syncRemove", revoked->ptr,
+                                         revoked->len, NULL, &reply);
+    struct json_value *root;
+    struct diag d;
+    diag_clear(&d);
+    int64_t n = 0;
+    if (rc < 0) {
+        report_error(r, "events/syncRemove: %s", reply.error[0] ? reply.error : err_str(rc));
+    } else if (reply.status != 200) {
+        report_error(r, "events/syncRemove: the peer answered HTTP %ld", reply.status);
+        rc = ERR_IO;
+    } else if (json_parse(a, reply.body.ptr ? reply.body.ptr : "", reply.body.len, 4, &root, &d) ==
+                   0 &&
+               json_as_i64(json_get(root, "removed"), &n)) {
+        r->removed += n;
+    }
+    peer_reply_free(&reply);
+    return rc;
+}
+
+static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
+                    struct sync_report *r)
+{
+    struct server *sv = l->sv;
+    if (!sv->push) {
+        report_error(r, "pushing is not enabled on link %lld (%s): set push on it first",
+                     (long long)sv->id, sv->name);
+        return ERR_FORBIDDEN;
+    }
+    struct peer_version v;
+    enum peer_status st = peer_test(sv, o->self_uuid, &v);
+    if (st != PEER_OK) {
+        report_error(r, "%s: %s", peer_status_name(st), v.message);
+        return ERR_IO;
+    }
+    r->liaison_peer = v.liaison_sync >= 1;
+    struct rules ru;
+    rules_load(l->a, sv->push_rules, &ru);
+    struct change_list changes = {NULL, 0, 0};
+    int64_t seq_now = 0;
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    rc = store_change_seq(c, &seq_now);
+    if (rc == 0)
+        rc = store_events_changed(c, o->full ? 0 : l->state->last_seq, on_change, &changes);
+    store_end(c, true);
+    struct buf revoked;
+    buf_init(&revoked, SYNC_INDEX_MAX);
+    buf_putc(&revoked, '[');
+    struct outgoing out[PUSH_CHUNK];
+    bool wanted[PUSH_CHUNK];
+    for (size_t at = 0; rc == 0 && at < changes.n; at += PUSH_CHUNK) {
+        size_t n = changes.n - at < PUSH_CHUNK ? changes.n - at : PUSH_CHUNK;
+        struct arena *a = arena_new();
+        size_t n_out = 0;
+        rc = push_prepare(s, l, &ru, changes.v + at, n, a, out, &n_out, &revoked, r);
+        if (rc == 0 && n_out > 0)
+            rc = push_offer(sv, a, out, n_out, wanted, r);
+        for (size_t i = 0; rc == 0 && i < n_out; i++) {
+            if (!wanted[i]) {
+                r->unchanged++;
+                continue;
+            }
+            r->wanted++;
+            push_one(sv, &out[i], r);
+        }
+        for (size_t i = 0; i < n_out; i++)
+            free(out[i].json);
+        arena_free(a);
+    }
+    free(changes.v);
+    if (rc == 0 && r->liaison_peer)
+        rc = push_revocations(sv, l->a, &revoked, r);
+    buf_free(&revoked);
+    /* the checkpoint moves only when everything went: failures are retried */
+    if (rc == 0 && r->failed == 0)
+        l->state->last_seq = seq_now;
+    return rc;
+}
+
+/* Runs a pull or a push on link server_id: one at a time per link and
+ * direction, state recorded. */
+static int sync_run(struct store *s, int64_t server_id, bool push, const struct sync_opts *o,
+                    struct sync_report *r)
 {
     memset(r, 0, sizeof(*r));
-    if (!run_claim(server_id, false)) {
-        report_error(r, "a pull from link %lld is running already", (long long)server_id);
+    if (!run_claim(server_id, push)) {
+        report_error(r, "a %s with link %lld is running already", push ? "push" : "pull",
+                     (long long)server_id);
         return ERR_CONFLICT;
     }
     double t0 = now_mono();
     struct link l;
-    int rc = link_load(s, server_id, false, &l, r);
+    int rc = link_load(s, server_id, push, &l, r);
     if (rc == 0) {
-        rc = pull_run(s, &l, o, r);
+        rc = push ? push_run(s, &l, o, r) : pull_run(s, &l, o, r);
         if (rc < 0 && r->error[0] == '\0')
             report_error(r, "%s", err_str(rc));
         r->seconds = now_mono() - t0;
         link_save(s, &l, r, rc == 0);
     }
     arena_free(l.a);
-    run_release(server_id, false);
+    run_release(server_id, push);
     return rc;
 }
 
-int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o,
-              struct sync_report *r)
+int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o, struct sync_report *r)
 {
-    (void)s;
-    (void)server_id;
-    (void)o;
-    memset(r, 0, sizeof(*r));
-    report_error(r, "push is not implemented yet");
-    return ERR_INVAL;
+    return sync_run(s, server_id, false, o, r);
+}
+
+int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o, struct sync_report *r)
+{
+    return sync_run(s, server_id, true, o, r);
 }
 
 void sync_report_write(struct json_writer *w, const struct sync_report *r)

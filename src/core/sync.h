@@ -26,23 +26,23 @@
 #define SYNC_PARALLEL_DEFAULT 8
 
 struct sync_opts {
-    bool full;          /* ignore the checkpoint: look at every event again */
-    unsigned parallel;  /* events fetched at once; 0: SYNC_PARALLEL_DEFAULT */
+    bool full;             /* ignore the checkpoint: look at every event again */
+    unsigned parallel;     /* events fetched at once; 0: SYNC_PARALLEL_DEFAULT */
     const char *self_uuid; /* this node's, to refuse a link to itself */
 };
 
 struct sync_report {
-    int64_t listed;     /* events the peer offered (pull) or we had to offer (push) */
-    int64_t wanted;     /* of which the other side lacked a copy as new */
+    int64_t listed; /* events the peer offered (pull) or we had to offer (push) */
+    int64_t wanted; /* of which the other side lacked a copy as new */
     int64_t created, updated;
-    int64_t unchanged;  /* not newer, created locally, or deleted on the receiving side */
+    int64_t unchanged; /* not newer, created locally, or deleted on the receiving side */
     int64_t failed;
     int64_t attributes; /* in the events created or updated */
     int64_t removed;    /* synced copies the peer no longer shares (Liaison peers) */
     bool not_modified;  /* pull: the peer's index had not changed since the checkpoint */
     bool liaison_peer;  /* the peer speaks the Liaison extensions */
     double seconds;
-    char error[512];    /* the first error ("" if none); more in the log */
+    char error[512]; /* the first error ("" if none); more in the log */
 };
 
 struct store;
@@ -50,12 +50,10 @@ struct store;
 /* Pulls from link server_id into s.  Returns 0 when the run completed (some
  * events may still have failed: r->failed, r->error), or an error when the run
  * could not (the link, the peer, the store); the link's state records both. */
-int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o,
-              struct sync_report *r);
+int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o, struct sync_report *r);
 
 /* Pushes to link server_id what it may receive and lacks. */
-int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o,
-              struct sync_report *r);
+int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o, struct sync_report *r);
 
 /*
  * MISP's received-side rewriting of a pulled event (Server.php

@@ -115,6 +115,8 @@ const struct acl_filter *http_acl(struct request *req);
 void http_write_kv_datetime(struct json_writer *w, const char *key, int64_t t);
 /* Returns the query-string argument name, or NULL. */
 const char *http_query_arg(struct request *req, const char *name);
+/* A request header, or NULL. */
+const char *http_header(struct request *req, const char *name);
 /* Returns the named parameter (last occurrence) or NULL; value is NUL-terminated. */
 const char *http_named(struct request *req, const char *name);
 /* Copies an optional string member of obj into *dst (request arena); absent or
@@ -192,6 +194,7 @@ int misp_servers_index(struct request *req);
 int misp_servers_test_connection(struct request *req);
 int misp_events_filter_for_push(struct request *req);
 int misp_events_sync_revoked(struct request *req);
+int misp_events_sync_remove(struct request *req);
 int misp_servers_pull(struct request *req);
 int misp_servers_push(struct request *req);
 

@@ -250,7 +250,7 @@ static void lookup_stream_free(struct request *req)
 
 static bool content_is_json(struct request *req)
 {
-    const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+    const char *ct = http_header(req, "Content-Type");
     if (ct != NULL && (strncasecmp(ct, "application/json", 16) == 0 ||
                        strncasecmp(ct, "text/json", 9) == 0))
         return true;
@@ -303,7 +303,7 @@ int lookup_post(struct request *req)
     }
     /* ?format=tsv (or Accept: text/tab-separated-values): lines like liaison lookup's */
     const char *fmt = http_query_arg(req, "format");
-    const char *accept = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept");
+    const char *accept = http_header(req, "Accept");
     if (fmt != NULL && strcmp(fmt, "tsv") != 0 && strcmp(fmt, "json") != 0) {
         diag_set(&d, ERR_INVAL, "format", "expected json or tsv");
         return http_error(req, 400, "Unknown format: use json or tsv.", &d);

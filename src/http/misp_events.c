@@ -155,6 +155,46 @@ static int commit_and_answer(struct request *req, struct store_conn *c, int64_t 
     return 200;
 }
 
+/* ---- the receiving side of a push ---- */
+
+/* A push (MISP's sync): events/add or events/edit from a peer's sync user,
+ * carrying the event's uuid and timestamp. */
+static bool is_push(struct request *req, const struct event *in)
+{
+    return acl_is_sync_peer(&req->who) && in->uuid[0] != '\0' && in->timestamp > 0;
+}
+
+/* Saves a pushed event as a synced copy (event_receive): locked, owned by the
+ * sync user's organisation, only over an older synced copy.  A Liaison peer
+ * (X-Liaison-Sync) sends the whole truth: what it no longer carries goes. */
+static int receive_push(struct request *req, struct event *in)
+{
+    struct diag d;
+    diag_clear(&d);
+    (void)http_acl(req); /* the sharing groups the caller may use */
+    const char *hdr = http_header(req, "X-Liaison-Sync");
+    bool exact = hdr != NULL && strcmp(hdr, "1") == 0;
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    enum receive_result res = RECEIVE_NOT_NEWER;
+    rc = event_receive(c, req->a, &req->who, in, exact, &res, &d);
+    if (rc == 0 && (res == RECEIVE_CREATED || res == RECEIVE_UPDATED))
+        return commit_and_answer(req, c, in->id);
+    store_end(c, false);
+    if (rc < 0)
+        return service_fail(req, rc, &d, "Event");
+    if (res == RECEIVE_NOT_NEWER)
+        return service_fail(req, ERR_STALE, &d, "Event");
+    return http_error(req, 403,
+                      res == RECEIVE_LOCAL
+                          ? "Event could not be saved: an event created on this instance is "
+                            "never overwritten by a peer."
+                          : "Event could not be saved: it was deleted on this instance.",
+                      NULL);
+}
+
 int misp_events_add(struct request *req)
 {
     if (req->json == NULL)
@@ -165,6 +205,8 @@ int misp_events_add(struct request *req)
     int rc = misp_event_decode(req->a, req->json, &e, &d);
     if (rc < 0)
         return service_fail(req, rc, &d, "Event");
+    if (is_push(req, e))
+        return receive_push(req, e);
     (void)http_acl(req); /* the sharing groups the caller may use */
     struct store_conn *c;
     if ((rc = store_begin_write(req->app->store, &c)) < 0)
@@ -251,6 +293,17 @@ int misp_events_edit(struct request *req)
     int rc = misp_event_decode(req->a, req->json, &in, &d);
     if (rc < 0)
         return service_fail(req, rc, &d, "Event");
+    const char *ref = http_seg(req, 2);
+    if (in->uuid[0] == '\0' && ref != NULL)
+        uuid_canonical(str_from_cstr(ref), in->uuid);
+    if (is_push(req, in)) {
+        char path_uuid[UUID_STR_LEN + 1];
+        if (ref != NULL && uuid_canonical(str_from_cstr(ref), path_uuid) &&
+            strcmp(path_uuid, in->uuid) != 0)
+            return http_error(req, 400, "The event's uuid differs from the one in the path.",
+                              NULL);
+        return receive_push(req, in);
+    }
     struct store_conn *c;
     struct event *e;
     if ((rc = begin_event_write(req, 2, STORE_LOAD_CHILDREN | STORE_LOAD_DELETED, &c, &e)) < 0)

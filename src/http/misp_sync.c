@@ -445,6 +445,34 @@ int misp_events_filter_for_push(struct request *req)
 
 /* ---- pull and push on demand ---- */
 
+/* The body as a list of event uuids (canonical, in the arena); answers 400
+ * naming the bad item and returns ERR_INVAL otherwise. */
+static int read_uuid_list(struct request *req, char (**out)[UUID_STR_LEN + 1], size_t *n)
+{
+    const struct json_value *body = req->json;
+    if (!json_is(body, JSON_ARRAY)) {
+        http_error(req, 400, "The body must be a JSON array of event uuids.", NULL);
+        return ERR_INVAL;
+    }
+    char (*uuids)[UUID_STR_LEN + 1] =
+        arena_alloc(req->a, (body->len ? body->len : 1) * sizeof(*uuids));
+    for (size_t i = 0; i < body->len; i++) {
+        struct str us;
+        if (!json_as_str(&body->u.items[i], &us) || !uuid_canonical(us, uuids[i])) {
+            struct diag d;
+            diag_clear(&d);
+            char field[32];
+            snprintf(field, sizeof(field), "%zu", i);
+            diag_set(&d, ERR_INVAL, field, "not a valid uuid");
+            http_error(req, 400, "Invalid uuid list.", &d);
+            return ERR_INVAL;
+        }
+    }
+    *out = uuids;
+    *n = body->len;
+    return 0;
+}
+
 /* GET /servers/pull/{id}[/full] and /servers/push/{id}[/full] (MISP's
  * technique segment: "full" looks at everything again; anything else is
  * incremental).  The run happens in this request; the answer reports it. */
@@ -503,22 +531,10 @@ int misp_events_sync_revoked(struct request *req)
 {
     if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
         return http_error(req, 403, "Only sync users may ask this.", NULL);
-    const struct json_value *body = req->json;
-    if (!json_is(body, JSON_ARRAY))
-        return http_error(req, 400, "The body must be a JSON array of event uuids.", NULL);
-    struct diag d;
-    diag_clear(&d);
-    char (*uuids)[UUID_STR_LEN + 1] = arena_alloc(req->a, (body->len ? body->len : 1) *
-                                                              sizeof(*uuids));
-    for (size_t i = 0; i < body->len; i++) {
-        struct str us;
-        if (!json_as_str(&body->u.items[i], &us) || !uuid_canonical(us, uuids[i])) {
-            char field[32];
-            snprintf(field, sizeof(field), "%zu", i);
-            diag_set(&d, ERR_INVAL, field, "not a valid uuid");
-            return http_error(req, 400, "Invalid uuid list.", &d);
-        }
-    }
+    char (*uuids)[UUID_STR_LEN + 1];
+    size_t n;
+    if (read_uuid_list(req, &uuids, &n) < 0)
+        return 400;
     const struct acl_filter *acl = http_acl(req);
     bool peer = acl_is_sync_peer(&req->who);
     struct store_conn *c;
@@ -526,7 +542,7 @@ int misp_events_sync_revoked(struct request *req)
     if (rc < 0)
         return http_fail(req, rc, NULL);
     json_write_array_begin(&req->w);
-    for (size_t i = 0; rc == 0 && i < body->len; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         struct arena *a = arena_new();
         struct event *e;
         int lrc = store_event_load(c, a, 0, uuids[i], acl, STORE_LOAD_TAGS, &e);
@@ -543,5 +559,40 @@ int misp_events_sync_revoked(struct request *req)
         return http_fail(req, rc, NULL);
     }
     json_write_array_end(&req->w);
+    return 200;
+}
+
+/* Beyond MISP, for Liaison peers pushing here: of the given event uuids, the
+ * copies this caller's organisation pushed here (locked, owned by it) are
+ * removed: the pusher deleted them, narrowed them or its TLP keeps them. */
+int misp_events_sync_remove(struct request *req)
+{
+    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
+        return http_error(req, 403, "Only sync users may ask this.", NULL);
+    char (*uuids)[UUID_STR_LEN + 1];
+    size_t n;
+    if (read_uuid_list(req, &uuids, &n) < 0)
+        return 400;
+    struct store_conn *c;
+    int rc = store_begin_write(req->app->store, &c);
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    struct acl_filter all = {.everything = true, .sharing_groups = "[]"};
+    int64_t removed = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct event *e;
+        int lrc = store_event_load(c, req->a, 0, uuids[i], &all, 0, &e);
+        if (lrc == ERR_NOTFOUND || (lrc == 0 && (!e->locked || e->org_id != req->who.org.id)))
+            continue;
+        if ((rc = lrc) == 0 && (rc = store_event_delete(c, e->id)) == 0)
+            removed++;
+    }
+    if (store_end(c, rc == 0) < 0 && rc == 0)
+        rc = ERR_DB;
+    if (rc < 0)
+        return http_fail(req, rc, NULL);
+    json_write_object_begin(&req->w);
+    json_write_kv_i64(&req->w, "removed", removed);
+    json_write_object_end(&req->w);
     return 200;
 }

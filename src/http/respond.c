@@ -83,6 +83,11 @@ const char *http_query_arg(struct request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *http_header(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
 const char *http_named(struct request *req, const char *name)
 {
     for (size_t i = req->n_named; i-- > 0;)
@@ -191,7 +196,7 @@ int http_etag(struct request *req, int status)
     *p++ = '"';
     *p = '\0';
     const char *inm =
-        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "If-None-Match");
+        http_header(req, "If-None-Match");
     if (inm != NULL && (strstr(inm, req->etag) != NULL || strcmp(inm, "*") == 0)) {
         buf_reset(&req->out);
         return 304;

@@ -78,6 +78,7 @@ static const struct route routes[] = {
     {HTTP_POST, "events", "publish", misp_events_publish, 0},
     {HTTP_POST, "events", "filterEventIdsForPush", misp_events_filter_for_push, 0},
     {HTTP_POST, "events", "syncRevoked", misp_events_sync_revoked, 0},
+    {HTTP_POST, "events", "syncRemove", misp_events_sync_remove, 0},
     {HTTP_POST, "events", "unpublish", misp_events_unpublish, 0},
     {HTTP_POST | GET_HEAD, "events", "restSearch", misp_events_rest_search, 0},
     {HTTP_POST, "attributes", "add", misp_attributes_add, 0},

@@ -1465,6 +1465,36 @@ int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t 
     return 0;
 }
 
+static const char sql_events_changed[] =
+    "SELECT id, uuid, timestamp, seq, published, distribution, deleted FROM events "
+    "WHERE seq > ?1 ORDER BY seq";
+
+int store_events_changed(struct store_conn *c, int64_t since,
+                         int (*fn)(void *ctx, const struct event_change *ch), void *ctx)
+{
+    sqlite3_stmt *st = stmt(c, sql_events_changed);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, since);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event_change ch;
+        ch.id = sqlite3_column_int64(st, 0);
+        col_uuid(ch.uuid, st, 1);
+        ch.timestamp = sqlite3_column_int64(st, 2);
+        ch.seq = sqlite3_column_int64(st, 3);
+        ch.published = sqlite3_column_int(st, 4) != 0;
+        ch.distribution = sqlite3_column_int(st, 5);
+        ch.deleted = sqlite3_column_int(st, 6) != 0;
+        if ((rc = fn(ctx, &ch)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_reset(st);
+    return rc;
+}
+
 static const char sql_event_stamps[] =
     "SELECT uuid, timestamp, locked FROM events WHERE uuid IN (SELECT value FROM json_each(?))";
 

@@ -213,6 +213,19 @@ int store_event_stamps(struct store_conn *c, const char *uuids_json,
                        int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                        void *ctx);
 
+/* An event row as the change feed sees it (store_events_changed). */
+struct event_change {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+    int64_t timestamp, seq;
+    bool published, deleted;
+    int distribution;
+};
+/* Calls fn for every event, live or tombstoned, whose row was written after
+ * change `since`, in change order. */
+int store_events_changed(struct store_conn *c, int64_t since,
+                         int (*fn)(void *ctx, const struct event_change *ch), void *ctx);
+
 /* ---- sync links (servers) ---- */
 int store_server_insert(struct store_conn *c, struct server *sv); /* sets id; ERR_CONFLICT: url taken */
 int store_server_update(struct store_conn *c, const struct server *sv);

@@ -37,15 +37,18 @@ class Node:
         r = self.admin.post("/auth_keys/add/%s" % r.json()["User"]["id"], {})
         return r.json()["AuthKey"]["authkey_raw"]
 
-    def link_pull_from(self, source, **fields):
-        body = {"url": source.srv.url, "name": "to " + source.name,
-                "authkey": source.sync_key_for(self),
-                "RemoteOrg": {"uuid": source.org["uuid"], "name": source.org["name"]},
-                "pull": True}
+    def link(self, peer, **fields):
+        """A sync link from here to peer (with a sync user there); returns its id."""
+        body = {"url": peer.srv.url, "name": "to " + peer.name,
+                "authkey": peer.sync_key_for(self),
+                "RemoteOrg": {"uuid": peer.org["uuid"], "name": peer.org["name"]}}
         body.update(fields)
         r = self.admin.post("/servers/add", body)
         assert r.status_code == 200, r.text
         return r.json()["Server"]["id"]
+
+    def link_pull_from(self, source, **fields):
+        return self.link(source, pull=True, **fields)
 
     def pull(self, sid, technique=""):
         r = self.admin.get("/servers/pull/%s%s" % (sid, "/" + technique if technique else ""))
@@ -443,3 +446,86 @@ def test_faulty_peer_is_reported_and_the_rest_lands(admin):
     finally:
         admin.post("/servers/delete/%s" % sid)
         peer.httpd.shutdown()
+
+
+# ---- push ----
+
+def push(node, sid, technique=""):
+    r = node.admin.get("/servers/push/%s%s" % (sid, "/" + technique if technique else ""))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_push_sends_what_the_rules_allow(net):
+    a, b, c = net
+    sid = a.link(c, push=True)  # A and C are not linked by pull
+    ev = {name: publish_event(a, dist, tags) for name, dist, tags in (
+        ("org", 0, ()), ("community", 1, ()), ("connected", 2, ()), ("all", 3, ()),
+        ("red", 3, ("tlp:red",)), ("green", 3, ("tlp:green",)))}
+    draft = a.admin.post("/events/add", {"info": "draft", "distribution": 3}).json()["Event"]
+    report = push(a, sid)
+    assert report["success"] is True and report["failed"] == 0, report
+    got = {k: c.event(v["uuid"]) for k, v in ev.items()}
+    assert got["org"] is None and got["community"] is None and got["red"] is None
+    assert c.event(draft["uuid"]) is None
+    # MISP's push: connected communities arrive as this community; TLP:GREEN caps at 2
+    assert {k: got[k]["distribution"] for k in ("connected", "all", "green")} == \
+        {"connected": "1", "all": "3", "green": "1"}
+    for k in ("connected", "all", "green"):
+        assert got[k]["locked"] is True and got[k]["timestamp"] == ev[k]["timestamp"]
+        assert got[k]["Org"]["uuid"] == a.org["uuid"]  # the pushing sync user's org
+        assert got[k]["Orgc"]["uuid"] == a.org["uuid"]
+
+    again = push(a, sid)
+    assert again["created"] == 0 and again["updated"] == 0 and again["failed"] == 0, again
+
+    e = ev["all"]
+    r = a.admin.post("/attributes/add/%s" % e["id"], {"type": "domain", "value": "pushed.example"})
+    assert r.status_code == 200, r.text
+    assert a.admin.post("/events/publish/%s" % e["id"]).status_code == 200
+    assert a.admin.post("/events/delete/%s" % ev["green"]["id"]).status_code == 200
+    report = push(a, sid)
+    assert report["updated"] == 1 and report["removed"] == 1 and report["failed"] == 0, report
+    assert "pushed.example" in [x["value"] for x in c.event(e["uuid"])["Attribute"]]
+    assert c.event(ev["green"]["uuid"]) is None
+
+
+def test_pushed_event_never_overwrites_a_local_one(net):
+    a, _, c = net
+    sid = [s["Server"]["id"] for s in a.admin.get("/servers/index").json()
+           if s["Server"]["url"] == c.srv.url][0]
+    uid = str(uuid.uuid4())
+    assert c.admin.post("/events/add", {"uuid": uid, "info": "C's own"}).status_code == 200
+    publish_event(a, 3, uuid=uid, info="A's claim")
+    report = push(a, sid)
+    assert report["failed"] == 0, report
+    assert c.event(uid)["info"] == "C's own"
+
+
+def test_receiving_a_push_directly(net):
+    """What MISP does when it pushes to us: events/add and events/edit by a sync user."""
+    a, b, _ = net
+    sync = Client(b.srv, b.sync_key_for(a))
+    uid = str(uuid.uuid4())
+    doc = {"Event": {"uuid": uid, "info": "pushed", "timestamp": "1700000000",
+                     "distribution": "3", "published": True,
+                     "Orgc": {"uuid": a.org["uuid"], "name": a.org["name"]},
+                     "Attribute": [{"type": "ip-dst", "value": "192.0.2.77",
+                                    "timestamp": "1700000000"}]}}
+    r = sync.post("/events/add/metadata:1", doc)
+    assert r.status_code == 200, r.text
+    assert r.json()["Event"]["locked"] is True
+    assert sync.head("/events/view/%s" % uid).status_code == 200
+    again = sync.post("/events/edit/%s/metadata:1" % uid, doc)
+    assert again.status_code == 403 and "not newer" in again.json()["message"]
+    doc["Event"]["timestamp"] = "1700000100"
+    doc["Event"]["info"] = "pushed, edited"
+    r = sync.post("/events/edit/%s/metadata:1" % uid, doc)
+    assert r.status_code == 200, r.text
+    assert b.event(uid)["info"] == "pushed, edited"
+    local = b.admin.post("/events/add", {"info": "B's", "distribution": 3}).json()["Event"]
+    doc["Event"]["uuid"] = local["uuid"]
+    doc["Event"]["timestamp"] = str(int(local["timestamp"]) + 100)
+    r = sync.post("/events/edit/%s/metadata:1" % local["uuid"], doc)
+    assert r.status_code == 403 and "never overwritten" in r.json()["message"]
+    assert b.event(local["uuid"])["info"] == "B's"
