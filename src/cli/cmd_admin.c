@@ -265,11 +265,14 @@ static void peer_usage(FILE *f)
     fprintf(f, "usage: liaison peer add URL --key KEY (--remote-org ORG | --remote-org-uuid UUID\n"
                "                        [--remote-org-name NAME]) [--name NAME] [--push] [--pull]\n"
                "                        [--push-sightings] [--self-signed] [--cert-file FILE]\n"
-               "                        [--timeout SECONDS]\n"
+               "                        [--timeout SECONDS] [--pull-interval SECONDS]\n"
                "       liaison peer list\n"
                "       liaison peer remove ID\n"
                "       liaison peer test ID     (reach the peer, check the key and perm_sync)\n"
-               "KEY is the API key of a sync user on the peer ('@FILE' reads it from a file).\n");
+               "KEY is the API key of a sync user on the peer ('@FILE' reads it from a file).\n"
+               "--pull-interval: how often the server pulls from a --pull link (default %d s;\n"
+               "0: only on demand, 'liaison sync pull ID'); --push links get what is published.\n",
+               PEER_PULL_INTERVAL_DEFAULT);
 }
 
 static int peer_id(const char *s, int64_t *id)
@@ -312,8 +315,18 @@ static int peer_add(struct cli_tx *t, int argc, char **argv)
     sv.push_sightings = has_flag(argc, argv, "--push-sightings");
     sv.self_signed = has_flag(argc, argv, "--self-signed");
     sv.timeout = PEER_TIMEOUT_DEFAULT;
+    sv.pull_interval = PEER_PULL_INTERVAL_DEFAULT;
     const char *tmo = opt(argc, argv, "--timeout");
     uint64_t v;
+    const char *every = opt(argc, argv, "--pull-interval");
+    if (every != NULL) {
+        if (parse_u64_all(str_from_cstr(every), 0, 7 * 86400, &v) < 0) {
+            fprintf(stderr, "liaison peer add: --pull-interval must be 0 or 60 to 604800 "
+                            "seconds\n");
+            return 2;
+        }
+        sv.pull_interval = (int64_t)v;
+    }
     if (tmo != NULL) {
         if (parse_u64_all(str_from_cstr(tmo), 1, 3600, &v) < 0) {
             fprintf(stderr, "liaison peer add: --timeout must be 1 to 3600 seconds\n");

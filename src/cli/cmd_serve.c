@@ -5,6 +5,7 @@
 
 #include "core/auth.h"
 #include "core/indexer.h"
+#include "core/syncd.h"
 #include "core/instance.h"
 #include "http/http.h"
 #include "util/log.h"
@@ -104,7 +105,11 @@ int cmd_serve(int argc, char **argv)
     memcpy(app.instance_uuid, inst.uuid, sizeof(app.instance_uuid));
     app.key_path = inst.key_path;
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
+    struct sync_worker *worker = NULL;
+    if (cfg.sync_worker && sync_worker_start(s, app.indexer, app.instance_uuid, &worker) < 0)
+        log_warnx("sync: cannot start the background worker; pulls and pushes run on demand only");
     int rc = http_serve(&app);
+    sync_worker_stop(worker);
     auth_cache_free(app.auth_cache);
     indexer_close(app.indexer);
     store_close(s);

@@ -51,6 +51,8 @@ static const struct config_entry entries[] = {
      "public URL of this node (default http://<listen>)"},
     {"org_name", CT_STRING, OFF(org_name), 0, 0, "ORGNAME", "LIAISON_ORG_NAME",
      "name of the host organisation created on first start"},
+    {"sync_worker", CT_BOOL, OFF(sync_worker), 0, 1, "true", "LIAISON_SYNC_WORKER",
+     "pull from and push to sync links in the background (see docs/federation.md)"},
     {"admin_email", CT_STRING, OFF(admin_email), 0, 0, "admin@admin.test", "LIAISON_ADMIN_EMAIL",
      "e-mail of the admin user created on first start"},
 };

@@ -26,6 +26,7 @@ struct config {
     int64_t correlation_threshold; /* events per value before it over-correlates */
     char *log_level;
     bool unpublished_private;
+    bool sync_worker;
     char *base_url;     /* public URL; empty: http://<listen> */
     char *org_name;     /* host organisation created on first start */
     char *admin_email;  /* first admin user */

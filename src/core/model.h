@@ -111,6 +111,7 @@ struct server {
     char *push_rules;     /* JSON text ({"tags": {...}, "orgs": {...}}), "" if none */
     char *pull_rules;
     int64_t timeout;      /* seconds per request */
+    int64_t pull_interval; /* seconds between the background worker's pulls; 0: on demand */
     int64_t created, modified;
 };
 

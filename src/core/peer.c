@@ -341,6 +341,9 @@ int peer_link_check(struct server *sv, struct diag *d)
                         "give remote_org_id or RemoteOrg {uuid, name}: who runs the peer");
     if (sv->timeout < 1 || sv->timeout > 3600)
         return diag_set(d, ERR_INVAL, "timeout", "timeout must be 1 to 3600 seconds");
+    if (sv->pull_interval != 0 && (sv->pull_interval < 60 || sv->pull_interval > 7 * 86400))
+        return diag_set(d, ERR_INVAL, "pull_interval",
+                        "pull_interval must be 0 (on demand only) or 60 to 604800 seconds");
     if (sv->cert_file != NULL && *sv->cert_file != '\0' && access(sv->cert_file, R_OK) != 0)
         return diag_set(d, ERR_INVAL, "cert_file", "cannot read %s", sv->cert_file);
     return 0;

@@ -34,10 +34,12 @@ struct peer_version {
 /* ---- link rules (servers/add|edit and `liaison peer add`) ---- */
 
 #define PEER_TIMEOUT_DEFAULT 60
+#define PEER_PULL_INTERVAL_DEFAULT 600
 
 /* Checks and normalises a link: URL (http/https, trailing '/' dropped), name
  * (default: the URL), 40-character key, remote organisation set, time-out,
- * readable cert_file.  Errors name the field. */
+ * pull interval (0, or 60 s to 7 days), readable cert_file.  Errors name the
+ * field. */
 int peer_link_check(struct server *sv, struct diag *d);
 
 /*

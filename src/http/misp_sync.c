@@ -55,6 +55,7 @@ static void write_server(struct json_writer *w, const struct server *sv, const s
     json_write_kv_str(w, "push_rules", sv->push_rules ? sv->push_rules : "");
     json_write_kv_str(w, "pull_rules", sv->pull_rules ? sv->pull_rules : "");
     json_write_kv_i64(w, "timeout", sv->timeout);
+    json_write_kv_i64(w, "pull_interval", sv->pull_interval);
     json_write_kv_i64_str(w, "created", sv->created);
     json_write_kv_i64_str(w, "modified", sv->modified);
     json_write_object_end(w);
@@ -172,6 +173,9 @@ static int server_from_body(struct request *req, struct store_conn *c,
     const struct json_value *v = json_get(body, "timeout");
     if (rc == 0 && v != NULL && v->type != JSON_NULL && !json_as_i64(v, &sv->timeout))
         rc = diag_set(d, ERR_INVAL, "timeout", "timeout must be a number of seconds");
+    v = json_get(body, "pull_interval");
+    if (rc == 0 && v != NULL && v->type != JSON_NULL && !json_as_i64(v, &sv->pull_interval))
+        rc = diag_set(d, ERR_INVAL, "pull_interval", "pull_interval must be a number of seconds");
     if (rc == 0)
         rc = remote_org(req, c, body, sv, d);
     if (rc < 0)
@@ -226,6 +230,7 @@ static int save(struct request *req, bool adding)
         sv = arena_calloc(req->a, 1, sizeof(*sv));
         sv->org_id = req->who.org.id;
         sv->timeout = PEER_TIMEOUT_DEFAULT;
+        sv->pull_interval = PEER_PULL_INTERVAL_DEFAULT;
         rc = 0;
     } else {
         rc = server_at(req, c, &sv);

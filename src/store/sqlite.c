@@ -1523,15 +1523,15 @@ int store_event_stamps(struct store_conn *c, const char *uuids_json,
 
 #define SERVER_COLS                                                                                \
     "id, name, url, authkey, org_id, remote_org_id, push, pull, push_sightings, self_signed, "    \
-    "cert_file, push_rules, pull_rules, timeout, created, modified"
+    "cert_file, push_rules, pull_rules, timeout, created, modified, pull_interval"
 static const char sql_server_insert[] =
     "INSERT INTO servers (name, url, authkey, org_id, remote_org_id, push, pull, push_sightings, "
-    "self_signed, cert_file, push_rules, pull_rules, timeout, created, modified, seq) "
-    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
+    "self_signed, cert_file, push_rules, pull_rules, timeout, created, modified, seq, "
+    "pull_interval) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?18)";
 static const char sql_server_update[] =
     "UPDATE servers SET name=?1, url=?2, authkey=?3, org_id=?4, remote_org_id=?5, push=?6, "
     "pull=?7, push_sightings=?8, self_signed=?9, cert_file=?10, push_rules=?11, pull_rules=?12, "
-    "timeout=?13, modified=?15, seq=?16 WHERE id=?17 AND ?14 IS NOT NULL";
+    "timeout=?13, modified=?15, seq=?16, pull_interval=?18 WHERE id=?17 AND ?14 IS NOT NULL";
 static const char sql_server_delete[] = "DELETE FROM servers WHERE id = ?";
 static const char sql_sync_state_delete[] = "DELETE FROM sync_state WHERE server_id = ?";
 static const char sql_event_origins_delete[] = "DELETE FROM event_origins WHERE server_id = ?";
@@ -1556,6 +1556,7 @@ static void server_bind(sqlite3_stmt *st, const struct server *sv, int64_t now, 
     sqlite3_bind_int64(st, 14, now);
     sqlite3_bind_int64(st, 15, now);
     sqlite3_bind_int64(st, 16, seq);
+    sqlite3_bind_int64(st, 18, sv->pull_interval);
 }
 
 static void server_read(struct arena *a, sqlite3_stmt *st, struct server *sv)
@@ -1576,6 +1577,7 @@ static void server_read(struct arena *a, sqlite3_stmt *st, struct server *sv)
     sv->timeout = sqlite3_column_int64(st, 13);
     sv->created = sqlite3_column_int64(st, 14);
     sv->modified = sqlite3_column_int64(st, 15);
+    sv->pull_interval = sqlite3_column_int64(st, 16);
 }
 
 int store_server_insert(struct store_conn *c, struct server *sv)

@@ -29,8 +29,10 @@ class Server:
         self.dir = pathlib.Path(tmpdir)
         self.db = self.dir / db_name
         env = dict(os.environ)
+        # the background sync worker would race the tests' on-demand runs;
+        # tests about it turn it on
         env.update({"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
-                    "LIAISON_LOG_LEVEL": "warn"})
+                    "LIAISON_LOG_LEVEL": "warn", "LIAISON_SYNC_WORKER": "0"})
         env.update(extra_env or {})
         self.log = open(self.dir / "server.log", "wb")
         self.proc = subprocess.Popen(

@@ -13,10 +13,11 @@ from conftest import Client, Server, unique
 
 
 class Node:
-    def __init__(self, name):
+    def __init__(self, name, worker=False):
         self.name = name
         self.srv = Server(tempfile.mkdtemp(prefix="liaison-%s-" % name.lower()),
-                          extra_env={"LIAISON_ORG_NAME": "CERT-" + name})
+                          extra_env={"LIAISON_ORG_NAME": "CERT-" + name,
+                                     "LIAISON_SYNC_WORKER": "1" if worker else "0"})
         self.admin = Client(self.srv)
         me = self.admin.get("/users/view/me").json()
         self.org = me["Organisation"]
@@ -529,3 +530,32 @@ def test_receiving_a_push_directly(net):
     r = sync.post("/events/edit/%s/metadata:1" % local["uuid"], doc)
     assert r.status_code == 403 and "never overwritten" in r.json()["message"]
     assert b.event(local["uuid"])["info"] == "B's"
+
+
+def test_background_worker_pulls_on_schedule_and_pushes_on_publish():
+    import time
+    p, q = Node("P", worker=True), Node("Q", worker=True)
+
+    def arrives(uid, within=20):
+        deadline = time.time() + within
+        while time.time() < deadline:
+            if q.event(uid) is not None:
+                return True
+            time.sleep(0.2)
+        return False
+
+    try:
+        first = publish_event(p, 3)
+        sid = q.link(p, pull=True, pull_interval=60)  # a new link is pulled at once
+        assert arrives(first["uuid"])
+        state = [s for s in q.admin.get("/servers/index").json()
+                 if s["Server"]["id"] == sid][0]["sync"]["pull"]
+        assert state["last_success"] > 0 and state["total_events"] >= 1
+        p.link(q, push=True)
+        second = publish_event(p, 3)
+        assert arrives(second["uuid"])  # pushed soon after publication
+        r = q.admin.post("/servers/edit/%s" % sid, {"pull_interval": 5})
+        assert r.status_code == 403 and "pull_interval" in r.json()["errors"]
+    finally:
+        for n in (p, q):
+            n.srv.stop()
