@@ -1157,6 +1157,8 @@ void misp_sighting_encode(struct json_writer *w, const struct sighting *s, unsig
         kv_text(w, "attribute_uuid", s->attribute_uuid);
     if (members & MISP_SIGHTING_EVENT_UUID)
         kv_text(w, "event_uuid", s->event_uuid);
+    if (members & MISP_SIGHTING_DELETED)
+        json_write_kv_bool(w, "deleted", s->deleted);
     if ((members & MISP_SIGHTING_ORG) && s->org != NULL) {
         json_write_key(w, "Organisation");
         json_write_object_begin(w);
@@ -1188,6 +1190,7 @@ int misp_sighting_decode(struct arena *a, const struct json_value *v, const char
         (rc = read_str(&x, v, "source", &out->source)) < 0 ||
         (rc = read_ts(&x, v, "date_sighting", &out->date_sighting)) < 0 ||
         (rc = read_id(&x, v, "org_id", &out->org_id)) < 0 ||
+        (rc = read_bool(&x, v, "deleted", &out->deleted, NULL)) < 0 ||
         (rc = dec_org(&x, v, "Organisation", &out->org)) < 0)
         return rc;
     if (out->org != NULL)

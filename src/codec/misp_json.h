@@ -74,6 +74,7 @@ enum {
     MISP_SIGHTING_ATTRIBUTE_UUID = 1 << 1, /* "attribute_uuid" */
     MISP_SIGHTING_EVENT_UUID = 1 << 2,     /* "event_uuid" */
     MISP_SIGHTING_ORG = 1 << 3,            /* "Organisation": {id, uuid, name}, if known */
+    MISP_SIGHTING_DELETED = 1 << 4,        /* "deleted" (Liaison peers: deletions travel) */
 };
 
 /*
@@ -87,7 +88,7 @@ void misp_sighting_encode(struct json_writer *w, const struct sighting *s, unsig
  * Decodes one sighting in the shape MISP's sync sends (bulkSaveSightings, an
  * attribute's "Sighting" list), bare or {"Sighting": {...}}: uuid,
  * attribute_uuid, type, source, date_sighting, org_id, Organisation {uuid,
- * name}.  The sender's local ids (id, attribute_id, event_id,
+ * name}, and, from a Liaison peer, deleted.  The sender's local ids (id, attribute_id, event_id,
  * Organisation.id) mean nothing here and are dropped.  Not given: uuid and
  * attribute_uuid "", type -1, source NULL, date_sighting 0, org_id -1, org
  * NULL.  prefix names the field path for errors ("3").

@@ -24,6 +24,7 @@ void acl_filter(const struct principal *p, const struct acl_policy *pol, struct 
     out->unpublished_private = pol && pol->unpublished_private;
     out->sharing_groups = "[]";
     out->see_deleted = out->everything || role_has(&p->role, PERM_SYNC);
+    out->sync_peer = !out->everything && role_has(&p->role, PERM_SYNC);
 }
 
 int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
@@ -262,7 +263,8 @@ bool acl_sync_trim(struct event *e, int need)
 
 bool acl_sighting_visible(const struct acl_filter *f, const struct sighting *s)
 {
-    return f->everything || s->event_org_id == f->org_id || s->org_id == f->org_id;
+    return f->everything || f->sync_peer || s->event_org_id == f->org_id ||
+           s->org_id == f->org_id;
 }
 
 bool acl_can_add_sighting(const struct principal *p)

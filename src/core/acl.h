@@ -122,7 +122,9 @@ bool acl_is_sync_peer(const struct principal *p);
  * (org 0) are thus seen by the event's owner and site admins only.  MISP's
  * listSightings compares the creator org (orgc_id) instead; Liaison uses the
  * owner everywhere, as MISP's other read paths do.  The other MISP policies
- * (reporter, everyone, host org) are not offered.
+ * (reporter, everyone, host org) are not offered.  A peer's sync user sees
+ * all the sightings on the attributes it may see: they travel between nodes
+ * like those attributes, and each node applies this policy to its readers.
  */
 
 /* May the reader of f see s (on an attribute it may see)? */

@@ -123,9 +123,11 @@ struct sync_state {
     char *etag;            /* pull: the peer's events/index ETag after a complete pass */
     int64_t last_timestamp; /* newest event timestamp taken (pull) or sent (push) whole */
     int64_t last_seq;      /* push: the local change sequence offered up to */
+    int64_t last_sighting; /* pull: the peer's newest event sighting_timestamp taken */
     int64_t last_run, last_success;
     char *last_error;      /* "" when the last run succeeded */
     int64_t events, attributes, failures; /* of the last run */
+    int64_t sightings;     /* of the last run: sightings saved or removed */
     int64_t total_events;  /* since the link exists */
 };
 

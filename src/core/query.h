@@ -43,6 +43,9 @@ struct acl_filter {
     /* soft-deleted children of other organisations' events are shown on request
      * only to site admins and sync users (MISP); owners always see their own */
     bool see_deleted;
+    /* a peer's sync user: sightings travel between nodes like the attributes
+     * they are on (acl_sighting_visible) */
+    bool sync_peer;
 };
 
 struct query {

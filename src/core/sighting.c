@@ -593,6 +593,21 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
         return rc;
     for (size_t i = 0; i < n; i++) {
         struct sighting *s = &in[i];
+        if (s->deleted) {
+            /* a Liaison peer's deletion: the copy here goes too */
+            struct sighting *here;
+            int grc = store_sighting_get(c, a, 0, s->uuid, &here);
+            if (grc < 0 && grc != ERR_NOTFOUND)
+                return grc;
+            if (grc == 0 && !here->deleted && here->event_id == e->id) {
+                if ((rc = store_sighting_delete(c, here->id)) < 0)
+                    return rc;
+                res->removed++;
+            } else {
+                res->duplicates++;
+            }
+            continue;
+        }
         if (b.duplicate[i]) {
             res->duplicates++;
             continue;
@@ -613,5 +628,5 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
             return rc;
         res->saved++;
     }
-    return res->saved ? store_event_sighting_touch(c, e->id, now) : 0;
+    return res->saved || res->removed ? store_event_sighting_touch(c, e->id, now) : 0;
 }

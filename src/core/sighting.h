@@ -103,6 +103,7 @@ struct sighting_skip {
 struct sighting_bulk_result {
     size_t saved;
     size_t duplicates; /* uuid known here (or twice in the request): ignored */
+    size_t removed;    /* sent as deleted by a Liaison peer: tombstoned here too */
     struct sighting_skip *skipped; /* attribute not a visible live one of the event */
     size_t n_skipped, cap_skipped;
 };

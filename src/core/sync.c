@@ -15,6 +15,7 @@
 #include "core/acl.h"
 #include "core/event.h"
 #include "core/peer.h"
+#include "core/sighting.h"
 #include "core/uuid.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -179,6 +180,7 @@ static void link_save(struct store *s, struct link *l, const struct sync_report 
     st->events = r->created + r->updated;
     st->attributes = r->attributes;
     st->failures = r->failed;
+    st->sightings = r->sightings;
     st->total_events += r->created + r->updated;
     struct store_conn *c;
     if (store_begin_write(s, &c) < 0)
@@ -192,6 +194,7 @@ static void link_save(struct store *s, struct link *l, const struct sync_report 
 struct offered {
     char uuid[UUID_STR_LEN + 1];
     int64_t timestamp;
+    int64_t sighting_timestamp;
     bool wanted;
 };
 
@@ -298,6 +301,8 @@ static int read_index(struct arena *a, const struct buf *body, struct offer_list
             report_error(r, "the peer's event index item %zu has no valid uuid and timestamp", i);
             continue;
         }
+        if (!json_as_i64(json_get(e, "sighting_timestamp"), &x->sighting_timestamp))
+            x->sighting_timestamp = 0;
         x->wanted = true;
         o->n++;
     }
@@ -548,6 +553,144 @@ static int pull_revocations(struct store *s, struct link *l, struct sync_report 
     return rc;
 }
 
+/* ---- sightings, pulled ---- */
+
+/* Sightings are asked for this many events at a time. */
+#define SIGHTING_CHUNK 100
+/* The peer's sighting_timestamp may run a little ahead of its clock: events
+ * this close to the checkpoint are asked again (sightings dedupe by uuid). */
+#define SIGHTING_MARGIN 60
+
+struct sighted {
+    char (*uuids)[UUID_STR_LEN + 1];
+    size_t n;
+    int64_t newest; /* the newest sighting_timestamp among them (the next checkpoint) */
+};
+
+static int note_sighted(struct link *l, const struct offer_list *o, struct sighted *out)
+{
+    out->uuids = arena_alloc(l->a, (o->n ? o->n : 1) * sizeof(*out->uuids));
+    int64_t since = l->state->last_sighting - SIGHTING_MARGIN;
+    for (size_t i = 0; i < o->n; i++) {
+        int64_t st = o->v[i].sighting_timestamp;
+        if (st <= 0 || st <= since)
+            continue;
+        memcpy(out->uuids[out->n++], o->v[i].uuid, UUID_STR_LEN + 1);
+        if (st > out->newest)
+            out->newest = st;
+    }
+    return 0;
+}
+
+/* Saves the sightings of one chunk of events: one transaction, a savepoint
+ * per event (an event not here, e.g. left out by the pull rules, is skipped). */
+static int save_sightings(struct store *s, struct link *l, struct arena *a,
+                          const struct json_value *list, char (*uuids)[UUID_STR_LEN + 1], size_t n,
+                          struct sync_report *r)
+{
+    struct sighting *v = arena_alloc(a, (list->len ? list->len : 1) * sizeof(*v));
+    const char **event_of = arena_alloc(a, (list->len ? list->len : 1) * sizeof(*event_of));
+    size_t k = 0;
+    for (size_t i = 0; i < list->len; i++) {
+        const struct json_value *item = &list->u.items[i];
+        const struct json_value *inner = json_get(item, "Sighting");
+        struct str eu;
+        struct diag d;
+        diag_clear(&d);
+        if (inner == NULL)
+            inner = item;
+        if (!json_as_str(json_get(inner, "event_uuid"), &eu) ||
+            misp_sighting_decode(a, inner, "Sighting", &v[k], &d) < 0) {
+            r->failed++;
+            report_error(r, "sightings: item %zu: %s", i, d.msg[0] ? d.msg : "no event_uuid");
+            continue;
+        }
+        event_of[k++] = arena_strndup(a, eu.ptr, eu.len);
+    }
+    struct store_conn *c;
+    int rc = store_begin_write(s, &c);
+    if (rc < 0)
+        return rc;
+    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct sighting *mine = arena_alloc(a, (k ? k : 1) * sizeof(*mine));
+    for (size_t e = 0; rc == 0 && e < n; e++) {
+        size_t m = 0;
+        for (size_t i = 0; i < k; i++)
+            if (strcmp(event_of[i], uuids[e]) == 0)
+                mine[m++] = v[i];
+        if (m == 0)
+            continue;
+        struct sighting_bulk_result res;
+        struct diag d;
+        diag_clear(&d);
+        if ((rc = store_savepoint(c)) < 0)
+            break;
+        int brc = sighting_bulk_save(c, a, &l->actor, &all, uuids[e], mine, m, &res, &d);
+        if ((rc = store_savepoint_end(c, brc == 0)) < 0)
+            break;
+        if (brc == ERR_DB || brc == ERR_IO) {
+            rc = brc;
+        } else if (brc < 0 && brc != ERR_NOTFOUND) {
+            r->failed++;
+            report_error(r, "sightings of event %s: %s%s%s", uuids[e], d.field,
+                         d.field[0] ? ": " : "", d.msg);
+        } else if (brc == 0) {
+            r->sightings += (int64_t)(res.saved + res.removed);
+        }
+    }
+    return store_end(c, rc == 0) < 0 && rc == 0 ? ERR_DB : rc;
+}
+
+/* POST sightings/restSearch/event for the events whose sightings moved. */
+static int pull_sightings(struct store *s, struct link *l, struct sighted *sd,
+                          struct sync_report *r)
+{
+    int rc = 0;
+    for (size_t at = 0; rc == 0 && at < sd->n; at += SIGHTING_CHUNK) {
+        size_t n = sd->n - at < SIGHTING_CHUNK ? sd->n - at : SIGHTING_CHUNK;
+        struct buf q;
+        buf_init(&q, LIMIT_BODY_MAX);
+        buf_puts(&q, "{\"returnFormat\":\"json\",\"includeUuid\":1,\"from\":1,");
+        if (r->liaison_peer)
+            buf_puts(&q, "\"includeDeleted\":1,");
+        buf_puts(&q, "\"uuid\":[");
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&q, "%s\"%s\"", i ? "," : "", sd->uuids[at + i]);
+        buf_puts(&q, "]}");
+        struct peer_reply reply;
+        peer_reply_init(&reply, SYNC_INDEX_MAX);
+        rc = peer_request(l->sv, "POST", "/sightings/restSearch/event", q.ptr, q.len, NULL,
+                          &reply);
+        buf_free(&q);
+        struct arena *a = arena_new();
+        struct json_value *root = NULL;
+        const struct json_value *list = NULL;
+        struct diag d;
+        diag_clear(&d);
+        if (rc < 0) {
+            report_error(r, "sightings/restSearch: %s", reply.error);
+        } else if (reply.status != 200) {
+            report_error(r, "sightings/restSearch: the peer answered HTTP %ld", reply.status);
+            rc = ERR_IO;
+        } else if (json_parse(a, reply.body.ptr ? reply.body.ptr : "", reply.body.len,
+                              LIMIT_JSON_DEPTH, &root, &d) < 0 ||
+                   !json_is((list = json_get(root, "response")), JSON_ARRAY)) {
+            report_error(r, "sightings/restSearch: the answer is not {\"response\": [...]}");
+            rc = ERR_INVAL;
+        }
+        peer_reply_free(&reply);
+        if (rc == 0 && list->len > 0)
+            rc = save_sightings(s, l, a, list, sd->uuids + at, n, r);
+        arena_free(a);
+    }
+    /* a peer without sightings (an old MISP) is not a failed pull */
+    if (rc == ERR_IO || rc == ERR_INVAL) {
+        r->failed++;
+        rc = 0;
+    }
+    return rc;
+}
+
 static int pull_run(struct store *s, struct link *l, const struct sync_opts *o,
                     struct sync_report *r)
 {
@@ -588,6 +731,11 @@ static int pull_run(struct store *s, struct link *l, const struct sync_opts *o,
     if (rc == 0 && !r->not_modified)
         rc = read_index(l->a, &reply.body, &offers, r);
     peer_reply_free(&reply);
+    /* the events with sightings newer than the checkpoint, before
+     * mark_wanted keeps only the events to fetch */
+    struct sighted sighted = {NULL, 0, l->state->last_sighting};
+    if (rc == 0 && !r->not_modified)
+        rc = note_sighted(l, &offers, &sighted);
     if (rc == 0 && !r->not_modified)
         rc = mark_wanted(s, &offers, r);
     if (rc < 0 || r->not_modified)
@@ -626,6 +774,11 @@ static int pull_run(struct store *s, struct link *l, const struct sync_opts *o,
     free(paths);
     if (rc == 0 && r->liaison_peer)
         rc = pull_revocations(s, l, r);
+    int64_t failed = r->failed;
+    if (rc == 0)
+        rc = pull_sightings(s, l, &sighted, r);
+    if (rc == 0 && r->failed == failed)
+        l->state->last_sighting = sighted.newest;
     /* The ETag stands for the index just handled: keep it only when every
      * event in it landed, so that failures are retried next time. */
     if (rc == 0 && r->failed == 0)
@@ -924,6 +1077,163 @@ static int push_revocations(const struct server *sv, struct arena *a, struct buf
     return rc;
 }
 
+/* ---- sightings, pushed ---- */
+
+struct sighted_event {
+    int64_t id;
+    char uuid[UUID_STR_LEN + 1];
+};
+
+struct sighted_list {
+    struct sighted_event *v;
+    size_t n, cap;
+};
+
+static int on_sighted(void *ctx, int64_t event_id, const char *uuid)
+{
+    struct sighted_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        void *bigger = realloc(l->v, cap * sizeof(*l->v));
+        if (bigger == NULL)
+            return ERR_TOOBIG;
+        l->v = bigger;
+        l->cap = cap;
+    }
+    l->v[l->n].id = event_id;
+    snprintf(l->v[l->n].uuid, sizeof(l->v[l->n].uuid), "%s", uuid);
+    l->n++;
+    return 0;
+}
+
+static int collect_sighting(void *ctx, struct sighting *s)
+{
+    struct sighting_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        struct sighting *bigger = realloc(l->v, cap * sizeof(*l->v));
+        if (bigger == NULL)
+            return ERR_TOOBIG;
+        l->v = bigger;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *s;
+    return 0;
+}
+
+/* The sightings of one event the peer lacks (MISP's pushSightings:
+ * filterSightingUuidsForPush answers those it has), and, to a Liaison peer,
+ * the deleted ones, through bulkSaveSightings. */
+static int push_event_sightings(struct link *l, struct arena *a, const struct sighted_event *ev,
+                                const struct sighting_list *all, struct sync_report *r)
+{
+    struct buf q;
+    buf_init(&q, SYNC_INDEX_MAX);
+    buf_putc(&q, '[');
+    for (size_t i = 0; i < all->n; i++)
+        buf_printf(&q, "%s\"%s\"", i ? "," : "", all->v[i].uuid);
+    buf_putc(&q, ']');
+    char path[128];
+    snprintf(path, sizeof(path), "/sightings/filterSightingUuidsForPush/%.36s", ev->uuid);
+    struct peer_reply reply;
+    peer_reply_init(&reply, SYNC_INDEX_MAX);
+    int rc = peer_request(l->sv, "POST", path, q.ptr, q.len, NULL, &reply);
+    struct json_value *known = NULL;
+    struct diag d;
+    diag_clear(&d);
+    if (rc == 0 && (reply.status != 200 ||
+                    json_parse(a, reply.body.ptr ? reply.body.ptr : "", reply.body.len, 4, &known,
+                               &d) < 0 ||
+                    !json_is(known, JSON_ARRAY)))
+        rc = ERR_IO;
+    if (rc < 0)
+        report_error(r, "sightings of event %s: filterSightingUuidsForPush: %s", ev->uuid,
+                     reply.error[0] ? reply.error : "unexpected answer");
+    peer_reply_free(&reply);
+    if (rc < 0 || known == NULL) {
+        buf_free(&q);
+        return rc < 0 ? rc : ERR_IO;
+    }
+    buf_reset(&q);
+    buf_putc(&q, '[');
+    size_t sent = 0;
+    for (size_t i = 0; i < all->n; i++) {
+        const struct sighting *s = &all->v[i];
+        bool has = false;
+        for (size_t k = 0; k < known->len && !has; k++) {
+            struct str us;
+            has = json_as_str(&known->u.items[k], &us) && str_eq_cstr(us, s->uuid);
+        }
+        if (s->deleted ? !(r->liaison_peer && has) : has)
+            continue;
+        if (sent++)
+            buf_putc(&q, ',');
+        struct json_writer w;
+        json_writer_init(&w, &q, false);
+        misp_sighting_encode(&w, s,
+                             MISP_SIGHTING_ATTRIBUTE_UUID | MISP_SIGHTING_ORG |
+                                 (r->liaison_peer ? MISP_SIGHTING_DELETED : 0));
+    }
+    buf_putc(&q, ']');
+    if (sent > 0) {
+        snprintf(path, sizeof(path), "/sightings/bulkSaveSightings/%.36s", ev->uuid);
+        peer_reply_init(&reply, 1 << 20);
+        rc = q.err ? ERR_TOOBIG : peer_request(l->sv, "POST", path, q.ptr, q.len, NULL, &reply);
+        if (rc == 0 && reply.status == 200)
+            r->sightings += (int64_t)sent;
+        else
+            report_error(r, "sightings of event %s: bulkSaveSightings: %s", ev->uuid,
+                         rc < 0 ? reply.error : "the peer refused them");
+        if (rc == 0 && reply.status != 200)
+            rc = ERR_IO;
+        peer_reply_free(&reply);
+    }
+    buf_free(&q);
+    return rc;
+}
+
+/* For the events whose sightings changed since the checkpoint and that may
+ * go to the peer, their sightings. */
+static int push_sightings(struct store *s, struct link *l, const struct rules *ru,
+                          int64_t since, struct sync_report *r)
+{
+    struct sighted_list events = {NULL, 0, 0};
+    struct store_conn *c;
+    int rc = store_begin_read(s, &c);
+    if (rc < 0)
+        return rc;
+    rc = store_sighting_events_changed(c, since, on_sighted, &events);
+    store_end(c, true);
+    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    for (size_t i = 0; rc == 0 && i < events.n; i++) {
+        struct arena *a = arena_new();
+        struct event *e = NULL;
+        struct sighting_list list = {NULL, 0, 0};
+        char ids[32];
+        snprintf(ids, sizeof(ids), "[%lld]", (long long)events.v[i].id);
+        struct sighting_query q = {.acl = all, .event_ids = ids, .with_deleted = true};
+        if ((rc = store_begin_read(s, &c)) < 0) {
+            arena_free(a);
+            break;
+        }
+        int lrc = store_event_load(c, a, events.v[i].id, NULL, &all, STORE_LOAD_TAGS, &e);
+        bool eligible = lrc == 0 && e->published && e->distribution != DIST_SHARING_GROUP &&
+                        acl_sync_trim(e, DIST_CONNECTED) && rules_pass(ru, e);
+        if (eligible)
+            rc = store_sighting_search(c, a, &q, collect_sighting, &list);
+        else if (lrc < 0 && lrc != ERR_NOTFOUND)
+            rc = lrc;
+        store_end(c, true);
+        if (rc == 0 && eligible && list.n > 0 &&
+            push_event_sightings(l, a, &events.v[i], &list, r) < 0)
+            r->failed++;
+        free(list.v);
+        arena_free(a);
+    }
+    free(events.v);
+    return rc;
+}
+
 static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
                     struct sync_report *r)
 {
@@ -979,6 +1289,8 @@ static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
     free(changes.v);
     if (rc == 0 && r->liaison_peer)
         rc = push_revocations(sv, l->a, &revoked, r);
+    if (rc == 0 && sv->push_sightings)
+        rc = push_sightings(s, l, &ru, o->full ? 0 : l->state->last_seq, r);
     buf_free(&revoked);
     /* the checkpoint moves only when everything went: failures are retried */
     if (rc == 0 && r->failed == 0)
@@ -1032,6 +1344,7 @@ void sync_report_write(struct json_writer *w, const struct sync_report *r)
     json_write_kv_i64(w, "failed", r->failed);
     json_write_kv_i64(w, "attributes", r->attributes);
     json_write_kv_i64(w, "removed", r->removed);
+    json_write_kv_i64(w, "sightings", r->sightings);
     json_write_kv_bool(w, "not_modified", r->not_modified);
     json_write_kv_bool(w, "liaison_peer", r->liaison_peer);
     json_write_key(w, "seconds");

@@ -39,6 +39,7 @@ struct sync_report {
     int64_t failed;
     int64_t attributes; /* in the events created or updated */
     int64_t removed;    /* synced copies the peer no longer shares (Liaison peers) */
+    int64_t sightings;  /* sightings saved (or, from a Liaison peer, removed) */
     bool not_modified;  /* pull: the peer's index had not changed since the checkpoint */
     bool liaison_peer;  /* the peer speaks the Liaison extensions */
     double seconds;

@@ -542,6 +542,13 @@ static int rest_search_params(struct request *req, const struct json_value *body
     bool b;
     if (json_as_bool(json_get(body, "includeUuid"), &b) && b)
         *members |= MISP_SIGHTING_ATTRIBUTE_UUID | MISP_SIGHTING_EVENT_UUID;
+    /* beyond MISP, for Liaison peers (and site admins): tombstoned sightings
+     * too, marked "deleted", so that deletions travel */
+    if (json_as_bool(json_get(body, "includeDeleted"), &b) && b &&
+        (acl_is_site_admin(&req->who) || role_has(&req->who.role, PERM_SYNC))) {
+        q->with_deleted = true;
+        *members |= MISP_SIGHTING_DELETED;
+    }
     const char *format = scalar(req, json_get(body, "returnFormat"));
     if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "download") != 0)
         return diag_set(d, ERR_INVAL, "returnFormat", "only the json returnFormat is offered");
@@ -714,6 +721,7 @@ static void bulk_answer(struct request *req, const struct sighting_bulk_result *
     json_write_kv_str(w, "url", req->url);
     json_write_kv_i64(w, "added", (int64_t)res->saved);
     json_write_kv_i64(w, "duplicates", (int64_t)res->duplicates);
+    json_write_kv_i64(w, "removed", (int64_t)res->removed);
     json_write_key(w, "skipped");
     json_write_array_begin(w);
     for (size_t i = 0; i < res->n_skipped; i++) {

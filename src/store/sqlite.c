@@ -1495,6 +1495,30 @@ int store_events_changed(struct store_conn *c, int64_t since,
     return rc;
 }
 
+static const char sql_sighting_events_changed[] =
+    "SELECT DISTINCT e.id, e.uuid FROM sightings s JOIN events e ON e.id = s.event_id "
+    "WHERE s.seq > ?1 AND e.deleted = 0";
+
+int store_sighting_events_changed(struct store_conn *c, int64_t since,
+                                  int (*fn)(void *ctx, int64_t event_id, const char *uuid),
+                                  void *ctx)
+{
+    sqlite3_stmt *st = stmt(c, sql_sighting_events_changed);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, since);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *uuid = (const char *)sqlite3_column_text(st, 1);
+        if (uuid != NULL && (rc = fn(ctx, sqlite3_column_int64(st, 0), uuid)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = ERR_DB;
+    sqlite3_reset(st);
+    return rc;
+}
+
 static const char sql_event_stamps[] =
     "SELECT uuid, timestamp, locked FROM events WHERE uuid IN (SELECT value FROM json_each(?))";
 
@@ -1655,13 +1679,16 @@ int store_server_list(struct store_conn *c, struct arena *a, struct server **out
 
 static const char sql_sync_state_get[] =
     "SELECT etag, last_timestamp, last_seq, last_run, last_success, last_error, events, "
-    "attributes, failures, total_events FROM sync_state WHERE server_id = ?1 AND direction = ?2";
+    "attributes, failures, total_events, last_sighting, sightings FROM sync_state "
+    "WHERE server_id = ?1 AND direction = ?2";
 static const char sql_sync_state_put[] =
     "INSERT INTO sync_state (server_id, direction, etag, last_timestamp, last_seq, last_run, "
-    "last_success, last_error, events, attributes, failures, total_events) "
-    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) ON CONFLICT (server_id, direction) DO "
+    "last_success, last_error, events, attributes, failures, total_events, last_sighting, "
+    "sightings) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
+    "ON CONFLICT (server_id, direction) DO "
     "UPDATE SET etag=?3, last_timestamp=?4, last_seq=?5, last_run=?6, last_success=?7, "
-    "last_error=?8, events=?9, attributes=?10, failures=?11, total_events=?12";
+    "last_error=?8, events=?9, attributes=?10, failures=?11, total_events=?12, "
+    "last_sighting=?13, sightings=?14";
 static const char sql_synced_events[] =
     "SELECT e.uuid FROM event_origins o JOIN events e ON e.id = o.event_id "
     "WHERE o.server_id = ? AND e.deleted = 0";
@@ -1693,6 +1720,8 @@ int store_sync_state_get(struct store_conn *c, struct arena *a, int64_t server_i
         s->attributes = sqlite3_column_int64(st, 7);
         s->failures = sqlite3_column_int64(st, 8);
         s->total_events = sqlite3_column_int64(st, 9);
+        s->last_sighting = sqlite3_column_int64(st, 10);
+        s->sightings = sqlite3_column_int64(st, 11);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1718,6 +1747,8 @@ int store_sync_state_put(struct store_conn *c, const struct sync_state *s)
     sqlite3_bind_int64(st, 10, s->attributes);
     sqlite3_bind_int64(st, 11, s->failures);
     sqlite3_bind_int64(st, 12, s->total_events);
+    sqlite3_bind_int64(st, 13, s->last_sighting);
+    sqlite3_bind_int64(st, 14, s->sightings);
     return step_done(st);
 }
 
@@ -2900,7 +2931,9 @@ int store_sighting_search(struct store_conn *c, struct arena *a, const struct si
     buf_init(&b.sql, 1 << 20);
     sqlb_text(&b, "SELECT " SIGHTING_COLS SIGHTING_FROM
                   " LEFT JOIN objects o ON o.id = a.object_id"
-                  " WHERE s.deleted = 0 AND a.deleted = 0 AND e.deleted = 0");
+                  " WHERE a.deleted = 0 AND e.deleted = 0");
+    if (!q->with_deleted)
+        sqlb_text(&b, " AND s.deleted = 0");
     render_acl_event(&b, &q->acl);
     render_acl_attr(&b, &q->acl);
     sqlb_in_list(&b, "s.id", q->ids);

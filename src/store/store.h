@@ -226,6 +226,12 @@ struct event_change {
 int store_events_changed(struct store_conn *c, int64_t since,
                          int (*fn)(void *ctx, const struct event_change *ch), void *ctx);
 
+/* Calls fn once for each live event with a sighting written (added or
+ * tombstoned) after change `since`. */
+int store_sighting_events_changed(struct store_conn *c, int64_t since,
+                                  int (*fn)(void *ctx, int64_t event_id, const char *uuid),
+                                  void *ctx);
+
 /* ---- sync links (servers) ---- */
 int store_server_insert(struct store_conn *c, struct server *sv); /* sets id; ERR_CONFLICT: url taken */
 int store_server_update(struct store_conn *c, const struct server *sv);
@@ -293,6 +299,7 @@ struct sighting_query {
     const char *not_org_ids; /* none of these */
     int64_t from, to;        /* date_sighting bounds (inclusive), 0: open */
     enum sighting_order order;
+    bool with_deleted;       /* tombstoned sightings too (for Liaison peers) */
 };
 
 /* Inserts the live sighting s (uuid, attribute, event, org, type, source and
@@ -303,7 +310,7 @@ int store_sighting_insert(struct store_conn *c, struct sighting *s);
  * attribute's uuid and value, its event's uuid and owner, and its org. */
 int store_sighting_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
                        struct sighting **out);
-/* Calls fn for each live sighting matching q, in q->order; the sighting's
+/* Calls fn for each live (or, with_deleted, also tombstoned) sighting matching q, in q->order; the sighting's
  * strings and org are in a, the struct itself only valid during the call.  fn
  * returns non-zero to stop. */
 int store_sighting_search(struct store_conn *c, struct arena *a, const struct sighting_query *q,

@@ -559,3 +559,51 @@ def test_background_worker_pulls_on_schedule_and_pushes_on_publish():
     finally:
         for n in (p, q):
             n.srv.stop()
+
+
+# ---- sightings ----
+
+def sightings_of(node, uid):
+    ev = node.event(uid)
+    return sorted((s["uuid"], s["source"]) for a in ev["Attribute"] for s in a.get("Sighting", []))
+
+
+def test_sightings_are_pulled_and_their_deletions_follow(net):
+    a, b, _ = net
+    e = publish_event(a, 3)
+    attr = e["Attribute"][0]
+    seen = []
+    for src in ("sensor-1", "sensor-2"):
+        r = a.admin.post("/sightings/add/%s" % attr["id"], {"source": src})
+        assert r.status_code == 200, r.text
+        seen.append(r.json()["Sighting"])
+    report = b.pull(b.from_a)
+    assert report["failed"] == 0 and report["sightings"] == 2, report
+    assert sightings_of(b, e["uuid"]) == sorted((s["uuid"], s["source"]) for s in seen)
+    again = b.pull(b.from_a)
+    assert again["sightings"] == 0 and again["not_modified"] is True, again
+
+    assert a.admin.post("/sightings/delete/%s" % seen[0]["id"]).status_code == 200
+    report = b.pull(b.from_a)
+    assert report["failed"] == 0 and report["sightings"] == 1, report
+    assert sightings_of(b, e["uuid"]) == [(seen[1]["uuid"], "sensor-2")]
+
+
+def test_sightings_are_pushed(net):
+    a, _, c = net
+    sid = [s["Server"]["id"] for s in a.admin.get("/servers/index").json()
+           if s["Server"]["url"] == c.srv.url][0]
+    r = a.admin.post("/servers/edit/%s" % sid, {"push_sightings": True})
+    assert r.status_code == 200, r.text
+    e = publish_event(a, 3)
+    push(a, sid)
+    r = a.admin.post("/sightings/add/%s" % e["Attribute"][1]["id"], {"source": "honeypot"})
+    assert r.status_code == 200, r.text
+    s = r.json()["Sighting"]
+    report = push(a, sid)
+    assert report["failed"] == 0 and report["sightings"] == 1, report
+    assert sightings_of(c, e["uuid"]) == [(s["uuid"], "honeypot")]
+    assert a.admin.post("/sightings/delete/%s" % s["id"]).status_code == 200
+    report = push(a, sid)
+    assert report["failed"] == 0, report
+    assert sightings_of(c, e["uuid"]) == []
