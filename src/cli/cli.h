@@ -24,6 +24,7 @@ int cmd_user(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);

@@ -32,6 +32,7 @@ static void usage(FILE *f)
             "  user add EMAIL --org ORG [--role ROLE_ID] | user list\n"
             "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
             "  import [FILE...]      import MISP JSON events (files or standard input)\n"
+            "  export [-o FILE]      write the events as MISP JSON, as import reads them\n"
             "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
             "  peer add URL --key KEY ... | peer list | peer remove ID | peer test ID\n"
             "  sync pull|push PEER   one pull from or push to a sync link (--full, --json)\n"
@@ -169,6 +170,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve}, {"init", cmd_init},     {"org", cmd_org},
         {"user", cmd_user},   {"key", cmd_key},       {"config", cmd_config},
         {"import", cmd_import},
+        {"export", cmd_export},
         {"lookup", cmd_lookup},
         {"peer", cmd_peer},
         {"sync", cmd_sync},
