@@ -31,22 +31,33 @@ static void today(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* Gives uuid a fresh value if empty, else checks it is not used elsewhere. */
-static int uuid_claim(struct store_conn *c, char uuid[UUID_STR_LEN + 1], const char *field,
-                      struct diag *d)
+static int uuid_in_use(const char *uuid, const char *field, struct diag *d)
+{
+    return diag_set(d, ERR_CONFLICT, field, "uuid %s is already in use on this instance", uuid);
+}
+
+/* Gives uuid a fresh value if empty, else checks it is not used elsewhere
+ * (for an attribute, elsewhere than in attributes: see attribute_insert). */
+static int uuid_claim_for(struct store_conn *c, char uuid[UUID_STR_LEN + 1], bool attribute,
+                          const char *field, struct diag *d)
 {
     if (uuid[0] == '\0') {
         uuid_generate(uuid);
         return 0;
     }
     bool taken;
-    int rc = store_uuid_taken(c, uuid, &taken);
+    int rc = store_uuid_taken_by(c, uuid, !attribute, &taken);
     if (rc < 0)
         return rc;
     if (taken)
-        return diag_set(d, ERR_CONFLICT, field, "uuid %s is already in use on this instance",
-                        uuid);
+        return uuid_in_use(uuid, field, d);
     return 0;
+}
+
+static int uuid_claim(struct store_conn *c, char uuid[UUID_STR_LEN + 1], const char *field,
+                      struct diag *d)
+{
+    return uuid_claim_for(c, uuid, false, field, d);
 }
 
 /*
@@ -181,11 +192,13 @@ static int attribute_insert(const struct principal *p, struct store_conn *c, str
         return rc;
     char path[96];
     snprintf(path, sizeof(path), "%s.uuid", field);
-    if ((rc = uuid_claim(c, at->uuid, path, d)) < 0)
+    if ((rc = uuid_claim_for(c, at->uuid, true, path, d)) < 0)
         return rc;
     at->event_id = event_id;
     at->object_id = object_id;
-    if ((rc = store_attribute_insert(c, at)) < 0)
+    if ((rc = store_attribute_insert(c, at)) == ERR_CONFLICT)
+        return uuid_in_use(at->uuid, path, d); /* uuid is the table's only unique key */
+    if (rc < 0)
         return rc;
     return tags_attach(c, a, event_id, at->id, at->tags, at->n_tags, field, d);
 }

@@ -39,7 +39,7 @@
 /* A batch is written in one transaction when it holds this many events or
  * attributes, whichever comes first. */
 #define BATCH_EVENTS 64
-#define BATCH_ATTRIBUTES 100000
+#define BATCH_ATTRIBUTES 32768
 
 static double now_mono(void)
 {
@@ -346,18 +346,35 @@ static int mark_wanted(struct store *s, struct offer_list *o, struct sync_report
 struct received {
     struct arena *a;
     struct event *e;
+    int rc; /* event_receive's answer */
+    enum receive_result res;
+    struct diag d;
 };
 
+struct batch {
+    struct received items[BATCH_EVENTS];
+    size_t n, attrs;
+};
+
+/*
+ * A pull's events go from the fetching thread (peer_get_many's callbacks:
+ * parse, decode, rewrite, batch) to a writer thread through a one-batch
+ * hand-over, so that fetching goes on while a batch is written.
+ */
 struct pull_run {
     struct store *s;
     struct link *l;
     struct offer_list *o;
-    struct sync_report *r;
+    struct sync_report *r; /* the fetching side's counts */
     bool exact;
-    struct received batch[BATCH_EVENTS];
-    size_t n_batch;
-    size_t batch_attrs;
-    int64_t newest; /* the newest timestamp saved */
+    struct batch *filling;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct batch *queued;  /* handed to the writer, or NULL */
+    bool done;             /* no more batches will come */
+    int write_rc;          /* the writer's first fatal error */
+    struct sync_report wr; /* the writer's counts, merged at the end */
+    int64_t newest;        /* the newest event timestamp saved */
 };
 
 static size_t event_attr_total(const struct event *e)
@@ -368,57 +385,130 @@ static size_t event_attr_total(const struct event *e)
     return n;
 }
 
-/* Writes the batch: one transaction, one savepoint per event. */
-static int flush_batch(struct pull_run *p)
+static void batch_free(struct batch *b)
 {
-    if (p->n_batch == 0)
-        return 0;
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        arena_free(b->items[i].a);
+    free(b);
+}
+
+static bool is_fatal(int rc)
+{
+    return rc == ERR_DB || rc == ERR_IO;
+}
+
+/* Writes b's events in transaction c; each with its own savepoint when
+ * `guarded`, so that a bad one is undone alone.  Returns a fatal error, or
+ * ERR_INVAL (unguarded) when some event was refused. */
+static int write_events(struct pull_run *p, struct store_conn *c, struct batch *b, bool guarded)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        struct received *x = &b->items[i];
+        diag_clear(&x->d);
+        x->res = RECEIVE_NOT_NEWER;
+        if (guarded && (rc = store_savepoint(c)) < 0)
+            break;
+        x->rc = event_receive(c, x->a, &p->l->actor, x->e, p->exact, &x->res, &x->d);
+        if (x->rc == 0 && (x->res == RECEIVE_CREATED || x->res == RECEIVE_UPDATED))
+            x->rc = store_event_origin_set(c, x->e->id, p->l->sv->id);
+        if (guarded && (rc = store_savepoint_end(c, x->rc == 0)) < 0)
+            break;
+        if (is_fatal(x->rc))
+            rc = x->rc;
+        else if (x->rc < 0 && !guarded)
+            rc = ERR_INVAL;
+    }
+    return rc;
+}
+
+/* Writes a batch in one transaction.  Almost always every event is fine and
+ * the batch goes in without savepoints (each one costs a statement journal
+ * of every page it touches); when one is refused the transaction is undone
+ * and the batch written again, one savepoint per event. */
+static int write_batch(struct pull_run *p, struct batch *b)
+{
     struct store_conn *c;
     int rc = store_begin_write(p->s, &c);
-    for (size_t i = 0; rc == 0 && i < p->n_batch; i++) {
-        struct event *e = p->batch[i].e;
-        struct diag d;
-        diag_clear(&d);
-        enum receive_result res = RECEIVE_NOT_NEWER;
-        if ((rc = store_savepoint(c)) < 0)
-            break;
-        int erc = event_receive(c, p->batch[i].a, &p->l->actor, e, p->exact, &res, &d);
-        if ((rc = store_savepoint_end(c, erc == 0)) < 0)
-            break;
-        if (erc == ERR_DB || erc == ERR_IO) {
-            rc = erc;
-            break;
-        }
-        if (erc < 0) {
-            p->r->failed++;
-            report_error(p->r, "event %s: %s%s%s", e->uuid, d.field[0] ? d.field : "",
-                         d.field[0] ? ": " : "", d.msg[0] ? d.msg : err_str(erc));
-            continue;
-        }
-        switch (res) {
-        case RECEIVE_CREATED:
-            p->r->created++;
-            break;
-        case RECEIVE_UPDATED:
-            p->r->updated++;
-            break;
-        default:
-            p->r->unchanged++;
-            break;
-        }
-        if (res == RECEIVE_CREATED || res == RECEIVE_UPDATED) {
-            p->r->attributes += (int64_t)event_attr_total(e);
-            if ((rc = store_event_origin_set(c, e->id, p->l->sv->id)) < 0)
-                break;
-        }
-        if (e->timestamp > p->newest)
-            p->newest = e->timestamp;
+    if (rc < 0)
+        return rc;
+    rc = write_events(p, c, b, false);
+    if (rc == ERR_INVAL) {
+        store_end(c, false);
+        if ((rc = store_begin_write(p->s, &c)) < 0)
+            return rc;
+        rc = write_events(p, c, b, true);
     }
     rc = store_end(c, rc == 0) < 0 && rc == 0 ? ERR_DB : rc;
-    for (size_t i = 0; i < p->n_batch; i++)
-        arena_free(p->batch[i].a);
-    p->n_batch = 0;
-    p->batch_attrs = 0;
+    if (rc < 0)
+        return rc;
+    struct sync_report *w = &p->wr;
+    for (size_t i = 0; i < b->n; i++) {
+        struct received *x = &b->items[i];
+        if (x->rc < 0) {
+            w->failed++;
+            report_error(w, "event %s: %s%s%s", x->e->uuid, x->d.field, x->d.field[0] ? ": " : "",
+                         x->d.msg[0] ? x->d.msg : err_str(x->rc));
+            continue;
+        }
+        if (x->res == RECEIVE_CREATED)
+            w->created++;
+        else if (x->res == RECEIVE_UPDATED)
+            w->updated++;
+        else
+            w->unchanged++;
+        if (x->res == RECEIVE_CREATED || x->res == RECEIVE_UPDATED)
+            w->attributes += (int64_t)event_attr_total(x->e);
+        if (x->e->timestamp > p->newest)
+            p->newest = x->e->timestamp;
+    }
+    return 0;
+}
+
+static void *writer_main(void *arg)
+{
+    struct pull_run *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (p->queued == NULL && !p->done)
+            pthread_cond_wait(&p->cond, &p->lock);
+        struct batch *b = p->queued;
+        p->queued = NULL;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        if (b == NULL)
+            break;
+        int rc = write_batch(p, b);
+        batch_free(b);
+        if (rc < 0) {
+            pthread_mutex_lock(&p->lock);
+            p->write_rc = rc;
+            pthread_cond_broadcast(&p->cond);
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Hands the filling batch to the writer (waiting while it has one queued);
+ * returns the writer's fatal error, if any. */
+static int hand_over(struct pull_run *p)
+{
+    if (p->filling == NULL || p->filling->n == 0)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    while (p->queued != NULL && p->write_rc == 0)
+        pthread_cond_wait(&p->cond, &p->lock);
+    int rc = p->write_rc;
+    if (rc == 0) {
+        p->queued = p->filling;
+        p->filling = NULL;
+        pthread_cond_broadcast(&p->cond);
+    }
+    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 
@@ -454,13 +544,76 @@ static int on_event(void *ctx, size_t i, struct peer_reply *reply)
         return 0;
     }
     sync_rewrite_pulled(e);
-    p->batch[p->n_batch].a = a;
-    p->batch[p->n_batch].e = e;
-    p->n_batch++;
-    p->batch_attrs += event_attr_total(e);
-    if (p->n_batch == BATCH_EVENTS || p->batch_attrs >= BATCH_ATTRIBUTES)
-        return flush_batch(p);
+    if (p->filling == NULL && (p->filling = calloc(1, sizeof(*p->filling))) == NULL) {
+        arena_free(a);
+        return ERR_IO;
+    }
+    struct batch *b = p->filling;
+    b->items[b->n].a = a;
+    b->items[b->n].e = e;
+    b->n++;
+    b->attrs += event_attr_total(e);
+    if (b->n == BATCH_EVENTS || b->attrs >= BATCH_ATTRIBUTES)
+        return hand_over(p);
     return 0;
+}
+
+/* Fetches the wanted events (parallel, bounded) and has them written. */
+static int fetch_and_write(struct store *s, struct link *l, struct offer_list *offers,
+                           unsigned parallel, struct sync_report *r)
+{
+    const char **paths = calloc(offers->n ? offers->n : 1, sizeof(*paths));
+    struct pull_run *p = calloc(1, sizeof(*p));
+    if (paths == NULL || p == NULL) {
+        free(paths);
+        free(p);
+        return ERR_IO;
+    }
+    for (size_t i = 0; i < offers->n; i++) {
+        char *path = arena_alloc(l->a, 160);
+        snprintf(path, 160,
+                 "/events/view/%s/deleted[]:0/deleted[]:1/excludeGalaxy:1/"
+                 "includeEventCorrelations:0",
+                 offers->v[i].uuid);
+        paths[i] = path;
+    }
+    p->s = s;
+    p->l = l;
+    p->o = offers;
+    p->r = r;
+    p->exact = r->liaison_peer;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    pthread_t writer;
+    int rc = pthread_create(&writer, NULL, writer_main, p) == 0 ? 0 : ERR_IO;
+    if (rc == 0) {
+        rc = peer_get_many(l->sv, paths, offers->n, parallel, SYNC_EVENT_MAX, on_event, p);
+        if (rc == 0)
+            rc = hand_over(p);
+        pthread_mutex_lock(&p->lock);
+        p->done = true;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(writer, NULL);
+        if (rc == 0)
+            rc = p->write_rc;
+    }
+    batch_free(p->filling);
+    batch_free(p->queued);
+    r->created += p->wr.created;
+    r->updated += p->wr.updated;
+    r->unchanged += p->wr.unchanged;
+    r->failed += p->wr.failed;
+    r->attributes += p->wr.attributes;
+    if (r->error[0] == '\0')
+        memcpy(r->error, p->wr.error, sizeof(r->error));
+    if (p->newest > l->state->last_timestamp)
+        l->state->last_timestamp = p->newest;
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+    free(p);
+    free(paths);
+    return rc;
 }
 
 struct uuid_set {
@@ -659,8 +812,7 @@ static int pull_sightings(struct store *s, struct link *l, struct sighted *sd,
         buf_puts(&q, "]}");
         struct peer_reply reply;
         peer_reply_init(&reply, SYNC_INDEX_MAX);
-        rc = peer_request(l->sv, "POST", "/sightings/restSearch/event", q.ptr, q.len, NULL,
-                          &reply);
+        rc = peer_request(l->sv, "POST", "/sightings/restSearch/event", q.ptr, q.len, NULL, &reply);
         buf_free(&q);
         struct arena *a = arena_new();
         struct json_value *root = NULL;
@@ -741,37 +893,7 @@ static int pull_run(struct store *s, struct link *l, const struct sync_opts *o,
     if (rc < 0 || r->not_modified)
         return rc;
 
-    const char **paths = calloc(offers.n ? offers.n : 1, sizeof(*paths));
-    if (paths == NULL)
-        return ERR_IO;
-    for (size_t i = 0; i < offers.n; i++) {
-        char *path = arena_alloc(l->a, 160);
-        snprintf(path, 160,
-                 "/events/view/%s/deleted[]:0/deleted[]:1/excludeGalaxy:1/"
-                 "includeEventCorrelations:0",
-                 offers.v[i].uuid);
-        paths[i] = path;
-    }
-    struct pull_run *p = calloc(1, sizeof(*p));
-    if (p == NULL) {
-        free(paths);
-        return ERR_IO;
-    }
-    p->s = s;
-    p->l = l;
-    p->o = &offers;
-    p->r = r;
-    p->exact = r->liaison_peer;
-    rc = peer_get_many(sv, paths, offers.n, o->parallel ? o->parallel : SYNC_PARALLEL_DEFAULT,
-                       SYNC_EVENT_MAX, on_event, p);
-    if (rc == 0)
-        rc = flush_batch(p);
-    for (size_t i = 0; i < p->n_batch; i++)
-        arena_free(p->batch[i].a);
-    if (p->newest > l->state->last_timestamp)
-        l->state->last_timestamp = p->newest;
-    free(p);
-    free(paths);
+    rc = fetch_and_write(s, l, &offers, o->parallel ? o->parallel : SYNC_PARALLEL_DEFAULT, r);
     if (rc == 0 && r->liaison_peer)
         rc = pull_revocations(s, l, r);
     int64_t failed = r->failed;
@@ -1141,10 +1263,10 @@ static int push_event_sightings(struct link *l, struct arena *a, const struct si
     struct json_value *known = NULL;
     struct diag d;
     diag_clear(&d);
-    if (rc == 0 && (reply.status != 200 ||
-                    json_parse(a, reply.body.ptr ? reply.body.ptr : "", reply.body.len, 4, &known,
-                               &d) < 0 ||
-                    !json_is(known, JSON_ARRAY)))
+    if (rc == 0 &&
+        (reply.status != 200 ||
+         json_parse(a, reply.body.ptr ? reply.body.ptr : "", reply.body.len, 4, &known, &d) < 0 ||
+         !json_is(known, JSON_ARRAY)))
         rc = ERR_IO;
     if (rc < 0)
         report_error(r, "sightings of event %s: filterSightingUuidsForPush: %s", ev->uuid,
@@ -1194,8 +1316,8 @@ static int push_event_sightings(struct link *l, struct arena *a, const struct si
 
 /* For the events whose sightings changed since the checkpoint and that may
  * go to the peer, their sightings. */
-static int push_sightings(struct store *s, struct link *l, const struct rules *ru,
-                          int64_t since, struct sync_report *r)
+static int push_sightings(struct store *s, struct link *l, const struct rules *ru, int64_t since,
+                          struct sync_report *r)
 {
     struct sighted_list events = {NULL, 0, 0};
     struct store_conn *c;

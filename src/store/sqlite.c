@@ -1918,6 +1918,10 @@ static const char sql_uuid_taken[] =
     "UNION ALL SELECT 1 FROM objects WHERE uuid = ?1 "
     "UNION ALL SELECT 1 FROM object_references WHERE uuid = ?1 LIMIT 1";
 
+static const char sql_uuid_taken_not_attr[] =
+    "SELECT 1 FROM events WHERE uuid = ?1 UNION ALL SELECT 1 FROM objects WHERE uuid = ?1 "
+    "UNION ALL SELECT 1 FROM object_references WHERE uuid = ?1 LIMIT 1";
+
 static void attr_read(struct arena *a, sqlite3_stmt *st, struct attribute *at)
 {
     memset(at, 0, sizeof(*at));
@@ -2039,7 +2043,12 @@ int store_attribute_delete(struct store_conn *c, int64_t id, bool hard)
 
 int store_uuid_taken(struct store_conn *c, const char *uuid, bool *taken)
 {
-    sqlite3_stmt *st = stmt(c, sql_uuid_taken);
+    return store_uuid_taken_by(c, uuid, true, taken);
+}
+
+int store_uuid_taken_by(struct store_conn *c, const char *uuid, bool attributes, bool *taken)
+{
+    sqlite3_stmt *st = stmt(c, attributes ? sql_uuid_taken : sql_uuid_taken_not_attr);
     if (st == NULL)
         return ERR_DB;
     bind_text(st, 1, uuid);

@@ -196,6 +196,10 @@ int store_attribute_get(struct store_conn *c, struct arena *a, int64_t id, const
 int store_attribute_delete(struct store_conn *c, int64_t id, bool hard);
 /* Returns true if a uuid is used by any event, object, attribute or reference. */
 int store_uuid_taken(struct store_conn *c, const char *uuid, bool *taken);
+/* The same, leaving out attributes when !attributes: an attribute insert
+ * learns of a taken attribute uuid from the table's own unique index
+ * (ERR_CONFLICT), which spares a look-up in its largest index. */
+int store_uuid_taken_by(struct store_conn *c, const char *uuid, bool attributes, bool *taken);
 
 /* Calls fn for each attribute matching q, ordered by id, honouring limit/page.
  * The attribute has its tags when with_tags; event_uuid is its event's uuid. */
