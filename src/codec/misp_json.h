@@ -60,7 +60,9 @@ void misp_attribute_encode(struct json_writer *w, const struct attribute *at,
 void misp_object_encode(struct json_writer *w, const struct object *o);
 
 /* Writes an organisation {"id","name","uuid","local"} (MISP's short form). */
-void misp_org_encode_short(struct json_writer *w, const struct org *o);
+void misp_org_encode_short(struct json_writer *w, const struct org *o); /* NULL: {} */
+/* "SharingGroupOrg": [{sharing_group_id, org_id, extend, Organisation}] */
+void misp_sharing_group_orgs_encode(struct json_writer *w, const struct sharing_group *g);
 
 /* Writes a tag object {"id","name","colour","exportable","user_id","hide_tag",
  * "numerical_value","is_galaxy","is_custom_galaxy","local_only","local"}. */

@@ -270,6 +270,35 @@ static int object_refs_insert(struct store_conn *c, struct arena *a, int64_t eve
     return 0;
 }
 
+int org_capture(struct store_conn *c, struct arena *a, const struct org *given,
+                int64_t creator, const char *field, int64_t *id, struct diag *d)
+{
+    struct org *found = NULL;
+    int rc = ERR_NOTFOUND;
+    if (given->uuid[0])
+        rc = store_org_get(c, a, 0, given->uuid, NULL, &found);
+    if (rc == ERR_NOTFOUND && given->name && *given->name)
+        rc = store_org_get(c, a, 0, NULL, given->name, &found);
+    if (rc == 0) {
+        *id = found->id;
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    if (given->name == NULL || *given->name == '\0')
+        return diag_set(d, ERR_INVAL, field, "an organisation unknown here needs a name");
+    struct org o = *given;
+    o.id = 0;
+    o.local = false;
+    o.created_by = creator;
+    if (o.uuid[0] == '\0')
+        uuid_generate(o.uuid);
+    if ((rc = store_org_insert(c, &o)) < 0)
+        return rc;
+    *id = o.id;
+    return 0;
+}
+
 /* Resolves the creator org given in a document (Orgc with uuid/name): only site
  * admins and sync users may create on behalf of another org. */
 static int orgc_resolve(struct store_conn *c, struct arena *a, const struct principal *p,
@@ -278,29 +307,7 @@ static int orgc_resolve(struct store_conn *c, struct arena *a, const struct prin
     e->orgc_id = p->org.id;
     if (e->orgc == NULL || (!acl_is_site_admin(p) && !role_has(&p->role, PERM_SYNC)))
         return 0;
-    struct org *found = NULL;
-    int rc = ERR_NOTFOUND;
-    if (e->orgc->uuid[0])
-        rc = store_org_get(c, a, 0, e->orgc->uuid, NULL, &found);
-    if (rc == ERR_NOTFOUND && e->orgc->name && *e->orgc->name)
-        rc = store_org_get(c, a, 0, NULL, e->orgc->name, &found);
-    if (rc == 0) {
-        e->orgc_id = found->id;
-        return 0;
-    }
-    if (rc != ERR_NOTFOUND)
-        return rc;
-    if (e->orgc->name == NULL || *e->orgc->name == '\0')
-        return diag_set(d, ERR_INVAL, "Event.Orgc.name", "creator organisation needs a name");
-    struct org o = *e->orgc;
-    o.local = false;
-    o.created_by = p->user.id;
-    if (o.uuid[0] == '\0')
-        uuid_generate(o.uuid);
-    if ((rc = store_org_insert(c, &o)) < 0)
-        return rc;
-    e->orgc_id = o.id;
-    return 0;
+    return org_capture(c, a, e->orgc, p->user.id, "Event.Orgc.name", &e->orgc_id, d);
 }
 
 int event_create(struct store_conn *c, struct arena *a, const struct principal *p,

@@ -22,6 +22,12 @@
 #include "core/acl.h"
 #include "store/store.h"
 
+/* The organisation a document names (by uuid, else name): its id here, or,
+ * when unknown, a new (not local) organisation created by user `creator` -
+ * which needs a name (else ERR_INVAL naming `field`).  MISP's captureOrg. */
+int org_capture(struct store_conn *c, struct arena *a, const struct org *given,
+                int64_t creator, const char *field, int64_t *id, struct diag *d);
+
 /* Creates e (with its attributes, objects, references and tags) owned by the
  * caller's org.  On success e->id and all child ids are set. */
 int event_create(struct store_conn *c, struct arena *a, const struct principal *p,

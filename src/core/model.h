@@ -95,6 +95,8 @@ struct attribute {
     struct related_attribute *related;
     size_t n_related;
     bool over_correlation; /* some part of the value is held by too many events */
+    /* sync: the sharing group of distribution 4, as sent to or by a peer */
+    struct sharing_group *sharing_group;
 };
 
 /* A sync link to a remote server (MISP's Server). */
@@ -172,6 +174,7 @@ struct object {
     size_t n_attrs;
     struct object_reference *refs;
     size_t n_refs;
+    struct sharing_group *sharing_group; /* sync, as for attributes */
 };
 
 enum threat_level { THREAT_HIGH = 1, THREAT_MEDIUM = 2, THREAT_LOW = 3, THREAT_UNDEFINED = 4 };
@@ -209,6 +212,7 @@ struct event {
     size_t n_objects;
     struct tag_ref *tags;
     size_t n_tags;
+    struct sharing_group *sharing_group; /* sync, as for attributes */
     /* read time only: the events correlating with this one (MISP's
      * RelatedEvent), with org and orgc, newest date first */
     struct event **related;

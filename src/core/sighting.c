@@ -10,6 +10,8 @@
  */
 #include "core/sighting.h"
 
+#include "core/event.h"
+
 #include "core/lookup.h"
 #include "core/uuid.h"
 #include "util/buf.h"
@@ -522,28 +524,7 @@ static int reporter(struct store_conn *c, struct arena *a, const struct principa
         *org_id = s->org_id == 0 ? 0 : p->org.id;
         return 0;
     }
-    struct org *found;
-    int rc = ERR_NOTFOUND;
-    if (s->org->uuid[0])
-        rc = store_org_get(c, a, 0, s->org->uuid, NULL, &found);
-    if (rc == ERR_NOTFOUND && s->org->name && *s->org->name)
-        rc = store_org_get(c, a, 0, NULL, s->org->name, &found);
-    if (rc != ERR_NOTFOUND) {
-        if (rc == 0)
-            *org_id = found->id;
-        return rc;
-    }
-    if (s->org->name == NULL || *s->org->name == '\0')
-        return diag_set(d, ERR_INVAL, field, "an organisation unknown here needs a name");
-    struct org o = *s->org;
-    o.local = false;
-    o.created_by = p->user.id;
-    if (o.uuid[0] == '\0')
-        uuid_generate(o.uuid);
-    if ((rc = store_org_insert(c, &o)) < 0)
-        return rc;
-    *org_id = o.id;
-    return 0;
+    return org_capture(c, a, s->org, p->user.id, field, org_id, d);
 }
 
 static void skip(struct arena *a, struct sighting_bulk_result *res, const struct sighting *s,

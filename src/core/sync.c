@@ -126,6 +126,193 @@ static void run_release(int64_t server_id, bool push)
     pthread_mutex_unlock(&running_lock);
 }
 
+/* ---- sharing groups ---- */
+
+static bool org_listed(const struct sharing_group *g, int64_t org_id, const char *uuid)
+{
+    if (g->org_id == org_id && org_id > 0)
+        return true;
+    if (uuid != NULL && g->org != NULL && strcmp(g->org->uuid, uuid) == 0)
+        return true;
+    for (size_t i = 0; i < g->n_orgs; i++) {
+        if (org_id > 0 && g->orgs[i].org_id == org_id)
+            return true;
+        if (uuid != NULL && g->orgs[i].org != NULL && strcmp(g->orgs[i].org->uuid, uuid) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The local id of a received group whose members include organisation
+ * `member` (by uuid), found by uuid or created with its members; 0 when the
+ * group was not sent or `member` is not in it. */
+static int capture_group(struct store_conn *c, struct arena *a, const struct org *member,
+                         const struct sharing_group *g, int64_t *id, struct diag *d)
+{
+    *id = 0;
+    if (g == NULL || g->uuid[0] == '\0' || !org_listed(g, 0, member->uuid))
+        return 0;
+    struct sharing_group *here;
+    int rc = store_sharing_group_get(c, a, 0, g->uuid, &here);
+    if (rc == 0) {
+        *id = here->id;
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    struct sharing_group n = *g;
+    n.id = 0;
+    n.local = false;
+    n.active = true;
+    n.created = n.modified = (int64_t)time(NULL);
+    if (n.name == NULL || *n.name == '\0')
+        n.name = arena_strdup(a, g->uuid);
+    rc = n.org != NULL ? org_capture(c, a, n.org, 0, "SharingGroup.Organisation", &n.org_id, d) : 0;
+    if (rc == 0 && n.org_id == 0)
+        n.org_id = member->id;
+    if (rc == 0)
+        rc = store_sharing_group_insert(c, &n);
+    for (size_t i = 0; rc == 0 && i < g->n_orgs; i++) {
+        int64_t oid;
+        if ((rc = org_capture(c, a, g->orgs[i].org, 0, "SharingGroup.SharingGroupOrg", &oid, d)) ==
+            0)
+            rc = store_sharing_group_org_set(c, n.id, oid, g->orgs[i].extend);
+    }
+    if (rc == 0)
+        *id = n.id;
+    return rc;
+}
+
+static int capture_attrs(struct store_conn *c, struct arena *a, const struct org *member,
+                         struct attribute *v, size_t *n, struct diag *d)
+{
+    size_t kept = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        if (v[i].distribution == DIST_SHARING_GROUP) {
+            rc = capture_group(c, a, member, v[i].sharing_group, &v[i].sharing_group_id, d);
+            if (v[i].sharing_group_id == 0)
+                continue;
+        }
+        v[kept++] = v[i];
+    }
+    *n = kept;
+    return rc;
+}
+
+int sync_capture_sharing_groups(struct store_conn *c, struct arena *a, const struct org *member,
+                                struct event *e, bool *keep, struct diag *d)
+{
+    *keep = true;
+    int rc = 0;
+    if (e->distribution == DIST_SHARING_GROUP) {
+        if ((rc = capture_group(c, a, member, e->sharing_group, &e->sharing_group_id, d)) < 0)
+            return rc;
+        if (e->sharing_group_id == 0) {
+            *keep = false;
+            return 0;
+        }
+    }
+    if ((rc = capture_attrs(c, a, member, e->attrs, &e->n_attrs, d)) < 0)
+        return rc;
+    size_t kept = 0;
+    for (size_t j = 0; rc == 0 && j < e->n_objects; j++) {
+        struct object *o = &e->objects[j];
+        if (o->distribution == DIST_SHARING_GROUP) {
+            rc = capture_group(c, a, member, o->sharing_group, &o->sharing_group_id, d);
+            if (o->sharing_group_id == 0)
+                continue;
+        }
+        if (rc == 0)
+            rc = capture_attrs(c, a, member, o->attrs, &o->n_attrs, d);
+        e->objects[kept++] = *o;
+    }
+    e->n_objects = kept;
+    return rc;
+}
+
+/* Loads the group of id into *out (cached per call in a small table). */
+struct group_cache {
+    struct sharing_group *v[16];
+    size_t n;
+};
+
+static int group_get(struct store_conn *c, struct arena *a, struct group_cache *gc, int64_t id,
+                     struct sharing_group **out)
+{
+    for (size_t i = 0; i < gc->n; i++)
+        if (gc->v[i]->id == id) {
+            *out = gc->v[i];
+            return 0;
+        }
+    int rc = store_sharing_group_get(c, a, id, NULL, out);
+    if (rc == 0 && gc->n < sizeof(gc->v) / sizeof(gc->v[0]))
+        gc->v[gc->n++] = *out;
+    return rc;
+}
+
+int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, struct event *e)
+{
+    struct group_cache gc = {.n = 0};
+    int rc = 0;
+    if (e->distribution == DIST_SHARING_GROUP)
+        rc = group_get(c, a, &gc, e->sharing_group_id, &e->sharing_group);
+    for (size_t i = 0; rc == 0 && i < e->n_attrs; i++)
+        if (e->attrs[i].distribution == DIST_SHARING_GROUP)
+            rc = group_get(c, a, &gc, e->attrs[i].sharing_group_id, &e->attrs[i].sharing_group);
+    for (size_t j = 0; rc == 0 && j < e->n_objects; j++) {
+        struct object *o = &e->objects[j];
+        if (o->distribution == DIST_SHARING_GROUP)
+            rc = group_get(c, a, &gc, o->sharing_group_id, &o->sharing_group);
+        for (size_t i = 0; rc == 0 && i < o->n_attrs; i++)
+            if (o->attrs[i].distribution == DIST_SHARING_GROUP)
+                rc = group_get(c, a, &gc, o->attrs[i].sharing_group_id, &o->attrs[i].sharing_group);
+    }
+    return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/* Push: may the items in a sharing group go to the link's peer?  Only if the
+ * organisation running it is a member (or the group lists the link). */
+static bool group_admits(const struct sharing_group *g, const struct server *sv)
+{
+    if (g == NULL)
+        return false;
+    if (org_listed(g, sv->remote_org_id, NULL))
+        return true;
+    for (size_t i = 0; i < g->n_servers; i++)
+        if (g->servers[i].server_id == sv->id)
+            return true;
+    return false;
+}
+
+static size_t admit_attrs(struct attribute *v, size_t n, const struct server *sv)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].distribution != DIST_SHARING_GROUP || group_admits(v[i].sharing_group, sv))
+            v[kept++] = v[i];
+    return kept;
+}
+
+/* Removes from e what is in a sharing group the peer is not in; false when
+ * that is the event itself. */
+static bool admit_groups(struct event *e, const struct server *sv)
+{
+    if (e->distribution == DIST_SHARING_GROUP && !group_admits(e->sharing_group, sv))
+        return false;
+    e->n_attrs = admit_attrs(e->attrs, e->n_attrs, sv);
+    size_t kept = 0;
+    for (size_t j = 0; j < e->n_objects; j++) {
+        struct object *o = &e->objects[j];
+        if (o->distribution == DIST_SHARING_GROUP && !group_admits(o->sharing_group, sv))
+            continue;
+        o->n_attrs = admit_attrs(o->attrs, o->n_attrs, sv);
+        e->objects[kept++] = *o;
+    }
+    e->n_objects = kept;
+    return true;
+}
+
 /* ---- the link, its state and the acting principal ---- */
 
 struct link {
@@ -411,7 +598,10 @@ static int write_events(struct pull_run *p, struct store_conn *c, struct batch *
         x->res = RECEIVE_NOT_NEWER;
         if (guarded && (rc = store_savepoint(c)) < 0)
             break;
-        x->rc = event_receive(c, x->a, &p->l->actor, x->e, p->exact, &x->res, &x->d);
+        bool keep = true;
+        x->rc = sync_capture_sharing_groups(c, x->a, &p->l->actor.org, x->e, &keep, &x->d);
+        if (x->rc == 0 && keep)
+            x->rc = event_receive(c, x->a, &p->l->actor, x->e, p->exact, &x->res, &x->d);
         if (x->rc == 0 && (x->res == RECEIVE_CREATED || x->res == RECEIVE_UPDATED))
             x->rc = store_event_origin_set(c, x->e->id, p->l->sv->id);
         if (guarded && (rc = store_savepoint_end(c, x->rc == 0)) < 0)
@@ -1050,8 +1240,11 @@ static int push_prepare(struct store *s, struct link *l, const struct rules *ru,
             rc = lrc;
             break;
         }
-        bool eligible =
-            lrc == 0 && e->distribution != DIST_SHARING_GROUP && acl_sync_trim(e, DIST_CONNECTED);
+        if (lrc == 0 && (lrc = sync_attach_sharing_groups(c, a, e)) < 0) {
+            rc = lrc;
+            break;
+        }
+        bool eligible = lrc == 0 && acl_sync_trim(e, DIST_CONNECTED) && admit_groups(e, l->sv);
         if (!eligible) {
             buf_printf(revoked, "%s\"%s\"", revoked->len > 1 ? "," : "", ch->uuid);
             continue;
@@ -1079,7 +1272,6 @@ static int push_prepare(struct store *s, struct link *l, const struct rules *ru,
         o->attrs = event_attr_total(e);
     }
     store_end(c, true);
-    (void)l;
     return rc;
 }
 
@@ -1339,8 +1531,10 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
             break;
         }
         int lrc = store_event_load(c, a, events.v[i].id, NULL, &all, STORE_LOAD_TAGS, &e);
-        bool eligible = lrc == 0 && e->published && e->distribution != DIST_SHARING_GROUP &&
-                        acl_sync_trim(e, DIST_CONNECTED) && rules_pass(ru, e);
+        if (lrc == 0 && e->distribution == DIST_SHARING_GROUP)
+            lrc = sync_attach_sharing_groups(c, a, e);
+        bool eligible = lrc == 0 && e->published && acl_sync_trim(e, DIST_CONNECTED) &&
+                        admit_groups(e, l->sv) && rules_pass(ru, e);
         if (eligible)
             rc = store_sighting_search(c, a, &q, collect_sighting, &list);
         else if (lrc < 0 && lrc != ERR_NOTFOUND)

@@ -63,6 +63,22 @@ int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o, str
  */
 void sync_rewrite_pulled(struct event *e);
 
+/*
+ * Sharing groups arriving with an event (pull or push): a group is kept, found
+ * by uuid or created with its member organisations, only if organisation
+ * `member` (the one the event will belong to here) is in it.  An item in a
+ * group that is not kept is dropped; *keep is false when that is the event.
+ * Distribution-4 items then carry the local group id.
+ */
+struct store_conn;
+struct arena;
+int sync_capture_sharing_groups(struct store_conn *c, struct arena *a, const struct org *member,
+                                struct event *e, bool *keep, struct diag *d);
+
+/* Loads the sharing groups of e's distribution-4 items into their
+ * sharing_group members, so that they are sent with it. */
+int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, struct event *e);
+
 /* Writes the report as a JSON object's members (for the API and the CLI). */
 struct json_writer;
 void sync_report_write(struct json_writer *w, const struct sync_report *r);

@@ -10,6 +10,7 @@
 #include "core/correlation.h"
 #include "core/event.h"
 #include "core/sighting.h"
+#include "core/sync.h"
 #include "core/uuid.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -179,7 +180,19 @@ static int receive_push(struct request *req, struct event *in)
     if (rc < 0)
         return http_fail(req, rc, NULL);
     enum receive_result res = RECEIVE_NOT_NEWER;
-    rc = event_receive(c, req->a, &req->who, in, exact, &res, &d);
+    bool keep = true;
+    rc = sync_capture_sharing_groups(c, req->a, &req->who.org, in, &keep, &d);
+    if (rc == 0 && !keep) {
+        store_end(c, false);
+        return http_error(req, 403, "Event could not be saved: its sharing group does not "
+                                    "include your organisation.", NULL);
+    }
+    /* the groups were checked and captured above: distribution 4 now names
+     * one the sender's organisation is in, which the receiving side may use */
+    struct principal actor = req->who;
+    actor.role.perms |= PERM_BIT(PERM_SITE_ADMIN);
+    if (rc == 0)
+        rc = event_receive(c, req->a, &actor, in, exact, &res, &d);
     if (rc == 0 && (res == RECEIVE_CREATED || res == RECEIVE_UPDATED))
         return commit_and_answer(req, c, in->id);
     store_end(c, false);
@@ -251,6 +264,8 @@ int misp_events_view(struct request *req)
     bool peer = acl_is_sync_peer(&req->who);
     if (rc == 0 && peer && !acl_sync_trim(e, DIST_COMMUNITY))
         rc = ERR_NOTFOUND; /* its TLP keeps it on this node */
+    if (rc == 0 && peer)
+        rc = sync_attach_sharing_groups(c, req->a, e); /* sent with it (MISP's sync) */
     if (rc == 0 && !peer && req->app->indexer != NULL &&
         (view_option(req, "includeEventCorrelations", true) || granular))
         rc = correlate_event(req->app->indexer, c, req->a, &acl, e,

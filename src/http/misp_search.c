@@ -9,6 +9,8 @@
  */
 #include "http/http.h"
 
+#include "core/sync.h"
+
 #include "codec/misp_json.h"
 #include "core/indexer.h"
 #include "util/limits.h"
@@ -652,6 +654,8 @@ static int event_emit(void *ctx, struct event *e)
             return rc;
         if (peer && !acl_sync_trim(full, DIST_COMMUNITY))
             return 0;
+        if (peer && (rc = sync_attach_sharing_groups(out->c, req->a, full)) < 0)
+            return rc;
         misp_event_encode(&req->w, full);
     }
     out->count++;

@@ -17,17 +17,6 @@
 
 #include "util/banned.h"
 
-/* {"id","name","uuid","local"}, or {} for an organisation that is gone. */
-static void org_short(struct json_writer *w, const struct org *o)
-{
-    if (o) {
-        misp_org_encode_short(w, o);
-        return;
-    }
-    json_write_object_begin(w);
-    json_write_object_end(w);
-}
-
 /* Writes the members of a group's answer object: SharingGroup, Organisation,
  * SharingGroupOrg, SharingGroupServer (MISP's view shape). */
 static void sg_encode_fields(struct request *req, const struct sharing_group *g)
@@ -50,19 +39,8 @@ static void sg_encode_fields(struct request *req, const struct sharing_group *g)
     json_write_kv_bool(w, "roaming", g->roaming);
     json_write_object_end(w);
     json_write_key(w, "Organisation");
-    org_short(w, g->org);
-    json_write_key(w, "SharingGroupOrg");
-    json_write_array_begin(w);
-    for (size_t i = 0; i < g->n_orgs; i++) {
-        json_write_object_begin(w);
-        json_write_kv_i64_str(w, "sharing_group_id", g->id);
-        json_write_kv_i64_str(w, "org_id", g->orgs[i].org_id);
-        json_write_kv_bool(w, "extend", g->orgs[i].extend);
-        json_write_key(w, "Organisation");
-        org_short(w, g->orgs[i].org);
-        json_write_object_end(w);
-    }
-    json_write_array_end(w);
+    misp_org_encode_short(w, g->org); /* {} for an organisation that is gone */
+    misp_sharing_group_orgs_encode(w, g);
     json_write_key(w, "SharingGroupServer");
     json_write_array_begin(w);
     for (size_t i = 0; i < g->n_servers; i++) {

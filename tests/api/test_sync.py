@@ -607,3 +607,62 @@ def test_sightings_are_pushed(net):
     report = push(a, sid)
     assert report["failed"] == 0, report
     assert sightings_of(c, e["uuid"]) == []
+
+
+# ---- sharing groups ----
+
+def org_here(node, other):
+    """The id, on node, of the organisation standing for other (same uuid)."""
+    return [o["Organisation"]["id"] for o in node.admin.get("/organisations/index").json()
+            if o["Organisation"]["uuid"] == other.org["uuid"]][0]
+
+
+def make_group(node, *members):
+    r = node.admin.post("/sharing_groups/add", {"name": unique("sync-sg")})
+    assert r.status_code == 200, r.text
+    sg = r.json()["SharingGroup"]
+    for m in members:
+        r = node.admin.post("/sharing_groups/addOrg/%s/%s" % (sg["id"], m))
+        assert r.status_code == 200, r.text
+    return sg
+
+
+def test_sharing_groups_travel_to_members_only(net):
+    a, b, c = net
+    with_b = make_group(a, org_here(a, b))
+    without_b = make_group(a)
+    ev_b = publish_event(a, 4, sharing_group_id=with_b["id"])
+    ev_x = publish_event(a, 4, sharing_group_id=without_b["id"])
+    open_value, closed_value = unique("open") + ".example", unique("closed") + ".example"
+    mixed = publish_event(a, 3, attrs=[
+        {"type": "domain", "value": open_value},
+        {"type": "domain", "value": closed_value, "distribution": 4,
+         "sharing_group_id": without_b["id"]}])
+    report = b.pull(b.from_a)
+    assert report["failed"] == 0, report
+    got = b.event(ev_b["uuid"])
+    assert got["distribution"] == "4"
+    sg = b.admin.get("/sharing_groups/view/%s" % got["sharing_group_id"]).json()["SharingGroup"]
+    assert sg["uuid"] == with_b["uuid"] and sg["name"] == with_b["name"]
+    assert b.event(ev_x["uuid"]) is None
+    assert [x["value"] for x in b.event(mixed["uuid"])["Attribute"]] == [open_value]
+    c.pull(c.from_b)
+    assert c.event(ev_b["uuid"]) is None  # C is not in the group
+    assert c.event(mixed["uuid"]) is not None
+
+
+def test_sharing_groups_are_pushed_to_members_only(net):
+    a, _, c = net
+    sid = [s["Server"] for s in a.admin.get("/servers/index").json()
+           if s["Server"]["url"] == c.srv.url][0]
+    with_c = make_group(a, sid["remote_org_id"])
+    without_c = make_group(a)
+    ev_c = publish_event(a, 4, sharing_group_id=with_c["id"])
+    ev_x = publish_event(a, 4, sharing_group_id=without_c["id"])
+    report = push(a, sid["id"])
+    assert report["failed"] == 0, report
+    got = c.event(ev_c["uuid"])
+    assert got["distribution"] == "4" and got["locked"] is True
+    sg = c.admin.get("/sharing_groups/view/%s" % got["sharing_group_id"]).json()["SharingGroup"]
+    assert sg["uuid"] == with_c["uuid"]
+    assert c.event(ev_x["uuid"]) is None
