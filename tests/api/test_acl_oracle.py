@@ -369,3 +369,17 @@ def test_correlations_match_the_model(world):
                     who, describe(world, eu), len(got - want), len(want - got),
                     "\n  ".join(describe(world, u) + " corr=%s" % world.events[u]["corr"]
                                  for u in extra + missing)))
+
+
+def test_sync_pull_index_matches_the_model(world):
+    """A pulling peer's view: events/index minimal and published, as MISP's pull
+    asks it, lists exactly the published events of the sync model."""
+    for c, org, role in world.users:
+        if role != 5:
+            continue
+        want, _ = world.expected(org, False, sync=True)
+        want = {u for u in want if world.events[u]["published"]}
+        r = c.post("/events/index", {"minimal": 1, "published": 1, "eventinfo": "oracle %"})
+        assert r.status_code == 200, r.text
+        check_sets(world, "sync user of org %s" % org, "events/index minimal published",
+                   ours(world, {e["uuid"] for e in r.json()}), want)

@@ -129,6 +129,70 @@ static struct sighting sighting_by(int64_t reporter, int64_t event_owner)
     return s;
 }
 
+/* An event with distribution dist, TLP tag tlp (or none), and three
+ * attributes: inherit, distribution 1, and 3 with its own tlp:red. */
+struct trim_case {
+    struct event e;
+    struct tag_ref tags[2];
+    struct tag_ref red;
+    struct attribute attrs[3];
+};
+
+static void trim_case(struct trim_case *t, int dist, const char *tlp)
+{
+    memset(t, 0, sizeof(*t));
+    t->e.distribution = dist;
+    t->tags[0] = tag("misp:tool=\"x\"");
+    t->tags[1] = tag(tlp ? tlp : "other");
+    t->tags[0].local = true;
+    t->e.tags = t->tags;
+    t->e.n_tags = 2;
+    t->red = tag("tlp:red");
+    t->attrs[0].distribution = DIST_INHERIT;
+    t->attrs[1].distribution = DIST_COMMUNITY;
+    t->attrs[2].distribution = DIST_ALL;
+    t->attrs[2].tags = &t->red;
+    t->attrs[2].n_tags = 1;
+    t->e.attrs = t->attrs;
+    t->e.n_attrs = 3;
+}
+
+static void test_sync_trim_by_tlp_and_level(void **state)
+{
+    (void)state;
+    struct trim_case t;
+    /* no TLP: all communities goes as it is; the tlp:red attribute stays */
+    trim_case(&t, DIST_ALL, NULL);
+    assert_true(acl_sync_trim(&t.e, DIST_COMMUNITY));
+    assert_int_equal(t.e.distribution, DIST_ALL);
+    assert_int_equal(t.e.n_attrs, 2);
+    assert_int_equal(t.e.attrs[0].distribution, DIST_INHERIT);
+    assert_int_equal(t.e.attrs[1].distribution, DIST_COMMUNITY);
+    assert_int_equal(t.e.n_tags, 1); /* the local tag never leaves */
+    assert_false(t.e.tags[0].local);
+    /* a push needs 2: the community attribute stays home */
+    trim_case(&t, DIST_ALL, NULL);
+    assert_true(acl_sync_trim(&t.e, DIST_CONNECTED));
+    assert_int_equal(t.e.n_attrs, 1);
+    /* tlp:green caps at connected communities */
+    trim_case(&t, DIST_ALL, "tlp:green");
+    assert_true(acl_sync_trim(&t.e, DIST_COMMUNITY));
+    assert_int_equal(t.e.distribution, DIST_CONNECTED);
+    /* tlp:red or amber with distribution all never leaves; a sharing group may */
+    trim_case(&t, DIST_ALL, "tlp:red");
+    assert_false(acl_sync_trim(&t.e, DIST_COMMUNITY));
+    trim_case(&t, DIST_COMMUNITY, "TLP:AMBER");
+    assert_false(acl_sync_trim(&t.e, DIST_COMMUNITY));
+    trim_case(&t, DIST_SHARING_GROUP, "tlp:red");
+    assert_true(acl_sync_trim(&t.e, DIST_CONNECTED));
+    assert_int_equal(t.e.distribution, DIST_SHARING_GROUP);
+    trim_case(&t, DIST_SHARING_GROUP, "tlp:amber");
+    assert_false(acl_sync_trim(&t.e, DIST_COMMUNITY));
+    /* your organisation only never leaves */
+    trim_case(&t, DIST_ORG, NULL);
+    assert_false(acl_sync_trim(&t.e, DIST_COMMUNITY));
+}
+
 static void test_sightings_event_owner_sees_all_others_their_own(void **state)
 {
     (void)state;
@@ -176,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_publish_and_tag_need_perm_and_creator_org),
         cmocka_unit_test(test_org_admin_only_for_own_org_and_cli_is_site_admin),
         cmocka_unit_test(test_tlp_levels_and_caps),
+        cmocka_unit_test(test_sync_trim_by_tlp_and_level),
         cmocka_unit_test(test_sightings_event_owner_sees_all_others_their_own),
         cmocka_unit_test(test_sighting_add_delete_and_sync_rights),
     };

@@ -1,0 +1,157 @@
+/*
+ * test_sync.c - the received side of sync: MISP's rewriting of a pulled event,
+ * and sharing groups kept only where the receiving organisation is a member
+ * (against a real SQLite file).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/sync.h"
+#include "store/store.h"
+#include "util/arena.h"
+
+#define TMPDB_NAME "sync"
+#include "tmpdb.h"
+
+static void test_pulled_event_is_rewritten_as_misp_does(void **state)
+{
+    (void)state;
+    struct tag_ref tags[2];
+    memset(tags, 0, sizeof(tags));
+    tags[0].tag.name = "tlp:green";
+    tags[1].tag.name = "workflow:todo";
+    tags[1].local = true;
+    struct attribute attrs[4];
+    memset(attrs, 0, sizeof(attrs));
+    int given[4] = {DIST_ORG, DIST_COMMUNITY, DIST_CONNECTED, DIST_INHERIT};
+    for (int i = 0; i < 4; i++)
+        attrs[i].distribution = given[i];
+    attrs[2].tags = &tags[1];
+    attrs[2].n_tags = 1;
+    struct object obj;
+    memset(&obj, 0, sizeof(obj));
+    obj.distribution = DIST_CONNECTED;
+    obj.attrs = &attrs[3];
+    obj.n_attrs = 1;
+    struct event e;
+    memset(&e, 0, sizeof(e));
+    e.distribution = DIST_CONNECTED;
+    e.tags = tags;
+    e.n_tags = 2;
+    e.attrs = attrs;
+    e.n_attrs = 3;
+    e.objects = &obj;
+    e.n_objects = 1;
+    sync_rewrite_pulled(&e);
+    assert_true(e.locked);
+    assert_int_equal(e.distribution, DIST_COMMUNITY);
+    assert_int_equal(e.n_tags, 1);
+    assert_string_equal(e.tags[0].tag.name, "tlp:green");
+    assert_int_equal(attrs[0].distribution, DIST_ORG);
+    assert_int_equal(attrs[1].distribution, DIST_ORG);
+    assert_int_equal(attrs[2].distribution, DIST_COMMUNITY);
+    assert_int_equal(attrs[2].n_tags, 0);
+    assert_int_equal(obj.distribution, DIST_COMMUNITY);
+    assert_int_equal(obj.attrs[0].distribution, DIST_INHERIT);
+
+    struct event all;
+    memset(&all, 0, sizeof(all));
+    all.distribution = DIST_ALL;
+    sync_rewrite_pulled(&all);
+    assert_int_equal(all.distribution, DIST_ALL);
+}
+
+static void group_of(struct sharing_group *g, const char *uuid, struct sharing_group_org *m,
+                     struct org *members, size_t n)
+{
+    memset(g, 0, sizeof(*g));
+    snprintf(g->uuid, sizeof(g->uuid), "%s", uuid);
+    g->name = "partners";
+    g->org = &members[0];
+    for (size_t i = 0; i < n; i++) {
+        memset(&m[i], 0, sizeof(m[i]));
+        m[i].org = &members[i];
+    }
+    g->orgs = m;
+    g->n_orgs = n;
+}
+
+static void test_sharing_groups_kept_only_for_members(void **state)
+{
+    (void)state;
+    struct store *s = open_store();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    struct org here;
+    insert_org(c, &here, "CERT-B", "11111111-1111-4111-8111-111111111111");
+    struct org members[2];
+    memset(members, 0, sizeof(members));
+    snprintf(members[0].uuid, sizeof(members[0].uuid), "22222222-2222-4222-8222-222222222222");
+    members[0].name = "CERT-A";
+    members[1] = here;
+    struct sharing_group_org m[2];
+    struct sharing_group with_us, without_us;
+    group_of(&with_us, "33333333-3333-4333-8333-333333333333", m, members, 2);
+    struct sharing_group_org m2[1];
+    group_of(&without_us, "44444444-4444-4444-8444-444444444444", m2, members, 1);
+
+    struct attribute attrs[2];
+    memset(attrs, 0, sizeof(attrs));
+    attrs[0].distribution = DIST_SHARING_GROUP;
+    attrs[0].sharing_group = &without_us;
+    attrs[1].distribution = DIST_SHARING_GROUP;
+    attrs[1].sharing_group = &with_us;
+    struct event e;
+    memset(&e, 0, sizeof(e));
+    e.distribution = DIST_SHARING_GROUP;
+    e.sharing_group = &with_us;
+    e.sharing_group_id = 999; /* the sender's id means nothing here */
+    e.attrs = attrs;
+    e.n_attrs = 2;
+    struct arena *a = arena_new();
+    struct diag d;
+    diag_clear(&d);
+    bool keep = false;
+    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &e, &keep, &d), 0);
+    assert_true(keep);
+    assert_int_equal(e.n_attrs, 1); /* the item in a group we are not in is dropped */
+    assert_int_equal(e.attrs[0].sharing_group_id, e.sharing_group_id);
+    struct sharing_group *stored;
+    assert_int_equal(store_sharing_group_get(c, a, e.sharing_group_id, NULL, &stored), 0);
+    assert_string_equal(stored->uuid, with_us.uuid);
+    assert_int_equal(stored->n_orgs, 2);
+
+    /* the same group again is found, not created twice */
+    int64_t first = e.sharing_group_id;
+    e.sharing_group_id = 0;
+    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &e, &keep, &d), 0);
+    assert_int_equal(e.sharing_group_id, first);
+
+    struct event other;
+    memset(&other, 0, sizeof(other));
+    other.distribution = DIST_SHARING_GROUP;
+    other.sharing_group = &without_us;
+    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &other, &keep, &d), 0);
+    assert_false(keep);
+    assert_int_equal(store_sharing_group_get(c, a, 0, without_us.uuid, &stored), ERR_NOTFOUND);
+    other.sharing_group = NULL; /* no group sent at all */
+    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &other, &keep, &d), 0);
+    assert_false(keep);
+    arena_free(a);
+    store_end(c, true);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pulled_event_is_rewritten_as_misp_does),
+        cmocka_unit_test_setup_teardown(test_sharing_groups_kept_only_for_members, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
