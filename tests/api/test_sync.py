@@ -666,3 +666,43 @@ def test_sharing_groups_are_pushed_to_members_only(net):
     sg = c.admin.get("/sharing_groups/view/%s" % got["sharing_group_id"]).json()["SharingGroup"]
     assert sg["uuid"] == with_c["uuid"]
     assert c.event(ev_x["uuid"]) is None
+
+
+def test_cli_sync_pull_and_push(net, tmp_path):
+    """liaison sync pull|push against a database, as cron would run it."""
+    import json
+    import os
+    import subprocess
+    from conftest import BIN
+    a, b, _ = net
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", LIAISON_LOG_LEVEL="warn")
+    db = str(tmp_path / "cli-node.db")
+
+    def run(*args):
+        return subprocess.run([BIN, *args, "--db", db], capture_output=True, timeout=120,
+                              env=env)
+
+    assert run("init").returncode == 0
+    # a sync user on A (in B's organisation there, which will do)
+    key = a.admin.post("/admin/users/add", {"email": unique("cli") + "@x.example",
+                                            "org_id": org_here(a, b), "role_id": 5})
+    key = a.admin.post("/auth_keys/add/%s" % key.json()["User"]["id"], {})
+    key = key.json()["AuthKey"]["authkey_raw"]
+    r = run("peer", "add", a.srv.url, "--key", key, "--pull", "--name", "node-a",
+            "--remote-org-uuid", a.org["uuid"], "--remote-org-name", a.org["name"])
+    assert r.returncode == 0, r.stderr
+    e = publish_event(a, 3)
+    r = run("sync", "pull", "node-a", "--json")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["success"] is True and rep["created"] >= 1 and rep["failed"] == 0, rep
+    r = run("sync", "pull", a.srv.url + "/")
+    assert r.returncode == 0 and b"nothing changed on the peer" in r.stdout, r.stdout
+    r = run("sync", "push", "node-a")
+    assert r.returncode == 1 and b"pushing is not enabled" in r.stderr, r.stderr
+    r = run("sync", "pull", "no-such-link")
+    assert r.returncode == 1 and b"no sync link" in r.stderr
+    assert run("sync", "pull").returncode == 2
+    assert run("sync", "pull", "node-a", "--parallel", "0").returncode == 2
+    r = run("export")
+    assert r.returncode == 0 and e["uuid"].encode() in r.stdout
