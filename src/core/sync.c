@@ -34,8 +34,9 @@
 
 /* An index answer lists every shared event in a few hundred bytes each. */
 #define SYNC_INDEX_MAX ((size_t)1 << 30)
-/* One event as the peer serves it. */
-#define SYNC_EVENT_MAX ((size_t)512 << 20)
+/* One event as the peer serves it: some 250 k attributes; with the parallel
+ * fetches it bounds what a misbehaving peer can make this node hold. */
+#define SYNC_EVENT_MAX ((size_t)128 << 20)
 /* A batch is written in one transaction when it holds this many events or
  * attributes, whichever comes first. */
 #define BATCH_EVENTS 64
@@ -887,7 +888,7 @@ static int pull_revocations(struct store *s, struct link *l, struct sync_report 
             int lrc = store_event_load(c, l->a, 0, uuid, &all, 0, &e);
             if (lrc == ERR_NOTFOUND || (lrc == 0 && !e->locked))
                 continue;
-            if ((rc = lrc) == 0 && (rc = store_event_delete(c, e->id)) == 0)
+            if ((rc = lrc) == 0 && (rc = store_event_purge(c, e->id)) == 0)
                 r->removed++;
         }
         rc = store_end(c, rc == 0) < 0 && rc == 0 ? ERR_DB : rc;

@@ -589,7 +589,7 @@ int misp_events_sync_remove(struct request *req)
         int lrc = store_event_load(c, req->a, 0, uuids[i], &all, 0, &e);
         if (lrc == ERR_NOTFOUND || (lrc == 0 && (!e->locked || e->org_id != req->who.org.id)))
             continue;
-        if ((rc = lrc) == 0 && (rc = store_event_delete(c, e->id)) == 0)
+        if ((rc = lrc) == 0 && (rc = store_event_purge(c, e->id)) == 0)
             removed++;
     }
     if (store_end(c, rc == 0) < 0 && rc == 0)

@@ -1453,6 +1453,37 @@ int store_event_delete(struct store_conn *c, int64_t event_id)
     return sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : 0;
 }
 
+/* Every row of an event, children first (?1 is only there to be bound). */
+static const char *const sql_event_purge[] = {
+    "DELETE FROM attribute_tags WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM event_tags WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM sightings WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM object_references WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM attributes WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM objects WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM event_origins WHERE event_id = ?2 AND ?1 IS NOT NULL",
+    "DELETE FROM events WHERE id = ?2 AND ?1 IS NOT NULL",
+};
+
+int store_event_purge(struct store_conn *c, int64_t event_id)
+{
+    /* a new sequence value first: the attribute removals are stamped with it */
+    int64_t seq = next_seq(c);
+    if (seq < 0)
+        return ERR_DB;
+    for (size_t i = 0; i < sizeof(sql_event_purge) / sizeof(sql_event_purge[0]); i++) {
+        sqlite3_stmt *st = stmt(c, sql_event_purge[i]);
+        if (st == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, event_id);
+        int rc = step_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return sqlite3_changes(c->db) == 0 ? ERR_NOTFOUND : 0;
+}
+
 int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out)
 {
     sqlite3_stmt *st = stmt(c, sql_attr_count);

@@ -154,6 +154,10 @@ int store_event_update(struct store_conn *c, const struct event *e);
 int store_event_touch(struct store_conn *c, int64_t event_id, int64_t timestamp);
 /* Tombstones the event and its children. */
 int store_event_delete(struct store_conn *c, int64_t event_id);
+/* Removes the event and everything of it (children, tags, sightings) without
+ * a trace but the attribute removals the index reads: a synced copy whose
+ * sender no longer shares it, which may come back if it shares it again. */
+int store_event_purge(struct store_conn *c, int64_t event_id);
 
 /* Flags for store_event_load. */
 enum {

@@ -171,6 +171,13 @@ def test_updates_deletions_and_tags_propagate(net):
     assert [t["name"] for t in now_b["Tag"]] == ["sync:keep"]
     assert b.event(gone["uuid"]) is None and b.event(narrowed["uuid"]) is None
 
+    # shared again: the copy comes back (it was removed, not marked deleted)
+    r = a.admin.post("/events/edit/%s" % narrowed["id"], {"distribution": 3, "published": True})
+    assert r.status_code == 200, r.text
+    report = b.pull(b.from_a)
+    assert report["created"] == 1 and report["failed"] == 0, report
+    assert b.event(narrowed["uuid"])["distribution"] == "3"
+
 
 def test_local_event_is_never_overwritten(net):
     a, b, _ = net
