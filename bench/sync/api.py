@@ -13,6 +13,15 @@
         SECONDS: the report's; NOT_MODIFIED: 1 or 0).  Exits 1 if the answer
         is not 200 or the report names an error.
 
+    api.py link-push A_URL A_KEY_FILE C_URL C_KEY_FILE
+        On C: an organisation with A's host-organisation uuid and name, a sync
+        user in it and a key.  On A: a push link to C with that key.  Prints
+        the link's id on A.
+
+    api.py push A_URL A_KEY_FILE LINK_ID TIMEOUT
+        GET /servers/push/LINK_ID/full on A; prints "WALL SECONDS LISTED
+        WANTED CREATED FAILED ATTRIBUTES".  Exits 1 as pull does.
+
     api.py change A_URL A_KEY_FILE N VALUES_OUT
         Adds one new ip-dst attribute to N published events of A spread over
         its event list (POST /attributes/add/ID), then publishes each again
@@ -45,18 +54,45 @@ def host_org(s, url):
     return call(s, "GET", url + "/users/view/me")["Organisation"]
 
 
-def link(a_url, a_key, b_url, b_key):
+def sync_key(s, url, other_org):
+    """On the node at url: an organisation standing for other_org, a sync user in
+    it and an API key."""
+    org = call(s, "POST", url + "/admin/organisations/add",
+               {"name": other_org["name"], "uuid": other_org["uuid"]})["Organisation"]
+    user = call(s, "POST", url + "/admin/users/add",
+                {"email": "sync-%s@bench.example" % org["id"], "org_id": org["id"],
+                 "role_id": 5})["User"]
+    return call(s, "POST", url + "/auth_keys/add/%s" % user["id"], {})["AuthKey"]["authkey_raw"]
+
+
+def link(a_url, a_key, b_url, b_key, direction="pull"):
+    """A link on b_url to a_url (pull), made with a sync user's key on a_url."""
     a, b = session(a_key), session(b_key)
     a_org, b_org = host_org(a, a_url), host_org(b, b_url)
-    org = call(a, "POST", a_url + "/admin/organisations/add",
-               {"name": b_org["name"], "uuid": b_org["uuid"]})["Organisation"]
-    user = call(a, "POST", a_url + "/admin/users/add",
-                {"email": "sync-b@bench.example", "org_id": org["id"], "role_id": 5})["User"]
-    key = call(a, "POST", a_url + "/auth_keys/add/%s" % user["id"], {})["AuthKey"]["authkey_raw"]
+    key = sync_key(a, a_url, b_org)
     server = call(b, "POST", b_url + "/servers/add",
-                  {"url": a_url, "name": "node A", "authkey": key, "pull": True,
+                  {"url": a_url, "name": "node at " + a_url, "authkey": key, direction: True,
                    "RemoteOrg": {"uuid": a_org["uuid"], "name": a_org["name"]}})["Server"]
     print(server["id"])
+
+
+def link_push(a_url, a_key, c_url, c_key):
+    link(c_url, c_key, a_url, a_key, "push")
+
+
+def push(a_url, a_key, link_id, timeout):
+    s = session(a_key)
+    path = "/servers/push/%s/full" % link_id
+    t0 = time.perf_counter()
+    r = s.get(a_url + path, timeout=float(timeout))
+    wall = time.perf_counter() - t0
+    if r.status_code != 200:
+        sys.exit("bench/sync: GET %s: %d %s" % (path, r.status_code, r.text[:500]))
+    rep = r.json()
+    print("%.3f %.3f %d %d %d %d %d" % (wall, rep["seconds"], rep["listed"], rep["wanted"],
+                                        rep["created"], rep["failed"], rep["attributes"]))
+    if rep.get("error"):
+        sys.exit("bench/sync: push reported: %s" % rep["error"])
 
 
 def pull(b_url, b_key, link_id, technique, timeout):
@@ -95,7 +131,8 @@ def change(a_url, a_key, n, values_out):
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"link": link, "pull": pull, "change": change}[cmd](*args)
+    {"link": link, "link-push": link_push, "pull": pull, "push": push,
+     "change": change}[cmd](*args)
 
 
 if __name__ == "__main__":
