@@ -201,9 +201,9 @@ int peer_request(const struct server *sv, const char *method, const char *path,
     return r->status == 0 ? ERR_IO : 0;
 }
 
-int peer_get_many(const struct server *sv, const char *const *paths, size_t n,
-                  unsigned parallel, size_t max_body,
-                  int (*done)(void *ctx, size_t i, struct peer_reply *r), void *ctx)
+int peer_call_many(const struct server *sv, const struct peer_call *calls, size_t n,
+                   unsigned parallel, size_t max_body,
+                   int (*done)(void *ctx, size_t i, struct peer_reply *r), void *ctx)
 {
     if (parallel == 0)
         parallel = 1;
@@ -228,8 +228,9 @@ int peer_get_many(const struct server *sv, const char *const *paths, size_t n,
                 continue;
             peer_reply_init(&slots[k].r, max_body);
             slots[k].i = next;
-            slots[k].h = handle_for(sv, "GET", paths[next], NULL, 0, NULL, &slots[k].r,
-                                    &slots[k].hdr);
+            const struct peer_call *call = &calls[next];
+            slots[k].h = handle_for(sv, call->method, call->path, call->body, call->len, NULL,
+                                    &slots[k].r, &slots[k].hdr);
             if (slots[k].h == NULL) {
                 rc = ERR_IO;
                 break;

@@ -76,12 +76,20 @@ int peer_request(const struct server *sv, const char *method, const char *path,
                  const char *body, size_t body_len, const char *if_none_match,
                  struct peer_reply *r);
 
-/* GETs paths[0..n) with at most `parallel` requests in flight; done() runs in
- * this thread for each as it completes (in any order) and stops the lot by
+/* One of several requests (peer_call_many); body is for POST only. */
+struct peer_call {
+    const char *method; /* "GET", "HEAD" or "POST" */
+    const char *path;
+    const char *body;
+    size_t len;
+};
+
+/* Runs calls[0..n) with at most `parallel` in flight; done() runs in this
+ * thread for each as it completes (in any order) and stops the lot by
  * returning non-zero, which is then returned. */
-int peer_get_many(const struct server *sv, const char *const *paths, size_t n,
-                  unsigned parallel, size_t max_body,
-                  int (*done)(void *ctx, size_t i, struct peer_reply *r), void *ctx);
+int peer_call_many(const struct server *sv, const struct peer_call *calls, size_t n,
+                   unsigned parallel, size_t max_body,
+                   int (*done)(void *ctx, size_t i, struct peer_reply *r), void *ctx);
 
 /* MISP's message for a status ("OK", "Server unreachable", ...). */
 const char *peer_status_name(enum peer_status s);

@@ -545,7 +545,7 @@ struct batch {
 };
 
 /*
- * A pull's events go from the fetching thread (peer_get_many's callbacks:
+ * A pull's events go from the fetching thread (peer_call_many's callbacks:
  * parse, decode, rewrite, batch) to a writer thread through a one-batch
  * hand-over, so that fetching goes on while a batch is written.
  */
@@ -753,10 +753,10 @@ static int on_event(void *ctx, size_t i, struct peer_reply *reply)
 static int fetch_and_write(struct store *s, struct link *l, struct offer_list *offers,
                            unsigned parallel, struct sync_report *r)
 {
-    const char **paths = calloc(offers->n ? offers->n : 1, sizeof(*paths));
+    struct peer_call *calls = calloc(offers->n ? offers->n : 1, sizeof(*calls));
     struct pull_run *p = calloc(1, sizeof(*p));
-    if (paths == NULL || p == NULL) {
-        free(paths);
+    if (calls == NULL || p == NULL) {
+        free(calls);
         free(p);
         return ERR_IO;
     }
@@ -766,7 +766,8 @@ static int fetch_and_write(struct store *s, struct link *l, struct offer_list *o
                  "/events/view/%s/deleted[]:0/deleted[]:1/excludeGalaxy:1/"
                  "includeEventCorrelations:0",
                  offers->v[i].uuid);
-        paths[i] = path;
+        calls[i].method = "GET";
+        calls[i].path = path;
     }
     p->s = s;
     p->l = l;
@@ -778,7 +779,7 @@ static int fetch_and_write(struct store *s, struct link *l, struct offer_list *o
     pthread_t writer;
     int rc = pthread_create(&writer, NULL, writer_main, p) == 0 ? 0 : ERR_IO;
     if (rc == 0) {
-        rc = peer_get_many(l->sv, paths, offers->n, parallel, SYNC_EVENT_MAX, on_event, p);
+        rc = peer_call_many(l->sv, calls, offers->n, parallel, SYNC_EVENT_MAX, on_event, p);
         if (rc == 0)
             rc = hand_over(p);
         pthread_mutex_lock(&p->lock);
@@ -803,7 +804,7 @@ static int fetch_and_write(struct store *s, struct link *l, struct offer_list *o
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
     free(p);
-    free(paths);
+    free(calls);
     return rc;
 }
 
@@ -1320,45 +1321,82 @@ static int push_offer(const struct server *sv, struct arena *a, struct outgoing 
     return rc;
 }
 
-/* Sends one event: HEAD events/view tells add from edit (MISP's push). */
-static void push_one(const struct server *sv, const struct outgoing *o, struct sync_report *r)
+/* Sending the wanted events of a chunk: HEAD events/view for each tells add
+ * from edit (MISP's push), then events/add or events/edit, each round with
+ * SYNC_PARALLEL_DEFAULT requests in flight. */
+struct push_round {
+    struct outgoing *out;
+    size_t *pick; /* the wanted indexes into out */
+    bool *exists;
+    struct sync_report *r;
+};
+
+static int on_head(void *ctx, size_t i, struct peer_reply *reply)
 {
-    char path[200];
-    struct peer_reply reply;
-    peer_reply_init(&reply, 4096);
-    snprintf(path, sizeof(path), "/events/view/%.36s", o->uuid);
-    int rc = peer_request(sv, "HEAD", path, NULL, 0, NULL, &reply);
-    bool exists = rc == 0 && reply.status == 200;
-    peer_reply_free(&reply);
-    if (rc < 0) {
-        r->failed++;
-        report_error(r, "event %s: %s", o->uuid, reply.error);
-        return;
-    }
-    if (exists)
-        snprintf(path, sizeof(path), "/events/edit/%.36s/metadata:1", o->uuid);
-    else
-        snprintf(path, sizeof(path), "/events/add/metadata:1");
-    peer_reply_init(&reply, 1 << 20);
-    rc = peer_request(sv, "POST", path, o->json, o->len, NULL, &reply);
-    if (rc == 0 && reply.status == 200) {
-        if (exists)
+    struct push_round *pr = ctx;
+    pr->exists[i] = reply->status == 200;
+    return 0;
+}
+
+static int on_sent(void *ctx, size_t i, struct peer_reply *reply)
+{
+    struct push_round *pr = ctx;
+    const struct outgoing *o = &pr->out[pr->pick[i]];
+    struct sync_report *r = pr->r;
+    if (reply->status == 200) {
+        if (pr->exists[i])
             r->updated++;
         else
             r->created++;
         r->attributes += (int64_t)o->attrs;
-    } else if (rc == 0 && reply.status == 403 && reply.body.ptr != NULL &&
-               strstr(reply.body.ptr, "not newer") != NULL) {
+    } else if (reply->status == 403 && reply->body.ptr != NULL &&
+               strstr(reply->body.ptr, "not newer") != NULL) {
         r->unchanged++;
     } else {
         r->failed++;
-        if (rc < 0)
-            report_error(r, "event %s: %s", o->uuid, reply.error);
+        if (reply->status == 0)
+            report_error(r, "event %s: %s", o->uuid, reply->error);
         else
-            report_error(r, "event %s: the peer answered HTTP %ld: %.200s", o->uuid, reply.status,
-                         reply.body.ptr ? reply.body.ptr : "");
+            report_error(r, "event %s: the peer answered HTTP %ld: %.200s", o->uuid,
+                         reply->status, reply->body.ptr ? reply->body.ptr : "");
     }
-    peer_reply_free(&reply);
+    return 0;
+}
+
+static int push_send(const struct server *sv, struct arena *a, struct outgoing *out,
+                     const bool *wanted, size_t n, struct sync_report *r)
+{
+    struct push_round pr = {.out = out, .r = r};
+    pr.pick = arena_alloc(a, (n ? n : 1) * sizeof(*pr.pick));
+    pr.exists = arena_calloc(a, n ? n : 1, sizeof(*pr.exists));
+    struct peer_call *calls = arena_calloc(a, n ? n : 1, sizeof(*calls));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (wanted[i])
+            pr.pick[k++] = i;
+    r->wanted += (int64_t)k;
+    for (size_t i = 0; i < k; i++) {
+        char *path = arena_alloc(a, 64);
+        snprintf(path, 64, "/events/view/%.36s", out[pr.pick[i]].uuid);
+        calls[i].method = "HEAD";
+        calls[i].path = path;
+    }
+    int rc = peer_call_many(sv, calls, k, SYNC_PARALLEL_DEFAULT, 4096, on_head, &pr);
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        const struct outgoing *o = &out[pr.pick[i]];
+        char *path = arena_alloc(a, 80);
+        if (pr.exists[i])
+            snprintf(path, 80, "/events/edit/%.36s/metadata:1", o->uuid);
+        else
+            snprintf(path, 80, "/events/add/metadata:1");
+        calls[i].method = "POST";
+        calls[i].path = path;
+        calls[i].body = o->json;
+        calls[i].len = o->len;
+    }
+    if (rc == 0)
+        rc = peer_call_many(sv, calls, k, SYNC_PARALLEL_DEFAULT, 1 << 20, on_sent, &pr);
+    return rc;
 }
 
 /* Liaison peers: the copies of events that may no longer go to them
@@ -1591,14 +1629,11 @@ static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
         rc = push_prepare(s, l, &ru, changes.v + at, n, a, out, &n_out, &revoked, r);
         if (rc == 0 && n_out > 0)
             rc = push_offer(sv, a, out, n_out, wanted, r);
-        for (size_t i = 0; rc == 0 && i < n_out; i++) {
-            if (!wanted[i]) {
+        for (size_t i = 0; rc == 0 && i < n_out; i++)
+            if (!wanted[i])
                 r->unchanged++;
-                continue;
-            }
-            r->wanted++;
-            push_one(sv, &out[i], r);
-        }
+        if (rc == 0 && n_out > 0)
+            rc = push_send(sv, a, out, wanted, n_out, r);
         for (size_t i = 0; i < n_out; i++)
             free(out[i].json);
         arena_free(a);
