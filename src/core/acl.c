@@ -235,6 +235,24 @@ static size_t attrs_trim(struct attribute *v, size_t n, enum tlp_level level, in
     return kept;
 }
 
+bool acl_sync_attribute_trim(const struct event *e, const struct object *o,
+                             struct attribute *at, int need)
+{
+    enum tlp_level level = acl_tlp_level(e->tags, e->n_tags);
+    int d = tlp_cap(level, e->distribution);
+    if (!may_leave(d, need))
+        return false;
+    if (o != NULL) {
+        d = o->distribution == DIST_INHERIT ? d : tlp_cap(level, o->distribution);
+        if (!may_leave(d, need))
+            return false;
+    }
+    if (!attr_trim(at, level, d, need))
+        return false;
+    at->n_tags = acl_shared_tags(at->tags, at->n_tags);
+    return true;
+}
+
 bool acl_sync_trim(struct event *e, int need)
 {
     enum tlp_level level = acl_tlp_level(e->tags, e->n_tags);

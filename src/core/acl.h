@@ -104,6 +104,12 @@ const char *acl_tlp_name(enum tlp_level level);
  * never leaves, and a TLP:GREEN one leaves as "connected communities".
  */
 bool acl_sync_trim(struct event *e, int need);
+/* The same rule for one attribute of e (e's tags and distribution; o its
+ * object or NULL), read on its own (attributes/restSearch, attributes/view):
+ * false when it may not leave; else its distribution is narrowed and its
+ * local tags dropped. */
+bool acl_sync_attribute_trim(const struct event *e, const struct object *o,
+                             struct attribute *at, int need);
 /* Keeps the shared tags of v[0..n) in place, dropping the local ones (they
  * never leave this node); returns how many are kept. */
 size_t acl_shared_tags(struct tag_ref *v, size_t n);

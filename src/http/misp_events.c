@@ -538,13 +538,19 @@ int misp_attributes_view(struct request *req)
     if (rc != 0)
         return service_fail(req, rc, NULL, "attribute");
     store_end(c, true);
+    const struct object *in = NULL;
     for (size_t i = 0; i < e->n_attrs; i++)
         if (e->attrs[i].id == at->id)
             at = &e->attrs[i];
     for (size_t j = 0; j < e->n_objects; j++)
         for (size_t i = 0; i < e->objects[j].n_attrs; i++)
-            if (e->objects[j].attrs[i].id == at->id)
+            if (e->objects[j].attrs[i].id == at->id) {
                 at = &e->objects[j].attrs[i];
+                in = &e->objects[j];
+            }
+    /* a peer's sync user: TLP keeps some at home (acl_sync_trim) */
+    if (acl_is_sync_peer(&req->who) && !acl_sync_attribute_trim(e, in, at, DIST_COMMUNITY))
+        return service_fail(req, ERR_NOTFOUND, NULL, "attribute");
     attribute_answer(req, at);
     return 200;
 }

@@ -356,7 +356,34 @@ struct attr_out {
     const char **columns;
     size_t n_columns;
     size_t count;
+    /* a peer's sync user: the last event and object seen, for the TLP cut */
+    bool peer;
+    struct event *peer_event;
+    struct object *peer_object;
 };
+
+/* May attribute at go to the peer reading (acl_sync_attribute_trim)?  Its
+ * event (with tags) and object are loaded once for a run of its attributes. */
+static int peer_admits(struct attr_out *out, struct attribute *at, bool *ok)
+{
+    struct request *req = out->req;
+    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    int rc = 0;
+    if (out->peer_event == NULL || out->peer_event->id != at->event_id)
+        rc = store_event_load(out->c, req->a, at->event_id, NULL, &all, STORE_LOAD_TAGS,
+                              &out->peer_event);
+    if (rc == 0 && at->object_id > 0 &&
+        (out->peer_object == NULL || out->peer_object->id != at->object_id))
+        rc = store_object_get(out->c, req->a, at->object_id, NULL, &out->peer_object);
+    if (rc < 0) {
+        out->peer_event = NULL;
+        out->peer_object = NULL;
+        return rc;
+    }
+    *ok = acl_sync_attribute_trim(out->peer_event, at->object_id > 0 ? out->peer_object : NULL,
+                                  at, DIST_COMMUNITY);
+    return 0;
+}
 
 static void csv_field(struct buf *b, const char *s)
 {
@@ -463,6 +490,12 @@ static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid)
 {
     struct attr_out *out = ctx;
     struct request *req = out->req;
+    bool ok = true;
+    int prc = out->peer ? peer_admits(out, at, &ok) : 0;
+    if (prc < 0)
+        return prc;
+    if (!ok)
+        return 0; /* its TLP keeps it on this node */
     if (strcmp(out->o->format, "text") == 0) {
         buf_puts(&req->out, at->value);
         buf_putc(&req->out, '\n');
@@ -551,7 +584,7 @@ int misp_attributes_rest_search(struct request *req)
         rc = value_via_index(req, &q);
     if (rc < 0)
         return http_fail(req, rc, &d);
-    struct attr_out out = {.req = req, .o = &o};
+    struct attr_out out = {.req = req, .o = &o, .peer = acl_is_sync_peer(&req->who)};
     if (strcmp(o.format, "csv") == 0) {
         req->content_type = "text/csv; charset=utf-8";
         if (o.requested_attributes && o.requested_attributes->type == JSON_ARRAY &&
