@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/banned.h"
 
@@ -369,6 +370,21 @@ static int peer_add(struct cli_tx *t, int argc, char **argv)
     return 0;
 }
 
+/* "never", "ok 2026-12-07T15:40Z" or "error 2026-12-07T15:40Z" for a link's
+ * last run in one direction. */
+static const char *last_run(struct arena *a, const struct sync_state *st)
+{
+    if (st->last_run == 0)
+        return "never";
+    char when[32], *out = arena_alloc(a, 48);
+    time_t t = (time_t)st->last_run;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%MZ", &tm);
+    snprintf(out, 48, "%s %s", st->last_error[0] ? "error" : "ok", when);
+    return out;
+}
+
 static int peer_list(struct cli_tx *t)
 {
     struct server *list;
@@ -377,10 +393,19 @@ static int peer_list(struct cli_tx *t)
         fprintf(stderr, "liaison peer list: cannot read the links\n");
         return 1;
     }
-    printf("%-4s  %-40s  %-4s  %-4s  %s\n", "ID", "URL", "PULL", "PUSH", "NAME");
-    for (size_t i = 0; i < n; i++)
-        printf("%-4lld  %-40s  %-4s  %-4s  %s\n", (long long)list[i].id, list[i].url,
-               list[i].pull ? "yes" : "no", list[i].push ? "yes" : "no", list[i].name);
+    printf("%-4s  %-40s  %-4s  %-4s  %-23s  %-23s  %s\n", "ID", "URL", "PULL", "PUSH",
+           "LAST PULL", "LAST PUSH", "NAME");
+    for (size_t i = 0; i < n; i++) {
+        struct sync_state *pull, *push;
+        if (store_sync_state_get(t->c, t->a, list[i].id, false, &pull) < 0 ||
+            store_sync_state_get(t->c, t->a, list[i].id, true, &push) < 0) {
+            fprintf(stderr, "liaison peer list: cannot read the links' state\n");
+            return 1;
+        }
+        printf("%-4lld  %-40s  %-4s  %-4s  %-23s  %-23s  %s\n", (long long)list[i].id,
+               list[i].url, list[i].pull ? "yes" : "no", list[i].push ? "yes" : "no",
+               last_run(t->a, pull), last_run(t->a, push), list[i].name);
+    }
     return 0;
 }
 

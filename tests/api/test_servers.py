@@ -148,8 +148,9 @@ def test_cli_peer(peer, tmp_path):
     assert r.returncode == 0, r.stderr
     pid = r.stdout.decode().strip()
     listed = cli("list").stdout.decode().splitlines()
-    assert listed[0].split() == ["ID", "URL", "PULL", "PUSH", "NAME"]
-    assert listed[1].split()[:4] == [pid, peer.url, "yes", "no"]
+    assert listed[0].split() == ["ID", "URL", "PULL", "PUSH", "LAST", "PULL", "LAST", "PUSH",
+                                 "NAME"]
+    assert listed[1].split()[:6] == [pid, peer.url, "yes", "no", "never", "never"]
     t = cli("test", pid)
     assert t.returncode == 0 and t.stdout.startswith(b"1 OK"), t.stdout + t.stderr
     bad = cli("add", "ftp://x", "--key", "k")

@@ -707,6 +707,8 @@ def test_cli_sync_pull_and_push(net, tmp_path):
     assert r.returncode == 0 and b"nothing changed on the peer" in r.stdout, r.stdout
     r = run("sync", "push", "node-a")
     assert r.returncode == 1 and b"pushing is not enabled" in r.stderr, r.stderr
+    listed = run("peer", "list").stdout.decode().splitlines()[1].split()
+    assert listed[4] == "ok" and listed[6] == "error", listed  # last pull, last push
     r = run("sync", "pull", "no-such-link")
     assert r.returncode == 1 and b"no sync link" in r.stderr
     assert run("sync", "pull").returncode == 2
