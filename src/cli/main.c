@@ -4,6 +4,8 @@
  */
 #include "cli/cli.h"
 
+#include "core/peer.h"
+
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -156,6 +158,11 @@ int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
         fprintf(stderr, "liaison: cannot initialise libsodium\n");
+        return 1;
+    }
+    /* before any thread: sync runs may start on several at once */
+    if (peer_global_init() < 0) {
+        fprintf(stderr, "liaison: cannot initialise the HTTP client\n");
         return 1;
     }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -99,6 +99,11 @@ static enum peer_status classify(const struct buf *body, long status, const char
 
 /* ---- requests ---- */
 
+int peer_global_init(void)
+{
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : ERR_IO;
+}
+
 static size_t header_line(char *p, size_t size, size_t n, void *ctx)
 {
     struct peer_reply *r = ctx;

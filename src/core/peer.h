@@ -59,6 +59,10 @@ enum peer_status peer_test(const struct server *sv, const char *self_uuid,
 
 /* ---- requests ---- */
 
+/* Initialises the HTTP client library once, before any thread starts
+ * (libcurl's global state); 0 or ERR_IO. */
+int peer_global_init(void);
+
 /* An answer from the peer: status 0 when none came (error says why). */
 struct peer_reply {
     long status;
