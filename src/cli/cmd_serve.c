@@ -62,6 +62,16 @@ static void tune_malloc(void)
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
 }
 
+/* The background sync worker starts once the server listens: its base URL
+ * (which sharing groups name servers by) is then known. */
+static void start_worker(struct app *app, void *ctx)
+{
+    struct sync_worker **worker = ctx;
+    if (sync_worker_start(app->store, app->indexer, app->instance_uuid, app->base_url, worker) <
+        0)
+        log_warnx("sync: cannot start the background worker; pulls and pushes run on demand only");
+}
+
 int cmd_serve(int argc, char **argv)
 {
     tune_malloc();
@@ -106,8 +116,10 @@ int cmd_serve(int argc, char **argv)
     app.key_path = inst.key_path;
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
     struct sync_worker *worker = NULL;
-    if (cfg.sync_worker && sync_worker_start(s, app.indexer, app.instance_uuid, &worker) < 0)
-        log_warnx("sync: cannot start the background worker; pulls and pushes run on demand only");
+    if (cfg.sync_worker) {
+        app.on_listening = start_worker;
+        app.on_listening_ctx = &worker;
+    }
     int rc = http_serve(&app);
     sync_worker_stop(worker);
     auth_cache_free(app.auth_cache);

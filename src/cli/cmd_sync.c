@@ -119,6 +119,7 @@ int cmd_sync(int argc, char **argv)
             store_end(c, true);
         }
         o.self_uuid = self;
+        o.self_url = cfg.base_url; /* "" unless configured: see docs/federation.md */
         struct sync_report r;
         int src = push ? sync_push(s, id, &o, &r) : sync_pull(s, id, &o, &r);
         if (json) {

@@ -543,8 +543,9 @@ static int dec_org(struct dec *x, const struct json_value *obj, const char *key,
 }
 
 /* A SharingGroup member (sync): uuid, name, releasability, description, the
- * creator Organisation and the SharingGroupOrg members' Organisation.  The
- * sender's ids mean nothing here and are dropped; servers are not read. */
+ * creator Organisation, the SharingGroupOrg members' Organisation and the
+ * SharingGroupServer entries' Server url and all_orgs.  The sender's ids mean
+ * nothing here and are dropped. */
 static int dec_sharing_group(struct dec *x, const struct json_value *obj,
                              struct sharing_group **out)
 {
@@ -587,6 +588,32 @@ static int dec_sharing_group(struct dec *x, const struct json_value *obj,
         else if (rc == 0)
             memset(&g->orgs[i], 0, sizeof(g->orgs[i]));
     }
+    dec_pop(x);
+    const struct json_value *srv = NULL;
+    if (rc == 0)
+        rc = read_array(x, v, "SharingGroupServer", &srv);
+    size_t ns = srv ? srv->len : 0;
+    if (rc == 0 && ns > LIMIT_ATTRIBUTES_PER_EVENT)
+        rc = dec_fail(x, ERR_TOOBIG, "SharingGroupServer", "too many servers");
+    struct sharing_group_server *servers =
+        arena_calloc(x->a, ns ? ns : 1, sizeof(*servers));
+    dec_push_key(x, "SharingGroupServer");
+    for (size_t i = 0; i < ns && rc == 0; i++) {
+        const struct json_value *m = &srv->u.items[i];
+        const struct json_value *server = json_get(m, "Server");
+        char *url = NULL;
+        dec_push_index(x, i);
+        if (m->type != JSON_OBJECT)
+            rc = dec_fail(x, ERR_INVAL, NULL, "must be an object");
+        else if ((rc = read_bool(x, m, "all_orgs", &servers[g->n_servers].all_orgs, NULL)) ==
+                     0 &&
+                 json_is(server, JSON_OBJECT))
+            rc = read_str(x, server, "url", &url);
+        dec_pop(x);
+        if (rc == 0 && url != NULL && *url != '\0')
+            servers[g->n_servers++].url = url;
+    }
+    g->servers = servers;
     dec_pop(x);
     dec_pop(x);
     if (rc < 0)
@@ -1030,6 +1057,20 @@ static void write_sharing_group(struct json_writer *w, const struct sharing_grou
     json_write_key(w, "Organisation");
     misp_org_encode_short(w, g->org);
     misp_sharing_group_orgs_encode(w, g);
+    json_write_key(w, "SharingGroupServer");
+    json_write_array_begin(w);
+    for (size_t i = 0; i < g->n_servers; i++) {
+        if (g->servers[i].url == NULL)
+            continue; /* a server this node cannot name */
+        json_write_object_begin(w);
+        json_write_kv_bool(w, "all_orgs", g->servers[i].all_orgs);
+        json_write_key(w, "Server");
+        json_write_object_begin(w);
+        kv_text(w, "url", g->servers[i].url);
+        json_write_object_end(w);
+        json_write_object_end(w);
+    }
+    json_write_array_end(w);
     json_write_object_end(w);
 }
 

@@ -38,7 +38,7 @@ int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
     if (rc < 0)
         return rc;
     char *json = NULL;
-    rc = store_sharing_group_visible_ids(c, a, p->org.id, &json);
+    rc = store_sharing_group_visible_ids(c, a, p->org.id, acl_is_sync_peer(p), &json);
     store_end(c, true);
     if (rc == 0)
         out->sharing_groups = json;

@@ -302,6 +302,7 @@ struct sharing_group_org {
 struct sharing_group_server {
     int64_t server_id; /* 0: this node */
     bool all_orgs;     /* every organisation of that server is a member */
+    const char *url;   /* sync: the server's base URL, as sent to or by a peer */
 };
 
 struct sharing_group {

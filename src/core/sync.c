@@ -144,14 +144,61 @@ static bool org_listed(const struct sharing_group *g, int64_t org_id, const char
     return false;
 }
 
-/* The local id of a received group whose members include organisation
- * `member` (by uuid), found by uuid or created with its members; 0 when the
- * group was not sent or `member` is not in it. */
-static int capture_group(struct store_conn *c, struct arena *a, const struct org *member,
+/* Same base URL, a trailing '/' aside? */
+static bool same_url(const char *x, const char *y)
+{
+    if (x == NULL || y == NULL || *x == '\0' || *y == '\0')
+        return false;
+    size_t nx = strlen(x), ny = strlen(y);
+    while (nx > 0 && x[nx - 1] == '/')
+        nx--;
+    while (ny > 0 && y[ny - 1] == '/')
+        ny--;
+    return nx == ny && strncmp(x, y, nx) == 0;
+}
+
+/* Is the receiving organisation in g: listed, or on a server of g's list
+ * with all_orgs that is this node (MISP's rule, by base URL)? */
+static bool receiver_in(const struct sharing_group *g, const struct sync_receiver *rcv)
+{
+    if (org_listed(g, 0, rcv->member->uuid))
+        return true;
+    for (size_t i = 0; i < g->n_servers; i++)
+        if (g->servers[i].all_orgs && same_url(g->servers[i].url, rcv->self_url))
+            return true;
+    return false;
+}
+
+/* The received group's servers as entries here: this node is server 0, a
+ * peer this node has a link to is that link; others cannot be named here. */
+static int capture_servers(struct store_conn *c, struct arena *a, const struct sync_receiver *rcv,
+                           const struct sharing_group *g, int64_t sg_id)
+{
+    struct server *links = NULL;
+    size_t n_links = 0;
+    int rc = g->n_servers ? store_server_list(c, a, &links, &n_links) : 0;
+    for (size_t i = 0; rc == 0 && i < g->n_servers; i++) {
+        const struct sharing_group_server *e = &g->servers[i];
+        int64_t id = -1;
+        if (same_url(e->url, rcv->self_url))
+            id = 0;
+        for (size_t k = 0; id < 0 && k < n_links; k++)
+            if (same_url(e->url, links[k].url))
+                id = links[k].id;
+        if (id >= 0)
+            rc = store_sharing_group_server_set(c, sg_id, id, e->all_orgs);
+    }
+    return rc;
+}
+
+/* The local id of a received group the receiving organisation is in, found by
+ * uuid or created with its members; 0 when the group was not sent or the
+ * receiver is not in it. */
+static int capture_group(struct store_conn *c, struct arena *a, const struct sync_receiver *rcv,
                          const struct sharing_group *g, int64_t *id, struct diag *d)
 {
     *id = 0;
-    if (g == NULL || g->uuid[0] == '\0' || !org_listed(g, 0, member->uuid))
+    if (g == NULL || g->uuid[0] == '\0' || !receiver_in(g, rcv))
         return 0;
     struct sharing_group *here;
     int rc = store_sharing_group_get(c, a, 0, g->uuid, &here);
@@ -170,9 +217,15 @@ static int capture_group(struct store_conn *c, struct arena *a, const struct org
         n.name = arena_strdup(a, g->uuid);
     rc = n.org != NULL ? org_capture(c, a, n.org, 0, "SharingGroup.Organisation", &n.org_id, d) : 0;
     if (rc == 0 && n.org_id == 0)
-        n.org_id = member->id;
-    if (rc == 0)
+        n.org_id = rcv->member->id;
+    if (rc == 0 && (rc = store_sharing_group_insert(c, &n)) == ERR_CONFLICT) {
+        /* another group here has that name: keep both, told apart */
+        size_t len = strlen(n.name) + 16;
+        char *name = arena_alloc(a, len);
+        snprintf(name, len, "%s (%.8s)", n.name, g->uuid);
+        n.name = name;
         rc = store_sharing_group_insert(c, &n);
+    }
     for (size_t i = 0; rc == 0 && i < g->n_orgs; i++) {
         int64_t oid;
         if ((rc = org_capture(c, a, g->orgs[i].org, 0, "SharingGroup.SharingGroupOrg", &oid, d)) ==
@@ -180,18 +233,20 @@ static int capture_group(struct store_conn *c, struct arena *a, const struct org
             rc = store_sharing_group_org_set(c, n.id, oid, g->orgs[i].extend);
     }
     if (rc == 0)
+        rc = capture_servers(c, a, rcv, g, n.id);
+    if (rc == 0)
         *id = n.id;
     return rc;
 }
 
-static int capture_attrs(struct store_conn *c, struct arena *a, const struct org *member,
+static int capture_attrs(struct store_conn *c, struct arena *a, const struct sync_receiver *rcv,
                          struct attribute *v, size_t *n, struct diag *d)
 {
     size_t kept = 0;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < *n; i++) {
         if (v[i].distribution == DIST_SHARING_GROUP) {
-            rc = capture_group(c, a, member, v[i].sharing_group, &v[i].sharing_group_id, d);
+            rc = capture_group(c, a, rcv, v[i].sharing_group, &v[i].sharing_group_id, d);
             if (v[i].sharing_group_id == 0)
                 continue;
         }
@@ -201,31 +256,32 @@ static int capture_attrs(struct store_conn *c, struct arena *a, const struct org
     return rc;
 }
 
-int sync_capture_sharing_groups(struct store_conn *c, struct arena *a, const struct org *member,
-                                struct event *e, bool *keep, struct diag *d)
+int sync_capture_sharing_groups(struct store_conn *c, struct arena *a,
+                                const struct sync_receiver *rcv, struct event *e, bool *keep,
+                                struct diag *d)
 {
     *keep = true;
     int rc = 0;
     if (e->distribution == DIST_SHARING_GROUP) {
-        if ((rc = capture_group(c, a, member, e->sharing_group, &e->sharing_group_id, d)) < 0)
+        if ((rc = capture_group(c, a, rcv, e->sharing_group, &e->sharing_group_id, d)) < 0)
             return rc;
         if (e->sharing_group_id == 0) {
             *keep = false;
             return 0;
         }
     }
-    if ((rc = capture_attrs(c, a, member, e->attrs, &e->n_attrs, d)) < 0)
+    if ((rc = capture_attrs(c, a, rcv, e->attrs, &e->n_attrs, d)) < 0)
         return rc;
     size_t kept = 0;
     for (size_t j = 0; rc == 0 && j < e->n_objects; j++) {
         struct object *o = &e->objects[j];
         if (o->distribution == DIST_SHARING_GROUP) {
-            rc = capture_group(c, a, member, o->sharing_group, &o->sharing_group_id, d);
+            rc = capture_group(c, a, rcv, o->sharing_group, &o->sharing_group_id, d);
             if (o->sharing_group_id == 0)
                 continue;
         }
         if (rc == 0)
-            rc = capture_attrs(c, a, member, o->attrs, &o->n_attrs, d);
+            rc = capture_attrs(c, a, rcv, o->attrs, &o->n_attrs, d);
         e->objects[kept++] = *o;
     }
     e->n_objects = kept;
@@ -238,8 +294,10 @@ struct group_cache {
     size_t n;
 };
 
-static int group_get(struct store_conn *c, struct arena *a, struct group_cache *gc, int64_t id,
-                     struct sharing_group **out)
+/* Loads group id with its servers' URLs (this node's for server 0, a link's
+ * for the others), cached per event. */
+static int group_get(struct store_conn *c, struct arena *a, struct group_cache *gc,
+                     const char *self_url, int64_t id, struct sharing_group **out)
 {
     for (size_t i = 0; i < gc->n; i++)
         if (gc->v[i]->id == id) {
@@ -247,27 +305,41 @@ static int group_get(struct store_conn *c, struct arena *a, struct group_cache *
             return 0;
         }
     int rc = store_sharing_group_get(c, a, id, NULL, out);
+    for (size_t i = 0; rc == 0 && i < (*out)->n_servers; i++) {
+        struct sharing_group_server *e = &(*out)->servers[i];
+        struct server *sv;
+        if (e->server_id == 0) {
+            e->url = self_url != NULL && *self_url != '\0' ? self_url : NULL;
+        } else if ((rc = store_server_get(c, a, e->server_id, &sv)) == 0) {
+            e->url = sv->url;
+        } else if (rc == ERR_NOTFOUND) {
+            rc = 0;
+        }
+    }
     if (rc == 0 && gc->n < sizeof(gc->v) / sizeof(gc->v[0]))
         gc->v[gc->n++] = *out;
     return rc;
 }
 
-int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, struct event *e)
+int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, const char *self_url,
+                               struct event *e)
 {
     struct group_cache gc = {.n = 0};
     int rc = 0;
     if (e->distribution == DIST_SHARING_GROUP)
-        rc = group_get(c, a, &gc, e->sharing_group_id, &e->sharing_group);
+        rc = group_get(c, a, &gc, self_url, e->sharing_group_id, &e->sharing_group);
     for (size_t i = 0; rc == 0 && i < e->n_attrs; i++)
         if (e->attrs[i].distribution == DIST_SHARING_GROUP)
-            rc = group_get(c, a, &gc, e->attrs[i].sharing_group_id, &e->attrs[i].sharing_group);
+            rc = group_get(c, a, &gc, self_url, e->attrs[i].sharing_group_id,
+                           &e->attrs[i].sharing_group);
     for (size_t j = 0; rc == 0 && j < e->n_objects; j++) {
         struct object *o = &e->objects[j];
         if (o->distribution == DIST_SHARING_GROUP)
-            rc = group_get(c, a, &gc, o->sharing_group_id, &o->sharing_group);
+            rc = group_get(c, a, &gc, self_url, o->sharing_group_id, &o->sharing_group);
         for (size_t i = 0; rc == 0 && i < o->n_attrs; i++)
             if (o->attrs[i].distribution == DIST_SHARING_GROUP)
-                rc = group_get(c, a, &gc, o->attrs[i].sharing_group_id, &o->attrs[i].sharing_group);
+                rc = group_get(c, a, &gc, self_url, o->attrs[i].sharing_group_id,
+                               &o->attrs[i].sharing_group);
     }
     return rc == ERR_NOTFOUND ? 0 : rc;
 }
@@ -323,6 +395,7 @@ struct link {
     /* acting through the link: its organisation here, which owns what is
      * pulled (MISP's Event::_add with the server's org_id) */
     struct principal actor;
+    const char *self_url; /* this node's base URL (sharing groups' server lists) */
 };
 
 static int link_load(struct store *s, int64_t server_id, bool push, struct link *l,
@@ -600,7 +673,8 @@ static int write_events(struct pull_run *p, struct store_conn *c, struct batch *
         if (guarded && (rc = store_savepoint(c)) < 0)
             break;
         bool keep = true;
-        x->rc = sync_capture_sharing_groups(c, x->a, &p->l->actor.org, x->e, &keep, &x->d);
+        struct sync_receiver rcv = {&p->l->actor.org, p->l->self_url};
+        x->rc = sync_capture_sharing_groups(c, x->a, &rcv, x->e, &keep, &x->d);
         if (x->rc == 0 && keep)
             x->rc = event_receive(c, x->a, &p->l->actor, x->e, p->exact, &x->res, &x->d);
         if (x->rc == 0 && (x->res == RECEIVE_CREATED || x->res == RECEIVE_UPDATED))
@@ -1242,7 +1316,7 @@ static int push_prepare(struct store *s, struct link *l, const struct rules *ru,
             rc = lrc;
             break;
         }
-        if (lrc == 0 && (lrc = sync_attach_sharing_groups(c, a, e)) < 0) {
+        if (lrc == 0 && (lrc = sync_attach_sharing_groups(c, a, l->self_url, e)) < 0) {
             rc = lrc;
             break;
         }
@@ -1357,8 +1431,8 @@ static int on_sent(void *ctx, size_t i, struct peer_reply *reply)
         if (reply->status == 0)
             report_error(r, "event %s: %s", o->uuid, reply->error);
         else
-            report_error(r, "event %s: the peer answered HTTP %ld: %.200s", o->uuid,
-                         reply->status, reply->body.ptr ? reply->body.ptr : "");
+            report_error(r, "event %s: the peer answered HTTP %ld: %.200s", o->uuid, reply->status,
+                         reply->body.ptr ? reply->body.ptr : "");
     }
     return 0;
 }
@@ -1571,7 +1645,7 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
         }
         int lrc = store_event_load(c, a, events.v[i].id, NULL, &all, STORE_LOAD_TAGS, &e);
         if (lrc == 0 && e->distribution == DIST_SHARING_GROUP)
-            lrc = sync_attach_sharing_groups(c, a, e);
+            lrc = sync_attach_sharing_groups(c, a, l->self_url, e);
         bool eligible = lrc == 0 && e->published && acl_sync_trim(e, DIST_CONNECTED) &&
                         admit_groups(e, l->sv) && rules_pass(ru, e);
         if (eligible)
@@ -1664,6 +1738,7 @@ static int sync_run(struct store *s, int64_t server_id, bool push, const struct 
     double t0 = now_mono();
     struct link l;
     int rc = link_load(s, server_id, push, &l, r);
+    l.self_url = o->self_url;
     if (rc == 0) {
         rc = push ? push_run(s, &l, o, r) : pull_run(s, &l, o, r);
         if (rc < 0 && r->error[0] == '\0')

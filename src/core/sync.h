@@ -29,6 +29,8 @@ struct sync_opts {
     bool full;             /* ignore the checkpoint: look at every event again */
     unsigned parallel;     /* events fetched at once; 0: SYNC_PARALLEL_DEFAULT */
     const char *self_uuid; /* this node's, to refuse a link to itself */
+    const char *self_url;  /* this node's base URL, as peers know it (sharing
+                            * groups name servers by URL); NULL or "": unknown */
 };
 
 struct sync_report {
@@ -65,19 +67,28 @@ void sync_rewrite_pulled(struct event *e);
 
 /*
  * Sharing groups arriving with an event (pull or push): a group is kept, found
- * by uuid or created with its member organisations, only if organisation
- * `member` (the one the event will belong to here) is in it.  An item in a
+ * by uuid or created with its member organisations and the servers this node
+ * can name, only if the receiving organisation (rcv->member, the one the event
+ * will belong to here) is in it - listed, or all organisations of a server
+ * whose URL is this node's (MISP's rule).  An item in a
  * group that is not kept is dropped; *keep is false when that is the event.
  * Distribution-4 items then carry the local group id.
  */
+struct sync_receiver {
+    const struct org *member; /* the organisation that will own the copy */
+    const char *self_url;     /* this node's base URL, or NULL */
+};
 struct store_conn;
 struct arena;
-int sync_capture_sharing_groups(struct store_conn *c, struct arena *a, const struct org *member,
-                                struct event *e, bool *keep, struct diag *d);
+int sync_capture_sharing_groups(struct store_conn *c, struct arena *a,
+                                const struct sync_receiver *rcv, struct event *e, bool *keep,
+                                struct diag *d);
 
 /* Loads the sharing groups of e's distribution-4 items into their
- * sharing_group members, so that they are sent with it. */
-int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, struct event *e);
+ * sharing_group members, with their servers' URLs (self_url for this node),
+ * so that they are sent with it. */
+int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, const char *self_url,
+                               struct event *e);
 
 /* Writes the report as a JSON object's members (for the API and the CLI). */
 struct json_writer;

@@ -42,6 +42,7 @@ struct sync_worker {
     struct store *store;
     struct indexer *ix;
     char self_uuid[UUID_STR_LEN + 1];
+    const char *self_url;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -109,7 +110,7 @@ static void tick(struct sync_worker *w)
         if (lc == NULL)
             break;
         int64_t now = (int64_t)time(NULL);
-        struct sync_opts o = {.self_uuid = w->self_uuid};
+        struct sync_opts o = {.self_uuid = w->self_uuid, .self_url = w->self_url};
         struct sync_report r;
         if (sv->pull && sv->pull_interval > 0 && now >= lc->retry_at[0] &&
             now - pulls[i]->last_run >= sv->pull_interval) {
@@ -159,11 +160,12 @@ static void *worker_main(void *arg)
 }
 
 int sync_worker_start(struct store *s, struct indexer *ix, const char *self_uuid,
-                      struct sync_worker **out)
+                      const char *self_url, struct sync_worker **out)
 {
     struct sync_worker *w = xcalloc(1, sizeof(*w));
     w->store = s;
     w->ix = ix;
+    w->self_url = self_url;
     snprintf(w->self_uuid, sizeof(w->self_uuid), "%s", self_uuid ? self_uuid : "");
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);

@@ -12,10 +12,11 @@ struct store;
 struct indexer;
 struct sync_worker;
 
-/* Starts the worker thread; self_uuid is this node's (copied).  ix, when not
- * NULL, is refreshed after a pull brought something. */
+/* Starts the worker thread; self_uuid is this node's (copied); self_url its
+ * base URL (kept as a pointer: it must outlive the worker).  ix, when
+ * not NULL, is refreshed after a pull brought something. */
 int sync_worker_start(struct store *s, struct indexer *ix, const char *self_uuid,
-                      struct sync_worker **out);
+                      const char *self_url, struct sync_worker **out);
 /* Stops it, waiting for a run in progress to end. */
 void sync_worker_stop(struct sync_worker *w);
 

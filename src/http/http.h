@@ -34,6 +34,9 @@ struct app {
     char instance_uuid[UUID_STR_LEN + 1];
     char base_url[320];
     const char *key_path; /* admin.key, for the start-up hint; may be NULL */
+    /* called once the server listens and base_url is final (may be NULL) */
+    void (*on_listening)(struct app *app, void *ctx);
+    void *on_listening_ctx;
 };
 
 enum http_method {

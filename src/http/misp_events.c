@@ -181,7 +181,8 @@ static int receive_push(struct request *req, struct event *in)
         return http_fail(req, rc, NULL);
     enum receive_result res = RECEIVE_NOT_NEWER;
     bool keep = true;
-    rc = sync_capture_sharing_groups(c, req->a, &req->who.org, in, &keep, &d);
+    struct sync_receiver rcv = {&req->who.org, req->app->base_url};
+    rc = sync_capture_sharing_groups(c, req->a, &rcv, in, &keep, &d);
     if (rc == 0 && !keep) {
         store_end(c, false);
         return http_error(req, 403, "Event could not be saved: its sharing group does not "
@@ -265,7 +266,7 @@ int misp_events_view(struct request *req)
     if (rc == 0 && peer && !acl_sync_trim(e, DIST_COMMUNITY))
         rc = ERR_NOTFOUND; /* its TLP keeps it on this node */
     if (rc == 0 && peer)
-        rc = sync_attach_sharing_groups(c, req->a, e); /* sent with it (MISP's sync) */
+        rc = sync_attach_sharing_groups(c, req->a, req->app->base_url, e); /* MISP's sync */
     if (rc == 0 && !peer && req->app->indexer != NULL &&
         (view_option(req, "includeEventCorrelations", true) || granular))
         rc = correlate_event(req->app->indexer, c, req->a, &acl, e,

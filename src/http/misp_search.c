@@ -687,7 +687,7 @@ static int event_emit(void *ctx, struct event *e)
             return rc;
         if (peer && !acl_sync_trim(full, DIST_COMMUNITY))
             return 0;
-        if (peer && (rc = sync_attach_sharing_groups(out->c, req->a, full)) < 0)
+        if (peer && (rc = sync_attach_sharing_groups(out->c, req->a, req->app->base_url, full)) < 0)
             return rc;
         misp_event_encode(&req->w, full);
     }

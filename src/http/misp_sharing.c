@@ -320,9 +320,11 @@ static int member_change(struct request *req, bool org, bool add)
         uint64_t id;
         if (parse_u64_all(str_from_cstr(member), 0, INT64_MAX, &id) < 0)
             rc = diag_set(&d, ERR_INVAL, "server_id", "server_id must be a number (0: this node)");
-        else if (id != 0)
+        struct server *sv;
+        if (rc == 0 && id != 0 && add &&
+            (rc = store_server_get(c, req->a, (int64_t)id, &sv)) == ERR_NOTFOUND)
             rc = diag_set(&d, ERR_INVAL, "server_id",
-                          "no server %llu: only this node (0) exists until federation",
+                          "no sync link %llu (servers/index lists them; 0 is this node)",
                           (unsigned long long)id);
         member_id = (int64_t)id;
     }

@@ -490,7 +490,8 @@ static int run_sync(struct request *req, bool push)
         return http_error(req, 404, "Invalid server.", NULL);
     const char *technique = http_seg(req, 3);
     struct sync_opts o = {.full = technique != NULL && strcmp(technique, "full") == 0,
-                          .self_uuid = req->app->instance_uuid};
+                          .self_uuid = req->app->instance_uuid,
+                          .self_url = req->app->base_url};
     struct sync_report r;
     int rc = push ? sync_push(req->app->store, id, &o, &r) : sync_pull(req->app->store, id, &o, &r);
     if (!push && req->app->indexer != NULL)

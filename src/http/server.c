@@ -589,6 +589,8 @@ int http_serve(struct app *app)
                         "http://%s:%u/servers/getVersion\n",
                 app->key_path, host, port);
     fflush(stdout);
+    if (app->on_listening != NULL)
+        app->on_listening(app, app->on_listening_ctx);
     int sig;
     sigwait(&set, &sig);
     log_info("signal %d: shutting down", sig);

@@ -914,7 +914,10 @@ static const char sql_sg_visible[] =
     "OR EXISTS (SELECT 1 FROM sharing_group_orgs o WHERE o.sharing_group_id = sg.id AND "
     "o.org_id = ?1) "
     "OR EXISTS (SELECT 1 FROM sharing_group_servers v WHERE v.sharing_group_id = sg.id AND "
-    "v.server_id = 0 AND v.all_orgs = 1) ORDER BY sg.id)";
+    "v.server_id = 0 AND v.all_orgs = 1) "
+    "OR (?2 AND EXISTS (SELECT 1 FROM sharing_group_servers v JOIN servers s ON "
+    "s.id = v.server_id WHERE v.sharing_group_id = sg.id AND s.remote_org_id = ?1)) "
+    "ORDER BY sg.id)";
 
 static void sg_read(struct arena *a, sqlite3_stmt *st, struct sharing_group *g)
 {
@@ -1112,12 +1115,13 @@ int store_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64
 }
 
 int store_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t org_id,
-                                    char **json)
+                                    bool via_links, char **json)
 {
     sqlite3_stmt *st = stmt(c, sql_sg_visible);
     if (st == NULL)
         return ERR_DB;
     sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_int(st, 2, via_links);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
         return ERR_DB;

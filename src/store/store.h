@@ -122,11 +122,13 @@ int store_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64
 /*
  * The sharing groups organisation org_id may see, as a JSON array of ids in a:
  * those it created, those it is a member of, and those whose local-server
- * entry (server_id 0) has all_orgs (MISP SharingGroup::authorizedIds).  This is
- * the SQL form of acl's rule and only acl calls it.
+ * entry (server_id 0) has all_orgs (MISP SharingGroup::authorizedIds); with
+ * via_links (a peer's sync user), also those listing a link to a server run by
+ * org_id (MISP's sync users see the groups of their server).  This is the SQL
+ * form of acl's rule and only acl calls it.
  */
 int store_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t org_id,
-                                    char **json);
+                                    bool via_links, char **json);
 
 /* ---- tags ---- */
 /* Finds the tag named t->tag.name or creates it with t's colour/flags; sets t->tag (id and

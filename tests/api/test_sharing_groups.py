@@ -59,7 +59,7 @@ def test_all_orgs_on_this_node_opens_the_group_to_everyone(make_user):
     r = a.post("/sharing_groups/addServer/%s/0/all_orgs:1" % sg["id"])
     assert r.status_code == 200, r.text
     assert sg["id"] in visible_ids(c)
-    r = a.post("/sharing_groups/addServer/%s/7" % sg["id"])
+    r = a.post("/sharing_groups/addServer/%s/999999" % sg["id"])  # no such link
     assert r.status_code == 403 and "server_id" in r.text
 
 

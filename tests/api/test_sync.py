@@ -715,3 +715,25 @@ def test_cli_sync_pull_and_push(net, tmp_path):
     assert run("sync", "pull", "node-a", "--parallel", "0").returncode == 2
     r = run("export")
     assert r.returncode == 0 and e["uuid"].encode() in r.stdout
+
+
+def test_sharing_group_naming_a_server_reaches_all_its_organisations(net):
+    """MISP's server entries: a group listing B's server with all organisations
+    reaches B (whose organisations all see it there), not C."""
+    a, b, c = net
+    to_b = a.link(b)  # a link on A naming B's server (neither pull nor push)
+    sg = make_group(a)
+    r = a.admin.post("/sharing_groups/addServer/%s/%s/all_orgs:1" % (sg["id"], to_b))
+    assert r.status_code == 200, r.text
+    ev = publish_event(a, 4, sharing_group_id=sg["id"])
+    report = b.pull(b.from_a)
+    assert report["failed"] == 0, report
+    got = b.event(ev["uuid"])
+    assert got is not None and got["distribution"] == "4"
+    here = b.admin.get("/sharing_groups/view/%s" % got["sharing_group_id"]).json()
+    assert here["SharingGroup"]["uuid"] == sg["uuid"]
+    # B itself (server 0) with all organisations; A's own entry names B's link to A
+    assert sorted((s["server_id"], s["all_orgs"]) for s in here["SharingGroupServer"]) == \
+        [("0", True), (str(b.from_a), False)]
+    c.pull(c.from_b)
+    assert c.event(ev["uuid"]) is None

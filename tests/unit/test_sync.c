@@ -116,7 +116,8 @@ static void test_sharing_groups_kept_only_for_members(void **state)
     struct diag d;
     diag_clear(&d);
     bool keep = false;
-    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &e, &keep, &d), 0);
+    struct sync_receiver rcv = {&here, "https://b.example"};
+    assert_int_equal(sync_capture_sharing_groups(c, a, &rcv, &e, &keep, &d), 0);
     assert_true(keep);
     assert_int_equal(e.n_attrs, 1); /* the item in a group we are not in is dropped */
     assert_int_equal(e.attrs[0].sharing_group_id, e.sharing_group_id);
@@ -128,18 +129,37 @@ static void test_sharing_groups_kept_only_for_members(void **state)
     /* the same group again is found, not created twice */
     int64_t first = e.sharing_group_id;
     e.sharing_group_id = 0;
-    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &e, &keep, &d), 0);
+    assert_int_equal(sync_capture_sharing_groups(c, a, &rcv, &e, &keep, &d), 0);
     assert_int_equal(e.sharing_group_id, first);
 
     struct event other;
     memset(&other, 0, sizeof(other));
     other.distribution = DIST_SHARING_GROUP;
     other.sharing_group = &without_us;
-    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &other, &keep, &d), 0);
+    assert_int_equal(sync_capture_sharing_groups(c, a, &rcv, &other, &keep, &d), 0);
     assert_false(keep);
     assert_int_equal(store_sharing_group_get(c, a, 0, without_us.uuid, &stored), ERR_NOTFOUND);
     other.sharing_group = NULL; /* no group sent at all */
-    assert_int_equal(sync_capture_sharing_groups(c, a, &here, &other, &keep, &d), 0);
+    assert_int_equal(sync_capture_sharing_groups(c, a, &rcv, &other, &keep, &d), 0);
+    assert_false(keep);
+
+    /* a group naming this node's server with all its organisations is kept,
+     * and lists this node (server 0) here */
+    struct sharing_group_server srv[2] = {{0, false, "https://elsewhere.example"},
+                                          {0, true, "https://b.example/"}};
+    without_us.servers = srv;
+    without_us.n_servers = 2;
+    other.sharing_group = &without_us;
+    assert_int_equal(sync_capture_sharing_groups(c, a, &rcv, &other, &keep, &d), 0);
+    assert_true(keep);
+    assert_int_equal(store_sharing_group_get(c, a, other.sharing_group_id, NULL, &stored), 0);
+    assert_int_equal(stored->n_servers, 1);
+    assert_int_equal(stored->servers[0].server_id, 0);
+    assert_true(stored->servers[0].all_orgs);
+    srv[1].all_orgs = false; /* listed without all organisations: not enough */
+    struct sync_receiver elsewhere = {&here, "https://c.example"};
+    other.sharing_group_id = 0;
+    assert_int_equal(sync_capture_sharing_groups(c, a, &elsewhere, &other, &keep, &d), 0);
     assert_false(keep);
     arena_free(a);
     store_end(c, true);
