@@ -135,10 +135,11 @@ int cmd_sync(int argc, char **argv)
             buf_free(&out);
         } else if (src == 0) {
             printf("%s %s: %lld listed, %lld wanted, %lld created, %lld updated, %lld unchanged, "
-                   "%lld failed, %lld removed, %lld attributes in %.2f s%s\n",
+                   "%lld failed, %lld removed, %lld attributes, %lld sightings in %.2f s%s\n",
                    push ? "push to" : "pull from", peer, (long long)r.listed, (long long)r.wanted,
                    (long long)r.created, (long long)r.updated, (long long)r.unchanged,
-                   (long long)r.failed, (long long)r.removed, (long long)r.attributes, r.seconds,
+                   (long long)r.failed, (long long)r.removed, (long long)r.attributes,
+                   (long long)r.sightings, r.seconds,
                    r.not_modified ? " (nothing changed on the peer)" : "");
         }
         if (r.error[0] != '\0')
