@@ -1555,7 +1555,8 @@ int store_sighting_events_changed(struct store_conn *c, int64_t since,
 }
 
 static const char sql_event_stamps[] =
-    "SELECT uuid, timestamp, locked FROM events WHERE uuid IN (SELECT value FROM json_each(?))";
+    "SELECT uuid, timestamp, locked AND deleted = 0 FROM events "
+    "WHERE uuid IN (SELECT value FROM json_each(?))";
 
 int store_event_stamps(struct store_conn *c, const char *uuids_json,
                        int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),

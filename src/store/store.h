@@ -218,7 +218,8 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
 int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out);
 
 /* For each event with one of the uuids (a JSON array of strings), live or
- * tombstoned, calls fn with its uuid, timestamp and locked flag. */
+ * tombstoned, calls fn with its uuid, timestamp and whether it is a live
+ * synced copy (locked and not deleted: the only kind a peer may replace). */
 int store_event_stamps(struct store_conn *c, const char *uuids_json,
                        int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                        void *ctx);

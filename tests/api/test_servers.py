@@ -198,6 +198,9 @@ def test_filter_event_ids_for_push(admin, make_user):
     assert offer([(unknown, 1), (local["uuid"], newer), (copy_uuid, 1700000100)]) == [
         unknown, copy_uuid]
     assert offer([(copy_uuid, 1700000000), (copy_uuid.upper(), 1699999999)]) == []
+    # a synced copy deleted here is not taken again
+    assert admin.post("/events/delete/%s" % copy_uuid).status_code == 200
+    assert offer([(copy_uuid, 1700000200)]) == []
     assert offer([]) == []
     r = sync.post("/events/filterEventIdsForPush", [{"Event": {"uuid": unknown}},
                                                    {"Event": {"uuid": "x", "timestamp": 1}}])
