@@ -80,36 +80,38 @@ def link_push(a_url, a_key, c_url, c_key):
     link(c_url, c_key, a_url, a_key, "push")
 
 
-def push(a_url, a_key, link_id, timeout):
-    s = session(a_key)
-    path = "/servers/push/%s/full" % link_id
+def timed_get(url, key_file, path, timeout):
+    """GET path as an operator would; the wall time and the JSON report."""
+    s = session(key_file)
     t0 = time.perf_counter()
-    r = s.get(a_url + path, timeout=float(timeout))
+    r = s.get(url + path, timeout=float(timeout))
     wall = time.perf_counter() - t0
     if r.status_code != 200:
         sys.exit("bench/sync: GET %s: %d %s" % (path, r.status_code, r.text[:500]))
-    rep = r.json()
-    print("%.3f %.3f %d %d %d %d %d" % (wall, rep["seconds"], rep["listed"], rep["wanted"],
-                                        rep["created"], rep["failed"], rep["attributes"]))
+    return wall, r.json()
+
+
+def exit_on_error(what, rep):
+    """After the report's line is printed: exit 1 if it names an error."""
     if rep.get("error"):
-        sys.exit("bench/sync: push reported: %s" % rep["error"])
+        sys.exit("bench/sync: %s reported: %s" % (what, rep["error"]))
 
 
 def pull(b_url, b_key, link_id, technique, timeout):
-    s = session(b_key)
     path = "/servers/pull/%s%s" % (link_id, "/full" if technique == "full" else "")
-    t0 = time.perf_counter()
-    r = s.get(b_url + path, timeout=float(timeout))
-    wall = time.perf_counter() - t0
-    if r.status_code != 200:
-        sys.exit("bench/sync: GET %s: %d %s" % (path, r.status_code, r.text[:500]))
-    rep = r.json()
+    wall, rep = timed_get(b_url, b_key, path, timeout)
     print("%.3f %.3f %d %d %d %d %d %d %d %d %d" % (
         wall, rep["seconds"], rep["listed"], rep["wanted"], rep["created"], rep["updated"],
         rep["unchanged"], rep["failed"], rep["attributes"], rep["removed"],
         1 if rep["not_modified"] else 0))
-    if rep.get("error"):
-        sys.exit("bench/sync: pull reported: %s" % rep["error"])
+    exit_on_error("pull", rep)
+
+
+def push(a_url, a_key, link_id, timeout):
+    wall, rep = timed_get(a_url, a_key, "/servers/push/%s/full" % link_id, timeout)
+    print("%.3f %.3f %d %d %d %d %d" % (wall, rep["seconds"], rep["listed"], rep["wanted"],
+                                        rep["created"], rep["failed"], rep["attributes"]))
+    exit_on_error("push", rep)
 
 
 def change(a_url, a_key, n, values_out):

@@ -298,7 +298,7 @@ bool acl_can_delete_sighting(const struct principal *p, const struct sighting *s
            s->org_id == p->org.id;
 }
 
-bool acl_can_sync_sightings(const struct principal *p)
+bool acl_can_sync(const struct principal *p)
 {
     return acl_is_site_admin(p) || role_has(&p->role, PERM_SYNC);
 }

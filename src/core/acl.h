@@ -140,8 +140,8 @@ bool acl_can_add_sighting(const struct principal *p);
 /* Delete (tombstone) s: site admin; otherwise perm_modify_org or perm_admin, and
  * s reported by the caller's organisation (MISP's ACL canDeleteSighting). */
 bool acl_can_delete_sighting(const struct principal *p, const struct sighting *s);
-/* Receive sightings from a peer (bulkSaveSightings, filterSightingUuidsForPush):
- * site admin or perm_sync. */
-bool acl_can_sync_sightings(const struct principal *p);
+/* Act as a peer (sync): push events and sightings here, ask the sync
+ * endpoints, name another creator organisation: site admin or perm_sync. */
+bool acl_can_sync(const struct principal *p);
 
 #endif

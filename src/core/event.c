@@ -305,7 +305,7 @@ static int orgc_resolve(struct store_conn *c, struct arena *a, const struct prin
                         struct event *e, struct diag *d)
 {
     e->orgc_id = p->org.id;
-    if (e->orgc == NULL || (!acl_is_site_admin(p) && !role_has(&p->role, PERM_SYNC)))
+    if (e->orgc == NULL || !acl_can_sync(p))
         return 0;
     return org_capture(c, a, e->orgc, p->user.id, "Event.Orgc.name", &e->orgc_id, d);
 }

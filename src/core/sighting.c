@@ -348,7 +348,7 @@ int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct pri
                          const char *uuids_json, int (*fn)(void *ctx, const char *uuid),
                          void *ctx)
 {
-    if (!acl_can_sync_sightings(p))
+    if (!acl_can_sync(p))
         return ERR_FORBIDDEN;
     struct event *e;
     int rc = sighting_event_find(c, a, acl, event_ref, &e);
@@ -542,7 +542,7 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
                        size_t n, struct sighting_bulk_result *res, struct diag *d)
 {
     memset(res, 0, sizeof(*res));
-    if (!acl_can_sync_sightings(p))
+    if (!acl_can_sync(p))
         return diag_set(d, ERR_FORBIDDEN, "", "only sync users and site admins may push sightings");
     struct event *e;
     int rc = sighting_event_find(c, a, acl, event_ref, &e);

@@ -883,6 +883,7 @@ static int fetch_and_write(struct store *s, struct link *l, struct offer_list *o
 }
 
 struct uuid_set {
+    struct arena *a;
     char (*v)[UUID_STR_LEN + 1];
     size_t n, cap;
 };
@@ -890,14 +891,7 @@ struct uuid_set {
 static int on_synced(void *ctx, const char *uuid)
 {
     struct uuid_set *set = ctx;
-    if (set->n == set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 256;
-        void *bigger = realloc(set->v, cap * sizeof(*set->v));
-        if (bigger == NULL)
-            return ERR_TOOBIG;
-        set->v = bigger;
-        set->cap = cap;
-    }
+    set->v = arena_grow(set->a, set->v, set->n, &set->cap, sizeof(*set->v));
     snprintf(set->v[set->n++], UUID_STR_LEN + 1, "%s", uuid);
     return 0;
 }
@@ -911,17 +905,15 @@ static int cmp_uuid(const void *x, const void *y)
  * share (deleted there, distribution narrowed, TLP) and removes those here. */
 static int pull_revocations(struct store *s, struct link *l, struct sync_report *r)
 {
-    struct uuid_set mine = {NULL, 0, 0};
+    struct uuid_set mine = {l->a, NULL, 0, 0};
     struct store_conn *c;
     int rc = store_begin_read(s, &c);
     if (rc < 0)
         return rc;
     rc = store_synced_events(c, l->sv->id, on_synced, &mine);
     store_end(c, true);
-    if (rc < 0 || mine.n == 0) {
-        free(mine.v);
+    if (rc < 0 || mine.n == 0)
         return rc;
-    }
     qsort(mine.v, mine.n, sizeof(*mine.v), cmp_uuid);
     struct buf list;
     buf_init(&list, SYNC_INDEX_MAX);
@@ -968,7 +960,6 @@ static int pull_revocations(struct store *s, struct link *l, struct sync_report 
         }
         rc = store_end(c, rc == 0) < 0 && rc == 0 ? ERR_DB : rc;
     }
-    free(mine.v);
     return rc;
 }
 
@@ -1261,6 +1252,7 @@ static void rewrite_pushed(struct event *e)
 }
 
 struct change_list {
+    struct arena *a;
     struct event_change *v;
     size_t n, cap;
 };
@@ -1268,14 +1260,7 @@ struct change_list {
 static int on_change(void *ctx, const struct event_change *ch)
 {
     struct change_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 256;
-        void *bigger = realloc(l->v, cap * sizeof(*l->v));
-        if (bigger == NULL)
-            return ERR_TOOBIG;
-        l->v = bigger;
-        l->cap = cap;
-    }
+    l->v = arena_grow(l->a, l->v, l->n, &l->cap, sizeof(*l->v));
     l->v[l->n++] = *ch;
     return 0;
 }
@@ -1512,6 +1497,7 @@ struct sighted_event {
 };
 
 struct sighted_list {
+    struct arena *a;
     struct sighted_event *v;
     size_t n, cap;
 };
@@ -1519,32 +1505,10 @@ struct sighted_list {
 static int on_sighted(void *ctx, int64_t event_id, const char *uuid)
 {
     struct sighted_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        void *bigger = realloc(l->v, cap * sizeof(*l->v));
-        if (bigger == NULL)
-            return ERR_TOOBIG;
-        l->v = bigger;
-        l->cap = cap;
-    }
+    l->v = arena_grow(l->a, l->v, l->n, &l->cap, sizeof(*l->v));
     l->v[l->n].id = event_id;
     snprintf(l->v[l->n].uuid, sizeof(l->v[l->n].uuid), "%s", uuid);
     l->n++;
-    return 0;
-}
-
-static int collect_sighting(void *ctx, struct sighting *s)
-{
-    struct sighting_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        struct sighting *bigger = realloc(l->v, cap * sizeof(*l->v));
-        if (bigger == NULL)
-            return ERR_TOOBIG;
-        l->v = bigger;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *s;
     return 0;
 }
 
@@ -1624,7 +1588,7 @@ static int push_event_sightings(struct link *l, struct arena *a, const struct si
 static int push_sightings(struct store *s, struct link *l, const struct rules *ru, int64_t since,
                           struct sync_report *r)
 {
-    struct sighted_list events = {NULL, 0, 0};
+    struct sighted_list events = {l->a, NULL, 0, 0};
     struct store_conn *c;
     int rc = store_begin_read(s, &c);
     if (rc < 0)
@@ -1635,7 +1599,7 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
     for (size_t i = 0; rc == 0 && i < events.n; i++) {
         struct arena *a = arena_new();
         struct event *e = NULL;
-        struct sighting_list list = {NULL, 0, 0};
+        struct sighting_list list = {NULL, 0, 0}; /* in a */
         char ids[32];
         snprintf(ids, sizeof(ids), "[%lld]", (long long)events.v[i].id);
         struct sighting_query q = {.acl = all, .event_ids = ids, .with_deleted = true};
@@ -1649,17 +1613,15 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
         bool eligible = lrc == 0 && e->published && acl_sync_trim(e, DIST_CONNECTED) &&
                         admit_groups(e, l->sv) && rules_pass(ru, e);
         if (eligible)
-            rc = store_sighting_search(c, a, &q, collect_sighting, &list);
+            rc = sighting_search(c, a, &q, &list);
         else if (lrc < 0 && lrc != ERR_NOTFOUND)
             rc = lrc;
         store_end(c, true);
         if (rc == 0 && eligible && list.n > 0 &&
             push_event_sightings(l, a, &events.v[i], &list, r) < 0)
             r->failed++;
-        free(list.v);
         arena_free(a);
     }
-    free(events.v);
     return rc;
 }
 
@@ -1681,7 +1643,7 @@ static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
     r->liaison_peer = v.liaison_sync >= 1;
     struct rules ru;
     rules_load(l->a, sv->push_rules, &ru);
-    struct change_list changes = {NULL, 0, 0};
+    struct change_list changes = {l->a, NULL, 0, 0};
     int64_t seq_now = 0;
     struct store_conn *c;
     int rc = store_begin_read(s, &c);
@@ -1712,7 +1674,6 @@ static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
             free(out[i].json);
         arena_free(a);
     }
-    free(changes.v);
     if (rc == 0 && r->liaison_peer)
         rc = push_revocations(sv, l->a, &revoked, r);
     if (rc == 0 && sv->push_sightings)

@@ -545,7 +545,7 @@ static int rest_search_params(struct request *req, const struct json_value *body
     /* beyond MISP, for Liaison peers (and site admins): tombstoned sightings
      * too, marked "deleted", so that deletions travel */
     if (json_as_bool(json_get(body, "includeDeleted"), &b) && b &&
-        (acl_is_site_admin(&req->who) || role_has(&req->who.role, PERM_SYNC))) {
+        acl_can_sync(&req->who)) {
         q->with_deleted = true;
         *members |= MISP_SIGHTING_DELETED;
     }
@@ -651,7 +651,7 @@ static int on_known(void *ctx, const char *uuid)
  */
 int misp_sightings_filter_for_push(struct request *req)
 {
-    if (!acl_can_sync_sightings(&req->who))
+    if (!acl_can_sync(&req->who))
         return sync_only(req);
     const struct json_value *body = req->json;
     struct diag d;
@@ -742,7 +742,7 @@ static void bulk_answer(struct request *req, const struct sighting_bulk_result *
  */
 int misp_sightings_bulk_save(struct request *req)
 {
-    if (!acl_can_sync_sightings(&req->who))
+    if (!acl_can_sync(&req->who))
         return sync_only(req);
     const struct json_value *body = req->json;
     const struct json_value *inner = json_get(body, "Sighting");

@@ -390,7 +390,7 @@ static int on_stamp(void *ctx, const char *uuid, int64_t timestamp, bool locked)
  * a synced copy).  Sync users and site admins. */
 int misp_events_filter_for_push(struct request *req)
 {
-    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
+    if (!acl_can_sync(&req->who))
         return http_error(req, 403, "Only sync users may push events.", NULL);
     const struct json_value *body = req->json;
     if (!json_is(body, JSON_ARRAY))
@@ -530,17 +530,25 @@ int misp_servers_push(struct request *req)
     return run_sync(req, true);
 }
 
+/* The Liaison-only sync endpoints' request: a sync user's list of event
+ * uuids.  0, or the status of the error answer written. */
+static int peer_uuid_list(struct request *req, char (**uuids)[UUID_STR_LEN + 1], size_t *n)
+{
+    if (!acl_can_sync(&req->who))
+        return http_error(req, 403, "Only sync users may ask this.", NULL);
+    return read_uuid_list(req, uuids, n) < 0 ? 400 : 0;
+}
+
 /* Beyond MISP, for Liaison peers: of the given event uuids (copies the caller
  * took from here), those it may no longer see - deleted here, distribution
  * narrowed, or kept here by TLP - so that it removes its copies. */
 int misp_events_sync_revoked(struct request *req)
 {
-    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
-        return http_error(req, 403, "Only sync users may ask this.", NULL);
-    char (*uuids)[UUID_STR_LEN + 1];
-    size_t n;
-    if (read_uuid_list(req, &uuids, &n) < 0)
-        return 400;
+    char (*uuids)[UUID_STR_LEN + 1] = NULL;
+    size_t n = 0;
+    int status = peer_uuid_list(req, &uuids, &n);
+    if (status != 0)
+        return status;
     const struct acl_filter *acl = http_acl(req);
     bool peer = acl_is_sync_peer(&req->who);
     struct store_conn *c;
@@ -573,12 +581,11 @@ int misp_events_sync_revoked(struct request *req)
  * removed: the pusher deleted them, narrowed them or its TLP keeps them. */
 int misp_events_sync_remove(struct request *req)
 {
-    if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_SYNC))
-        return http_error(req, 403, "Only sync users may ask this.", NULL);
-    char (*uuids)[UUID_STR_LEN + 1];
-    size_t n;
-    if (read_uuid_list(req, &uuids, &n) < 0)
-        return 400;
+    char (*uuids)[UUID_STR_LEN + 1] = NULL;
+    size_t n = 0;
+    int status = peer_uuid_list(req, &uuids, &n);
+    if (status != 0)
+        return status;
     struct store_conn *c;
     int rc = store_begin_write(req->app->store, &c);
     if (rc < 0)

@@ -227,9 +227,9 @@ static void test_sighting_add_delete_and_sync_rights(void **state)
     assert_false(acl_can_delete_sighting(&read_only, &by_6));
     assert_false(acl_can_delete_sighting(&event_owner, &by_6));
     assert_true(acl_can_delete_sighting(&site_admin, &by_6));
-    assert_true(acl_can_sync_sightings(&sync));
-    assert_true(acl_can_sync_sightings(&site_admin));
-    assert_false(acl_can_sync_sightings(&user));
+    assert_true(acl_can_sync(&sync));
+    assert_true(acl_can_sync(&site_admin));
+    assert_false(acl_can_sync(&user));
 }
 
 int main(void)
