@@ -95,6 +95,25 @@ bool acl_can_admin_org(const struct principal *p, int64_t org_id)
     return role_has(&p->role, PERM_ADMIN) && p->org.id == org_id;
 }
 
+bool acl_can_grant_role(const struct principal *p, const struct role *r)
+{
+    if (acl_is_site_admin(p))
+        return true;
+    return !r->restricted_to_site_admin && (r->perms & ~p->role.perms) == 0;
+}
+
+bool acl_can_manage_user(const struct principal *p, const struct user *u, const struct role *r)
+{
+    return acl_can_admin_org(p, u->org_id) && acl_can_grant_role(p, r);
+}
+
+bool acl_can_manage_keys(const struct principal *p, const struct user *u, const struct role *r)
+{
+    if (u->id == p->user.id)
+        return acl_is_site_admin(p) || role_has(&p->role, PERM_AUTH);
+    return acl_can_manage_user(p, u, r);
+}
+
 bool acl_can_add(const struct principal *p)
 {
     return acl_is_site_admin(p) || role_has(&p->role, PERM_ADD);

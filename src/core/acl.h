@@ -64,6 +64,20 @@ bool acl_can_edit_sharing_group(const struct principal *p, const struct sharing_
 bool acl_is_site_admin(const struct principal *p);
 /* Org admin (perm_admin) of org_id, or site admin. */
 bool acl_can_admin_org(const struct principal *p, int64_t org_id);
+/*
+ * Accounts.  No one may act on an account holding a permission they lack, nor
+ * hand out such a permission: a non-site-admin may grant role r only if r is
+ * not restricted to site admins and every permission of r is one of its own
+ * (so an org admin can neither make a site admin nor a sync user unless it is
+ * one); it may manage user u (edit, disable, delete, create or revoke keys)
+ * only as org admin of u's organisation and only if it may grant u's role r.
+ * Site admins may do both for everyone.
+ */
+bool acl_can_grant_role(const struct principal *p, const struct role *r);
+bool acl_can_manage_user(const struct principal *p, const struct user *u, const struct role *r);
+/* Create or revoke API keys of u (role r): its own with perm_auth (or as site
+ * admin), another's as acl_can_manage_user. */
+bool acl_can_manage_keys(const struct principal *p, const struct user *u, const struct role *r);
 bool acl_can_add(const struct principal *p);
 /* Modify an event (and its attributes, objects, tags): site admin; perm_modify_org and
  * creator org is the caller's; perm_modify and the caller created it. */

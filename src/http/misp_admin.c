@@ -12,6 +12,7 @@
 #include "core/uuid.h"
 #include "util/parse.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "util/banned.h"
@@ -243,10 +244,9 @@ static int user_from_body(struct request *req, struct store_conn *c, const struc
         struct role *r;
         if (!json_as_i64(v, &n) || n <= 0 || store_role_get(c, req->a, n, &r) < 0)
             return diag_set(d, ERR_INVAL, "role_id", "no role with this id");
-        if (r->restricted_to_site_admin && !acl_is_site_admin(&req->who))
-            return diag_set(d, ERR_FORBIDDEN, "role_id", "only site admins may grant this role");
-        if (role_has(r, PERM_SITE_ADMIN) && !acl_is_site_admin(&req->who))
-            return diag_set(d, ERR_FORBIDDEN, "role_id", "only site admins may grant this role");
+        if (!acl_can_grant_role(&req->who, r))
+            return diag_set(d, ERR_FORBIDDEN, "role_id",
+                            "you may not grant a role with permissions you do not hold");
         u->role_id = n;
     }
     if ((v = json_get(body, "disabled")) && json_as_bool(v, &b))
@@ -261,6 +261,30 @@ static int user_from_body(struct request *req, struct store_conn *c, const struc
         return diag_set(d, ERR_INVAL, "email", "email must be an e-mail address");
     return 0;
 }
+
+/*
+ * Loads user id for the caller to act on: ERR_NOTFOUND when it does not exist or
+ * the caller is not an admin of its organisation (the account stays unseen),
+ * ERR_FORBIDDEN when it holds a permission the caller lacks.  keys: the rule
+ * for API keys (a user's own keys too).  *u in req->a.
+ */
+static int managed_user_get(struct request *req, struct store_conn *c, int64_t id, bool keys,
+                            struct user **u)
+{
+    int rc = store_user_get(c, req->a, id, NULL, u);
+    if (rc < 0)
+        return rc;
+    bool own = keys && (*u)->id == req->who.user.id;
+    if (!own && !acl_can_admin_org(&req->who, (*u)->org_id))
+        return ERR_NOTFOUND;
+    struct role *r;
+    if ((rc = store_role_get(c, req->a, (*u)->role_id, &r)) < 0)
+        return rc == ERR_NOTFOUND ? ERR_FORBIDDEN : rc;
+    bool ok = keys ? acl_can_manage_keys(&req->who, *u, r) : acl_can_manage_user(&req->who, *u, r);
+    return ok ? 0 : ERR_FORBIDDEN;
+}
+
+#define MSG_HIGHER_USER "You may not act on an account holding permissions you do not hold."
 
 int misp_users_add(struct request *req)
 {
@@ -309,11 +333,11 @@ int misp_users_edit(struct request *req)
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct user *u = NULL;
-    rc = store_user_get(c, req->a, id, NULL, &u);
-    if (rc == 0 && !acl_can_admin_org(&req->who, u->org_id))
-        rc = ERR_NOTFOUND; /* invisible to non-admins of its org */
+    rc = managed_user_get(req, c, id, false, &u);
     if (rc == ERR_NOTFOUND)
         diag_set(&d, ERR_NOTFOUND, "id", "Invalid user");
+    if (rc == ERR_FORBIDDEN)
+        diag_set(&d, ERR_FORBIDDEN, "id", MSG_HIGHER_USER);
     if (rc == 0)
         rc = user_from_body(req, c, body, u, &d);
     if (rc == 0 && !acl_can_admin_org(&req->who, u->org_id))
@@ -338,9 +362,7 @@ int misp_users_delete(struct request *req)
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct user *u = NULL;
-    rc = store_user_get(c, req->a, id, NULL, &u);
-    if (rc == 0 && !acl_can_admin_org(&req->who, u->org_id))
-        rc = ERR_NOTFOUND;
+    rc = managed_user_get(req, c, id, false, &u);
     if (rc == 0 && u->id == req->who.user.id)
         rc = ERR_CONFLICT;
     if (rc == 0)
@@ -350,6 +372,8 @@ int misp_users_delete(struct request *req)
         return http_error(req, 404, "Invalid user", NULL);
     if (rc == ERR_CONFLICT)
         return http_error(req, 409, "You cannot delete yourself.", NULL);
+    if (rc == ERR_FORBIDDEN)
+        return forbidden(req, MSG_HIGHER_USER);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     auth_cache_invalidate(req->app->auth_cache);
@@ -432,14 +456,6 @@ static void auth_key_encode(struct json_writer *w, const struct auth_key *k, con
     json_write_object_end(w);
 }
 
-/* May the caller manage the keys of user u? */
-static bool can_manage_keys(const struct principal *p, const struct user *u)
-{
-    if (u->id == p->user.id)
-        return acl_is_site_admin(p) || role_has(&p->role, PERM_AUTH);
-    return acl_can_admin_org(p, u->org_id);
-}
-
 int misp_auth_keys_add(struct request *req)
 {
     int64_t user_id = req->n_seg > 2 ? http_seg_id(req, 2) : req->who.user.id;
@@ -448,7 +464,9 @@ int misp_auth_keys_add(struct request *req)
     diag_clear(&d);
     char *comment = NULL;
     int64_t expiration = 0;
-    if (json_is(body, JSON_OBJECT)) {
+    if (body != NULL && !json_is(body, JSON_OBJECT))
+        return http_error(req, 400, "The body must be a JSON object.", NULL);
+    if (body != NULL) {
         if (http_opt_str(req, body, "comment", &comment, &d) < 0)
             return http_save_failed(req, "AuthKey", ERR_INVAL, &d);
         const struct json_value *v = json_get(body, "expiration");
@@ -463,9 +481,7 @@ int misp_auth_keys_add(struct request *req)
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct user *u = NULL;
-    rc = store_user_get(c, req->a, user_id, NULL, &u);
-    if (rc == 0 && !can_manage_keys(&req->who, u))
-        rc = ERR_NOTFOUND;
+    rc = managed_user_get(req, c, user_id, true, &u);
     char secret[AUTH_KEY_LEN + 1];
     struct auth_key k;
     if (rc == 0)
@@ -473,9 +489,12 @@ int misp_auth_keys_add(struct request *req)
     store_end(c, rc == 0);
     if (rc == ERR_NOTFOUND)
         return http_error(req, 404, "Invalid user", NULL);
+    if (rc == ERR_FORBIDDEN)
+        return forbidden(req, MSG_HIGHER_USER);
     if (rc != 0)
         return http_fail(req, rc, NULL);
     auth_key_encode(&req->w, &k, secret);
+    sodium_memzero(secret, sizeof(secret));
     return 200;
 }
 
@@ -490,14 +509,14 @@ int misp_auth_keys_delete(struct request *req)
     struct user *u = NULL;
     rc = store_key_get(c, req->a, id, &k);
     if (rc == 0)
-        rc = store_user_get(c, req->a, k->user_id, NULL, &u);
-    if (rc == 0 && !can_manage_keys(&req->who, u))
-        rc = ERR_NOTFOUND;
+        rc = managed_user_get(req, c, k->user_id, true, &u);
     if (rc == 0)
         rc = store_key_delete(c, id);
     store_end(c, rc == 0);
     if (rc == ERR_NOTFOUND)
         return http_error(req, 404, "Invalid auth key", NULL);
+    if (rc == ERR_FORBIDDEN)
+        return forbidden(req, MSG_HIGHER_USER);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     auth_cache_invalidate(req->app->auth_cache);

@@ -230,3 +230,64 @@ def test_cli_import_from_stdin(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "imported 1 events, 1 attributes" in r.stdout
+
+
+# ---- issue 10, defect 1: no one acts on an account holding a permission they lack ----
+
+def _host_org_admin(admin, make_user):
+    """An Org Admin of the host organisation (org 1), where admin@admin.test lives."""
+    return make_user(role_id=2, org_id=1)
+
+
+def test_org_admin_cannot_create_key_for_site_admin(admin, make_user):
+    oa = _host_org_admin(admin, make_user)
+    r = oa.post("/auth_keys/add/1", {"comment": "mine now"})
+    assert r.status_code == 403, r.text
+    assert "permissions" in r.json()["message"]
+    # and no key was created: the admin's key list is unchanged
+    me = admin.get("/users/view/me").json()
+    assert me["User"]["id"] == "1"
+
+
+def test_org_admin_cannot_edit_disable_demote_or_delete_site_admin(admin, make_user):
+    oa = _host_org_admin(admin, make_user)
+    for body in ({"email": "evil@x.org"}, {"disabled": 1}, {"role_id": 3}):
+        r = oa.post("/admin/users/edit/1", body)
+        assert r.status_code == 403, (body, r.text)
+    assert oa.post("/admin/users/delete/1").status_code == 403
+    r = admin.get("/users/view/1").json()["User"]
+    assert r["email"] == "admin@admin.test" and r["disabled"] is False and r["role_id"] == "1"
+    assert admin.get("/servers/getVersion").status_code == 200
+
+
+def test_org_admin_cannot_hand_out_or_touch_higher_roles(admin, make_user):
+    oa = _host_org_admin(admin, make_user)
+    roles = {r["Role"]["name"]: r["Role"] for r in admin.get("/roles/index").json()}
+    sync_role = roles["Sync user"]["id"]
+    # cannot create a sync user, nor promote a user of its org to sync user
+    r = oa.post("/admin/users/add", {"email": unique("s") + "@x.org", "role_id": sync_role})
+    assert r.status_code == 403 and "role_id" in r.text
+    plain = make_user(role_id=3, org_id=1)
+    r = oa.post("/admin/users/edit/%s" % plain.user["id"], {"role_id": sync_role})
+    assert r.status_code == 403
+    # a sync user of its org (made by the site admin) is out of its reach too
+    peer = make_user(role_id=int(sync_role), org_id=1)
+    assert oa.post("/auth_keys/add/%s" % peer.user["id"], {}).status_code == 403
+    assert oa.post("/auth_keys/delete/%s" % peer.key_id).status_code == 403
+    assert oa.post("/admin/users/edit/%s" % peer.user["id"], {"disabled": 1}).status_code == 403
+    assert peer.get("/servers/getVersion").status_code == 200
+    # what it may do still works: users of its org holding no more than it holds
+    r = oa.post("/admin/users/edit/%s" % plain.user["id"], {"role_id": 4})
+    assert r.status_code == 200, r.text
+    assert oa.post("/auth_keys/add/%s" % plain.user["id"], {}).status_code == 200
+    # and another org admin of its org (same permissions)
+    peer_admin = make_user(role_id=2, org_id=1)
+    assert oa.post("/auth_keys/add/%s" % peer_admin.user["id"], {}).status_code == 200
+
+
+def test_auth_keys_add_refuses_non_object_body(make_user):
+    c = make_user()
+    r = c.post("/auth_keys/add/%s" % c.user["id"], [1, 2])
+    assert r.status_code == 400, r.text
+    r = c.post("/auth_keys/add/%s" % c.user["id"], "a key please")
+    assert r.status_code == 400, r.text

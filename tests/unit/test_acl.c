@@ -232,6 +232,41 @@ static void test_sighting_add_delete_and_sync_rights(void **state)
     assert_false(acl_can_sync(&user));
 }
 
+static void test_no_one_acts_on_an_account_with_more_permissions(void **state)
+{
+    (void)state;
+    uint32_t org_admin = PERM_BIT(PERM_ADMIN) | PERM_BIT(PERM_ADD) | PERM_BIT(PERM_AUTH);
+    struct principal oa = who(10, 1, org_admin);
+    struct principal sa = who(1, 1, PERM_BIT(PERM_SITE_ADMIN));
+    struct role site = {.id = 1, .perms = PERM_BIT(PERM_SITE_ADMIN) | org_admin};
+    struct role sync = {.id = 5, .perms = PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_ADD)};
+    struct role user = {.id = 3, .perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_AUTH)};
+    struct role peer_admin = {.id = 2, .perms = org_admin};
+    struct role restricted = {.id = 9, .perms = 0, .restricted_to_site_admin = true};
+    assert_false(acl_can_grant_role(&oa, &site));
+    assert_false(acl_can_grant_role(&oa, &sync));
+    assert_false(acl_can_grant_role(&oa, &restricted));
+    assert_true(acl_can_grant_role(&oa, &user));
+    assert_true(acl_can_grant_role(&oa, &peer_admin));
+    assert_true(acl_can_grant_role(&sa, &site));
+    struct user admin_account = {.id = 1, .org_id = 1, .role_id = 1};
+    struct user sync_account = {.id = 5, .org_id = 1, .role_id = 5};
+    struct user colleague = {.id = 11, .org_id = 1, .role_id = 3};
+    struct user stranger = {.id = 21, .org_id = 2, .role_id = 3};
+    assert_false(acl_can_manage_user(&oa, &admin_account, &site));
+    assert_false(acl_can_manage_keys(&oa, &admin_account, &site));
+    assert_false(acl_can_manage_user(&oa, &sync_account, &sync));
+    assert_true(acl_can_manage_user(&oa, &colleague, &user));
+    assert_true(acl_can_manage_keys(&oa, &colleague, &user));
+    assert_false(acl_can_manage_user(&oa, &stranger, &user));
+    assert_true(acl_can_manage_user(&sa, &stranger, &user));
+    /* one's own keys need perm_auth only */
+    struct principal plain = who(11, 1, PERM_BIT(PERM_ADD));
+    assert_false(acl_can_manage_keys(&plain, &colleague, &user));
+    plain.role.perms |= PERM_BIT(PERM_AUTH);
+    assert_true(acl_can_manage_keys(&plain, &colleague, &user));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_sync_trim_by_tlp_and_level),
         cmocka_unit_test(test_sightings_event_owner_sees_all_others_their_own),
         cmocka_unit_test(test_sighting_add_delete_and_sync_rights),
+        cmocka_unit_test(test_no_one_acts_on_an_account_with_more_permissions),
     };
     return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
 }
