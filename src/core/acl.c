@@ -74,6 +74,21 @@ bool acl_can_use_sharing_group(const struct principal *p, int64_t sg_id)
     return acl_is_site_admin(p) || id_listed(p->sharing_groups, sg_id);
 }
 
+bool acl_sharing_group_has_member(const struct sharing_group *g, int64_t org_id)
+{
+    if (org_id <= 0)
+        return false;
+    if (g->org_id == org_id)
+        return true;
+    for (size_t i = 0; i < g->n_orgs; i++)
+        if (g->orgs[i].org_id == org_id)
+            return true;
+    for (size_t i = 0; i < g->n_servers; i++)
+        if (g->servers[i].server_id == 0 && g->servers[i].all_orgs)
+            return true;
+    return false;
+}
+
 bool acl_can_edit_sharing_group(const struct principal *p, const struct sharing_group *g)
 {
     if (acl_is_site_admin(p))
@@ -254,22 +269,47 @@ static size_t attrs_trim(struct attribute *v, size_t n, enum tlp_level level, in
     return kept;
 }
 
+/* The capped distribution of e, and of o within it when o is not NULL, into
+ * *d with e's TLP level into *level; false when either may not leave. */
+static bool parents_leave(const struct event *e, const struct object *o, int need,
+                          enum tlp_level *level, int *d)
+{
+    *level = acl_tlp_level(e->tags, e->n_tags);
+    *d = tlp_cap(*level, e->distribution);
+    if (!may_leave(*d, need))
+        return false;
+    if (o != NULL) {
+        *d = o->distribution == DIST_INHERIT ? *d : tlp_cap(*level, o->distribution);
+        if (!may_leave(*d, need))
+            return false;
+    }
+    return true;
+}
+
 bool acl_sync_attribute_trim(const struct event *e, const struct object *o,
                              struct attribute *at, int need)
 {
-    enum tlp_level level = acl_tlp_level(e->tags, e->n_tags);
-    int d = tlp_cap(level, e->distribution);
-    if (!may_leave(d, need))
-        return false;
-    if (o != NULL) {
-        d = o->distribution == DIST_INHERIT ? d : tlp_cap(level, o->distribution);
-        if (!may_leave(d, need))
-            return false;
-    }
-    if (!attr_trim(at, level, d, need))
+    enum tlp_level level;
+    int d;
+    if (!parents_leave(e, o, need, &level, &d) || !attr_trim(at, level, d, need))
         return false;
     at->n_tags = acl_shared_tags(at->tags, at->n_tags);
     return true;
+}
+
+bool acl_sync_may_reach(const struct acl_filter *f, const struct event *e, const struct object *o,
+                        const struct attribute *at)
+{
+    if (!f->sync_peer || e->org_id == f->org_id)
+        return true;
+    enum tlp_level level;
+    int d;
+    if (!parents_leave(e, o, 1, &level, &d))
+        return false;
+    if (at == NULL)
+        return true;
+    struct attribute copy = *at; /* attr_trim narrows the distribution it is given */
+    return attr_trim(&copy, level, d, 1);
 }
 
 bool acl_sync_trim(struct event *e, int need)
@@ -315,6 +355,13 @@ bool acl_can_delete_sighting(const struct principal *p, const struct sighting *s
         return true;
     return (role_has(&p->role, PERM_MODIFY_ORG) || role_has(&p->role, PERM_ADMIN)) &&
            s->org_id == p->org.id;
+}
+
+bool acl_can_peer_delete_sighting(const struct principal *p, const struct sighting *s)
+{
+    if (acl_is_site_admin(p))
+        return true;
+    return s->org_id == p->org.id || (s->from_org_id != 0 && s->from_org_id == p->org.id);
 }
 
 bool acl_can_sync(const struct principal *p)

@@ -57,6 +57,13 @@ bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id);
  * p->sharing_groups loaded, except for site admins. */
 bool acl_can_use_sharing_group(const struct principal *p, int64_t sg_id);
 
+/* Is org_id a member of sharing group g as this node knows it (g with its
+ * organisations and servers loaded): its creator, listed, or g lists this
+ * node (server 0) with all organisations?  What a peer claims about a group
+ * never decides this: a received item joins a group known here only when
+ * the organisation that will own it is a member by this rule. */
+bool acl_sharing_group_has_member(const struct sharing_group *g, int64_t org_id);
+
 /* May the caller change sharing group g (name, members)?  Site admin; or
  * perm_sharing_group and its org created g or is a member with extend. */
 bool acl_can_edit_sharing_group(const struct principal *p, const struct sharing_group *g);
@@ -124,6 +131,18 @@ bool acl_sync_trim(struct event *e, int need);
  * local tags dropped. */
 bool acl_sync_attribute_trim(const struct event *e, const struct object *o,
                              struct attribute *at, int need);
+/*
+ * What a peer may reach here, by the same cut (beyond MISP).  A peer's sync
+ * user reading through any path - look-ups, sightings, the sync endpoints -
+ * or sending data that lands on an item here (sightings pushed or pulled) may
+ * reach event e (and, when given, object o and attribute at of e, or of o)
+ * only when the item leaves for a pulling peer by acl_sync_trim's rule (need
+ * 1), or when the peer's organisation owns e here (its own synced copy).  f is
+ * the reader's filter (f->sync_peer, f->org_id); e, o and at carry their tags.
+ * Any other reader: true (its filter decided).  Changes nothing.
+ */
+bool acl_sync_may_reach(const struct acl_filter *f, const struct event *e, const struct object *o,
+                        const struct attribute *at);
 /* Keeps the shared tags of v[0..n) in place, dropping the local ones (they
  * never leave this node); returns how many are kept. */
 size_t acl_shared_tags(struct tag_ref *v, size_t n);
@@ -154,6 +173,11 @@ bool acl_can_add_sighting(const struct principal *p);
 /* Delete (tombstone) s: site admin; otherwise perm_modify_org or perm_admin, and
  * s reported by the caller's organisation (MISP's ACL canDeleteSighting). */
 bool acl_can_delete_sighting(const struct principal *p, const struct sighting *s);
+/* A peer (its sync user pushing, or a pull from its link, both acting as its
+ * organisation p->org) may delete sighting s here only if its organisation
+ * reported s or delivered it (s->from_org_id); site admins may delete any.
+ * So a peer never removes another organisation's sighting recorded here. */
+bool acl_can_peer_delete_sighting(const struct principal *p, const struct sighting *s);
 /* Act as a peer (sync): push events and sightings here, ask the sync
  * endpoints, name another creator organisation: site admin or perm_sync. */
 bool acl_can_sync(const struct principal *p);

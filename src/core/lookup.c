@@ -3,6 +3,8 @@
  */
 #include "core/lookup.h"
 
+#include "core/acl.h"
+
 #include "codec/json.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -313,6 +315,8 @@ int lookup_values(struct lookup_session *ss, struct arena *a, const struct str *
                 continue;
             const struct event *e = idmap_get(&ss->events, at->event_id);
             if (e == NULL || (const void *)e == &invisible)
+                continue;
+            if (!acl_sync_may_reach(&ss->acl, e, NULL, at)) /* TLP, for a peer */
                 continue;
             if (n_m == 0 || m[n_m - 1].attr != at) /* sorted: duplicates are adjacent */
                 m[n_m++] = (struct lookup_match){hs.v[i].kind, hs.v[i].indexed, at, e};

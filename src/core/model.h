@@ -358,6 +358,7 @@ struct sighting {
     int64_t attribute_id;
     int64_t event_id;
     int64_t org_id;        /* the reporting organisation; 0: anonymous */
+    int64_t from_org_id;   /* the peer organisation that delivered it; 0: recorded here */
     int type;              /* enum sighting_type */
     char *source;          /* free text, "" if none */
     int64_t date_sighting; /* Unix seconds */

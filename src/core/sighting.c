@@ -99,11 +99,82 @@ static int on_sighting(void *ctx, struct sighting *s)
     return 0;
 }
 
+/* The attribute with id in e (children and tags loaded) and its object. */
+static const struct attribute *attribute_in(const struct event *e, int64_t id,
+                                            const struct object **o)
+{
+    *o = NULL;
+    for (size_t i = 0; i < e->n_attrs; i++)
+        if (e->attrs[i].id == id)
+            return &e->attrs[i];
+    for (size_t j = 0; j < e->n_objects; j++)
+        for (size_t i = 0; i < e->objects[j].n_attrs; i++)
+            if (e->objects[j].attrs[i].id == id) {
+                *o = &e->objects[j];
+                return &e->objects[j].attrs[i];
+            }
+    return NULL;
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* A sync peer's cut (acl_sync_may_reach) over out->v[from..]: each event is
+ * loaded once, with its children and tags. */
+static int sync_cut(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                    struct sighting_list *out, size_t from)
+{
+    size_t n = out->n - from, ne = 0;
+    if (n == 0)
+        return 0;
+    int64_t *ids = arena_alloc(a, n * sizeof(*ids));
+    for (size_t i = from; i < out->n; i++)
+        if (out->v[i].event_org_id != acl->org_id)
+            ids[ne++] = out->v[i].event_id;
+    qsort(ids, ne, sizeof(*ids), cmp_id);
+    size_t distinct = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (distinct == 0 || ids[distinct - 1] != ids[i])
+            ids[distinct++] = ids[i];
+    struct event **events = arena_calloc(a, distinct + 1, sizeof(*events));
+    for (size_t i = 0; i < distinct; i++) {
+        int rc = store_event_load(c, a, ids[i], NULL, acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS,
+                                  &events[i]);
+        if (rc == ERR_NOTFOUND)
+            events[i] = NULL;
+        else if (rc < 0)
+            return rc;
+    }
+    size_t kept = from;
+    for (size_t i = from; i < out->n; i++) {
+        const struct sighting *s = &out->v[i];
+        bool keep = s->event_org_id == acl->org_id;
+        if (!keep) {
+            const int64_t *hit = bsearch(&s->event_id, ids, distinct, sizeof(*ids), cmp_id);
+            const struct event *e = hit ? events[hit - ids] : NULL;
+            const struct object *o;
+            const struct attribute *at = e ? attribute_in(e, s->attribute_id, &o) : NULL;
+            keep = at != NULL && acl_sync_may_reach(acl, e, o, at);
+        }
+        if (keep)
+            out->v[kept++] = *s;
+    }
+    out->n = kept;
+    return 0;
+}
+
 int sighting_search(struct store_conn *c, struct arena *a, const struct sighting_query *q,
                     struct sighting_list *out)
 {
     struct search_ctx x = {a, &q->acl, out};
-    return store_sighting_search(c, a, q, on_sighting, &x);
+    size_t from = out->n;
+    int rc = store_sighting_search(c, a, q, on_sighting, &x);
+    if (rc == 0 && q->acl.sync_peer)
+        rc = sync_cut(c, a, &q->acl, out, from);
+    return rc;
 }
 
 int sighting_attach_to_event(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
@@ -144,6 +215,25 @@ int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_
     if (!ref_parse(ref, &id, uuid))
         return ERR_NOTFOUND;
     return store_event_load(c, a, id, uuid, acl, 0, out);
+}
+
+/*
+ * sighting_event_find for a reader that may be a peer: for a sync peer's
+ * filter and another organisation's event, the event is loaded with its
+ * children and tags and must pass acl_sync_may_reach (ERR_NOTFOUND otherwise);
+ * *cut tells that each attribute must pass it too.
+ */
+static int peer_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                           const char *ref, struct event **out, bool *cut)
+{
+    int rc = sighting_event_find(c, a, acl, ref, out);
+    *cut = rc == 0 && acl->sync_peer && (*out)->org_id != acl->org_id;
+    if (!*cut)
+        return rc;
+    if ((rc = store_event_load(c, a, (*out)->id, NULL, acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS,
+                               out)) < 0)
+        return rc;
+    return acl_sync_may_reach(acl, *out, NULL, NULL) ? 0 : ERR_NOTFOUND;
 }
 
 /* ---- recording ---- */
@@ -351,7 +441,8 @@ int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct pri
     if (!acl_can_sync(p))
         return ERR_FORBIDDEN;
     struct event *e;
-    int rc = sighting_event_find(c, a, acl, event_ref, &e);
+    bool cut;
+    int rc = peer_event_find(c, a, acl, event_ref, &e, &cut);
     if (rc < 0)
         return rc;
     return store_sighting_uuids_known(c, e->id, uuids_json, fn, ctx);
@@ -504,6 +595,19 @@ static int find_attributes(struct store_conn *c, const struct acl_filter *acl,
     return 0;
 }
 
+/* Drops the resolved attributes a peer may not reach (acl_sync_may_reach). */
+static void attributes_cut(const struct acl_filter *acl, const struct event *e, struct bulk *b)
+{
+    for (size_t k = 0; k < b->n_attributes; k++) {
+        if (b->attribute_id[k] == 0)
+            continue;
+        const struct object *o;
+        const struct attribute *at = attribute_in(e, b->attribute_id[k], &o);
+        if (at == NULL || !acl_sync_may_reach(acl, e, o, at))
+            b->attribute_id[k] = 0;
+    }
+}
+
 static int64_t attribute_of(const struct bulk *b, const char *attribute_uuid)
 {
     const struct slot *hit = bsearch(attribute_uuid, b->by_attribute, b->n_attributes,
@@ -545,7 +649,8 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
     if (!acl_can_sync(p))
         return diag_set(d, ERR_FORBIDDEN, "", "only sync users and site admins may push sightings");
     struct event *e;
-    int rc = sighting_event_find(c, a, acl, event_ref, &e);
+    bool cut;
+    int rc = peer_event_find(c, a, acl, event_ref, &e, &cut);
     if (rc < 0)
         return rc;
     int64_t now = now_seconds();
@@ -572,6 +677,8 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
     struct bulk b = {.a = a, .in = in, .n = n};
     if ((rc = find_duplicates(c, &b)) < 0 || (rc = find_attributes(c, acl, e, &b)) < 0)
         return rc;
+    if (cut)
+        attributes_cut(acl, e, &b);
     for (size_t i = 0; i < n; i++) {
         struct sighting *s = &in[i];
         if (s->deleted) {
@@ -580,7 +687,11 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
             int grc = store_sighting_get(c, a, 0, s->uuid, &here);
             if (grc < 0 && grc != ERR_NOTFOUND)
                 return grc;
-            if (grc == 0 && !here->deleted && here->event_id == e->id) {
+            if (grc == 0 && !here->deleted && here->event_id == e->id &&
+                !acl_can_peer_delete_sighting(p, here)) {
+                skip(a, res, s, "a peer may delete only sightings its organisation reported or "
+                                "delivered");
+            } else if (grc == 0 && !here->deleted && here->event_id == e->id) {
                 if ((rc = store_sighting_delete(c, here->id)) < 0)
                     return rc;
                 res->removed++;
@@ -602,6 +713,7 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
         if ((rc = reporter(c, a, p, s, field, &s->org_id, d)) < 0)
             return rc;
         s->event_id = e->id;
+        s->from_org_id = p->org.id;
         if (s->type == SIGHTING_EXPIRATION &&
             (rc = store_sighting_expire_previous(c, s->attribute_id, s->org_id)) < 0)
             return rc;

@@ -114,8 +114,13 @@ struct sighting_bulk_result {
  * attribute of that event p may see, else it is skipped and reported; a known
  * uuid is a duplicate.  The reporting organisation is in[i].org (found by uuid,
  * then name, or created as a non-local organisation), none when org_id is 0
- * without Organisation (anonymous), else p's.  Site admins and sync users
- * (ERR_FORBIDDEN otherwise).  Invalid input fails naming "N.field".
+ * without Organisation (anonymous), else p's; each saved sighting records p's
+ * organisation as the one that delivered it.  A peer (acl_is_sync_peer)
+ * reaches only what acl_sync_may_reach allows: another organisation's event
+ * it may not reach is ERR_NOTFOUND, an attribute it may not reach is skipped.
+ * A deletion (deleted set) removes the sighting only where
+ * acl_can_peer_delete_sighting allows, else it is skipped.  Site admins and
+ * sync users (ERR_FORBIDDEN otherwise).  Invalid input fails naming "N.field".
  */
 int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct principal *p,
                        const struct acl_filter *acl, const char *event_ref, struct sighting *in,

@@ -193,21 +193,26 @@ static int capture_servers(struct store_conn *c, struct arena *a, const struct s
 
 /* The local id of a received group the receiving organisation is in, found by
  * uuid or created with its members; 0 when the group was not sent or the
- * receiver is not in it. */
+ * receiver is not in it.  For a group known here, membership is the group's
+ * as kept here (acl_sharing_group_has_member), never the list the sender
+ * claims: otherwise a peer outside a local group could put items into it. */
 static int capture_group(struct store_conn *c, struct arena *a, const struct sync_receiver *rcv,
                          const struct sharing_group *g, int64_t *id, struct diag *d)
 {
     *id = 0;
-    if (g == NULL || g->uuid[0] == '\0' || !receiver_in(g, rcv))
+    if (g == NULL || g->uuid[0] == '\0')
         return 0;
     struct sharing_group *here;
     int rc = store_sharing_group_get(c, a, 0, g->uuid, &here);
     if (rc == 0) {
-        *id = here->id;
+        if (acl_sharing_group_has_member(here, rcv->member->id))
+            *id = here->id;
         return 0;
     }
     if (rc != ERR_NOTFOUND)
         return rc;
+    if (!receiver_in(g, rcv))
+        return 0;
     struct sharing_group n = *g;
     n.id = 0;
     n.local = false;
@@ -395,6 +400,10 @@ struct link {
     /* acting through the link: its organisation here, which owns what is
      * pulled (MISP's Event::_add with the server's org_id) */
     struct principal actor;
+    /* the peer itself, as its sync user here would act: the remote
+     * organisation, no site admin; what it sends onto data here other than
+     * the copies it sent us, such as sightings, is checked as this */
+    struct principal peer;
     const char *self_url; /* this node's base URL (sharing groups' server lists) */
 };
 
@@ -427,6 +436,11 @@ static int link_load(struct store *s, int64_t server_id, bool push, struct link 
                           PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
                           PERM_BIT(PERM_SITE_ADMIN);
     l->actor.sharing_groups = "[]";
+    memset(&l->peer, 0, sizeof(l->peer));
+    l->peer.org.id = l->sv->remote_org_id;
+    l->peer.user.org_id = l->sv->remote_org_id;
+    l->peer.role.name = "sync";
+    l->peer.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_SIGHTING);
     return 0;
 }
 
@@ -1017,11 +1031,24 @@ static int save_sightings(struct store *s, struct link *l, struct arena *a,
         }
         event_of[k++] = arena_strndup(a, eu.ptr, eu.len);
     }
-    struct store_conn *c;
-    int rc = store_begin_write(s, &c);
+    /* onto the copies this link sent us, or else only what the peer may
+     * reach as its sync user here (issue 10: never onto an event not shared
+     * with it); deletions as acl_can_peer_delete_sighting allows */
+    struct acl_filter seen, own = {.everything = true, .sharing_groups = "[]",
+                                   .see_deleted = true};
+    int rc = acl_filter_load(s, a, &l->peer, NULL, &seen);
     if (rc < 0)
         return rc;
-    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct store_conn *c;
+    if ((rc = store_begin_write(s, &c)) < 0)
+        return rc;
+    struct uuid_set from_link = {a, NULL, 0, 0};
+    if ((rc = store_synced_events(c, l->sv->id, on_synced, &from_link)) < 0) {
+        store_end(c, false);
+        return rc;
+    }
+    if (from_link.n)
+        qsort(from_link.v, from_link.n, sizeof(*from_link.v), cmp_uuid);
     struct sighting *mine = arena_alloc(a, (k ? k : 1) * sizeof(*mine));
     for (size_t e = 0; rc == 0 && e < n; e++) {
         size_t m = 0;
@@ -1035,7 +1062,10 @@ static int save_sightings(struct store *s, struct link *l, struct arena *a,
         diag_clear(&d);
         if ((rc = store_savepoint(c)) < 0)
             break;
-        int brc = sighting_bulk_save(c, a, &l->actor, &all, uuids[e], mine, m, &res, &d);
+        bool ours = from_link.n && bsearch(uuids[e], from_link.v, from_link.n, sizeof(*from_link.v),
+                            cmp_uuid) != NULL;
+        int brc = sighting_bulk_save(c, a, &l->peer, ours ? &own : &seen, uuids[e], mine, m,
+                                     &res, &d);
         if ((rc = store_savepoint_end(c, brc == 0)) < 0)
             break;
         if (brc == ERR_DB || brc == ERR_IO) {

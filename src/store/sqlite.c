@@ -2876,14 +2876,14 @@ int store_event_search(struct store_conn *c, struct arena *a, const struct query
  * attribute's uuid and value, the event's uuid and the reporting org. */
 #define SIGHTING_COLS                                                                              \
     "s.id, s.uuid, s.attribute_id, s.event_id, s.org_id, s.type, s.source, s.date_sighting, "    \
-    "s.deleted, e.org_id, a.uuid, e.uuid, a.value, so.uuid, so.name"
+    "s.deleted, e.org_id, a.uuid, e.uuid, a.value, so.uuid, so.name, s.from_org_id"
 #define SIGHTING_FROM                                                                              \
     " FROM sightings s JOIN attributes a ON a.id = s.attribute_id JOIN events e ON "              \
     "e.id = s.event_id LEFT JOIN orgs so ON so.id = s.org_id"
 
 static const char sql_sighting_insert[] =
     "INSERT INTO sightings (uuid, attribute_id, event_id, org_id, type, source, date_sighting, "
-    "deleted, seq) VALUES (?,?,?,?,?,?,?,0,?)";
+    "deleted, seq, from_org_id) VALUES (?,?,?,?,?,?,?,0,?,?)";
 static const char sql_sighting_by_id[] = "SELECT " SIGHTING_COLS SIGHTING_FROM " WHERE s.id = ?";
 static const char sql_sighting_by_uuid[] =
     "SELECT " SIGHTING_COLS SIGHTING_FROM " WHERE s.uuid = ?";
@@ -2921,6 +2921,7 @@ static void sighting_read(struct arena *a, sqlite3_stmt *st, struct sighting *s)
         col_uuid(s->org->uuid, st, 13);
         s->org->name = col_text(a, st, 14);
     }
+    s->from_org_id = sqlite3_column_int64(st, 15);
 }
 
 int store_sighting_insert(struct store_conn *c, struct sighting *s)
@@ -2937,6 +2938,7 @@ int store_sighting_insert(struct store_conn *c, struct sighting *s)
     bind_text(st, 6, s->source ? s->source : "");
     sqlite3_bind_int64(st, 7, s->date_sighting);
     sqlite3_bind_int64(st, 8, seq);
+    sqlite3_bind_int64(st, 9, s->from_org_id);
     return step_insert(c, st, &s->id);
 }
 

@@ -443,3 +443,75 @@ def test_sighting_timestamp_moves_in_events_index_minimal(orgs):
     # a sighting does not change the event itself
     after = a.post("/events/index", {"minimal": 1, "eventid": ev["id"]}).json()[0]
     assert after["timestamp"] == timestamp and after["published"] is False
+
+
+# ---- issue 10: what a peer's sync user may do to sightings and read of them ----
+
+def test_sync_user_deletes_only_sightings_its_org_reported_or_delivered(orgs):
+    """Defect 2: a deletion pushed through bulkSaveSightings removed any
+    sighting by uuid, whoever recorded it."""
+    a, b, sync = orgs["a"], orgs["b"], orgs["sync"]
+    ev = new_event(a)
+    at = ev["Attribute"][0]
+    theirs = sight(b, id=at["id"])
+    path = "/sightings/bulkSaveSightings/%s" % ev["uuid"]
+    gone = {"uuid": theirs["uuid"], "attribute_uuid": at["uuid"], "deleted": True}
+    r = sync.post(path, [gone])
+    assert r.status_code == 200, r.text
+    assert r.json()["removed"] == 0
+    assert [x["uuid"] for x in r.json()["skipped"]] == [theirs["uuid"]]
+    assert theirs["uuid"] in uuids_of(listed(a, ev))
+    # what the peer delivered itself, it may take back
+    mine = pushed(at["uuid"])
+    assert sync.post(path, [mine]).json()["added"] == 1
+    r = sync.post(path, [dict(mine, deleted=True)])
+    assert r.json()["removed"] == 1, r.text
+    assert mine["uuid"] not in uuids_of(listed(a, ev))
+    assert theirs["uuid"] in uuids_of(listed(a, ev))
+
+
+def test_sync_user_never_reaches_a_tlp_red_event_or_attribute(admin, orgs):
+    """Defect 5: events/view answered 404 to a sync user for a distribution-3
+    TLP:RED event, but /lookup, sightings/restSearch and the push endpoints
+    gave it away."""
+    a, b, sync = orgs["a"], orgs["b"], orgs["sync"]
+    red_value = unique("red") + ".example"
+    red = new_event(a, distribution=3, Tag=[{"name": "tlp:red"}],
+                    Attribute=[{"type": "domain", "value": red_value}])
+    green_value, red_attr_value = unique("green") + ".example", unique("redattr") + ".example"
+    mixed = new_event(a, distribution=3,
+                      Attribute=[{"type": "domain", "value": green_value},
+                                 {"type": "domain", "value": red_attr_value,
+                                  "Tag": [{"name": "tlp:red"}]}])
+    red_at = red["Attribute"][0]
+    ok_at = [x for x in mixed["Attribute"] if x["value"] == green_value][0]
+    hidden_at = [x for x in mixed["Attribute"] if x["value"] == red_attr_value][0]
+    s_red = sight(b, id=red_at["id"])
+    s_hidden = sight(b, id=hidden_at["id"])
+    s_ok = sight(b, id=ok_at["id"])
+    assert sync.get("/events/view/%s" % red["uuid"]).status_code == 404
+    # look-up: nothing of the red event or attribute, the green one found
+    r = sync.post("/lookup", [red_value, red_attr_value, green_value])
+    assert r.status_code == 200, r.text
+    assert red_value not in r.text and red_attr_value not in r.text and red["uuid"] not in r.text
+    assert green_value in r.text
+    # a reader who may see them still finds them
+    assert red_value in admin.post("/lookup", [red_value]).text
+    # sightings: restSearch, listSightings, index
+    found = search(sync, includeUuid=1, last="1d")
+    uuids = {x["uuid"] for x in found}
+    assert s_red["uuid"] not in uuids and s_hidden["uuid"] not in uuids
+    assert s_ok["uuid"] in uuids
+    assert red_value not in str(found)
+    assert s_red["uuid"] in {x["uuid"] for x in search(admin, includeUuid=1, last="1d")}
+    r = sync.post("/sightings/listSightings", {"id": red["id"], "context": "event"})
+    assert s_red["uuid"] not in r.text
+    # the push endpoints do not answer for it, and take nothing onto it
+    r = sync.post("/sightings/filterSightingUuidsForPush/%s" % red["uuid"], [s_red["uuid"]])
+    assert r.status_code == 404, r.text
+    r = sync.post("/sightings/bulkSaveSightings/%s" % red["uuid"], [pushed(red_at["uuid"])])
+    assert r.status_code == 404, r.text
+    r = sync.post("/sightings/bulkSaveSightings/%s" % mixed["uuid"],
+                  [pushed(hidden_at["uuid"]), pushed(ok_at["uuid"])])
+    assert r.status_code == 200 and r.json()["added"] == 1, r.text
+    assert [x["attribute_uuid"] for x in r.json()["skipped"]] == [hidden_at["uuid"]]

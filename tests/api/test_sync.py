@@ -347,6 +347,7 @@ class FakePeer:
         self.index = []
         self.index_status = 200
         self.views = {}
+        self.sightings = []  # what sightings/restSearch/event answers
         peer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -380,6 +381,8 @@ class FakePeer:
                 self.rfile.read(n)
                 if self.path == "/events/index":
                     return self.answer(peer.index_status, peer.index)
+                if self.path == "/sightings/restSearch/event":
+                    return self.answer(200, {"response": peer.sightings})
                 self.answer(404, {})
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -451,6 +454,70 @@ def test_faulty_peer_is_reported_and_the_rest_lands(admin):
         assert r.status_code == 502, r.text
         link = [s for s in admin.get("/servers/index").json() if s["Server"]["id"] == sid][0]
         assert link["sync"]["pull"]["last_error"] and link["sync"]["pull"]["last_success"] > 0
+    finally:
+        admin.post("/servers/delete/%s" % sid)
+        peer.httpd.shutdown()
+
+
+def test_hostile_peer_puts_no_sightings_where_it_may_not_reach(admin):
+    """Issue 10, defect 3: a pull saved the sightings a peer sent for any uuid
+    in its index with an all-seeing filter: a hostile peer added sightings to a
+    distribution-0 event never shared with it and deleted a local
+    organisation's own sighting."""
+    import time
+    peer = FakePeer()
+    peer.version["liaison_sync"] = 1
+    now = int(time.time())
+    private = admin.post("/events/add", {"info": unique("private"), "distribution": 0,
+                                         "Attribute": [{"type": "domain",
+                                                        "value": unique("p") + ".example"}]})
+    shared = admin.post("/events/add", {"info": unique("shared"), "distribution": 3,
+                                        "published": True,
+                                        "Attribute": [{"type": "domain",
+                                                       "value": unique("s") + ".example"}]})
+    private, shared = private.json()["Event"], shared.json()["Event"]
+    local = {}
+    for ev in (private, shared):
+        r = admin.post("/sightings/add/%s" % ev["Attribute"][0]["id"], {"source": "local"})
+        assert r.status_code == 200, r.text
+        local[ev["uuid"]] = r.json()["Sighting"]
+        peer.index.append({"id": str(len(peer.index) + 1), "uuid": ev["uuid"],
+                           "timestamp": "1600000000", "sighting_timestamp": str(now),
+                           "published": True})
+
+    def sighting(ev, **fields):
+        s = {"uuid": str(uuid.uuid4()), "attribute_uuid": ev["Attribute"][0]["uuid"],
+             "event_uuid": ev["uuid"], "type": "0", "source": "hostile",
+             "date_sighting": str(now - 10), "org_id": "0"}
+        s.update(fields)
+        return {"Sighting": s}
+
+    forged = sighting(private)
+    feedback = sighting(shared)
+    peer.sightings = [forged, feedback,
+                      sighting(private, uuid=local[private["uuid"]]["uuid"], deleted=True),
+                      sighting(shared, uuid=local[shared["uuid"]]["uuid"], deleted=True)]
+    r = admin.post("/servers/add", {"url": peer.url, "authkey": "H" * 40, "pull": True,
+                                    "timeout": 5,
+                                    "RemoteOrg": {"uuid": peer.version["uuid"],
+                                                  "name": unique("hostile")}})
+    assert r.status_code == 200, r.text
+    sid = r.json()["Server"]["id"]
+    try:
+        r = admin.get("/servers/pull/%s" % sid)
+        assert r.status_code == 200, r.text
+
+        def sighted(ev):
+            rows = admin.post("/sightings/listSightings",
+                              {"id": ev["id"], "context": "event"}).json()
+            return sorted(x["Sighting"]["uuid"] for x in rows)
+
+        # nothing lands on the event never shared with the peer
+        assert sighted(private) == [local[private["uuid"]]["uuid"]]
+        # feedback on what was shared with it does, but the local org's own
+        # sighting stays
+        assert sighted(shared) == sorted([local[shared["uuid"]]["uuid"],
+                                          feedback["Sighting"]["uuid"]])
     finally:
         admin.post("/servers/delete/%s" % sid)
         peer.httpd.shutdown()
@@ -673,6 +740,49 @@ def test_sharing_groups_are_pushed_to_members_only(net):
     sg = c.admin.get("/sharing_groups/view/%s" % got["sharing_group_id"]).json()["SharingGroup"]
     assert sg["uuid"] == with_c["uuid"]
     assert c.event(ev_x["uuid"]) is None
+
+
+def test_peer_cannot_put_items_into_a_local_group_it_is_not_in(net):
+    """Issue 10, defect 4: a push (events/add/metadata:1 by a sync user) and a
+    pull attached received items to a local sharing group found by the uuid
+    the sender claimed, trusting the member list it sent."""
+    a, b, _ = net
+    sync = Client(b.srv, b.sync_key_for(a))  # A's sync user on B
+    local_only = make_group(b)  # B's own group: A's organisation is not in it
+    assert sync.get("/sharing_groups/view/%s" % local_only["id"]).status_code == 404
+    claimed = {"uuid": local_only["uuid"], "name": local_only["name"],
+               "Organisation": {"uuid": a.org["uuid"], "name": a.org["name"]},
+               "SharingGroupOrg": [{"extend": True,
+                                    "Organisation": {"uuid": a.org["uuid"],
+                                                     "name": a.org["name"]}}],
+               "SharingGroupServer": []}
+    uid = str(uuid.uuid4())
+    value = unique("sg-claim") + ".example"
+    doc = {"Event": {"uuid": uid, "info": "into your group", "timestamp": "1700000000",
+                     "distribution": "4", "sharing_group_id": "1", "published": True,
+                     "SharingGroup": claimed,
+                     "Orgc": {"uuid": a.org["uuid"], "name": a.org["name"]},
+                     "Attribute": [{"type": "domain", "value": value,
+                                    "timestamp": "1700000000"}]}}
+    r = sync.post("/events/add/metadata:1", doc)
+    got = b.event(uid)
+    assert got is None or got.get("sharing_group_id") != local_only["id"], got
+    # an attribute claiming the group, in an event the peer may send
+    uid2 = str(uuid.uuid4())
+    doc2 = {"Event": {"uuid": uid2, "info": "attribute into your group",
+                      "timestamp": "1700000000", "distribution": "3", "published": True,
+                      "Orgc": {"uuid": a.org["uuid"], "name": a.org["name"]},
+                      "Attribute": [{"type": "domain", "value": value, "distribution": "4",
+                                     "sharing_group_id": "1", "SharingGroup": claimed,
+                                     "timestamp": "1700000000"},
+                                    {"type": "domain", "value": "ok-" + value,
+                                     "timestamp": "1700000000"}]}}
+    r = sync.post("/events/add/metadata:1", doc2)
+    assert r.status_code == 200, r.text
+    assert [x["value"] for x in b.event(uid2)["Attribute"]] == ["ok-" + value]
+    # nothing in the group for its members either
+    r = b.admin.post("/attributes/restSearch", {"value": value})
+    assert r.json()["response"]["Attribute"] == [], r.text
 
 
 def test_cli_sync_pull_and_push(net, tmp_path):
