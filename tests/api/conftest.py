@@ -18,7 +18,8 @@ import pytest
 import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SHARED = pathlib.Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+# third-party fixtures (MISP schemas, describeTypes.json): tests/data/README.md
+TEST_DATA = ROOT / "tests" / "data"
 BIN = os.environ.get("LIAISON_BIN", str(ROOT / "liaison"))
 
 

@@ -6,10 +6,10 @@ import uuid
 import jsonschema
 import pytest
 
-from conftest import SHARED
+from conftest import TEST_DATA
 
-SCHEMA = json.loads((SHARED / "data/misp/schema.json").read_text())
-LAX = json.loads((SHARED / "data/misp/schema-lax.json").read_text())
+SCHEMA = json.loads((TEST_DATA / "misp/schema.json").read_text())
+LAX = json.loads((TEST_DATA / "misp/schema-lax.json").read_text())
 
 
 def _open(schema):

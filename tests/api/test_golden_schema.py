@@ -18,20 +18,18 @@ organisations; user_id, numerical_value, is_galaxy, ... on tags.  The "MISP
 Core Format Sample" in MISP's own workflow documentation (a real /events/view
 answer) fails the strict schema for the same members.  Emitting them is what API compatibility requires.
 
-No server needed.  The shared data directory is $SHARED_DIR or <repo>/../shared.
+No server needed.  PyMISP's schemas are vendored in tests/data/misp.
 """
 
 import copy
 import json
-import os
 import pathlib
 
 import jsonschema
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-SHARED = pathlib.Path(os.environ.get("SHARED_DIR") or REPO.parent / "shared")
-MISP_DATA = SHARED / "data" / "misp"
+MISP_DATA = REPO / "tests" / "data" / "misp"
 GOLDEN = REPO / "tests" / "data"
 
 STR = {"type": "string"}

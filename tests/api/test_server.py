@@ -5,7 +5,7 @@ import tempfile
 import pytest
 import requests
 
-from conftest import SHARED, Server
+from conftest import TEST_DATA, Server
 
 
 def test_get_version_is_misp_2_5_with_instance_uuid(admin):
@@ -42,7 +42,7 @@ def test_users_view_me_has_user_role_usersetting_organisation(admin):
 def test_describe_types_equals_misp_reference(admin):
     r = admin.get("/attributes/describeTypes.json")
     assert r.status_code == 200
-    ref = json.loads((SHARED / "data/misp/describeTypes.json").read_text())
+    ref = json.loads((TEST_DATA / "misp/describeTypes.json").read_text())
     got = r.json()
     assert got == ref
     # order matters too: lists compare in order above; check mapping key order

@@ -2,7 +2,7 @@
  * test_json.c - JSON reader and writer (codec/json.h).
  *
  * The conformance part runs every file of JSONTestSuite's test_parsing
- * directory (shared/data/json-test-suite): y_* must parse, n_* must be
+ * directory (tests/data/json-test-suite): y_* must parse, n_* must be
  * rejected, i_* may go either way but must not crash.  Each file is handed to
  * the parser in a buffer of exactly its size, so ASan catches any read past
  * the end (the input need not be NUL-terminated).  Every accepted document is
@@ -116,13 +116,11 @@ static void note_failure(char *list, size_t cap, const char *name, const char *w
 static void test_json_suite_y_parse_n_reject_i_no_crash(void **state)
 {
     (void)state;
-    const char *shared = getenv("SHARED_DIR");
-    char dir[1024], path[2048];
-    snprintf(dir, sizeof(dir), "%s/data/json-test-suite/test_parsing",
-             shared ? shared : "../shared");
+    const char *dir = "tests/data/json-test-suite/test_parsing";
+    char path[2048];
     DIR *dh = opendir(dir);
     if (dh == NULL)
-        fail_msg("cannot open %s (set SHARED_DIR)", dir);
+        fail_msg("cannot open %s (run from the project root)", dir);
 
     static char failures[16384];
     failures[0] = '\0';
