@@ -1,5 +1,5 @@
 /*
- * test_util.c - arena, buf, str and parse utilities.
+ * test_util.c - arena, buf, str and parse utilities, struct diag.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,6 +114,21 @@ static void test_str_split(void **state)
     assert_int_equal(s.len, 0);
 }
 
+static void test_diag_set_sets_every_field(void **state)
+{
+    (void)state;
+    struct diag d;
+    memset(&d, 0xa5, sizeof(d)); /* what an uninitialised or reused diag may hold */
+    assert_int_equal(diag_set(&d, ERR_INVAL, "name", "name is %s", "required"), ERR_INVAL);
+    assert_string_equal(d.field, "name");
+    assert_string_equal(d.msg, "name is required");
+    assert_int_equal(d.line, 0);
+    assert_int_equal(d.col, 0);
+    assert_int_equal(diag_set(&d, ERR_CONFLICT, NULL, "taken"), ERR_CONFLICT);
+    assert_string_equal(d.field, "");
+    assert_int_equal(diag_set(NULL, ERR_DB, "x", "y"), ERR_DB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_parse_ranges),
         cmocka_unit_test(test_parse_all_leaves_out_untouched_on_failure),
         cmocka_unit_test(test_str_split),
+        cmocka_unit_test(test_diag_set_sets_every_field),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
