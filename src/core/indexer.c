@@ -96,9 +96,10 @@ static int build_row(void *ctx, const struct index_row *r)
     if (r->type == NULL || !r->live)
         index_remove(x->ix, r->attribute_id);
     else
-        refused_note(&x->build_refused, index_add(x->ix, r->type, r->value, r->attribute_id,
-                                                  r->event_id, row_flags(r)),
-                     r->attribute_id);
+        refused_note(
+            &x->build_refused,
+            index_add(x->ix, r->type, r->value, r->attribute_id, r->event_id, row_flags(r)),
+            r->attribute_id);
     return 0;
 }
 
@@ -115,9 +116,10 @@ static void pending_apply(struct indexer *x, struct pending *p)
         if (r.live) {
             r.type = p->text.ptr + p->rows[i].type_off;
             r.value = p->text.ptr + p->rows[i].value_off;
-            refused_note(&refused, index_add(x->ix, r.type, r.value, r.attribute_id, r.event_id,
-                                             p->rows[i].flags),
-                         r.attribute_id);
+            refused_note(
+                &refused,
+                index_add(x->ix, r.type, r.value, r.attribute_id, r.event_id, p->rows[i].flags),
+                r.attribute_id);
         } else {
             index_remove(x->ix, r.attribute_id);
         }

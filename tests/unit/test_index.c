@@ -313,9 +313,11 @@ static void test_ids_outside_the_width_are_refused(void **state)
     struct index *ix = index_new();
     assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", 0, 1, 0));
     assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", -5, 1, 0));
-    assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", (int64_t)UINT32_MAX + 1, 1, 0));
+    assert_int_equal(ERR_INVAL,
+                     index_add(ix, "domain", "a.example", (int64_t)UINT32_MAX + 1, 1, 0));
     assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", 1, -1, 0));
-    assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", 1, (int64_t)INDEX_EVENT_MAX + 1, 0));
+    assert_int_equal(ERR_INVAL,
+                     index_add(ix, "domain", "a.example", 1, (int64_t)INDEX_EVENT_MAX + 1, 0));
     assert_int_equal(index_count(ix), 0);
     assert_int_equal(index_attributes(ix), 0);
     assert_int_equal(0, index_add(ix, "domain", "a.example", UINT32_MAX, INDEX_EVENT_MAX, 0));
