@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < n; i++) {
         const char *type = types[(data[0] + i) % 8];
         unsigned flags = (data[0] >> 3) & (unsigned)INDEX_NO_CORRELATE;
-        if (!index_add(ix, type, lines[i].ptr, 100 + (int64_t)i, (int64_t)(i % 3), flags))
+        if (index_add(ix, type, lines[i].ptr, 100 + (int64_t)i, (int64_t)(i % 3), flags))
             abort();
     }
     if (index_attributes(ix) != n + 3)

@@ -566,7 +566,7 @@ int main(int argc, char **argv)
     struct index *ix = index_new();
     index_reserve(ix, n);
     for (size_t i = 0; i < n; i++)
-        if (!index_add(ix, types[i], values[i], (int64_t)i + 1, (int64_t)(i / 1000), 0))
+        if (index_add(ix, types[i], values[i], (int64_t)i + 1, (int64_t)(i / 1000), 0))
             return 1;
     double build = now() - t0;
     double rss1 = rss_mib();

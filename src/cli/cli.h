@@ -7,6 +7,8 @@
 #include "core/config.h"
 #include "store/store.h"
 
+#include <stdbool.h>
+
 /*
  * Loads the configuration from defaults, --config FILE, the environment and
  * --name value / --name=value flags in argv (consumed flags are removed; the
@@ -14,6 +16,20 @@
  * message naming the flag or file position and returns non-zero on error.
  */
 int cli_config(struct config *cfg, int *argc, char **argv);
+
+/* Whether a subcommand's argv (argv[0] its name) asks for help: -h or --help
+ * anywhere.  Subcommands answer it first, before reading or creating anything. */
+bool cli_help_asked(int argc, char **argv);
+
+/*
+ * Checks a subcommand's arguments, after cli_config took the configuration
+ * flags, against the options it accepts: valued ones (each takes the next
+ * argument) and flags, both NULL-terminated lists or NULL.  Any other argument
+ * starting with '-' (other than "-" alone) is refused: prints "liaison CMD:
+ * unknown option" naming it and returns 2 (the usage-error status); else 0.
+ */
+int cli_check_opts(const char *cmd, int argc, char **argv, const char *const *valued,
+                   const char *const *flags);
 
 /* Opens the store named by cfg->db, creating its directory; prints errors. */
 int cli_store_open(const struct config *cfg, struct store **out);

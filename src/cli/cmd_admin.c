@@ -34,11 +34,18 @@ struct cli_tx {
     struct arena *a;
 };
 
-static int tx_begin(struct cli_tx *t, int *argc, char **argv)
+/* Takes the configuration flags, checks the rest against the options cmd
+ * accepts (cli_check_opts), then opens the store in a write transaction. */
+static int tx_begin(struct cli_tx *t, const char *cmd, int *argc, char **argv,
+                    const char *const *valued, const char *const *flags)
 {
     memset(t, 0, sizeof(*t));
     if (cli_config(&t->cfg, argc, argv) != 0)
         return 2;
+    if (cli_check_opts(cmd, *argc, argv, valued, flags) != 0) {
+        config_free(&t->cfg);
+        return 2;
+    }
     if (cli_store_open(&t->cfg, &t->store) != 0) {
         config_free(&t->cfg);
         return 1;
@@ -77,10 +84,23 @@ static int org_lookup(struct cli_tx *t, const char *ref, struct org **out)
     return store_org_get(t->c, t->a, 0, NULL, ref, out);
 }
 
+static void org_usage(FILE *f)
+{
+    fprintf(f, "usage: liaison org add NAME [--uuid UUID] [--description TEXT]\n"
+               "       liaison org list\n"
+               "\n"
+               "Adds a local organisation, or lists them all (id, uuid, name).\n");
+}
+
 int cmd_org(int argc, char **argv)
 {
+    static const char *const valued[] = {"--uuid", "--description", NULL};
+    if (cli_help_asked(argc, argv)) {
+        org_usage(stdout);
+        return 0;
+    }
     struct cli_tx t;
-    int rc = tx_begin(&t, &argc, argv);
+    int rc = tx_begin(&t, "org", &argc, argv, valued, NULL);
     if (rc)
         return rc;
     if (argc >= 3 && strcmp(argv[1], "add") == 0) {
@@ -118,15 +138,29 @@ int cmd_org(int argc, char **argv)
             printf("%lld\t%s\t%s\n", (long long)orgs[i].id, orgs[i].uuid, orgs[i].name);
         return tx_end(&t, 0);
     }
-    fprintf(stderr, "usage: liaison org add NAME [--uuid UUID] [--description TEXT] | "
-                    "liaison org list\n");
+    org_usage(stderr);
     return tx_end(&t, 2);
+}
+
+static void user_usage(FILE *f)
+{
+    fprintf(f, "usage: liaison user add EMAIL --org ORG [--role ROLE_ID]\n"
+               "       liaison user list\n"
+               "\n"
+               "Adds a user to the organisation ORG (id, uuid or name) with a role (1 admin,\n"
+               "2 Org Admin, 3 User (default), 4 Publisher, 5 Sync user, 6 Read Only), or\n"
+               "lists them all.\n");
 }
 
 int cmd_user(int argc, char **argv)
 {
+    static const char *const valued[] = {"--org", "--role", NULL};
+    if (cli_help_asked(argc, argv)) {
+        user_usage(stdout);
+        return 0;
+    }
     struct cli_tx t;
-    int rc = tx_begin(&t, &argc, argv);
+    int rc = tx_begin(&t, "user", &argc, argv, valued, NULL);
     if (rc)
         return rc;
     if (argc >= 3 && strcmp(argv[1], "add") == 0) {
@@ -181,14 +215,29 @@ int cmd_user(int argc, char **argv)
                    users[i].disabled ? "\tdisabled" : "");
         return tx_end(&t, 0);
     }
-    fprintf(stderr, "usage: liaison user add EMAIL --org ORG [--role ROLE_ID] | liaison user list\n");
+    user_usage(stderr);
     return tx_end(&t, 2);
+}
+
+static void key_usage(FILE *f)
+{
+    fprintf(f, "usage: liaison key create EMAIL [--comment TEXT]\n"
+               "       liaison key revoke KEY_ID\n"
+               "       liaison key list [EMAIL]\n"
+               "\n"
+               "Creates an API key for a user (printed once on standard output), revokes\n"
+               "one, or lists them (id, user, first and last characters, comment).\n");
 }
 
 int cmd_key(int argc, char **argv)
 {
+    static const char *const valued[] = {"--comment", NULL};
+    if (cli_help_asked(argc, argv)) {
+        key_usage(stdout);
+        return 0;
+    }
     struct cli_tx t;
-    int rc = tx_begin(&t, &argc, argv);
+    int rc = tx_begin(&t, "key", &argc, argv, valued, NULL);
     if (rc)
         return rc;
     if (argc >= 3 && strcmp(argv[1], "create") == 0) {
@@ -246,8 +295,7 @@ int cmd_key(int argc, char **argv)
                    keys[i].comment ? keys[i].comment : "");
         return tx_end(&t, 0);
     }
-    fprintf(stderr, "usage: liaison key create EMAIL [--comment TEXT] | liaison key revoke KEY_ID "
-                    "| liaison key list [EMAIL]\n");
+    key_usage(stderr);
     return tx_end(&t, 2);
 }
 
@@ -411,12 +459,18 @@ static int peer_list(struct cli_tx *t)
 
 int cmd_peer(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    static const char *const valued[] = {
+        "--key",  "--remote-org", "--remote-org-uuid", "--remote-org-name",
+        "--name", "--cert-file",  "--timeout",         "--pull-interval",
+        NULL};
+    static const char *const flags[] = {"--push", "--pull", "--push-sightings", "--self-signed",
+                                        NULL};
+    if (argc < 2 || cli_help_asked(argc, argv)) {
         peer_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     struct cli_tx t;
-    int rc = tx_begin(&t, &argc, argv);
+    int rc = tx_begin(&t, "peer", &argc, argv, valued, flags);
     if (rc)
         return rc;
     int64_t id;

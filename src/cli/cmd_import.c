@@ -134,18 +134,21 @@ out:
 
 int cmd_import(int argc, char **argv)
 {
+    if (cli_help_asked(argc, argv)) {
+        printf("usage: liaison import [FILE...]\n\nImports MISP JSON events (an event, a list "
+               "of events or {\"response\": [...]}) from each FILE, or from standard input\n"
+               "('-' or no FILE), as the host organisation.  Each file is all or nothing; a bad\n"
+               "file is reported and skipped, and the exit status is 1 if any file failed.\n");
+        return 0;
+    }
     /* keep freed arena memory for the next file instead of faulting it in again */
     mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
     struct config cfg;
     if (cli_config(&cfg, &argc, argv) != 0)
         return 2;
-    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: liaison import [FILE...]\n\nImports MISP JSON events (an event, a list "
-               "of events or {\"response\": [...]}) from each FILE, or from standard input,\n"
-               "as the host organisation.  Each file is all or nothing; a bad file is\n"
-               "reported and skipped, and the exit status is 1 if any file failed.\n");
+    if (cli_check_opts("import", argc, argv, NULL, NULL) != 0) {
         config_free(&cfg);
-        return 0;
+        return 2;
     }
     struct store *s;
     if (cli_store_open(&cfg, &s) != 0) {

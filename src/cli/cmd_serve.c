@@ -74,15 +74,14 @@ static void start_worker(struct app *app, void *ctx)
 
 int cmd_serve(int argc, char **argv)
 {
+    if (cli_help_asked(argc, argv)) {
+        serve_help();
+        return 0;
+    }
     tune_malloc();
     struct config cfg;
     if (cli_config(&cfg, &argc, argv) != 0)
         return 2;
-    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-        serve_help();
-        config_free(&cfg);
-        return 0;
-    }
     if (argc > 1) {
         fprintf(stderr, "liaison serve: unknown option '%s' (see liaison serve --help)\n",
                 argv[1]);
@@ -131,9 +130,23 @@ int cmd_serve(int argc, char **argv)
 
 int cmd_init(int argc, char **argv)
 {
+    if (cli_help_asked(argc, argv)) {
+        printf("usage: liaison init [options]\n"
+               "\n"
+               "Creates the database (--db), the host organisation, an admin user and an API\n"
+               "key written to admin.key beside the database (mode 0600, never overwritten),\n"
+               "then exits; on an existing database it changes nothing.  Takes the options\n"
+               "of 'liaison serve --help'.\n");
+        return 0;
+    }
     struct config cfg;
     if (cli_config(&cfg, &argc, argv) != 0)
         return 2;
+    if (argc > 1) {
+        fprintf(stderr, "liaison init: unknown option '%s' (see liaison init --help)\n", argv[1]);
+        config_free(&cfg);
+        return 2;
+    }
     struct store *s;
     struct instance inst;
     int rc = open_instance(&cfg, &s, &inst);

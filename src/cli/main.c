@@ -119,6 +119,40 @@ int cli_config(struct config *cfg, int *argc, char **argv)
     return 0;
 }
 
+bool cli_help_asked(int argc, char **argv)
+{
+    for (int i = 1; i < argc && argv[i] != NULL; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+static bool listed(const char *const *names, const char *arg)
+{
+    for (; names != NULL && *names != NULL; names++)
+        if (strcmp(*names, arg) == 0)
+            return true;
+    return false;
+}
+
+int cli_check_opts(const char *cmd, int argc, char **argv, const char *const *valued,
+                   const char *const *flags)
+{
+    for (int i = 1; i < argc && argv[i] != NULL; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || arg[1] == '\0' || listed(flags, arg))
+            continue;
+        if (listed(valued, arg) && i + 1 < argc) {
+            i++;
+            continue;
+        }
+        fprintf(stderr, "liaison %s: %s option '%s' (see liaison %s --help)\n", cmd,
+                listed(valued, arg) ? "no value for the" : "unknown", arg, cmd);
+        return 2;
+    }
+    return 0;
+}
+
 int cli_store_open(const struct config *cfg, struct store **out)
 {
     const char *path = strncmp(cfg->db, "sqlite:", 7) == 0 ? cfg->db + 7 : cfg->db;
@@ -139,13 +173,29 @@ int cli_store_open(const struct config *cfg, struct store **out)
     return 0;
 }
 
+static void config_usage(FILE *f)
+{
+    fprintf(f, "usage: liaison config show [options]\n"
+               "\n"
+               "Prints the effective configuration: defaults, then --config FILE, the\n"
+               "environment and the flags (see 'liaison serve --help').\n");
+}
+
 int cmd_config(int argc, char **argv)
 {
+    if (cli_help_asked(argc, argv)) {
+        config_usage(stdout);
+        return 0;
+    }
     struct config cfg;
     if (cli_config(&cfg, &argc, argv) != 0)
         return 2;
-    if (argc < 2 || strcmp(argv[1], "show") != 0) {
-        fprintf(stderr, "usage: liaison config show [options]\n");
+    if (cli_check_opts("config", argc, argv, NULL, NULL) != 0) {
+        config_free(&cfg);
+        return 2;
+    }
+    if (argc != 2 || strcmp(argv[1], "show") != 0) {
+        config_usage(stderr);
         config_free(&cfg);
         return 2;
     }
@@ -183,7 +233,10 @@ int main(int argc, char **argv)
         {"sync", cmd_sync},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-        printf("liaison %s\n", LIAISON_VERSION);
+        if (cli_help_asked(argc - 1, argv + 1))
+            printf("usage: liaison version\n\nPrints the version.\n");
+        else
+            printf("liaison %s\n", LIAISON_VERSION);
         return 0;
     }
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

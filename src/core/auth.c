@@ -56,7 +56,11 @@ int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
     memcpy(out->key_end, secret + AUTH_KEY_LEN - 4, 4);
     out->comment = (char *)comment;
     out->expiration = expiration;
-    return store_key_insert(c, out, hash, sizeof(hash));
+    int rc = store_key_insert(c, out, hash, sizeof(hash));
+    sodium_memzero(hash, sizeof(hash));
+    if (rc < 0) /* not stored: no one is to see it */
+        sodium_memzero(secret, AUTH_KEY_LEN + 1);
+    return rc;
 }
 
 struct verify_ctx {

@@ -16,8 +16,9 @@
 
 #define AUTH_KEY_LEN 40
 
-/* Creates a key for user_id (expiration: Unix time, 0 never); writes the secret (NUL-terminated) to secret and the
- * stored record to *out.  Writer connection. */
+/* Creates a key for user_id (expiration: Unix time, 0 never); writes the secret (NUL-terminated) to
+ * secret and the stored record to *out (on failure secret is wiped).  Writer connection; the caller
+ * wipes secret after use. */
 int auth_key_create(struct store_conn *c, int64_t user_id, const char *comment,
                     int64_t expiration, char secret[AUTH_KEY_LEN + 1], struct auth_key *out);
 

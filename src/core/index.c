@@ -124,6 +124,8 @@ struct index {
     struct posting *post;
     uint32_t post_len, post_cap;
     uint32_t post_free[32]; /* head of the free blocks of 2^k, NONE if none */
+    uint32_t max_chunks;    /* capacity: pool chunks, postings (index_set_capacity) */
+    uint32_t max_post;
 
     struct attr_rec *attrs;
     uint32_t attr_cap, n_attrs;
@@ -271,14 +273,14 @@ static inline struct str pool_key(const struct index *ix, uint32_t off)
     return (struct str){p + 2, len};
 }
 
+/* Copies key into the pool; returns its offset, or NONE when the pool is full
+ * (2 GiB by default, ~50 M keys: beyond the index's design). */
 static uint32_t pool_add(struct index *ix, const char *key, size_t len)
 {
     size_t need = len + 2;
     if (ix->n_chunks == 0 || ix->chunk_used + need > POOL_CHUNK) {
-        if (ix->n_chunks == POOL_MAX_CHUNKS) {
-            fprintf(stderr, "liaison: index key pool full (2 GiB)\n");
-            abort(); /* beyond the index's design: ~50 M keys */
-        }
+        if (ix->n_chunks >= ix->max_chunks)
+            return NONE;
         ix->chunks = xreallocarray(ix->chunks, ix->n_chunks + 1, sizeof(*ix->chunks));
         ix->chunks[ix->n_chunks++] = big_alloc(POOL_CHUNK);
         ix->chunk_used = 0;
@@ -294,6 +296,7 @@ static uint32_t pool_add(struct index *ix, const char *key, size_t len)
 
 /* ---- postings ---- */
 
+/* A block of 2^cls postings; NONE when the postings array is at capacity. */
 static uint32_t post_alloc(struct index *ix, unsigned cls)
 {
     uint32_t off = ix->post_free[cls];
@@ -302,10 +305,8 @@ static uint32_t post_alloc(struct index *ix, unsigned cls)
         return off;
     }
     uint32_t n = (uint32_t)1 << cls;
-    if (ix->post_len > UINT32_MAX - n) {
-        fprintf(stderr, "liaison: index postings full\n");
-        abort();
-    }
+    if (n > ix->max_post || ix->post_len > ix->max_post - n)
+        return NONE;
     ix->post = grow_array(ix->post, &ix->post_cap, ix->post_len + n, sizeof(*ix->post));
     off = ix->post_len;
     ix->post_len += n;
@@ -324,17 +325,18 @@ static inline const struct posting *slot_postings(const struct index *ix, const 
     return (s->meta & SLOT_COUNT) <= 1 ? &s->u.one : ix->post + s->u.many.off;
 }
 
-static void posting_add(struct index *ix, struct slot *s, struct posting p)
+/* Appends p to the key's postings; false, changing nothing, at capacity. */
+static bool posting_add(struct index *ix, struct slot *s, struct posting p)
 {
     uint32_t n = s->meta & SLOT_COUNT;
-    if (n == SLOT_COUNT) {
-        fprintf(stderr, "liaison: index key with 2^28 postings\n");
-        abort();
-    }
+    if (n == SLOT_COUNT)
+        return false;
     if (n == 0) {
         s->u.one = p;
     } else if (n == 1) {
         uint32_t off = post_alloc(ix, 1);
+        if (off == NONE)
+            return false;
         ix->post[off] = s->u.one;
         ix->post[off + 1] = p;
         s->u.many.off = off;
@@ -342,6 +344,8 @@ static void posting_add(struct index *ix, struct slot *s, struct posting p)
     } else {
         if (n == s->u.many.cap) {
             uint32_t off = post_alloc(ix, (unsigned)__builtin_ctz(n) + 1);
+            if (off == NONE)
+                return false;
             memcpy(ix->post + off, ix->post + s->u.many.off, n * sizeof(*ix->post));
             post_release(ix, s->u.many.off, s->u.many.cap);
             s->u.many.off = off;
@@ -350,6 +354,7 @@ static void posting_add(struct index *ix, struct slot *s, struct posting p)
         ix->post[s->u.many.off + n] = p;
     }
     s->meta++;
+    return true;
 }
 
 /* Removes the attribute's posting, keeping the others' order; false if absent. */
@@ -670,7 +675,8 @@ static uint32_t table_cap_for(size_t keys)
     return cap > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)cap;
 }
 
-/* Adds posting p under key k; returns the key's pool offset. */
+/* Adds posting p under key k; returns the key's pool offset, or NONE when the
+ * pool or the postings are at capacity (a new key may then stay, empty). */
 static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
 {
     if ((uint64_t)(ix->used + 1) * 5 > (uint64_t)ix->cap * 4)
@@ -678,15 +684,19 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     uint64_t h = hash_bytes(k->text, k->len);
     struct slot *s = &ix->slots[slot_find(ix, k->text, k->len, h)];
     if (s->hash == 0) {
+        uint32_t off = pool_add(ix, k->text, k->len);
+        if (off == NONE)
+            return NONE;
         s->hash = h;
-        s->key = pool_add(ix, k->text, k->len);
+        s->key = off;
         s->meta = k->kind;
         ix->used++;
         if (k->kind == SLOT_NET4)
             net4_append(ix, (uint32_t)(s - ix->slots), k->v4, k->prefix, k->len);
     }
     uint32_t n = s->meta & SLOT_COUNT;
-    posting_add(ix, s, p);
+    if (!posting_add(ix, s, p))
+        return NONE;
     if ((p.event & POSTING_DOMAIN) && !(s->meta & SLOT_DOMAIN)) {
         s->meta |= SLOT_DOMAIN;
         ix->bloom[bloom_word(ix, h)] |= bloom_mask(h);
@@ -939,6 +949,8 @@ struct index *index_new(void)
     ix->slots = big_alloc((size_t)ix->cap * sizeof(*ix->slots));
     for (int i = 0; i < 32; i++)
         ix->post_free[i] = NONE;
+    ix->max_chunks = POOL_MAX_CHUNKS;
+    ix->max_post = UINT32_MAX;
     bloom_reset(ix);
     net4_delta_reset(ix);
     return ix;
@@ -961,6 +973,13 @@ void index_free(struct index *ix)
     if (ix->first)
         big_free(ix->first, (((size_t)1 << ix->first_bits) + 1) * sizeof(*ix->first));
     free(ix);
+}
+
+void index_set_capacity(struct index *ix, size_t pool_bytes, size_t postings)
+{
+    size_t chunks = pool_bytes / POOL_CHUNK;
+    ix->max_chunks = chunks < 1 ? 1 : chunks > POOL_MAX_CHUNKS ? POOL_MAX_CHUNKS : (uint32_t)chunks;
+    ix->max_post = postings > UINT32_MAX ? UINT32_MAX : (uint32_t)postings;
 }
 
 void index_reserve(struct index *ix, size_t n_values)
@@ -1000,12 +1019,12 @@ void index_remove(struct index *ix, int64_t attribute_id)
     attr_delete(ix, ai);
 }
 
-bool index_add(struct index *ix, const char *type, const char *value, int64_t attribute_id,
-               int64_t event_id, unsigned flags)
+int index_add(struct index *ix, const char *type, const char *value, int64_t attribute_id,
+              int64_t event_id, unsigned flags)
 {
     if (attribute_id < 1 || attribute_id > UINT32_MAX || event_id < 0 ||
         event_id > INDEX_EVENT_MAX)
-        return false;
+        return ERR_INVAL;
     uint32_t id = (uint32_t)attribute_id;
     index_remove(ix, attribute_id);
     size_t len = strlen(value);
@@ -1023,12 +1042,20 @@ bool index_add(struct index *ix, const char *type, const char *value, int64_t at
     for (int i = 0; i < n; i++) {
         struct posting p = {id, ev | (keys[i].domain ? POSTING_DOMAIN : 0)};
         uint32_t off = key_add(ix, &keys[i], p);
+        if (off == NONE) {
+            /* at capacity: take back the keys already added, so the
+             * attribute is not held at all (and can be added again later) */
+            while (i-- > 0)
+                key_remove(ix, &keys[i], id);
+            net4_maybe_rebuild(ix);
+            return ERR_TOOBIG;
+        }
         if (i == 0)
             whole = off;
     }
     attr_insert(ix, id, whole | (composite ? ATTR_COMPOSITE : 0));
     net4_maybe_rebuild(ix);
-    return true;
+    return 0;
 }
 
 bool index_contains(const struct index *ix, int64_t attribute_id)

@@ -29,6 +29,7 @@
 #ifndef LIAISON_INDEX_H
 #define LIAISON_INDEX_H
 
+#include "util/err.h"
 #include "util/str.h"
 
 #include <stdbool.h>
@@ -59,6 +60,13 @@ struct index *index_new(void);
 /* Frees ix and everything in it; accepts NULL. */
 void index_free(struct index *ix);
 
+/*
+ * Lowers the index's capacity (tests): key text up to pool_bytes (rounded down
+ * to the pool's 2 MiB chunks, at least one; at most the default, 2 GiB, about
+ * 50 M keys) and postings up to postings entries (default UINT32_MAX).
+ */
+void index_set_capacity(struct index *ix, size_t pool_bytes, size_t postings);
+
 /* Pre-sizes the tables for n_values attributes (a bulk build, e.g. at start-up). */
 void index_reserve(struct index *ix, size_t n_values);
 
@@ -66,12 +74,15 @@ void index_reserve(struct index *ix, size_t n_values);
  * Adds the attribute under its value and each composite part (type and value are
  * borrowed, copied in as needed) and remembers it (id -> its keys) so that
  * index_remove can take it out by id.  An id already present is first removed,
- * so an edit is just index_add again.  flags: INDEX_NO_CORRELATE or 0.  Returns
- * false, adding nothing, if attribute_id is outside 1..UINT32_MAX or event_id
- * outside 0..INDEX_EVENT_MAX.
+ * so an edit is just index_add again.  flags: INDEX_NO_CORRELATE or 0.  Returns 0;
+ * ERR_INVAL, changing nothing, if attribute_id is outside 1..UINT32_MAX or
+ * event_id outside 0..INDEX_EVENT_MAX; ERR_TOOBIG if the key pool or the
+ * postings are at capacity (index_set_capacity): the attribute is then not held
+ * (an earlier version of it is removed) and everything else stays as it was, so
+ * the owner can log it and go on serving.
  */
-bool index_add(struct index *ix, const char *type, const char *value, int64_t attribute_id,
-               int64_t event_id, unsigned flags);
+int index_add(struct index *ix, const char *type, const char *value, int64_t attribute_id,
+              int64_t event_id, unsigned flags);
 /* Removes everything index_add added for this attribute; unknown ids are ignored. */
 void index_remove(struct index *ix, int64_t attribute_id);
 /* Whether the attribute is held. */

@@ -21,6 +21,14 @@
 /* Rows applied per write-lock hold during a refresh. */
 #define CHUNK_ROWS 4096
 
+/* Attributes index_add refused in one pass: counted and logged once per pass, so
+ * that a full index (millions of refusals) cannot flood the log. */
+struct refused {
+    size_t n;
+    int64_t first;
+    int rc;
+};
+
 struct indexer {
     struct store *store;
     struct index *ix;
@@ -28,6 +36,7 @@ struct indexer {
     pthread_mutex_t refreshing; /* one refresh at a time; guards seq */
     int64_t seq;                /* last change applied */
     double build_seconds;
+    struct refused build_refused;
     /* watcher */
     pthread_t thread;
     bool watching;
@@ -61,20 +70,36 @@ static unsigned row_flags(const struct index_row *r)
     return r->no_correlate || !types_correlates(r->type, r->category) ? INDEX_NO_CORRELATE : 0;
 }
 
-static void apply_row(struct index *ix, const struct index_row *r)
+static void refused_note(struct refused *f, int rc, int64_t attribute_id)
 {
-    if (r->type == NULL || !r->live) {
-        index_remove(ix, r->attribute_id);
+    if (rc == 0)
         return;
+    if (f->n++ == 0) {
+        f->first = attribute_id;
+        f->rc = rc;
     }
-    if (!index_add(ix, r->type, r->value, r->attribute_id, r->event_id, row_flags(r)))
-        log_warnx("index: attribute %lld not indexed (id beyond the index's range)",
-                  (long long)r->attribute_id);
+}
+
+static void refused_log(const struct refused *f)
+{
+    if (f->n == 0)
+        return;
+    log_warnx("index: %zu attributes not indexed (%s), the first %lld; look-ups and "
+              "correlation miss them until the index has room",
+              f->n, f->rc == ERR_TOOBIG ? "the index is at capacity" : "id beyond its range",
+              (long long)f->first);
 }
 
 static int build_row(void *ctx, const struct index_row *r)
 {
-    apply_row(ctx, r);
+    struct indexer *x = ctx;
+    if (r->type == NULL || !r->live)
+        index_remove(x->ix, r->attribute_id);
+    else
+        refused_note(
+            &x->build_refused,
+            index_add(x->ix, r->type, r->value, r->attribute_id, r->event_id, row_flags(r)),
+            r->attribute_id);
     return 0;
 }
 
@@ -82,6 +107,7 @@ static void pending_apply(struct indexer *x, struct pending *p)
 {
     if (p->n == 0)
         return;
+    struct refused refused = {0};
     pthread_rwlock_wrlock(&x->lock);
     for (size_t i = 0; i < p->n; i++) {
         struct index_row r = {.attribute_id = p->rows[i].attribute_id,
@@ -90,15 +116,16 @@ static void pending_apply(struct indexer *x, struct pending *p)
         if (r.live) {
             r.type = p->text.ptr + p->rows[i].type_off;
             r.value = p->text.ptr + p->rows[i].value_off;
-            if (!index_add(x->ix, r.type, r.value, r.attribute_id, r.event_id,
-                           p->rows[i].flags))
-                log_warnx("index: attribute %lld not indexed (id beyond the index's range)",
-                          (long long)r.attribute_id);
+            refused_note(
+                &refused,
+                index_add(x->ix, r.type, r.value, r.attribute_id, r.event_id, p->rows[i].flags),
+                r.attribute_id);
         } else {
             index_remove(x->ix, r.attribute_id);
         }
     }
     pthread_rwlock_unlock(&x->lock);
+    refused_log(&refused);
     p->applied += p->n;
     p->n = 0;
     buf_reset(&p->text);
@@ -176,7 +203,7 @@ int indexer_open(struct store *s, struct indexer **out, struct diag *d)
     if (rc == 0) {
         rc = store_change_seq(c, &x->seq);
         if (rc == 0)
-            rc = store_index_feed(c, 0, build_row, x->ix);
+            rc = store_index_feed(c, 0, build_row, x);
         store_end(c, true);
     }
     if (rc < 0) {
@@ -185,6 +212,7 @@ int indexer_open(struct store *s, struct indexer **out, struct diag *d)
         return rc;
     }
     x->build_seconds = now_seconds() - t0;
+    refused_log(&x->build_refused);
     log_info("index: %zu attributes, %zu values, %zu MiB, built in %.2f s",
              index_attributes(x->ix), index_count(x->ix), index_bytes(x->ix) >> 20,
              x->build_seconds);

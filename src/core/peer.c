@@ -6,6 +6,7 @@
 #include "codec/json.h"
 #include "core/uuid.h"
 #include "store/store.h"
+#include "util/alloc.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -121,7 +122,17 @@ static size_t header_line(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
-/* A handle set up for one request to the link; *hdr to free after it ran. */
+/* Frees a header list from handle_for, wiping each line first: one carries the
+ * link's key to the peer. */
+static void headers_free(struct curl_slist *hdr)
+{
+    for (struct curl_slist *l = hdr; l != NULL; l = l->next)
+        wipe(l->data, strlen(l->data));
+    curl_slist_free_all(hdr);
+}
+
+/* A handle set up for one request to the link; *hdr to free with headers_free
+ * after it ran. */
 static CURL *handle_for(const struct server *sv, const char *method, const char *path,
                         const char *body, size_t body_len, const char *if_none_match,
                         struct peer_reply *r, struct curl_slist **hdr)
@@ -133,6 +144,7 @@ static CURL *handle_for(const struct server *sv, const char *method, const char 
     snprintf(url, sizeof(url), "%s%s", sv->url, path);
     snprintf(line, sizeof(line), "Authorization: %s", sv->authkey);
     *hdr = curl_slist_append(NULL, line);
+    wipe(line, sizeof(line));
     *hdr = curl_slist_append(*hdr, "Accept: application/json");
     *hdr = curl_slist_append(*hdr, "Content-Type: application/json");
     *hdr = curl_slist_append(*hdr, "Expect:");
@@ -201,7 +213,7 @@ int peer_request(const struct server *sv, const char *method, const char *path,
         return ERR_IO;
     }
     reply_finish(r, h, curl_easy_perform(h));
-    curl_slist_free_all(hdr);
+    headers_free(hdr);
     curl_easy_cleanup(h);
     return r->status == 0 ? ERR_IO : 0;
 }
@@ -260,7 +272,7 @@ int peer_call_many(const struct server *sv, const struct peer_call *calls, size_
             reply_finish(&sl->r, sl->h, msg->data.result);
             curl_multi_remove_handle(m, sl->h);
             curl_easy_cleanup(sl->h);
-            curl_slist_free_all(sl->hdr);
+            headers_free(sl->hdr);
             sl->h = NULL;
             sl->hdr = NULL;
             running--;
@@ -276,7 +288,7 @@ int peer_call_many(const struct server *sv, const struct peer_call *calls, size_
             continue;
         curl_multi_remove_handle(m, slots[k].h);
         curl_easy_cleanup(slots[k].h);
-        curl_slist_free_all(slots[k].hdr);
+        headers_free(slots[k].hdr);
         peer_reply_free(&slots[k].r);
     }
     free(slots);

@@ -6,7 +6,9 @@
  * sequence moved since its last push attempt (the push itself offers only
  * what is published and new for the peer, from the link's checkpoint).  A
  * failing link is retried with a growing pause (up to 10 minutes), so a dead
- * peer costs one attempt now and then.
+ * peer costs one attempt now and then.  Each link's clock (those pauses, the
+ * last push) is carried from tick to tick by server id, for as many links as
+ * the store lists; a deleted link's clock goes with it.
  */
 #include "core/syncd.h"
 
@@ -28,7 +30,6 @@
 
 #include "util/banned.h"
 
-#define MAX_LINKS 256
 #define RETRY_MAX 600
 
 struct link_clock {
@@ -47,21 +48,32 @@ struct sync_worker {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
-    struct link_clock clocks[MAX_LINKS];
+    struct link_clock *clocks; /* owned; used by the worker thread only */
     size_t n_clocks;
 };
 
-static struct link_clock *clock_for(struct sync_worker *w, int64_t server_id)
+static int clock_cmp(const void *a, const void *b)
 {
-    for (size_t i = 0; i < w->n_clocks; i++)
-        if (w->clocks[i].server_id == server_id)
-            return &w->clocks[i];
-    if (w->n_clocks == MAX_LINKS)
-        return NULL;
-    struct link_clock *c = &w->clocks[w->n_clocks++];
-    memset(c, 0, sizeof(*c));
-    c->server_id = server_id;
-    return c;
+    const struct link_clock *x = a, *y = b;
+    return x->server_id < y->server_id ? -1 : x->server_id > y->server_id;
+}
+
+/* Replaces the clocks by one per link, in the links' order: a link's earlier
+ * clock is carried over, a new link starts at zero. */
+static void clocks_follow(struct sync_worker *w, const struct server *links, size_t n)
+{
+    if (w->n_clocks > 1)
+        qsort(w->clocks, w->n_clocks, sizeof(*w->clocks), clock_cmp);
+    struct link_clock *next = xcalloc(n ? n : 1, sizeof(*next));
+    for (size_t i = 0; i < n; i++) {
+        struct link_clock key = {.server_id = links[i].id};
+        const struct link_clock *old =
+            w->n_clocks ? bsearch(&key, w->clocks, w->n_clocks, sizeof(key), clock_cmp) : NULL;
+        next[i] = old ? *old : key;
+    }
+    free(w->clocks);
+    w->clocks = next;
+    w->n_clocks = n;
 }
 
 static bool stopping(struct sync_worker *w)
@@ -104,11 +116,11 @@ static void tick(struct sync_worker *w)
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = store_sync_state_get(c, a, links[i].id, false, &pulls[i]);
     store_end(c, true);
+    if (rc == 0)
+        clocks_follow(w, links, n);
     for (size_t i = 0; rc == 0 && i < n && !stopping(w); i++) {
         struct server *sv = &links[i];
-        struct link_clock *lc = clock_for(w, sv->id);
-        if (lc == NULL)
-            break;
+        struct link_clock *lc = &w->clocks[i];
         int64_t now = (int64_t)time(NULL);
         struct sync_opts o = {.self_uuid = w->self_uuid, .self_url = w->self_url};
         struct sync_report r;
@@ -190,5 +202,6 @@ void sync_worker_stop(struct sync_worker *w)
     pthread_join(w->thread, NULL);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
+    free(w->clocks);
     free(w);
 }

@@ -659,7 +659,7 @@ int misp_tags_add(struct request *req)
     struct str name;
     if (!json_is(body, JSON_OBJECT) || !json_as_str(json_get(body, "name"), &name) ||
         name.len == 0) {
-        struct diag d;
+        struct diag d = {0};
         diag_set(&d, ERR_INVAL, "name", "name is required");
         return http_save_failed(req, "Tag", ERR_INVAL, &d);
     }
@@ -669,7 +669,7 @@ int misp_tags_add(struct request *req)
     struct str uuid_s;
     if (json_as_str(json_get(body, "uuid"), &uuid_s)) {
         if (!uuid_canonical(uuid_s, t.uuid)) {
-            struct diag d;
+            struct diag d = {0};
             diag_set(&d, ERR_INVAL, "uuid", "not a valid uuid");
             return http_save_failed(req, "Tag", ERR_INVAL, &d);
         }
@@ -694,7 +694,7 @@ int misp_tags_add(struct request *req)
     rc = store_tag_insert(c, &t);
     store_end(c, rc == 0);
     if (rc == ERR_CONFLICT) {
-        struct diag d;
+        struct diag d = {0};
         diag_set(&d, ERR_CONFLICT, "name", "a tag with this name already exists");
         return http_save_failed(req, "Tag", ERR_CONFLICT, &d);
     }

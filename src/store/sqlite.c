@@ -32,7 +32,15 @@
 extern const char *const store_migrations[];
 extern const size_t store_migrations_count;
 
-#define STMT_CACHE 128
+/* Statement cache: open addressing on the text's address, grown (doubled) at half
+ * full, so any number of SQL texts fits.  It starts small on purpose: every test
+ * run then grows it several times (~120 texts today). */
+#define STMT_CACHE_MIN 16
+
+struct stmt_slot {
+    const char *sql; /* NULL: empty */
+    sqlite3_stmt *st;
+};
 
 struct store_conn {
     struct store *store;
@@ -41,10 +49,8 @@ struct store_conn {
     bool in_tx;
     int64_t tx_seq; /* change sequence value of the open write transaction, 0 if none yet */
     struct store_conn *next_free;
-    struct {
-        const char *sql;
-        sqlite3_stmt *st;
-    } cache[STMT_CACHE];
+    struct stmt_slot *cache; /* cache_cap slots, a power of two */
+    size_t cache_cap, cache_used;
 };
 
 struct store {
@@ -63,12 +69,35 @@ static int64_t now_seconds(void)
     return (int64_t)time(NULL);
 }
 
+static size_t stmt_home(const char *sql, size_t cap)
+{
+    return (size_t)(((uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+/* Doubles the cache (statements keep their handles: callers may hold them). */
+static void stmt_cache_grow(struct store_conn *c)
+{
+    size_t cap = c->cache_cap ? c->cache_cap * 2 : STMT_CACHE_MIN;
+    struct stmt_slot *t = xcalloc(cap, sizeof(*t));
+    for (size_t i = 0; i < c->cache_cap; i++) {
+        if (c->cache[i].sql == NULL)
+            continue;
+        size_t k = stmt_home(c->cache[i].sql, cap);
+        while (t[k].sql != NULL)
+            k = (k + 1) & (cap - 1);
+        t[k] = c->cache[i];
+    }
+    free(c->cache);
+    c->cache = t;
+    c->cache_cap = cap;
+}
+
 /* Returns the cached prepared statement for sql (a static string), reset and unbound. */
 static sqlite3_stmt *stmt(struct store_conn *c, const char *sql)
 {
-    size_t h = ((uintptr_t)sql >> 4) % STMT_CACHE;
-    for (size_t i = 0; i < STMT_CACHE; i++) {
-        size_t k = (h + i) % STMT_CACHE;
+    if (2 * (c->cache_used + 1) > c->cache_cap)
+        stmt_cache_grow(c);
+    for (size_t k = stmt_home(sql, c->cache_cap);; k = (k + 1) & (c->cache_cap - 1)) {
         if (c->cache[k].sql == sql) {
             sqlite3_reset(c->cache[k].st);
             sqlite3_clear_bindings(c->cache[k].st);
@@ -81,10 +110,10 @@ static sqlite3_stmt *stmt(struct store_conn *c, const char *sql)
                 return NULL;
             c->cache[k].sql = sql;
             c->cache[k].st = st;
+            c->cache_used++;
             return st;
         }
     }
-    return NULL; /* cache full: a programming error, caught by tests */
 }
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -138,9 +167,12 @@ static void conn_close(struct store_conn *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < STMT_CACHE; i++)
+    for (size_t i = 0; i < c->cache_cap; i++)
         if (c->cache[i].st)
             sqlite3_finalize(c->cache[i].st);
+    free(c->cache);
+    c->cache = NULL;
+    c->cache_cap = c->cache_used = 0;
     sqlite3_close(c->db);
 }
 

@@ -19,16 +19,28 @@ void buf_init(struct buf *b, size_t max)
     b->cap = 0;
     b->max = max;
     b->err = 0;
+    b->secret = false;
+}
+
+void buf_set_secret(struct buf *b)
+{
+    b->secret = true;
 }
 
 void buf_free(struct buf *b)
 {
+    bool secret = b->secret;
+    if (secret && b->ptr)
+        wipe(b->ptr, b->cap);
     free(b->ptr);
     buf_init(b, b->max);
+    b->secret = secret;
 }
 
 void buf_reset(struct buf *b)
 {
+    if (b->secret && b->ptr)
+        wipe(b->ptr, b->cap);
     b->len = 0;
     b->err = 0;
     if (b->ptr)
@@ -48,7 +60,15 @@ static int buf_reserve(struct buf *b, size_t n)
         size_t cap = b->cap ? b->cap : 256;
         while (cap < need + 1)
             cap = cap > SIZE_MAX / 2 ? need + 1 : cap * 2;
-        b->ptr = xrealloc(b->ptr, cap);
+        if (b->secret && b->ptr) { /* realloc would leave the old block unwiped */
+            char *p = xmalloc(cap);
+            memcpy(p, b->ptr, b->len + 1);
+            wipe(b->ptr, b->cap);
+            free(b->ptr);
+            b->ptr = p;
+        } else {
+            b->ptr = xrealloc(b->ptr, cap);
+        }
         b->cap = cap;
     }
     return 0;

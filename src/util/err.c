@@ -45,6 +45,10 @@ int diag_set(struct diag *d, int code, const char *field, const char *fmt, ...)
 {
     if (d == NULL)
         return code;
+    /* every field, so that a diag never carries stale or uninitialised bytes
+     * into an answer; a position is set after this by those who have one */
+    d->line = 0;
+    d->col = 0;
     snprintf(d->field, sizeof(d->field), "%s", field ? field : "");
     va_list ap;
     va_start(ap, fmt);

@@ -43,7 +43,13 @@ struct diag {
     unsigned col;
 };
 
-/* Records a failure in d (which may be NULL) and returns code, for `return diag_set(...)`. */
+/*
+ * Records a failure in d (which may be NULL) and returns code, for `return
+ * diag_set(...)`.  Sets every field: field and msg as given, line and col to 0
+ * (a caller with a position sets them afterwards), so d need not be cleared
+ * first.  A diag that may reach an answer without diag_set is declared
+ * `struct diag d = {0};` (or diag_clear'ed).
+ */
 int diag_set(struct diag *d, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

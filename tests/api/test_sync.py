@@ -847,3 +847,42 @@ def test_sharing_group_naming_a_server_reaches_all_its_organisations(net):
         [("0", True), (str(b.from_a), False)]
     c.pull(c.from_b)
     assert c.event(ev["uuid"]) is None
+
+
+def test_background_worker_runs_every_link_however_many():
+    """The worker's link table had 256 fixed entries: link 257 and later were
+    never scheduled (issue 10).  300 pull links to a closed port on 127.0.0.1:
+    every one of them must be tried, and report its error, within seconds."""
+    import socket
+    import time
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed_url = "http://127.0.0.1:%d" % s.getsockname()[1]
+    s.close()  # nothing listens there: each pull fails at once
+    n = Node("Many", worker=True)
+    try:
+        remote = {"uuid": str(uuid.uuid4()), "name": unique("unreachable")}
+        ids = []
+        for i in range(300):
+            r = n.admin.post("/servers/add", {"url": "%s/peer%d" % (closed_url, i),
+                                              "name": "dead %d" % i,
+                                              "authkey": "F" * 40, "pull": True,
+                                              "pull_interval": 3600, "timeout": 2,
+                                              "RemoteOrg": remote})
+            assert r.status_code == 200, r.text
+            ids.append(r.json()["Server"]["id"])
+        tried = {}
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            tried = {s["Server"]["id"]: s["sync"]["pull"]
+                     for s in n.admin.get("/servers/index").json()}
+            if all(tried[i]["last_error"] for i in ids):
+                break
+            time.sleep(0.5)
+        missing = [i for i in ids if not tried[i]["last_error"]]
+        assert not missing, "%d links never tried, the first %s" % (len(missing), missing[:3])
+        assert all(tried[i]["last_run"] > 0 for i in ids)
+    finally:
+        rc = n.srv.stop()
+        log = (n.srv.dir / "server.log").read_text(errors="replace")
+        assert rc == 0 and "AddressSanitizer" not in log and "runtime error:" not in log, log

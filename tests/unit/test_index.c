@@ -1,7 +1,8 @@
 /*
  * test_index.c - the in-memory indicator index: exact, network and subdomain
  * matches, normalisation, composites, removal by id, edits, correlation, batched
- * look-ups, the IPv4 network accelerator against brute force, growth.
+ * look-ups, the IPv4 network accelerator against brute force, growth, a full key
+ * pool or postings array refusing the add (ERR_TOOBIG) instead of aborting.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,7 +87,7 @@ static void test_exact_matches_normalise_the_query(void **state)
 {
     (void)state;
     struct index *ix = index_new();
-    assert_true(index_add(ix, "sha256", "ab12", 1, 10, 0));
+    assert_int_equal(0, index_add(ix, "sha256", "ab12", 1, 10, 0));
     index_add(ix, "url", "http://evil.example/Path", 2, 10, 0);
     index_add(ix, "email-src", "bad@evil.example", 3, 11, 0);
     struct hits h = look(ix, "  AB12 ");
@@ -310,14 +311,16 @@ static void test_ids_outside_the_width_are_refused(void **state)
 {
     (void)state;
     struct index *ix = index_new();
-    assert_false(index_add(ix, "domain", "a.example", 0, 1, 0));
-    assert_false(index_add(ix, "domain", "a.example", -5, 1, 0));
-    assert_false(index_add(ix, "domain", "a.example", (int64_t)UINT32_MAX + 1, 1, 0));
-    assert_false(index_add(ix, "domain", "a.example", 1, -1, 0));
-    assert_false(index_add(ix, "domain", "a.example", 1, (int64_t)INDEX_EVENT_MAX + 1, 0));
+    assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", 0, 1, 0));
+    assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", -5, 1, 0));
+    assert_int_equal(ERR_INVAL,
+                     index_add(ix, "domain", "a.example", (int64_t)UINT32_MAX + 1, 1, 0));
+    assert_int_equal(ERR_INVAL, index_add(ix, "domain", "a.example", 1, -1, 0));
+    assert_int_equal(ERR_INVAL,
+                     index_add(ix, "domain", "a.example", 1, (int64_t)INDEX_EVENT_MAX + 1, 0));
     assert_int_equal(index_count(ix), 0);
     assert_int_equal(index_attributes(ix), 0);
-    assert_true(index_add(ix, "domain", "a.example", UINT32_MAX, INDEX_EVENT_MAX, 0));
+    assert_int_equal(0, index_add(ix, "domain", "a.example", UINT32_MAX, INDEX_EVENT_MAX, 0));
     struct hits h = look(ix, "a.example");
     assert_int_equal(h.ids[0], (int64_t)UINT32_MAX);
     assert_int_equal(h.events[0], (int64_t)INDEX_EVENT_MAX);
@@ -326,11 +329,11 @@ static void test_ids_outside_the_width_are_refused(void **state)
     char *big = malloc(INDEX_KEY_MAX + 2);
     memset(big, 'a', INDEX_KEY_MAX + 1);
     big[INDEX_KEY_MAX + 1] = '\0';
-    assert_true(index_add(ix, "text", big, 2, 1, 0));
+    assert_int_equal(0, index_add(ix, "text", big, 2, 1, 0));
     assert_true(index_contains(ix, 2));
     assert_int_equal(look(ix, big).n, 0);
     big[INDEX_KEY_MAX] = '\0';
-    assert_true(index_add(ix, "text", big, 3, 1, 0));
+    assert_int_equal(0, index_add(ix, "text", big, 3, 1, 0));
     assert_int_equal(look(ix, big).n, 1);
     index_remove(ix, 2);
     index_remove(ix, 3);
@@ -566,7 +569,7 @@ static void test_network_accelerator_matches_brute_force(void **state)
         p[i] = (struct prefix){a & mask(len), len, true};
         snprintf(v, sizeof(v), "%u.%u.%u.%u/%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255,
                  len);
-        assert_true(index_add(ix, "ip-dst", v, i + 1, i % 50, 0));
+        assert_int_equal(0, index_add(ix, "ip-dst", v, i + 1, i % 50, 0));
         if (i > 0 && i % 7 == 0) { /* interleaved removals and re-adds */
             int r = (int)(rnd() % (uint32_t)i);
             if (p[r].live) {
@@ -642,6 +645,75 @@ static void test_growth_keeps_every_value(void **state)
     index_free(ix);
 }
 
+/* The key pool is 2 MiB chunks of keys, each a 16-bit length and the text. */
+#define POOL_CHUNK_BYTES ((size_t)2 << 20)
+
+static void test_full_key_pool_refuses_the_add_and_keeps_serving(void **state)
+{
+    (void)state;
+    struct index *ix = index_new();
+    index_set_capacity(ix, POOL_CHUNK_BYTES, (size_t)1 << 32);
+    char v[80];
+    /* one key of 56 bytes, then 64-byte keys: 58 + n * 66 leaves 10 bytes */
+    memset(v, 'p', 56);
+    v[56] = '\0';
+    assert_int_equal(0, index_add(ix, "text", v, 1, 1, 0));
+    int added = 1, i;
+    for (i = 2; i < 100000; i++) {
+        snprintf(v, sizeof(v), "%064x", i);
+        int rc = index_add(ix, "sha256", v, i, 1, 0);
+        if (rc == ERR_TOOBIG)
+            break;
+        assert_int_equal(rc, 0);
+        added++;
+    }
+    assert_int_equal(added, 1 + (POOL_CHUNK_BYTES - 58) / 66);
+    assert_false(index_contains(ix, i));
+    assert_int_equal(look(ix, v).n, 0);
+    assert_int_equal(index_count(ix), added);
+    assert_int_equal(index_attributes(ix), added);
+    /* what is held still answers, and a value already held takes a new attribute */
+    snprintf(v, sizeof(v), "%064x", 4242);
+    assert_int_equal(look(ix, v).ids[0], 4242);
+    assert_int_equal(0, index_add(ix, "sha256", v, 200000, 2, 0));
+    assert_int_equal(look(ix, v).n, 2);
+    /* a composite whose whole value fits (9 of the 10 bytes left) but whose
+     * parts do not is taken back whole: nothing of it is held */
+    assert_int_equal(ERR_TOOBIG, index_add(ix, "filename|sha256", "abc|def", 200001, 3, 0));
+    assert_false(index_contains(ix, 200001));
+    assert_int_equal(look(ix, "abc|def").n, 0);
+    assert_int_equal(index_count(ix), added);
+    /* an edit to a value that no longer fits drops the old value */
+    assert_int_equal(ERR_TOOBIG, index_add(ix, "sha256", "0123456789abcdef", 4242, 1, 0));
+    assert_false(index_contains(ix, 4242));
+    assert_int_equal(look(ix, v).n, 1);
+    index_free(ix);
+}
+
+static void test_full_postings_refuse_the_add_and_keep_serving(void **state)
+{
+    (void)state;
+    struct index *ix = index_new();
+    /* blocks of 2, 4, 8, 16, 32 take 62 entries; the next block (64) does not fit */
+    index_set_capacity(ix, POOL_CHUNK_BYTES, 64);
+    for (int i = 1; i <= 32; i++)
+        assert_int_equal(0, index_add(ix, "domain", "evil.example", i, i, 0));
+    assert_int_equal(ERR_TOOBIG, index_add(ix, "domain", "evil.example", 33, 33, 0));
+    assert_false(index_contains(ix, 33));
+    assert_int_equal(index_attributes(ix), 32);
+    assert_int_equal(look(ix, "www.evil.example").n, 32);
+    /* a new key holds its one posting inline: still taken */
+    assert_int_equal(0, index_add(ix, "domain", "other.example", 34, 1, 0));
+    assert_int_equal(look(ix, "other.example").n, 1);
+    /* room freed under the key is room again */
+    index_remove(ix, 1);
+    assert_int_equal(0, index_add(ix, "domain", "evil.example", 33, 33, 0));
+    struct hits h = look(ix, "evil.example");
+    assert_int_equal(h.n, 32);
+    assert_int_equal(h.ids[31], 33);
+    index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -659,6 +731,8 @@ int main(void)
         cmocka_unit_test(test_batch_reports_what_single_look_ups_do),
         cmocka_unit_test(test_network_accelerator_matches_brute_force),
         cmocka_unit_test(test_growth_keeps_every_value),
+        cmocka_unit_test(test_full_key_pool_refuses_the_add_and_keeps_serving),
+        cmocka_unit_test(test_full_postings_refuse_the_add_and_keep_serving),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }

@@ -326,6 +326,77 @@ static void test_reader_sees_writes_after_single_row_lookups(void **state)
     store_close(s);
 }
 
+/* One connection preparing more distinct SQL texts than the statement cache's
+ * first size (16): it grows; each statement stays usable after growth (issue 10:
+ * a fixed 128-slot cache held 118 texts and would fail the 129th). */
+static void test_statement_cache_grows_past_its_first_size(void **state)
+{
+    (void)state;
+    struct diag d;
+    diag_clear(&d);
+    struct store *s = NULL;
+    assert_int_equal(store_open(db_path, 1, &s, &d), 0);
+    struct arena *a = arena_new();
+    struct store_conn *c;
+    for (int round = 0; round < 2; round++) { /* the second round hits the cache */
+        assert_int_equal(store_begin_write(s, &c), 0);
+        char name[32], email[64], uuid[37], tag_name[32];
+        unsigned r = (unsigned)round % 10;
+        snprintf(name, sizeof(name), "CERT-%d", round);
+        snprintf(email, sizeof(email), "u%d@cert.example", round);
+        snprintf(uuid, sizeof(uuid), "3333333%u-3333-4333-8333-333333333333", r);
+        snprintf(tag_name, sizeof(tag_name), "tlp:test-%d", round);
+        struct org o, *go;
+        insert_org(c, &o, name, uuid);
+        char renamed[40];
+        snprintf(renamed, sizeof(renamed), "renamed-%s", name);
+        o.name = renamed;
+        assert_int_equal(store_org_update(c, &o), 0);
+        assert_int_equal(store_org_get(c, a, o.id, NULL, NULL, &go), 0);
+        assert_string_equal(go->name, renamed);
+        assert_int_equal(store_org_get(c, a, 0, uuid, NULL, &go), 0);
+        assert_int_equal(store_org_get(c, a, 0, NULL, renamed, &go), 0);
+        struct org *orgs;
+        size_t n;
+        assert_int_equal(store_org_list(c, a, &orgs, &n), 0);
+        struct role *roles, *role;
+        assert_int_equal(store_role_list(c, a, &roles, &n), 0);
+        assert_true(n > 0);
+        assert_int_equal(store_role_get(c, a, roles[0].id, &role), 0);
+        struct user u = {.email = email, .org_id = o.id, .role_id = roles[0].id}, *gu, *users;
+        assert_int_equal(store_user_insert(c, &u), 0);
+        assert_int_equal(store_user_update(c, &u), 0);
+        assert_int_equal(store_user_get(c, a, u.id, NULL, &gu), 0);
+        assert_int_equal(store_user_get(c, a, 0, email, &gu), 0);
+        assert_int_equal(store_user_list(c, a, o.id, &users, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(store_user_list(c, a, 0, &users, &n), 0);
+        struct auth_key k = {.user_id = u.id, .key_start = "abcd", .key_end = "wxyz"}, *keys;
+        snprintf(k.uuid, sizeof(k.uuid), "4444444%u-4444-4444-8444-444444444444", r);
+        unsigned char hash[32] = {(unsigned char)round, 2, 3};
+        assert_int_equal(store_key_insert(c, &k, hash, sizeof(hash)), 0);
+        assert_int_equal(store_key_list(c, a, u.id, &keys, &n), 0);
+        assert_int_equal(n, 1);
+        char *value;
+        assert_int_equal(store_setting_set(c, name, "on"), 0);
+        assert_int_equal(store_setting_get(c, a, name, &value), 0);
+        assert_string_equal(value, "on");
+        struct tag t = {.name = tag_name, .colour = "#ffffff", .exportable = true}, *gt, *tags;
+        snprintf(t.uuid, sizeof(t.uuid), "5555555%u-5555-4555-8555-555555555555", r);
+        assert_int_equal(store_tag_insert(c, &t), 0);
+        assert_int_equal(store_tag_get(c, a, t.id, NULL, &gt), 0);
+        assert_int_equal(store_tag_get(c, a, 0, tag_name, &gt), 0);
+        assert_int_equal(store_tag_list(c, a, NULL, &tags, &n), 0);
+        assert_int_equal(n, 1); /* the earlier round's tag is deleted */
+        assert_int_equal(store_tag_list(c, a, "tlp:%", &tags, &n), 0);
+        assert_int_equal(store_tag_delete(c, t.id), 0);
+        assert_int_equal(store_user_delete(c, u.id), 0);
+        assert_int_equal(store_end(c, true), 0);
+    }
+    arena_free(a);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +411,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_org_user_key_crud, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_attributes_acl_and_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache_grows_past_its_first_size, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reader_sees_writes_after_single_row_lookups, setup,
                                         teardown),
     };

@@ -1,5 +1,5 @@
 /*
- * test_util.c - arena, buf, str and parse utilities.
+ * test_util.c - arena, buf, str and parse utilities, struct diag.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,6 +114,53 @@ static void test_str_split(void **state)
     assert_int_equal(s.len, 0);
 }
 
+static void test_diag_set_sets_every_field(void **state)
+{
+    (void)state;
+    struct diag d;
+    memset(&d, 0xa5, sizeof(d)); /* what an uninitialised or reused diag may hold */
+    assert_int_equal(diag_set(&d, ERR_INVAL, "name", "name is %s", "required"), ERR_INVAL);
+    assert_string_equal(d.field, "name");
+    assert_string_equal(d.msg, "name is required");
+    assert_int_equal(d.line, 0);
+    assert_int_equal(d.col, 0);
+    assert_int_equal(diag_set(&d, ERR_CONFLICT, NULL, "taken"), ERR_CONFLICT);
+    assert_string_equal(d.field, "");
+    assert_int_equal(diag_set(NULL, ERR_DB, "x", "y"), ERR_DB);
+}
+
+static void test_secret_buf_wipes_what_it_releases(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_set_secret(&b);
+    buf_puts(&b, "Authorization: ");
+    for (int i = 0; i < 40; i++) /* past the first 256 bytes: grows (copy, wipe, free) */
+        buf_puts(&b, "0123456789");
+    assert_int_equal(b.len, 415);
+    assert_memory_equal(b.ptr + 15, "0123456789", 10);
+    assert_memory_equal(b.ptr + 405, "0123456789", 10);
+    size_t cap = b.cap;
+    char *p = b.ptr;
+    buf_reset(&b);
+    assert_ptr_equal(b.ptr, p); /* the memory is kept, every byte of it zero */
+    for (size_t i = 0; i < cap; i++)
+        assert_int_equal(p[i], 0);
+    buf_puts(&b, "k");
+    buf_free(&b);
+    assert_null(b.ptr);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(b.max, 4096);
+    assert_true(b.secret); /* a reused buffer stays secret */
+    buf_init(&b, 16);
+    assert_false(b.secret);
+    buf_puts(&b, "plain");
+    buf_reset(&b); /* not secret: only emptied */
+    assert_string_equal(b.ptr + 1, "lain");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +170,8 @@ int main(void)
         cmocka_unit_test(test_parse_ranges),
         cmocka_unit_test(test_parse_all_leaves_out_untouched_on_failure),
         cmocka_unit_test(test_str_split),
+        cmocka_unit_test(test_diag_set_sets_every_field),
+        cmocka_unit_test(test_secret_buf_wipes_what_it_releases),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
