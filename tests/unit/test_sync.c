@@ -156,11 +156,33 @@ static void test_sharing_groups_kept_only_for_members(void **state)
     assert_int_equal(stored->n_servers, 1);
     assert_int_equal(stored->servers[0].server_id, 0);
     assert_true(stored->servers[0].all_orgs);
-    srv[1].all_orgs = false; /* listed without all organisations: not enough */
-    struct sync_receiver elsewhere = {&here, "https://c.example"};
+    /* listed without all organisations: not enough (a group new here) */
+    struct sharing_group_org m3[1];
+    struct sharing_group listed;
+    group_of(&listed, "55555555-5555-4555-8555-555555555555", m3, members, 1);
+    struct sharing_group_server srv2[1] = {{0, false, "https://b.example/"}};
+    listed.servers = srv2;
+    listed.n_servers = 1;
+    other.sharing_group = &listed;
     other.sharing_group_id = 0;
-    assert_int_equal(sync_capture_sharing_groups(c, a, &elsewhere, &other, &keep, &d), 0);
+    assert_int_equal(sync_capture_sharing_groups(c, a, &rcv, &other, &keep, &d), 0);
     assert_false(keep);
+
+    /* a group known here keeps its own membership: the sender's claim that
+     * the receiving organisation is a member does not make it one (issue 10) */
+    struct org stranger;
+    insert_org(c, &stranger, "CERT-X", "66666666-6666-4666-8666-666666666666");
+    struct sync_receiver outsider = {&stranger, "https://b.example"};
+    struct org claimed[2] = {members[0], stranger};
+    struct sharing_group_org m4[2];
+    struct sharing_group claim;
+    group_of(&claim, with_us.uuid, m4, claimed, 2); /* the uuid of a group known here */
+    other.sharing_group = &claim;
+    other.sharing_group_id = 0;
+    assert_int_equal(sync_capture_sharing_groups(c, a, &outsider, &other, &keep, &d), 0);
+    assert_false(keep);
+    assert_int_equal(store_sharing_group_get(c, a, first, NULL, &stored), 0);
+    assert_int_equal(stored->n_orgs, 2); /* and nobody was added to it */
     arena_free(a);
     store_end(c, true);
     store_close(s);
