@@ -59,7 +59,7 @@ static void check_params(const struct search_params *p)
 {
     const struct query *q = &p->q;
     size_t values = 0, bytes = 0;
-    const struct filter *all[] = {&q->value, &q->type,     &q->category, &q->tags,
+    const struct filter *all[] = {&q->value,    &q->type, &q->category, &q->tags,
                                   &q->event_id, &q->uuid, &q->org,      &q->info};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         check_filter(all[i], &values, &bytes);

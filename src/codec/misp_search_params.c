@@ -53,10 +53,9 @@ static const struct {
     const char *name;
     int filter;
 } filter_names[] = {
-    {"value", F_VALUE},       {"type", F_TYPE},   {"category", F_CATEGORY},
-    {"tags", F_TAGS},         {"tag", F_TAGS},    {"eventid", F_EVENT_ID},
-    {"event_id", F_EVENT_ID}, {"uuid", F_UUID},   {"org", F_ORG},
-    {"eventinfo", F_INFO},    {"info", F_INFO},
+    {"value", F_VALUE}, {"type", F_TYPE},        {"category", F_CATEGORY}, {"tags", F_TAGS},
+    {"tag", F_TAGS},    {"eventid", F_EVENT_ID}, {"event_id", F_EVENT_ID}, {"uuid", F_UUID},
+    {"org", F_ORG},     {"eventinfo", F_INFO},   {"info", F_INFO},
 };
 
 static void list_push(struct arena *a, struct list *l, const char *s)
@@ -104,8 +103,7 @@ static int scalar(struct dec *x, const struct json_value *v, const char *name, c
 }
 
 /* Adds the values of v (scalar or list, nested lists flattened) to part of filter f. */
-static int filter_add(struct dec *x, int f, int part, const struct json_value *v,
-                      const char *name)
+static int filter_add(struct dec *x, int f, int part, const struct json_value *v, const char *name)
 {
     if (v->type == JSON_ARRAY) {
         for (size_t i = 0; i < v->len; i++) {
@@ -180,12 +178,23 @@ static bool relative_seconds(const char *s, int64_t *out)
         return false;
     int64_t unit;
     switch (cur.ptr[0]) {
-    case 'w': unit = 604800; break;
-    case 'd': unit = 86400; break;
-    case 'h': unit = 3600; break;
-    case 'm': unit = 60; break;
-    case 's': unit = 1; break;
-    default: return false;
+    case 'w':
+        unit = 604800;
+        break;
+    case 'd':
+        unit = 86400;
+        break;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'm':
+        unit = 60;
+        break;
+    case 's':
+        unit = 1;
+        break;
+    default:
+        return false;
     }
     *out = (int64_t)n * unit;
     return true;
@@ -256,8 +265,8 @@ static bool valid_date(const char *s)
 }
 
 /* A date filter (from/to): YYYY-MM-DD, or a Unix time / relative time converted to a date. */
-static int date_parse(struct dec *x, struct query *q, const struct json_value *v,
-                      const char **out, const char *name)
+static int date_parse(struct dec *x, struct query *q, const struct json_value *v, const char **out,
+                      const char *name)
 {
     if (v == NULL || v->type == JSON_NULL)
         return 0;
@@ -286,11 +295,17 @@ static int date_parse(struct dec *x, struct query *q, const struct json_value *v
 }
 
 static const char *const csv_default_columns[] = {
-    "uuid",      "event_id",        "category",     "type", "value", "comment", "to_ids",
-    "timestamp", "object_relation", "attribute_tag"};
-static const char *const csv_context_columns[] = {
-    "event_info",    "event_member_org", "event_source_org", "event_distribution",
-    "event_threat_level_id", "event_analysis", "event_date", "event_tag", "event_timestamp"};
+    "uuid",   "event_id",  "category",        "type",         "value", "comment",
+    "to_ids", "timestamp", "object_relation", "attribute_tag"};
+static const char *const csv_context_columns[] = {"event_info",
+                                                  "event_member_org",
+                                                  "event_source_org",
+                                                  "event_distribution",
+                                                  "event_threat_level_id",
+                                                  "event_analysis",
+                                                  "event_date",
+                                                  "event_tag",
+                                                  "event_timestamp"};
 
 /* Appends name to the columns unless it is there already (MISP would repeat it). */
 static void column_add(struct dec *x, struct list *cols, const char *name)
@@ -307,8 +322,8 @@ static int columns_parse(struct dec *x, const struct json_value *req, bool conte
     struct list cols = {0};
     if (req != NULL && req->type == JSON_ARRAY && req->len) {
         if (req->len > LIMIT_CSV_COLUMNS)
-            return diag_set(x->d, ERR_INVAL, "requested_attributes",
-                            "too many columns (limit %u)", LIMIT_CSV_COLUMNS);
+            return diag_set(x->d, ERR_INVAL, "requested_attributes", "too many columns (limit %u)",
+                            LIMIT_CSV_COLUMNS);
         for (size_t i = 0; i < req->len; i++) {
             struct str s;
             if (!json_as_str(&req->u.items[i], &s))
@@ -359,9 +374,9 @@ static int filters_parse(struct dec *x, const struct json_value *body, struct qu
     if (rc < 0)
         return rc;
     struct filter *targets[F_COUNT] = {
-        [F_VALUE] = &q->value,       [F_TYPE] = &q->type, [F_CATEGORY] = &q->category,
-        [F_TAGS] = &q->tags,         [F_EVENT_ID] = &q->event_id,
-        [F_UUID] = &q->uuid,         [F_ORG] = &q->org,   [F_INFO] = &q->info,
+        [F_VALUE] = &q->value, [F_TYPE] = &q->type,         [F_CATEGORY] = &q->category,
+        [F_TAGS] = &q->tags,   [F_EVENT_ID] = &q->event_id, [F_UUID] = &q->uuid,
+        [F_ORG] = &q->org,     [F_INFO] = &q->info,
     };
     for (int f = 0; f < F_COUNT; f++)
         filter_set(targets[f], x->lists[f]);
@@ -378,8 +393,8 @@ static int times_parse(struct dec *x, const struct json_value *body, struct quer
     if (rc == 0)
         rc = date_parse(x, q, json_get(body, "dateuntil"), &q->date_to, "dateuntil");
     if (rc == 0)
-        rc = range_parse(x, q, json_get(body, "timestamp"), &q->timestamp_min,
-                         &q->timestamp_max, "timestamp");
+        rc = range_parse(x, q, json_get(body, "timestamp"), &q->timestamp_min, &q->timestamp_max,
+                         "timestamp");
     if (rc == 0)
         rc = range_parse(x, q, json_get(body, "publish_timestamp"), &q->publish_timestamp_min,
                          &q->publish_timestamp_max, "publish_timestamp");
@@ -411,8 +426,7 @@ static int paging_parse(struct dec *x, const struct json_value *body, struct que
     int64_t n;
     if ((v = json_get(body, "limit")) && v->type != JSON_NULL) {
         if (!json_as_i64(v, &n) || n < 0 || n > LIMIT_SEARCH_PAGE)
-            return diag_set(x->d, ERR_INVAL, "limit", "limit must be 0 to %u",
-                            LIMIT_SEARCH_PAGE);
+            return diag_set(x->d, ERR_INVAL, "limit", "limit must be 0 to %u", LIMIT_SEARCH_PAGE);
         q->limit = n;
     }
     if ((v = json_get(body, "page")) && v->type != JSON_NULL) {

@@ -59,9 +59,9 @@ struct search_stream {
     /* keyset position: the last row read, and how many were read */
     int64_t after_id;
     int64_t rows;
-    int page_rows; /* rows read in this page */
-    bool done;   /* every row has been read */
-    bool closed; /* the closing bytes are written */
+    int page_rows;  /* rows read in this page */
+    bool done;      /* every row has been read */
+    bool closed;    /* the closing bytes are written */
     size_t out_off; /* bytes of req->out already handed to the client */
     /* caches, valid within one page */
     struct csv_event_ctx ev;
@@ -169,8 +169,7 @@ static const char *csv_value(struct search_stream *s, const struct attribute *at
     struct csv_event_ctx *ev = &s->ev;
     if (ev->id != at->event_id) {
         ev->id = at->event_id;
-        if (store_event_load(s->c, a, at->event_id, NULL, &s->p.q.acl, STORE_LOAD_TAGS,
-                             &ev->e) < 0)
+        if (store_event_load(s->c, a, at->event_id, NULL, &s->p.q.acl, STORE_LOAD_TAGS, &ev->e) < 0)
             ev->e = NULL;
     }
     const struct event *e = ev->e;
@@ -222,11 +221,10 @@ static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid)
     } else {
         if (s->p.include_event_tags) {
             struct event *e;
-            if (store_event_load(s->c, s->page, at->event_id, NULL, &s->p.q.acl,
-                                 STORE_LOAD_TAGS, &e) == 0 &&
+            if (store_event_load(s->c, s->page, at->event_id, NULL, &s->p.q.acl, STORE_LOAD_TAGS,
+                                 &e) == 0 &&
                 e->n_tags) {
-                struct tag_ref *all =
-                    arena_alloc(s->page, (at->n_tags + e->n_tags) * sizeof(*all));
+                struct tag_ref *all = arena_alloc(s->page, (at->n_tags + e->n_tags) * sizeof(*all));
                 if (at->n_tags)
                     memcpy(all, at->tags, at->n_tags * sizeof(*all));
                 memcpy(all + at->n_tags, e->tags, e->n_tags * sizeof(*all));
@@ -275,8 +273,7 @@ static int event_emit(void *ctx, struct event *e)
         return rc;
     if (s->peer && !acl_sync_trim(full, DIST_COMMUNITY))
         return row_done(s, e->id);
-    if (s->peer &&
-        (rc = sync_attach_sharing_groups(s->c, s->page, req->app->base_url, full)) < 0)
+    if (s->peer && (rc = sync_attach_sharing_groups(s->c, s->page, req->app->base_url, full)) < 0)
         return rc;
     misp_event_encode(&req->w, full);
     return row_done(s, e->id);
@@ -383,8 +380,8 @@ static long search_stream_read(struct request *req, char *dst, size_t max)
             int rc = read_page(s);
             if (rc < 0) {
                 /* the status is sent: cutting the connection is all that is left */
-                log_warnx("restSearch %s: %s after %lld rows: connection closed",
-                          req->request_id, err_str(rc), (long long)s->rows);
+                log_warnx("restSearch %s: %s after %lld rows: connection closed", req->request_id,
+                          err_str(rc), (long long)s->rows);
                 return -1;
             }
         }

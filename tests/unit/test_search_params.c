@@ -118,9 +118,8 @@ static void test_paging_format_and_text_defaults(void **state)
     struct arena *a = arena_new();
     struct search_params p;
     struct diag d;
-    assert_int_equal(decode(a, "{\"limit\": \"10\", \"page\": 3, \"returnFormat\": \"text\"}",
-                            &p, &d),
-                     0);
+    assert_int_equal(
+        decode(a, "{\"limit\": \"10\", \"page\": 3, \"returnFormat\": \"text\"}", &p, &d), 0);
     assert_int_equal(p.q.limit, 10);
     assert_int_equal(p.q.page, 3);
     assert_int_equal(p.format, SEARCH_FORMAT_TEXT);
@@ -169,9 +168,8 @@ static void test_csv_columns_dedupe_cap_and_context(void **state)
     assert_int_equal(decode(a, buf_cstr(&b), &p, &d), ERR_INVAL);
     assert_string_equal(d.field, "requested_attributes");
     buf_free(&b);
-    assert_int_equal(decode(a, "{\"returnFormat\": \"csv\", \"requested_attributes\": [1]}", &p,
-                            &d),
-                     ERR_INVAL);
+    assert_int_equal(
+        decode(a, "{\"returnFormat\": \"csv\", \"requested_attributes\": [1]}", &p, &d), ERR_INVAL);
     assert_string_equal(d.field, "requested_attributes");
     assert_int_equal(decode(a,
                             "{\"returnFormat\": \"csv\", \"requested_attributes\": "
