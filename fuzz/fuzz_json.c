@@ -39,8 +39,10 @@ static void visit(const struct json_value *v)
     struct str s;
     (void)json_as_i64(v, &i);
     (void)json_as_bool(v, &b);
-    if (json_as_str(v, &s))
+    if (json_as_str(v, &s)) {
         check(s.ptr[s.len] == '\0', "string not NUL-terminated");
+        check(memchr(s.ptr, '\0', s.len) == NULL, "json_as_str gave a string holding NUL");
+    }
     if (v->type == JSON_ARRAY) {
         for (size_t k = 0; k < v->len; k++)
             visit(&v->u.items[k]);

@@ -292,7 +292,8 @@ static inline int32_t hex4(const char *p)
 /*
  * Unescapes the escape sequence at p (p[0] == '\\') to *dp.  Returns the byte
  * after it, or NULL with the error recorded.  Surrogate pairs combine; a lone
- * surrogate becomes U+FFFD (json.h).
+ * surrogate is an error (json.h): it has no UTF-8 form, and replacing it would
+ * store something other than what the client sent.
  */
 static const char *parse_escape(struct parser *ps, const char *p, char **dp)
 {
@@ -337,14 +338,16 @@ static const char *parse_escape(struct parser *ps, const char *p, char **dp)
             int32_t lo = -1;
             if (end - p >= 12 && p[6] == '\\' && p[7] == 'u')
                 lo = hex4(p + 8);
-            if (lo >= 0xdc00 && lo <= 0xdfff) {
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                p += 6;
-            } else {
-                cp = 0xfffd;
+            if (lo < 0xdc00 || lo > 0xdfff) {
+                fail(ps, p, ERR_INVAL, "lone surrogate \\u%.4s in string (not valid UTF-16)",
+                     p + 2);
+                return NULL;
             }
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            p += 6;
         } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-            cp = 0xfffd;
+            fail(ps, p, ERR_INVAL, "lone surrogate \\u%.4s in string (not valid UTF-16)", p + 2);
+            return NULL;
         }
         d += utf8_put(d, (uint32_t)cp);
         *dp = d;
@@ -795,9 +798,14 @@ bool json_as_bool(const struct json_value *v, bool *out)
     }
 }
 
+bool json_str_has_nul(const struct json_value *v)
+{
+    return v != NULL && v->type == JSON_STRING && memchr(v->u.str, '\0', v->len) != NULL;
+}
+
 bool json_as_str(const struct json_value *v, struct str *out)
 {
-    if (v == NULL || v->type != JSON_STRING)
+    if (v == NULL || v->type != JSON_STRING || json_str_has_nul(v))
         return false;
     out->ptr = v->u.str;
     out->len = v->len;

@@ -6,7 +6,10 @@
  * level, surrounding whitespace, no trailing commas, no comments, strings must
  * be valid UTF-8 (overlong forms, surrogates encoded in UTF-8 and code points
  * above U+10FFFF are rejected) and escapes are unescaped into UTF-8; a lone
- * surrogate escape (\uD800) is replaced by U+FFFD.  Nesting deeper than
+ * surrogate escape (\uD800 not followed by \uDC00-\uDFFF, or a lone \uDC00)
+ * is rejected as well, since it has no UTF-8 form (RFC 8259 section 8.2 leaves
+ * it to the implementation; JSONTestSuite's i_string_*surrogate* cases).
+ * \u0000 is kept (the length tells); see json_as_str().  Nesting deeper than
  * max_depth fails with ERR_TOOBIG.  Errors carry the 1-based line and column
  * (in bytes) of the offending byte in the struct diag.
  *
@@ -102,8 +105,16 @@ bool json_as_i64(const struct json_value *v, int64_t *out);
  */
 bool json_as_bool(const struct json_value *v, bool *out);
 
-/* Reads v as a string view; returns false if v is not a JSON string. */
+/*
+ * Reads v as a string view; returns false if v is not a JSON string, or if it
+ * holds U+0000 (\u0000): such a string cannot be used as a C string, and
+ * callers copy the view into one (a name "a\u0000b" would silently become
+ * "a").  Code that takes binary-safe text reads v->u.str and v->len itself and
+ * refuses NUL with its own message (misp_json.c).
+ */
 bool json_as_str(const struct json_value *v, struct str *out);
+/* True if v is a JSON string holding U+0000 (for a precise error message). */
+bool json_str_has_nul(const struct json_value *v);
 
 /* ---- writer ---- */
 

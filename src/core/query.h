@@ -75,6 +75,9 @@ struct query {
     bool without_counts;    /* events' attribute_count not needed (left 0) */
     int64_t limit;          /* 0: no limit */
     int64_t page;           /* 1-based */
+    /* keyset paging: only rows (attributes, or events for an event search)
+     * with an id above this one; 0 = from the start */
+    int64_t after_id;
     struct acl_filter acl;
 };
 

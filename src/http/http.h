@@ -123,7 +123,8 @@ const char *http_header(struct request *req, const char *name);
 /* Returns the named parameter (last occurrence) or NULL; value is NUL-terminated. */
 const char *http_named(struct request *req, const char *name);
 /* Copies an optional string member of obj into *dst (request arena); absent or
- * null leaves *dst as it was; another type is an error naming key. */
+ * null leaves *dst as it was; another type, or a string holding \u0000 (which
+ * a C string would silently cut), is an error naming key. */
 int http_opt_str(struct request *req, const struct json_value *obj, const char *key, char **dst,
                  struct diag *d);
 /* Tags the answer in req->out with an ETag (a hash of its bytes) and returns

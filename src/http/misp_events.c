@@ -656,16 +656,21 @@ int misp_tags_add(struct request *req)
     if (!acl_is_site_admin(&req->who) && !role_has(&req->who.role, PERM_TAG_EDITOR))
         return http_error(req, 403, "You do not have permission to add tags.", NULL);
     const struct json_value *body = http_body_unwrap(req, "Tag");
-    struct str name;
-    if (!json_is(body, JSON_OBJECT) || !json_as_str(json_get(body, "name"), &name) ||
-        name.len == 0) {
-        struct diag d = {0};
-        diag_set(&d, ERR_INVAL, "name", "name is required");
-        return http_save_failed(req, "Tag", ERR_INVAL, &d);
-    }
     struct tag t;
     memset(&t, 0, sizeof(t));
-    t.name = arena_strndup(req->a, name.ptr, name.len);
+    char *name = NULL, *colour = NULL;
+    struct diag nd;
+    diag_clear(&nd);
+    /* a colour of another type is ignored (the default), one holding \u0000 refused */
+    if (!json_is(body, JSON_OBJECT) || http_opt_str(req, body, "name", &name, &nd) < 0 ||
+        (json_is(json_get(body, "colour"), JSON_STRING) &&
+         http_opt_str(req, body, "colour", &colour, &nd) < 0) ||
+        name == NULL || name[0] == '\0') {
+        if (nd.msg[0] == '\0')
+            diag_set(&nd, ERR_INVAL, "name", "name is required");
+        return http_save_failed(req, "Tag", ERR_INVAL, &nd);
+    }
+    t.name = name;
     struct str uuid_s;
     if (json_as_str(json_get(body, "uuid"), &uuid_s)) {
         if (!uuid_canonical(uuid_s, t.uuid)) {
@@ -677,10 +682,7 @@ int misp_tags_add(struct request *req)
         uuid_generate(t.uuid);
     }
     t.timestamp = (int64_t)time(NULL);
-    struct str colour;
-    t.colour = json_as_str(json_get(body, "colour"), &colour)
-                   ? arena_strndup(req->a, colour.ptr, colour.len)
-                   : "#ffffff";
+    t.colour = colour ? colour : "#ffffff";
     bool b;
     t.exportable = true;
     if (json_as_bool(json_get(body, "exportable"), &b))

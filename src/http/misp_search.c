@@ -1,20 +1,26 @@
 /*
  * misp_search.c - restSearch for events and attributes and events/index:
- * MISP's filter parameters turned into a struct query (core/query.h), run by the
+ * MISP's filter parameters (decoded by codec/misp_search_params.c) run by the
  * store under the caller's acl filter, and written as JSON, CSV or text.
  *
- * Filter values follow MISP (RestSearchComponent): a scalar, a list (OR, with
- * "!x" meaning NOT) or {"OR":[…],"AND":[…],"NOT":[…]}.  Relative times are
- * Nd, Nh, Nm, Ns (also Nw); an invalid one matches nothing, as in MISP.
+ * Answers stream: rows are read page by page (keyset: "id > the last row
+ * sent", a fresh read transaction and arena per page) and a page ends once
+ * SEARCH_CHUNK bytes of answer are waiting, so that memory per request is
+ * bounded by one page, not by the size of the answer.  The first page is read
+ * before the status is chosen, so a bad query still gets its 4xx/5xx; a
+ * storage failure later can only cut the connection (the client sees a
+ * truncated body).  events/index stays whole in memory: its ETag is a hash of
+ * the complete answer (http_etag), and peers poll it with If-None-Match.
  */
 #include "http/http.h"
 
 #include "core/sync.h"
 
 #include "codec/misp_json.h"
+#include "codec/misp_search_params.h"
 #include "core/indexer.h"
 #include "util/limits.h"
-#include "util/parse.h"
+#include "util/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,325 +28,13 @@
 
 #include "util/banned.h"
 
-/* Converts a scalar JSON value (string, number, bool) to text in the arena. */
-static const char *scalar_text(struct arena *a, const struct json_value *v)
-{
-    switch (v->type) {
-    case JSON_STRING:
-    case JSON_NUMBER:
-        return arena_strndup(a, v->u.str, v->len);
-    case JSON_TRUE:
-        return "1";
-    case JSON_FALSE:
-        return "0";
-    default:
-        return NULL;
-    }
-}
+/* A page ends after this many bytes of answer or this many rows (the rows of
+ * a terse format such as text weigh more in memory than in the answer), and
+ * waits for the client to read it. */
+#define SEARCH_CHUNK (1024u * 1024)
+#define SEARCH_PAGE_ROWS 2000
 
-static void list_push(struct arena *a, const char ***list, size_t *n, const char *s)
-{
-    const char **bigger = arena_alloc(a, (*n + 1) * sizeof(*bigger));
-    if (*n)
-        memcpy(bigger, *list, *n * sizeof(*bigger));
-    bigger[(*n)++] = s;
-    *list = bigger;
-}
-
-/* Adds the values of v (scalar or list) to f; "!x" goes to NOT. */
-static int filter_add(struct arena *a, struct filter *f, const struct json_value *v, int which,
-                      const char *name, struct diag *d)
-{
-    if (v->type == JSON_ARRAY) {
-        if (v->len > LIMIT_FILTER_VALUES)
-            return diag_set(d, ERR_TOOBIG, name, "too many values (limit %u)",
-                            LIMIT_FILTER_VALUES);
-        for (size_t i = 0; i < v->len; i++) {
-            int rc = filter_add(a, f, &v->u.items[i], which, name, d);
-            if (rc < 0)
-                return rc;
-        }
-        return 0;
-    }
-    const char *s = scalar_text(a, v);
-    if (s == NULL)
-        return diag_set(d, ERR_INVAL, name, "%s must be a string, a number or a list", name);
-    if (which == 0 && s[0] == '!') {
-        which = 2;
-        s++;
-    }
-    if (which == 0)
-        list_push(a, &f->any, &f->n_any, s);
-    else if (which == 1)
-        list_push(a, &f->all, &f->n_all, s);
-    else
-        list_push(a, &f->none, &f->n_none, s);
-    return 0;
-}
-
-static int filter_parse(struct arena *a, struct filter *f, const struct json_value *v,
-                        const char *name, struct diag *d)
-{
-    if (v == NULL || v->type == JSON_NULL)
-        return 0;
-    if (v->type == JSON_OBJECT) {
-        static const char *const keys[] = {"OR", "AND", "NOT"};
-        for (int k = 0; k < 3; k++) {
-            const struct json_value *part = json_get(v, keys[k]);
-            if (part == NULL)
-                continue;
-            int rc = filter_add(a, f, part, k, name, d);
-            if (rc < 0)
-                return rc;
-        }
-        return 0;
-    }
-    if (v->type == JSON_STRING && v->len == 0)
-        return 0;
-    return filter_add(a, f, v, 0, name, d);
-}
-
-/* Parses "7d", "12h", "30m", "45s", "2w" into seconds; false if invalid. */
-static bool relative_seconds(const char *s, int64_t *out)
-{
-    struct str cur = str_from_cstr(s);
-    uint64_t n;
-    if (parse_u64(&cur, 0, 100000000, &n) < 0 || cur.len != 1)
-        return false;
-    int64_t unit;
-    switch (cur.ptr[0]) {
-    case 'w': unit = 604800; break;
-    case 'd': unit = 86400; break;
-    case 'h': unit = 3600; break;
-    case 'm': unit = 60; break;
-    case 's': unit = 1; break;
-    default: return false;
-    }
-    *out = (int64_t)n * unit;
-    return true;
-}
-
-/* A time bound: Unix seconds, a relative time (now - N) or invalid -> match_nothing. */
-static int64_t time_bound(struct query *q, const char *s)
-{
-    int64_t v;
-    if (parse_i64_all(str_from_cstr(s), 0, INT64_MAX, &v) == 0)
-        return v;
-    int64_t rel;
-    if (relative_seconds(s, &rel))
-        return (int64_t)time(NULL) - rel;
-    q->match_nothing = true;
-    return 0;
-}
-
-/* timestamp-like filter: scalar (minimum) or [min, max]. */
-static int range_parse(struct arena *a, struct query *q, const struct json_value *v,
-                       int64_t *min, int64_t *max, const char *name, struct diag *d)
-{
-    if (v == NULL || v->type == JSON_NULL)
-        return 0;
-    if (v->type == JSON_ARRAY) {
-        if (v->len != 2)
-            return diag_set(d, ERR_INVAL, name, "%s range must be [from, to]", name);
-        const char *lo = scalar_text(a, &v->u.items[0]);
-        const char *hi = scalar_text(a, &v->u.items[1]);
-        if (lo == NULL || hi == NULL)
-            return diag_set(d, ERR_INVAL, name, "%s bounds must be strings or numbers", name);
-        *min = time_bound(q, lo);
-        *max = time_bound(q, hi);
-        return 0;
-    }
-    const char *s = scalar_text(a, v);
-    if (s == NULL)
-        return diag_set(d, ERR_INVAL, name, "%s must be a time", name);
-    if (*s)
-        *min = time_bound(q, s);
-    return 0;
-}
-
-static int tri_parse(const struct json_value *v, enum tri *out, const char *name, struct diag *d)
-{
-    if (v == NULL || v->type == JSON_NULL)
-        return 0;
-    bool b;
-    if (v->type == JSON_STRING && v->len == 0)
-        return 0;
-    if (!json_as_bool(v, &b))
-        return diag_set(d, ERR_INVAL, name, "%s must be 0 or 1", name);
-    *out = b ? TRI_YES : TRI_NO;
-    return 0;
-}
-
-static bool valid_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    return true;
-}
-
-/* A date filter (from/to): YYYY-MM-DD, or a Unix time / relative time converted to a date. */
-static int date_parse(struct arena *a, struct query *q, const struct json_value *v,
-                      const char **out, const char *name, struct diag *d)
-{
-    if (v == NULL || v->type == JSON_NULL)
-        return 0;
-    const char *s = scalar_text(a, v);
-    if (s == NULL)
-        return diag_set(d, ERR_INVAL, name, "%s must be a date (YYYY-MM-DD)", name);
-    if (*s == '\0')
-        return 0;
-    if (valid_date(s)) {
-        *out = s;
-        return 0;
-    }
-    int64_t t = time_bound(q, s);
-    if (q->match_nothing)
-        return 0;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    char *buf = arena_alloc(a, 11);
-    strftime(buf, 11, "%Y-%m-%d", &tm);
-    *out = buf;
-    return 0;
-}
-
-/* The parameters common to events and attributes restSearch. */
-struct search_opts {
-    const char *format; /* json, csv, text */
-    bool include_event_tags;
-    bool headerless;
-    bool include_context;
-    const struct json_value *requested_attributes;
-    bool minimal;
-};
-
-static const struct json_value *param(const struct json_value *body, const char *name)
-{
-    return json_get(body, name);
-}
-
-static int query_parse(struct request *req, const struct json_value *body, struct query *q,
-                       struct search_opts *o, struct diag *d)
-{
-    struct arena *a = req->a;
-    memset(q, 0, sizeof(*q));
-    memset(o, 0, sizeof(*o));
-    q->to_ids = TRI_ANY;
-    q->published = TRI_ANY;
-    o->format = "json";
-    q->acl = *http_acl(req);
-    if (body == NULL)
-        return 0;
-    if (body->type != JSON_OBJECT)
-        return diag_set(d, ERR_INVAL, "request", "restSearch parameters must be a JSON object");
-    const struct json_value *inner = json_get(body, "request");
-    if (json_is(inner, JSON_OBJECT))
-        body = inner;
-    int rc = 0;
-    struct {
-        const char *name;
-        struct filter *f;
-    } filters[] = {
-        {"value", &q->value},   {"type", &q->type},         {"category", &q->category},
-        {"tags", &q->tags},     {"tag", &q->tags},          {"eventid", &q->event_id},
-        {"event_id", &q->event_id}, {"uuid", &q->uuid},     {"org", &q->org},
-        {"eventinfo", &q->info}, {"info", &q->info},
-    };
-    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]) && rc == 0; i++)
-        rc = filter_parse(a, filters[i].f, param(body, filters[i].name), filters[i].name, d);
-    if (rc == 0)
-        rc = date_parse(a, q, param(body, "from"), &q->date_from, "from", d);
-    if (rc == 0)
-        rc = date_parse(a, q, param(body, "datefrom"), &q->date_from, "datefrom", d);
-    if (rc == 0)
-        rc = date_parse(a, q, param(body, "to"), &q->date_to, "to", d);
-    if (rc == 0)
-        rc = date_parse(a, q, param(body, "dateuntil"), &q->date_to, "dateuntil", d);
-    if (rc == 0)
-        rc = range_parse(a, q, param(body, "timestamp"), &q->timestamp_min, &q->timestamp_max,
-                         "timestamp", d);
-    if (rc == 0)
-        rc = range_parse(a, q, param(body, "publish_timestamp"), &q->publish_timestamp_min,
-                         &q->publish_timestamp_max, "publish_timestamp", d);
-    if (rc == 0) {
-        int64_t unused = 0;
-        rc = range_parse(a, q, param(body, "last"), &q->published_since, &unused, "last", d);
-    }
-    if (rc == 0)
-        rc = range_parse(a, q, param(body, "event_timestamp"), &q->event_timestamp_min,
-                         &q->event_timestamp_max, "event_timestamp", d);
-    if (rc == 0)
-        rc = tri_parse(param(body, "to_ids"), &q->to_ids, "to_ids", d);
-    if (rc == 0)
-        rc = tri_parse(param(body, "published"), &q->published, "published", d);
-    if (rc < 0)
-        return rc;
-    const struct json_value *v = param(body, "deleted");
-    if (v && v->type != JSON_NULL) {
-        int64_t n;
-        bool b;
-        if (v->type == JSON_ARRAY)
-            q->deleted = 2;
-        else if (json_as_i64(v, &n) && n >= 0 && n <= 1)
-            q->deleted = (int)n;
-        else if (json_as_bool(v, &b))
-            q->deleted = b;
-        else
-            return diag_set(d, ERR_INVAL, "deleted", "deleted must be 0, 1 or [0, 1]");
-    }
-    int64_t n;
-    if ((v = param(body, "limit")) && v->type != JSON_NULL) {
-        if (!json_as_i64(v, &n) || n < 0 || n > LIMIT_SEARCH_PAGE)
-            return diag_set(d, ERR_INVAL, "limit", "limit must be 0 to %u", LIMIT_SEARCH_PAGE);
-        q->limit = n;
-    }
-    if ((v = param(body, "page")) && v->type != JSON_NULL) {
-        if (!json_as_i64(v, &n) || n < 1 || n > INT32_MAX)
-            return diag_set(d, ERR_INVAL, "page", "page must be a positive integer");
-        q->page = n;
-    }
-    struct str s;
-    if ((v = param(body, "returnFormat")) && v->type != JSON_NULL) {
-        if (!json_as_str(v, &s))
-            return diag_set(d, ERR_INVAL, "returnFormat", "returnFormat must be a string");
-        if (str_eq_cstr(s, "json"))
-            o->format = "json";
-        else if (str_eq_cstr(s, "csv"))
-            o->format = "csv";
-        else if (str_eq_cstr(s, "text"))
-            o->format = "text";
-        else
-            return diag_set(d, ERR_INVAL, "returnFormat",
-                            "unsupported returnFormat (json, csv or text)");
-    }
-    bool b;
-    if (json_as_bool(param(body, "includeEventTags"), &b))
-        o->include_event_tags = b;
-    if (json_as_bool(param(body, "headerless"), &b))
-        o->headerless = b;
-    if (json_as_bool(param(body, "includeContext"), &b))
-        o->include_context = b;
-    if (json_as_bool(param(body, "minimal"), &b))
-        o->minimal = b;
-    o->requested_attributes = param(body, "requested_attributes");
-    if (o->requested_attributes && o->requested_attributes->type != JSON_ARRAY &&
-        o->requested_attributes->type != JSON_NULL)
-        return diag_set(d, ERR_INVAL, "requested_attributes", "must be a list of column names");
-    if (strcmp(o->format, "text") == 0) {
-        /* MISP's text export defaults */
-        if (param(body, "to_ids") == NULL)
-            q->to_ids = TRI_YES;
-        if (param(body, "published") == NULL)
-            q->published = TRI_YES;
-    }
-    return 0;
-}
-
-/* ---- attribute output ---- */
+/* ---- the stream ---- */
 
 /* Event context for CSV includeContext, loaded once per event (cache of one). */
 struct csv_event_ctx {
@@ -348,40 +42,67 @@ struct csv_event_ctx {
     struct event *e;
 };
 
-struct attr_out {
+/*
+ * One restSearch answer being produced.  The request arena holds this and
+ * the query; rows, loaded events and everything derived from them live in
+ * the page arena, freed when the page has been written.
+ */
+struct search_stream {
     struct request *req;
-    struct csv_event_ctx ev;
-    struct search_opts *o;
+    struct search_params p;
+    bool events; /* events/restSearch or events/index; else attributes */
+    bool index;  /* events/index */
+    bool peer;   /* a peer's sync user reads: the TLP cut applies */
+    /* the page being read (NULL between pages) */
     struct store_conn *c;
-    const char **columns;
-    size_t n_columns;
-    size_t count;
-    /* a peer's sync user: the last event and object seen, for the TLP cut */
-    bool peer;
-    struct event *peer_event;
+    struct arena *page;
+    /* keyset position: the last row read, and how many were read */
+    int64_t after_id;
+    int64_t rows;
+    int page_rows;  /* rows read in this page */
+    bool done;      /* every row has been read */
+    bool closed;    /* the closing bytes are written */
+    size_t out_off; /* bytes of req->out already handed to the client */
+    /* caches, valid within one page */
+    struct csv_event_ctx ev;
+    struct event *peer_event; /* for the TLP cut: the last event and object seen */
     struct object *peer_object;
 };
 
+/* What a row callback returns to end the page early (the store passes it on). */
+#define PAGE_FULL 1
+
+/* The row just read: remembered for the next page; PAGE_FULL once enough is waiting. */
+static int row_done(struct search_stream *s, int64_t id)
+{
+    s->after_id = id;
+    s->rows++;
+    if (s->req->out.err)
+        return ERR_TOOBIG;
+    return s->req->out.len >= SEARCH_CHUNK || ++s->page_rows >= SEARCH_PAGE_ROWS ? PAGE_FULL : 0;
+}
+
+/* ---- attributes ---- */
+
 /* May attribute at go to the peer reading (acl_sync_attribute_trim)?  Its
  * event (with tags) and object are loaded once for a run of its attributes. */
-static int peer_admits(struct attr_out *out, struct attribute *at, bool *ok)
+static int peer_admits(struct search_stream *s, struct attribute *at, bool *ok)
 {
-    struct request *req = out->req;
     struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
     int rc = 0;
-    if (out->peer_event == NULL || out->peer_event->id != at->event_id)
-        rc = store_event_load(out->c, req->a, at->event_id, NULL, &all, STORE_LOAD_TAGS,
-                              &out->peer_event);
+    if (s->peer_event == NULL || s->peer_event->id != at->event_id)
+        rc = store_event_load(s->c, s->page, at->event_id, NULL, &all, STORE_LOAD_TAGS,
+                              &s->peer_event);
     if (rc == 0 && at->object_id > 0 &&
-        (out->peer_object == NULL || out->peer_object->id != at->object_id))
-        rc = store_object_get(out->c, req->a, at->object_id, NULL, &out->peer_object);
+        (s->peer_object == NULL || s->peer_object->id != at->object_id))
+        rc = store_object_get(s->c, s->page, at->object_id, NULL, &s->peer_object);
     if (rc < 0) {
-        out->peer_event = NULL;
-        out->peer_object = NULL;
+        s->peer_event = NULL;
+        s->peer_object = NULL;
         return rc;
     }
-    *ok = acl_sync_attribute_trim(out->peer_event, at->object_id > 0 ? out->peer_object : NULL,
-                                  at, DIST_COMMUNITY);
+    *ok = acl_sync_attribute_trim(s->peer_event, at->object_id > 0 ? s->peer_object : NULL, at,
+                                  DIST_COMMUNITY);
     return 0;
 }
 
@@ -395,13 +116,6 @@ static void csv_field(struct buf *b, const char *s)
     }
     buf_putc(b, '"');
 }
-
-static const char *const csv_default_columns[] = {
-    "uuid", "event_id", "category", "type", "value", "comment", "to_ids", "timestamp",
-    "object_relation", "attribute_tag"};
-static const char *const csv_context_columns[] = {
-    "event_info", "event_member_org", "event_source_org", "event_distribution",
-    "event_threat_level_id", "event_analysis", "event_date", "event_tag", "event_timestamp"};
 
 static const char *tag_list(struct arena *a, const struct tag_ref *tags, size_t n)
 {
@@ -417,10 +131,9 @@ static const char *tag_list(struct arena *a, const struct tag_ref *tags, size_t 
     return s;
 }
 
-static const char *csv_value(struct attr_out *out, const struct attribute *at, const char *col,
-                             struct csv_event_ctx *ev)
+static const char *csv_value(struct search_stream *s, const struct attribute *at, const char *col)
 {
-    struct arena *a = out->req->a;
+    struct arena *a = s->page;
     if (strcmp(col, "uuid") == 0)
         return at->uuid;
     if (strcmp(col, "id") == 0)
@@ -453,11 +166,10 @@ static const char *csv_value(struct attr_out *out, const struct attribute *at, c
         return at->last_seen;
     if (strncmp(col, "event_", 6) != 0)
         return "";
+    struct csv_event_ctx *ev = &s->ev;
     if (ev->id != at->event_id) {
-        struct acl_filter acl;
-        acl = *http_acl(out->req);
         ev->id = at->event_id;
-        if (store_event_load(out->c, a, at->event_id, NULL, &acl, STORE_LOAD_TAGS, &ev->e) < 0)
+        if (store_event_load(s->c, a, at->event_id, NULL, &s->p.q.acl, STORE_LOAD_TAGS, &ev->e) < 0)
             ev->e = NULL;
     }
     const struct event *e = ev->e;
@@ -488,34 +200,31 @@ static const char *csv_value(struct attr_out *out, const struct attribute *at, c
 
 static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid)
 {
-    struct attr_out *out = ctx;
-    struct request *req = out->req;
+    struct search_stream *s = ctx;
+    struct request *req = s->req;
     bool ok = true;
-    int prc = out->peer ? peer_admits(out, at, &ok) : 0;
+    int prc = s->peer ? peer_admits(s, at, &ok) : 0;
     if (prc < 0)
         return prc;
     if (!ok)
-        return 0; /* its TLP keeps it on this node */
-    if (strcmp(out->o->format, "text") == 0) {
+        return row_done(s, at->id); /* its TLP keeps it on this node */
+    if (s->p.format == SEARCH_FORMAT_TEXT) {
         buf_puts(&req->out, at->value);
         buf_putc(&req->out, '\n');
-    } else if (strcmp(out->o->format, "csv") == 0) {
-        struct csv_event_ctx *ev = &out->ev;
-        for (size_t i = 0; i < out->n_columns; i++) {
+    } else if (s->p.format == SEARCH_FORMAT_CSV) {
+        for (size_t i = 0; i < s->p.n_columns; i++) {
             if (i)
                 buf_putc(&req->out, ',');
-            csv_field(&req->out, csv_value(out, at, out->columns[i], ev));
+            csv_field(&req->out, csv_value(s, at, s->p.columns[i]));
         }
         buf_putc(&req->out, '\n');
     } else {
-        if (out->o->include_event_tags) {
-            struct acl_filter acl;
-            acl = *http_acl(req);
+        if (s->p.include_event_tags) {
             struct event *e;
-            if (store_event_load(out->c, req->a, at->event_id, NULL, &acl, STORE_LOAD_TAGS, &e) ==
-                    0 &&
+            if (store_event_load(s->c, s->page, at->event_id, NULL, &s->p.q.acl, STORE_LOAD_TAGS,
+                                 &e) == 0 &&
                 e->n_tags) {
-                struct tag_ref *all = arena_alloc(req->a, (at->n_tags + e->n_tags) * sizeof(*all));
+                struct tag_ref *all = arena_alloc(s->page, (at->n_tags + e->n_tags) * sizeof(*all));
                 if (at->n_tags)
                     memcpy(all, at->tags, at->n_tags * sizeof(*all));
                 memcpy(all + at->n_tags, e->tags, e->n_tags * sizeof(*all));
@@ -525,8 +234,168 @@ static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid)
         }
         misp_attribute_encode(&req->w, at, event_uuid);
     }
-    out->count++;
-    return req->out.err ? ERR_TOOBIG : 0;
+    return row_done(s, at->id);
+}
+
+/* ---- events ---- */
+
+static void event_index_encode(struct json_writer *w, const struct event *e, bool minimal)
+{
+    json_write_object_begin(w);
+    if (minimal) {
+        json_write_kv_i64_str(w, "id", e->id);
+        json_write_kv_i64_str(w, "timestamp", e->timestamp);
+        json_write_kv_i64_str(w, "sighting_timestamp", e->sighting_timestamp);
+        json_write_kv_bool(w, "published", e->published);
+        json_write_kv_str(w, "uuid", e->uuid);
+        json_write_kv_str(w, "orgc_uuid", e->orgc ? e->orgc->uuid : "");
+        json_write_object_end(w);
+        return;
+    }
+    misp_event_encode_fields(w, e);
+    json_write_object_end(w);
+}
+
+static int event_emit(void *ctx, struct event *e)
+{
+    struct search_stream *s = ctx;
+    struct request *req = s->req;
+    if (s->index) {
+        if (s->peer && !acl_sync_trim(e, DIST_COMMUNITY))
+            return row_done(s, e->id); /* its TLP keeps it on this node */
+        event_index_encode(&req->w, e, s->p.minimal);
+        return row_done(s, e->id);
+    }
+    struct event *full;
+    int rc = store_event_load(s->c, s->page, e->id, NULL, &s->p.q.acl,
+                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &full);
+    if (rc < 0)
+        return rc;
+    if (s->peer && !acl_sync_trim(full, DIST_COMMUNITY))
+        return row_done(s, e->id);
+    if (s->peer && (rc = sync_attach_sharing_groups(s->c, s->page, req->app->base_url, full)) < 0)
+        return rc;
+    misp_event_encode(&req->w, full);
+    return row_done(s, e->id);
+}
+
+/* ---- pages ---- */
+
+/*
+ * Reads the next page of rows into req->out.  The client's limit and page
+ * apply to the first read (LIMIT/OFFSET); later reads go on after the last
+ * row read, with what is left of the limit.
+ */
+static int read_page(struct search_stream *s)
+{
+    struct query q = s->p.q;
+    if (s->rows > 0) {
+        q.after_id = s->after_id;
+        if (q.limit > 0) {
+            q.limit -= s->rows;
+            q.page = 1;
+            if (q.limit <= 0) {
+                s->done = true;
+                return 0;
+            }
+        }
+    }
+    int rc = store_begin_read(s->req->app->store, &s->c);
+    if (rc < 0)
+        return rc;
+    s->page = arena_new();
+    s->page_rows = 0;
+    if (s->events)
+        rc = store_event_search(s->c, s->page, &q, event_emit, s);
+    else
+        rc = store_attribute_search(s->c, s->page, &q, true, attr_emit, s);
+    store_end(s->c, true);
+    s->c = NULL;
+    arena_free(s->page);
+    s->page = NULL;
+    memset(&s->ev, 0, sizeof(s->ev));
+    s->peer_event = NULL;
+    s->peer_object = NULL;
+    if (rc < 0)
+        return rc;
+    if (rc != PAGE_FULL)
+        s->done = true;
+    return 0;
+}
+
+/* Writes what precedes the rows (the CSV header, the JSON envelope). */
+static void write_opening(struct search_stream *s)
+{
+    struct request *req = s->req;
+    if (s->events) {
+        if (!s->index) {
+            json_write_object_begin(&req->w);
+            json_write_key(&req->w, "response");
+        }
+        json_write_array_begin(&req->w);
+    } else if (s->p.format == SEARCH_FORMAT_CSV) {
+        if (!s->p.headerless) {
+            for (size_t i = 0; i < s->p.n_columns; i++) {
+                if (i)
+                    buf_putc(&req->out, ',');
+                buf_puts(&req->out, s->p.columns[i]);
+            }
+            buf_putc(&req->out, '\n');
+        }
+    } else if (s->p.format == SEARCH_FORMAT_JSON) {
+        json_write_object_begin(&req->w);
+        json_write_key(&req->w, "response");
+        json_write_object_begin(&req->w);
+        json_write_key(&req->w, "Attribute");
+        json_write_array_begin(&req->w);
+    }
+}
+
+/* Writes what follows the rows. */
+static void write_closing(struct search_stream *s)
+{
+    struct request *req = s->req;
+    s->closed = true;
+    if (s->events) {
+        json_write_array_end(&req->w);
+        if (!s->index)
+            json_write_object_end(&req->w);
+    } else if (s->p.format == SEARCH_FORMAT_JSON) {
+        json_write_array_end(&req->w);
+        json_write_object_end(&req->w);
+        json_write_object_end(&req->w);
+    }
+}
+
+/* req->stream: hands out req->out, reading the next page once it is drained. */
+static long search_stream_read(struct request *req, char *dst, size_t max)
+{
+    struct search_stream *s = req->stream_ctx;
+    while (s->out_off == req->out.len) {
+        if (s->closed)
+            return 0;
+        buf_reset(&req->out);
+        s->out_off = 0;
+        if (!s->done) {
+            int rc = read_page(s);
+            if (rc < 0) {
+                /* the status is sent: cutting the connection is all that is left */
+                log_warnx("restSearch %s: %s after %lld rows: connection closed", req->request_id,
+                          err_str(rc), (long long)s->rows);
+                return -1;
+            }
+        }
+        if (s->done)
+            write_closing(s);
+        if (req->out.err)
+            return -1;
+    }
+    size_t n = req->out.len - s->out_off;
+    if (n > max)
+        n = max;
+    memcpy(dst, req->out.ptr + s->out_off, n);
+    s->out_off += n;
+    return (long)n;
 }
 
 /* Appends an exact hit's attribute id to the JSON id list in ctx. */
@@ -573,162 +442,83 @@ static int value_via_index(struct request *req, struct query *q)
     return rc;
 }
 
-int misp_attributes_rest_search(struct request *req)
+/* Decodes the request's parameters into a new stream; an error answer otherwise. */
+static int search_begin(struct request *req, struct search_stream **out)
 {
-    struct query q;
-    struct search_opts o;
+    struct search_stream *s = arena_calloc(req->a, 1, sizeof(*s));
+    s->req = req;
     struct diag d;
     diag_clear(&d);
-    int rc = query_parse(req, req->json, &q, &o, &d);
-    if (rc == 0)
-        rc = value_via_index(req, &q);
+    int rc = misp_search_params_decode(req->a, req->json, (int64_t)time(NULL), &s->p, &d);
+    if (rc == 0) {
+        s->p.q.acl = *http_acl(req);
+        rc = value_via_index(req, &s->p.q);
+    }
     if (rc < 0)
         return http_fail(req, rc, &d);
-    struct attr_out out = {.req = req, .o = &o, .peer = acl_is_sync_peer(&req->who)};
-    if (strcmp(o.format, "csv") == 0) {
-        req->content_type = "text/csv; charset=utf-8";
-        if (o.requested_attributes && o.requested_attributes->type == JSON_ARRAY &&
-            o.requested_attributes->len) {
-            for (size_t i = 0; i < o.requested_attributes->len; i++) {
-                struct str s;
-                if (!json_as_str(&o.requested_attributes->u.items[i], &s))
-                    return http_fail(req, diag_set(&d, ERR_INVAL, "requested_attributes",
-                                                   "column names must be strings"),
-                                     &d);
-                list_push(req->a, &out.columns, &out.n_columns,
-                          arena_strndup(req->a, s.ptr, s.len));
-            }
-        } else {
-            for (size_t i = 0; i < 10; i++)
-                list_push(req->a, &out.columns, &out.n_columns, csv_default_columns[i]);
-        }
-        if (o.include_context)
-            for (size_t i = 0; i < 9; i++)
-                list_push(req->a, &out.columns, &out.n_columns, csv_context_columns[i]);
-        if (!o.headerless) {
-            for (size_t i = 0; i < out.n_columns; i++) {
-                if (i)
-                    buf_putc(&req->out, ',');
-                buf_puts(&req->out, out.columns[i]);
-            }
-            buf_putc(&req->out, '\n');
-        }
-    } else if (strcmp(o.format, "text") == 0) {
-        req->content_type = "text/plain; charset=utf-8";
-    } else {
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "response");
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "Attribute");
-        json_write_array_begin(&req->w);
-    }
-    struct store_conn *c;
-    if ((rc = store_begin_read(req->app->store, &c)) < 0)
-        return http_fail(req, rc, NULL);
-    out.c = c;
-    rc = store_attribute_search(c, req->a, &q, true, attr_emit, &out);
-    store_end(c, true);
+    s->peer = acl_is_sync_peer(&req->who);
+    *out = s;
+    return 0;
+}
+
+/*
+ * Writes the opening and reads the first page: errors still choose the
+ * status.  Then either the answer is complete (a small one goes out whole) or
+ * the rest streams.  events/index reads every page now, for its ETag.
+ */
+static int search_answer(struct search_stream *s)
+{
+    struct request *req = s->req;
+    write_opening(s);
+    int rc;
+    do
+        rc = read_page(s);
+    while (rc == 0 && s->index && !s->done);
     if (rc < 0) {
         buf_reset(&req->out);
         req->content_type = NULL;
-        return http_fail(req, rc, NULL);
+        struct diag d;
+        diag_clear(&d);
+        if (rc == ERR_TOOBIG)
+            diag_set(&d, rc, "request",
+                     "the search is too large for the store: use fewer filter values");
+        return http_fail(req, rc, d.msg[0] ? &d : NULL);
     }
-    if (strcmp(o.format, "json") == 0) {
-        json_write_array_end(&req->w);
-        json_write_object_end(&req->w);
-        json_write_object_end(&req->w);
+    if (s->done) {
+        write_closing(s);
+        return s->index ? http_etag(req, 200) : 200;
     }
+    req->stream = search_stream_read;
+    req->stream_ctx = s;
     return 200;
 }
 
-/* ---- events ---- */
-
-struct event_out {
-    struct request *req;
-    struct search_opts *o;
-    struct store_conn *c;
-    bool index;
-    size_t count;
-};
-
-static void event_index_encode(struct json_writer *w, const struct event *e, bool minimal)
+int misp_attributes_rest_search(struct request *req)
 {
-    json_write_object_begin(w);
-    if (minimal) {
-        json_write_kv_i64_str(w, "id", e->id);
-        json_write_kv_i64_str(w, "timestamp", e->timestamp);
-        json_write_kv_i64_str(w, "sighting_timestamp", e->sighting_timestamp);
-        json_write_kv_bool(w, "published", e->published);
-        json_write_kv_str(w, "uuid", e->uuid);
-        json_write_kv_str(w, "orgc_uuid", e->orgc ? e->orgc->uuid : "");
-        json_write_object_end(w);
-        return;
-    }
-    misp_event_encode_fields(w, e);
-    json_write_object_end(w);
-}
-
-static int event_emit(void *ctx, struct event *e)
-{
-    struct event_out *out = ctx;
-    struct request *req = out->req;
-    bool peer = acl_is_sync_peer(&req->who);
-    if (out->index) {
-        if (peer && !acl_sync_trim(e, DIST_COMMUNITY))
-            return 0; /* its TLP keeps it on this node */
-        event_index_encode(&req->w, e, out->o->minimal);
-    } else {
-        struct acl_filter acl;
-        acl = *http_acl(req);
-        struct event *full;
-        int rc = store_event_load(out->c, req->a, e->id, NULL, &acl,
-                                  STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &full);
-        if (rc < 0)
-            return rc;
-        if (peer && !acl_sync_trim(full, DIST_COMMUNITY))
-            return 0;
-        if (peer && (rc = sync_attach_sharing_groups(out->c, req->a, req->app->base_url, full)) < 0)
-            return rc;
-        misp_event_encode(&req->w, full);
-    }
-    out->count++;
-    return req->out.err ? ERR_TOOBIG : 0;
+    struct search_stream *s = NULL;
+    int rc = search_begin(req, &s);
+    if (s == NULL)
+        return rc;
+    if (s->p.format == SEARCH_FORMAT_CSV)
+        req->content_type = "text/csv; charset=utf-8";
+    else if (s->p.format == SEARCH_FORMAT_TEXT)
+        req->content_type = "text/plain; charset=utf-8";
+    return search_answer(s);
 }
 
 static int events_search(struct request *req, bool index)
 {
-    struct query q;
-    struct search_opts o;
-    struct diag d;
-    diag_clear(&d);
-    const struct json_value *body = req->json;
-    int rc = query_parse(req, body, &q, &o, &d);
-    if (rc == 0)
-        rc = value_via_index(req, &q);
-    if (rc < 0)
-        return http_fail(req, rc, &d);
-    if (!index && strcmp(o.format, "json") != 0) {
+    struct search_stream *s = NULL;
+    int rc = search_begin(req, &s);
+    if (s == NULL)
+        return rc;
+    if (!index && s->p.format != SEARCH_FORMAT_JSON) {
         /* MISP's events restSearch csv/text export attributes of matching events */
         return misp_attributes_rest_search(req);
     }
-    struct event_out out = {.req = req, .o = &o, .index = index};
-    if (!index) {
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "response");
-    }
-    json_write_array_begin(&req->w);
-    struct store_conn *c;
-    if ((rc = store_begin_read(req->app->store, &c)) < 0)
-        return http_fail(req, rc, NULL);
-    out.c = c;
-    rc = store_event_search(c, req->a, &q, event_emit, &out);
-    store_end(c, true);
-    if (rc < 0)
-        return http_fail(req, rc, NULL);
-    json_write_array_end(&req->w);
-    if (!index)
-        json_write_object_end(&req->w);
-    return index ? http_etag(req, 200) : 200;
+    s->events = true;
+    s->index = index;
+    return search_answer(s);
 }
 
 int misp_events_rest_search(struct request *req)

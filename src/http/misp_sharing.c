@@ -140,13 +140,9 @@ static int sg_from_body(struct request *req, const struct json_value *body,
     static const char *const text_fields[] = {"name", "releasability", "description"};
     char **dst[] = {&g->name, &g->releasability, &g->description};
     for (size_t i = 0; i < 3; i++) {
-        const struct json_value *v = json_get(body, text_fields[i]);
-        if (v == NULL || v->type == JSON_NULL)
-            continue;
-        struct str s;
-        if (!json_as_str(v, &s))
-            return diag_set(d, ERR_INVAL, text_fields[i], "%s must be a string", text_fields[i]);
-        *dst[i] = arena_strndup(req->a, s.ptr, s.len);
+        int rc = http_opt_str(req, body, text_fields[i], dst[i], d);
+        if (rc < 0)
+            return rc;
     }
     if (adding && (g->name == NULL || *g->name == '\0'))
         return diag_set(d, ERR_INVAL, "name", "name is required");
@@ -279,9 +275,9 @@ static const char *member_ref(struct request *req, size_t seg, const char *key)
     const struct json_value *v = json_get(req->json, key);
     if (v == NULL)
         return "";
-    if (v->type == JSON_STRING || v->type == JSON_NUMBER)
+    if ((v->type == JSON_STRING && !json_str_has_nul(v)) || v->type == JSON_NUMBER)
         return arena_strndup(req->a, v->u.str, v->len);
-    return "";
+    return ""; /* "12\u0000x" is no id 12 */
 }
 
 static int member_change(struct request *req, bool org, bool add)

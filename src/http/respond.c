@@ -175,6 +175,9 @@ int http_opt_str(struct request *req, const struct json_value *obj, const char *
         return 0;
     if (v->type != JSON_STRING)
         return diag_set(d, ERR_INVAL, key, "%s must be a string", key);
+    /* a C string would end at the first \u0000: refuse rather than truncate */
+    if (json_str_has_nul(v))
+        return diag_set(d, ERR_INVAL, key, "%s must not contain NUL characters", key);
     *dst = arena_strndup(req->a, v->u.str, v->len);
     return 0;
 }

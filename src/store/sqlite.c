@@ -2809,11 +2809,13 @@ static void render_limit(struct sqlb *b, const struct query *q)
 
 static int sqlb_prepare(struct store_conn *c, struct sqlb *b, sqlite3_stmt **out)
 {
-    if (b->sql.err)
+    /* a query past SQLite's own limits is the caller's input being too large */
+    if (b->sql.err || b->n > (size_t)sqlite3_limit(c->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
         return ERR_TOOBIG;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db, buf_cstr(&b->sql), (int)b->sql.len, &st, NULL) != SQLITE_OK)
-        return ERR_DB;
+    int prc = sqlite3_prepare_v2(c->db, buf_cstr(&b->sql), (int)b->sql.len, &st, NULL);
+    if (prc != SQLITE_OK)
+        return prc == SQLITE_TOOBIG ? ERR_TOOBIG : ERR_DB;
     for (size_t i = 0; i < b->n; i++) {
         if (b->binds[i].is_int)
             sqlite3_bind_int64(st, (int)i + 1, b->binds[i].i);
@@ -2835,6 +2837,8 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
                   "a.event_id LEFT JOIN objects o ON o.id = a.object_id");
     render_event_conditions(&b, q);
     render_attr_conditions(&b, q, false);
+    if (q->after_id)
+        sqlb_int(&b, " AND a.id > ?", q->after_id);
     sqlb_text(&b, " ORDER BY a.id");
     render_limit(&b, q);
     sqlite3_stmt *st = NULL;
@@ -2880,6 +2884,8 @@ int store_event_search(struct store_conn *c, struct arena *a, const struct query
         render_attr_conditions(&b, q, true);
         sqlb_text(&b, ")");
     }
+    if (q->after_id)
+        sqlb_int(&b, " AND e.id > ?", q->after_id);
     sqlb_text(&b, " ORDER BY e.id");
     render_limit(&b, q);
     sqlite3_stmt *st = NULL;

@@ -178,7 +178,9 @@ int store_event_load(struct store_conn *c, struct arena *a, int64_t id, const ch
                      const struct acl_filter *acl, unsigned flags, struct event **out);
 
 /* Calls fn for each event matching q (event-level filters; value/type/category
- * match events holding such an attribute), ordered by id, honouring limit/page.
+ * match events holding such an attribute), ordered by id, honouring limit/page
+ * and after_id.  fn returning non-zero stops the search, which returns that
+ * value (a positive one ends a page early without error).
  * The event passed to fn has org/orgc and tags but no children; it and its
  * strings live in a until the call returns. */
 int store_event_search(struct store_conn *c, struct arena *a, const struct query *q,
@@ -207,7 +209,8 @@ int store_uuid_taken(struct store_conn *c, const char *uuid, bool *taken);
  * (ERR_CONFLICT), which spares a look-up in its largest index. */
 int store_uuid_taken_by(struct store_conn *c, const char *uuid, bool attributes, bool *taken);
 
-/* Calls fn for each attribute matching q, ordered by id, honouring limit/page.
+/* Calls fn for each attribute matching q, ordered by id, honouring limit/page
+ * and after_id; fn's non-zero return stops it, as for store_event_search.
  * The attribute has its tags when with_tags; event_uuid is its event's uuid. */
 int store_attribute_search(struct store_conn *c, struct arena *a, const struct query *q,
                            bool with_tags,

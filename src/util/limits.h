@@ -26,8 +26,20 @@
 #define LIMIT_RESPONSE_MAX (2048u * 1024 * 1024)
 /* Maximum restSearch page size ("limit"). */
 #define LIMIT_SEARCH_PAGE 1000000u
-/* Maximum values in one restSearch filter list. */
+/* Maximum values in all the filters of one restSearch request together,
+ * nested lists and OR/AND/NOT parts included. */
 #define LIMIT_FILTER_VALUES 10000u
+/* Maximum bytes of all restSearch filter values of one request together. */
+#define LIMIT_FILTER_BYTES (1024u * 1024)
+/* Longest single restSearch filter value or pattern, in bytes (SQLite refuses
+ * LIKE patterns over 50,000 bytes; exact values longer than this are text
+ * blobs nobody searches for by value). */
+#define LIMIT_FILTER_VALUE_LEN 16384u
+/* Maximum CSV columns a restSearch may ask for (requested_attributes); there
+ * are fewer distinct column names. */
+#define LIMIT_CSV_COLUMNS 64u
+/* Longest CSV column name accepted in requested_attributes. */
+#define LIMIT_CSV_COLUMN_NAME 64u
 /* Maximum URL length accepted. */
 #define LIMIT_URL_LEN 8192u
 

@@ -176,3 +176,76 @@ def test_event_timestamp_filters_on_the_event(admin):
     assert attrs(admin, tags=mark, event_timestamp=[1500000000, 1700000000]) == ["in old"]
     r = admin.post("/events/restSearch", {"tags": mark, "event_timestamp": "1d"}).json()
     assert [e["Event"]["info"] for e in r["response"]] == ["new event"]
+
+
+# ---- answers larger than one page stream (issue 10, defect 9) ----
+
+@pytest.fixture(scope="module")
+def big(admin):
+    """Three events of 1,000 attributes with 600-byte comments: each event's
+    JSON is about 1 MB, the attributes' about 3 MB, so every format crosses
+    the server's page size (1 MiB) several times."""
+    mark = "big:%s" % uuid.uuid4()
+    events = []
+    for e in range(3):
+        attributes = [{"type": "domain", "value": "h%d-%d.big.example" % (e, i),
+                       "comment": "%04d" % i + "c" * 596, "to_ids": True}
+                      for i in range(1000)]
+        r = admin.post("/events/add", {"info": "big %d" % e, "Tag": [{"name": mark}],
+                                       "published": True, "Attribute": attributes})
+        assert r.status_code == 200, r.text[:500]
+        events.append(r.json()["Event"])
+    return {"mark": mark, "events": events}
+
+
+def test_large_attribute_answer_streams_every_row_once_in_order(admin, big):
+    r = admin.post("/attributes/restSearch", {"tags": big["mark"]})
+    assert r.status_code == 200
+    assert r.headers.get("Transfer-Encoding") == "chunked"  # streamed, not built whole
+    got = r.json()["response"]["Attribute"]
+    ids = [int(a["id"]) for a in got]
+    assert len(ids) == 3000 and ids == sorted(ids) and len(set(ids)) == 3000
+    assert sorted(a["value"] for a in got) == sorted(
+        "h%d-%d.big.example" % (e, i) for e in range(3) for i in range(1000))
+    # the client's limit and page hold across the server's pages
+    for limit, page in ((2500, 1), (1200, 2), (1200, 3)):
+        r = admin.post("/attributes/restSearch", {"tags": big["mark"], "limit": limit,
+                                                  "page": page})
+        part = [int(a["id"]) for a in r.json()["response"]["Attribute"]]
+        assert part == ids[(page - 1) * limit:page * limit], (limit, page)
+
+
+def test_large_csv_and_text_answers_stream(admin, big):
+    r = admin.post("/attributes/restSearch", {"tags": big["mark"], "returnFormat": "csv",
+                                              "includeContext": 1})
+    assert r.status_code == 200 and r.headers.get("Transfer-Encoding") == "chunked"
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert len(rows) == 3001 and rows[0][0] == "uuid"
+    info = rows[0].index("event_info")
+    assert sorted(set(row[info] for row in rows[1:])) == ["big 0", "big 1", "big 2"]
+    r = admin.post("/events/restSearch", {"tags": big["mark"], "returnFormat": "text"})
+    assert r.status_code == 200
+    assert len(r.text.split("\n")) == 3001 and r.text.endswith("\n")
+
+
+def test_large_event_answer_streams_events_in_order(admin, big):
+    r = admin.post("/events/restSearch", {"tags": big["mark"]})
+    assert r.status_code == 200 and r.headers.get("Transfer-Encoding") == "chunked"
+    events = r.json()["response"]
+    assert [e["Event"]["uuid"] for e in events] == [e["uuid"] for e in big["events"]]
+    assert [len(e["Event"]["Attribute"]) for e in events] == [1000, 1000, 1000]
+    r = admin.post("/events/restSearch", {"tags": big["mark"], "limit": 1, "page": 2})
+    assert [e["Event"]["uuid"] for e in r.json()["response"]] == [big["events"][1]["uuid"]]
+
+
+def test_csv_columns_are_capped_and_deduplicated(admin, corpus):
+    r = admin.post("/attributes/restSearch", {"returnFormat": "csv", "tags": corpus["mark"],
+                                              "requested_attributes": ["value"] * 2000})
+    assert r.status_code == 400, r.text
+    assert "requested_attributes" in r.json()["errors"]
+    r = admin.post("/attributes/restSearch", {"returnFormat": "csv", "tags": corpus["mark"],
+                                              "requested_attributes": ["value", "type", "value",
+                                                                       "no_such_column"]})
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0] == ["value", "type", "no_such_column"]
+    assert all(len(x) == 3 and x[2] == "" for x in rows[1:])

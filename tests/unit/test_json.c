@@ -226,11 +226,9 @@ static void test_json_parse_unescapes_to_utf8(void **state)
     assert_int_equal(parse_cstr(a, "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\u20AC\"", &v, NULL),
                      0);
     assert_string_equal(v->u.str, "a\"b\\c/d\b\f\n\r\t\xc3\xa9\xe2\x82\xac");
-    /* A surrogate pair combines; a lone one becomes U+FFFD. */
-    assert_int_equal(parse_cstr(a, "\"\\ud83d\\ude00|\\ud800|\\udc00|\\ud800\\u0041\"", &v, NULL),
-                     0);
-    assert_string_equal(v->u.str, "\xf0\x9f\x98\x80|\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd"
-                                  "A");
+    /* A surrogate pair combines. */
+    assert_int_equal(parse_cstr(a, "\"\\ud83d\\ude00|\\uDBFF\\uDFFF\"", &v, NULL), 0);
+    assert_string_equal(v->u.str, "\xf0\x9f\x98\x80|\xf4\x8f\xbf\xbf");
     /* \u0000 is kept: the length tells. */
     assert_int_equal(parse_cstr(a, "{\"k\\u0000\":\"x\\u0000y\"}", &v, NULL), 0);
     assert_int_equal(v->u.members[0].key.len, 2);
@@ -242,6 +240,47 @@ static void test_json_parse_unescapes_to_utf8(void **state)
     assert_int_equal(parse_cstr(a, longs, &v, NULL), 0);
     assert_string_equal(v->u.str, "0123456789abcdef0123456789abcdef\xe6\x97\xa5\xe6\x9c\xac"
                                   "0123456789abcdef\n0123456789abcdef");
+    arena_free(a);
+}
+
+/* A lone surrogate has no UTF-8 form: refused with its position, never
+ * replaced by U+FFFD (which would store something the client did not send). */
+static void test_json_parse_rejects_lone_surrogates(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "\"\\ud800\"",         /* high surrogate at the end */
+        "\"x\\ud800y\"",       /* high surrogate, then a letter */
+        "\"\\ud800\\u0041\"", /* high surrogate, then a non-surrogate escape */
+        "\"\\ud800\\ud800\"", /* two high surrogates */
+        "\"\\udc00\"",         /* low surrogate alone */
+        "\"\\udfff\\ud800\"", /* pair in the wrong order */
+        "{\"\\ud800\":1}",     /* in a key */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct arena *a = arena_new();
+        struct json_value *v;
+        struct diag d;
+        assert_int_equal(parse_cstr(a, bad[i], &v, &d), ERR_INVAL);
+        assert_non_null(strstr(d.msg, "surrogate"));
+        assert_true(d.line == 1 && d.col > 1);
+        arena_free(a);
+    }
+}
+
+/* json_as_str gives views used as C strings: one holding \u0000 is refused. */
+static void test_json_as_str_refuses_embedded_nul(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct json_value *v;
+    assert_int_equal(parse_cstr(a, "{\"a\":\"victim\\u0000:suffix\",\"b\":\"ok\"}", &v, NULL), 0);
+    struct str s;
+    assert_false(json_as_str(json_get(v, "a"), &s));
+    assert_true(json_str_has_nul(json_get(v, "a")));
+    assert_true(json_as_str(json_get(v, "b"), &s) && str_eq_cstr(s, "ok"));
+    assert_false(json_str_has_nul(json_get(v, "b")));
+    assert_false(json_str_has_nul(NULL));
     arena_free(a);
 }
 
@@ -650,6 +689,8 @@ int main(void)
         cmocka_unit_test(test_json_parse_tree_shape_and_literals),
         cmocka_unit_test(test_json_parse_unescapes_to_utf8),
         cmocka_unit_test(test_json_parse_rejects_bad_utf8),
+        cmocka_unit_test(test_json_parse_rejects_lone_surrogates),
+        cmocka_unit_test(test_json_as_str_refuses_embedded_nul),
         cmocka_unit_test(test_json_error_reports_line_and_column),
         cmocka_unit_test(test_json_depth_limit_is_toobig),
         cmocka_unit_test(test_json_duplicate_keys_kept_last_wins),
