@@ -35,10 +35,11 @@ static const struct json_value *params(struct request *req)
     return json_is(inner, JSON_OBJECT) ? inner : req->json;
 }
 
-/* A scalar parameter as text (strings as given, numbers as written), or NULL. */
+/* A scalar parameter as text (strings as given, numbers as written), or NULL
+ * (also for a string holding U+0000, which C text would cut short). */
 static const char *scalar(struct request *req, const struct json_value *v)
 {
-    if (v == NULL)
+    if (v == NULL || json_str_has_nul(v))
         return NULL;
     if (v->type == JSON_STRING || v->type == JSON_NUMBER)
         return arena_strndup(req->a, v->u.str, v->len);
@@ -54,7 +55,10 @@ static int for_each_scalar(struct request *req, const struct json_value *v, cons
     if (n > LIMIT_FILTER_VALUES)
         return diag_set(d, ERR_TOOBIG, name, "more than %u values", LIMIT_FILTER_VALUES);
     for (size_t i = 0; i < n; i++) {
-        const char *s = scalar(req, v->type == JSON_ARRAY ? &v->u.items[i] : v);
+        const struct json_value *item = v->type == JSON_ARRAY ? &v->u.items[i] : v;
+        if (json_str_has_nul(item))
+            return diag_set(d, ERR_INVAL, name, "%s must not contain NUL characters", name);
+        const char *s = scalar(req, item);
         if (s == NULL)
             return diag_set(d, ERR_INVAL, name, "%s must be a string, a number or a list of them",
                             name);

@@ -270,6 +270,8 @@ def test_include_uuid(orgs):
     ("/sightings/restSearch", {"last": "soon"}, "last"),
     ("/sightings/restSearch", {"from": "2026-13-01"}, "from"),
     ("/sightings/restSearch", {"returnFormat": "xml"}, "returnFormat"),
+    ("/sightings/restSearch/event", {"id": "1\u0000 OR 1"}, "id"),  # issue 10: NUL is not cut
+    ("/sightings/restSearch", {"source": ["ok", "a\u0000b"]}, "source"),
 ])
 def test_rest_search_bad_parameters_are_400_naming_them(admin, path, body, field):
     r = admin.post(path, body)
