@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/str.h"
 
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -131,6 +132,15 @@ int http_opt_str(struct request *req, const struct json_value *obj, const char *
  * status, or 304 with an empty body when the client's If-None-Match holds it:
  * a peer polling events/index pays for the answer only when it changed. */
 int http_etag(struct request *req, int status);
+/* The same over an answer produced in parts (one that streams): begin, add
+ * each part's bytes, then end sets req->etag and answers 304 (req->out
+ * emptied) or status as http_etag does. */
+struct http_etag_state {
+    crypto_generichash_state h;
+};
+void http_etag_begin(struct http_etag_state *st);
+void http_etag_add(struct http_etag_state *st, const void *p, size_t n);
+int http_etag_end(struct request *req, struct http_etag_state *st, int status);
 /* Reads path segment i as a positive id; 0 if absent or malformed. */
 int64_t http_seg_id(struct request *req, size_t i);
 /* Returns segment i as a NUL-terminated string in the request arena ("" if absent). */

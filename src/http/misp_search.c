@@ -9,8 +9,12 @@
  * bounded by one page, not by the size of the answer.  The first page is read
  * before the status is chosen, so a bad query still gets its 4xx/5xx; a
  * storage failure later can only cut the connection (the client sees a
- * truncated body).  events/index stays whole in memory: its ETag is a hash of
- * the complete answer (http_etag), and peers poll it with If-None-Match.
+ * truncated body).  events/index carries an ETag, a hash of the complete
+ * answer that peers poll with If-None-Match: an answer of one page goes out
+ * whole with it; a larger one is read twice, first only to hash it (a 304
+ * then costs no transfer), then streamed - memory stays one page either way.
+ * Should rows change between the two reads, the ETag names the first read's
+ * answer and the next poll simply transfers again.
  */
 #include "http/http.h"
 
@@ -461,19 +465,60 @@ static int search_begin(struct request *req, struct search_stream **out)
     return 0;
 }
 
+/* Back to before the first row: nothing read, nothing written. */
+static void search_rewind(struct search_stream *s)
+{
+    struct request *req = s->req;
+    s->after_id = 0;
+    s->rows = 0;
+    s->done = s->closed = false;
+    s->out_off = 0;
+    buf_reset(&req->out);
+    json_writer_init(&req->w, &req->out, false);
+    write_opening(s);
+}
+
+/*
+ * events/index larger than a page: reads the rest, hashing each page and
+ * keeping none, for the ETag; then rewinds and reads the first page again to
+ * stream it.  Returns 304 (req->out empty) when the client holds the ETag,
+ * 0 to stream, or an error.
+ */
+static int index_etag(struct search_stream *s)
+{
+    struct request *req = s->req;
+    struct http_etag_state st;
+    http_etag_begin(&st);
+    int rc = 0;
+    while (rc == 0 && !s->done) {
+        http_etag_add(&st, req->out.ptr ? req->out.ptr : "", req->out.len);
+        buf_reset(&req->out);
+        rc = read_page(s);
+    }
+    if (rc < 0)
+        return rc;
+    write_closing(s);
+    if (req->out.err)
+        return ERR_TOOBIG;
+    http_etag_add(&st, req->out.ptr ? req->out.ptr : "", req->out.len);
+    if (http_etag_end(req, &st, 200) == 304)
+        return 304;
+    search_rewind(s);
+    return read_page(s);
+}
+
 /*
  * Writes the opening and reads the first page: errors still choose the
  * status.  Then either the answer is complete (a small one goes out whole) or
- * the rest streams.  events/index reads every page now, for its ETag.
+ * the rest streams (events/index after index_etag).
  */
 static int search_answer(struct search_stream *s)
 {
     struct request *req = s->req;
     write_opening(s);
-    int rc;
-    do
-        rc = read_page(s);
-    while (rc == 0 && s->index && !s->done);
+    int rc = read_page(s);
+    if (rc == 0 && s->index && !s->done && (rc = index_etag(s)) == 304)
+        return 304;
     if (rc < 0) {
         buf_reset(&req->out);
         req->content_type = NULL;

@@ -182,13 +182,20 @@ int http_opt_str(struct request *req, const struct json_value *obj, const char *
     return 0;
 }
 
-int http_etag(struct request *req, int status)
+void http_etag_begin(struct http_etag_state *st)
 {
-    if (status != 200 || req->out.err)
-        return status;
+    crypto_generichash_init(&st->h, NULL, 0, 16);
+}
+
+void http_etag_add(struct http_etag_state *st, const void *p, size_t n)
+{
+    crypto_generichash_update(&st->h, (const unsigned char *)p, n);
+}
+
+int http_etag_end(struct request *req, struct http_etag_state *st, int status)
+{
     unsigned char h[16];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)(req->out.ptr ? req->out.ptr : ""),
-                       req->out.len, NULL, 0);
+    crypto_generichash_final(&st->h, h, sizeof(h));
     char *p = req->etag;
     *p++ = '"';
     for (size_t i = 0; i < sizeof(h); i++) {
@@ -198,11 +205,20 @@ int http_etag(struct request *req, int status)
     }
     *p++ = '"';
     *p = '\0';
-    const char *inm =
-        http_header(req, "If-None-Match");
+    const char *inm = http_header(req, "If-None-Match");
     if (inm != NULL && (strstr(inm, req->etag) != NULL || strcmp(inm, "*") == 0)) {
         buf_reset(&req->out);
         return 304;
     }
     return status;
+}
+
+int http_etag(struct request *req, int status)
+{
+    if (status != 200 || req->out.err)
+        return status;
+    struct http_etag_state st;
+    http_etag_begin(&st);
+    http_etag_add(&st, req->out.ptr ? req->out.ptr : "", req->out.len);
+    return http_etag_end(req, &st, status);
 }

@@ -249,3 +249,30 @@ def test_csv_columns_are_capped_and_deduplicated(admin, corpus):
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0] == ["value", "type", "no_such_column"]
     assert all(len(x) == 3 and x[2] == "" for x in rows[1:])
+
+
+def test_large_events_index_streams_with_its_etag(admin):
+    """events/index larger than a page streams too (issue 10, defect 9), and keeps
+    its ETag: a peer holding it gets 304, a change gives a new one."""
+    mark = "index-%s" % uuid.uuid4()
+    uuids = []
+    for i in range(24):  # 24 events of ~64 KiB of info: ~1.5 MiB of index
+        r = admin.post("/events/add", {"info": "%s %02d %s" % (mark, i, "i" * 65000),
+                                       "published": True})
+        assert r.status_code == 200, r.text[:300]
+        uuids.append(r.json()["Event"]["uuid"])
+    query = {"eventinfo": mark + "%"}
+    r = admin.post("/events/index", query)
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers.get("Transfer-Encoding") == "chunked"  # streamed, not built whole
+    assert [e["uuid"] for e in r.json()] == uuids
+    etag = r.headers["ETag"]
+    again = admin.post("/events/index", query)
+    assert again.headers["ETag"] == etag and again.content == r.content
+    r = admin.post("/events/index", query, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.content == b""
+    assert admin.post("/events/edit/%s" % uuids[5],
+                      {"info": "%s 05 changed" % mark}).status_code == 200
+    r = admin.post("/events/index", query, headers={"If-None-Match": etag})
+    assert r.status_code == 200 and r.headers["ETag"] != etag
+    assert len(r.json()) == 24
