@@ -281,6 +281,7 @@ static uint64_t now_ms(void)
 struct conn_state {
     struct request req;
     uint64_t t0;
+    const char *method; /* as received (arena), for the access log */
     bool too_big;
     bool deferred;          /* a slow handler runs on its own thread */
     int deferred_status;    /* its status once done */
@@ -407,16 +408,18 @@ static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn,
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
-    uint64_t ms = now_ms() - st->t0;
-    log_info("access id=%s method=%s path=%s status=%d bytes=%zu ms=%llu org=%lld",
-             req->request_id,
-             req->method == HTTP_GET    ? "GET"
-             : req->method == HTTP_POST ? "POST"
-             : req->method == HTTP_PUT  ? "PUT"
-             : req->method == HTTP_HEAD ? "HEAD"
-                                        : "DELETE",
-             req->url, status, len, (unsigned long long)ms,
-             (long long)(req->authenticated ? req->who.org.id : 0));
+    /* keys outside the message; the URL and method are the client's: escaped */
+    struct log_line l;
+    if (log_begin(&l, LOG_LEVEL_INFO, "access")) {
+        log_str(&l, "id", req->request_id);
+        log_str(&l, "method", st->method);
+        log_str(&l, "path", req->url);
+        log_int(&l, "status", status);
+        log_int(&l, "bytes", (long long)len);
+        log_int(&l, "ms", (long long)(now_ms() - st->t0));
+        log_int(&l, "org", (long long)(req->authenticated ? req->who.org.id : 0));
+        log_end(&l);
+    }
     return r;
 }
 
@@ -435,6 +438,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         st->req.conn = conn;
         st->req.url = arena_strdup(st->req.a, url);
         st->req.method = method_of(method);
+        st->method = arena_strdup(st->req.a, method);
         /* POST /lookup takes millions of values in one body: its own limit */
         bool lookup = strcmp(url, "/lookup") == 0 || strcmp(url, "/lookup/") == 0;
         buf_init(&st->req.body,
