@@ -55,6 +55,9 @@ static const struct config_entry entries[] = {
      "pull from and push to sync links in the background (see docs/federation.md)"},
     {"admin_email", CT_STRING, OFF(admin_email), 0, 0, "admin@admin.test", "LIAISON_ADMIN_EMAIL",
      "e-mail of the admin user created on first start"},
+    {"body_memory_max", CT_INT, OFF(body_memory_max), 1024 * 1024, LIMIT_BODY_MEMORY_MAX,
+     "1073741824", "LIAISON_BODY_MEMORY_MAX",
+     "bytes of request bodies in memory at once, all connections (more: 503)"},
 };
 
 #define N_ENTRIES (sizeof(entries) / sizeof(entries[0]))

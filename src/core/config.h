@@ -30,6 +30,8 @@ struct config {
     char *base_url;     /* public URL; empty: http://<listen> */
     char *org_name;     /* host organisation created on first start */
     char *admin_email;  /* first admin user */
+    /* resource limits of the HTTP server (docs/operations.md) */
+    int64_t body_memory_max;        /* bytes of request bodies in memory, all connections */
 };
 
 /* Fills c with defaults (owned strings: free with config_free). */
