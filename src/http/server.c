@@ -14,7 +14,9 @@
  * body is never read.  Everything a request allocates lives in its arena,
  * freed in completed().
  *
- * docs/operations.md "Resource limits (HTTP server)" lists the limits.
+ * Connections are bounded in number (max_connections, max_connections_per_ip),
+ * in idle time (idle_timeout, MHD's) and in the time to send request headers
+ * (header_timeout, our watchdog).  docs/operations.md "Resource limits".
  */
 #include "http/http.h"
 
@@ -392,6 +394,118 @@ static void body_append(struct conn_state *st, const char *data, size_t n)
     buf_append(b, data, n); /* within cap: no allocation */
 }
 
+/* ---- the header deadline (slowloris) ----
+ *
+ * libmicrohttpd has one time-out, on inactivity (idle_timeout), which a client
+ * sending a header line every few seconds resets forever.  So every
+ * connection also carries a deadline by which its next request's headers must
+ * be complete: header_timeout seconds after it opened or after its previous
+ * request ended (so it bounds an idle kept-alive connection too).  The deadline
+ * is cleared when the headers are in (the first call of handle()).  A watchdog
+ * thread shuts down the socket of a connection past its deadline;
+ * libmicrohttpd then reads end-of-file and closes it.
+ *
+ * The descriptor is never a reused one: MHD notifies a close (and we unlink
+ * the watch, under the lock the watchdog holds) before it closes the socket.
+ */
+struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    uint64_t deadline; /* CLOCK_MONOTONIC ms; 0: none (a request is in) - atomic */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* CLOCK_MONOTONIC; signals stop */
+    struct conn_watch *head;
+    uint64_t header_ms;
+    bool stop;
+} watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void watch_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci == NULL)
+            return;
+        struct conn_watch *w = xcalloc(1, sizeof(*w));
+        w->fd = ci->connect_fd;
+        w->deadline = now_ms() + watch.header_ms;
+        pthread_mutex_lock(&watch.lock);
+        w->next = watch.head;
+        if (watch.head)
+            watch.head->prev = w;
+        watch.head = w;
+        pthread_mutex_unlock(&watch.lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
+        struct conn_watch *w = *socket_context;
+        pthread_mutex_lock(&watch.lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            watch.head = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&watch.lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Sets the connection's header deadline (0: none). */
+static void watch_set(struct MHD_Connection *conn, uint64_t deadline)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_watch *w = ci ? ci->socket_context : NULL;
+    if (w != NULL)
+        __atomic_store_n(&w->deadline, deadline, __ATOMIC_RELAXED);
+}
+
+static void *watch_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&watch.lock);
+    while (!watch.stop) {
+        uint64_t now = now_ms();
+        for (struct conn_watch *w = watch.head; w != NULL; w = w->next) {
+            uint64_t d = __atomic_load_n(&w->deadline, __ATOMIC_RELAXED);
+            /* the exchange fails if the headers came in meanwhile */
+            if (d != 0 && now >= d &&
+                __atomic_compare_exchange_n(&w->deadline, &d, 0, false, __ATOMIC_RELAXED,
+                                            __ATOMIC_RELAXED)) {
+                shutdown(w->fd, SHUT_RDWR);
+                log_debug("http: closed a connection without complete request headers after "
+                          "%llu ms", (unsigned long long)watch.header_ms);
+            }
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&watch.cond, &watch.lock, &ts);
+    }
+    pthread_mutex_unlock(&watch.lock);
+    return NULL;
+}
+
+static void watch_stop(pthread_t watchdog)
+{
+    pthread_mutex_lock(&watch.lock);
+    watch.stop = true;
+    pthread_cond_signal(&watch.cond);
+    pthread_mutex_unlock(&watch.lock);
+    pthread_join(watchdog, NULL);
+    pthread_cond_destroy(&watch.cond);
+}
+
 /* ---- request framing (RFC 9112 section 6) ----
  *
  * libmicrohttpd 0.9.75 takes the first of several Content-Length headers and
@@ -691,6 +805,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     struct app *app = cls;
     struct conn_state *st = *con_cls;
     if (st == NULL) {
+        watch_set(conn, 0); /* the headers are in */
         st = xcalloc(1, sizeof(*st));
         st->t0 = now_ms();
         st->req.app = app;
@@ -751,9 +866,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
+    struct app *app = cls;
     (void)toe;
+    /* the next request's headers are due within header_timeout */
+    watch_set(conn, now_ms() + (uint64_t)app->cfg->header_timeout * 1000);
     struct conn_state *st = *con_cls;
     if (st == NULL)
         return;
@@ -827,13 +943,33 @@ int http_serve(struct app *app)
                      MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    const struct config *cfg = app->cfg;
+    watch.header_ms = (uint64_t)cfg->header_timeout * 1000;
+    watch.stop = false;
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&watch.cond, &cattr);
+    pthread_condattr_destroy(&cattr);
+    pthread_t watchdog;
+    if (pthread_create(&watchdog, NULL, watch_main, NULL) != 0) {
+        log_warnx("cannot start the connection watchdog thread");
+        pthread_cond_destroy(&watch.cond);
+        return ERR_IO;
+    }
+    /* idle_timeout: MHD's inactivity time-out (a stalled upload or download);
+     * header_timeout: the watchdog above */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT,
-        4096u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, app, MHD_OPTION_NOTIFY_CONNECTION, watch_notify, app,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
     if (d == NULL) {
         log_warnx("cannot listen on %s (address in use or not permitted?)", app->cfg->listen);
+        watch_stop(watchdog);
         return ERR_IO;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -859,5 +995,6 @@ int http_serve(struct app *app)
     log_info("signal %d: shutting down", sig);
     slow_wait_all(); /* their connections are suspended: MHD must not stop under them */
     MHD_stop_daemon(d);
+    watch_stop(watchdog);
     return 0;
 }

@@ -1,8 +1,10 @@
 """The HTTP server under hostile clients (issue 10): requests refused on their
-headers before any body is read, a memory budget for request bodies, log
-lines that cannot be forged, and RFC 9112 framing.
+headers before any body is read, a memory budget for request bodies,
+per-address connection limits, the header time-out (slowloris), log lines
+that cannot be forged, and RFC 9112 framing.
 
-Raw sockets on 127.0.0.1, every wait bounded.
+Raw sockets on 127.0.0.1 (and 127.0.0.2 as a second client address), every
+wait bounded.
 """
 import pathlib
 import re
@@ -17,6 +19,8 @@ import requests
 
 from conftest import Server
 
+HEADER_TIMEOUT = 2
+PER_IP = 8
 BODY_MEMORY = 1024 * 1024  # the smallest budget allowed
 MAX_BODY = 512 * 1024
 
@@ -25,7 +29,9 @@ MAX_BODY = 512 * 1024
 def srv():
     tmp = tempfile.mkdtemp(prefix="liaison-http-")
     s = Server(tmp, extra_env={"LIAISON_LOG_LEVEL": "info"},
-               args=("--body-memory-max", str(BODY_MEMORY), "--max-body", str(MAX_BODY)))
+               args=("--max-connections-per-ip", str(PER_IP), "--max-connections", "64",
+                     "--header-timeout", str(HEADER_TIMEOUT),
+                     "--body-memory-max", str(BODY_MEMORY), "--max-body", str(MAX_BODY)))
     s.addr = (urlparse(s.url).hostname, urlparse(s.url).port)
     yield s
     assert s.stop() == 0
@@ -82,6 +88,19 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise AssertionError("no VmRSS")
+
+
+def closed_by_peer(s):
+    """True when the server has closed (or reset) this idle socket."""
+    s.setblocking(False)
+    try:
+        return s.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    except (ConnectionResetError, OSError):
+        return True
+    finally:
+        s.setblocking(True)
 
 
 # ---- defect 6: nothing is read before the key is checked ----
@@ -188,6 +207,64 @@ def test_body_memory_budget_answers_503_with_retry_after(srv):
             break
         time.sleep(0.1)
     assert r.status_code == 200, r.text
+
+
+# ---- defect 7: connection exhaustion ----
+
+def test_per_address_limit_leaves_room_for_other_clients(srv):
+    idle = [connect(srv) for _ in range(PER_IP * 4)]
+    try:
+        time.sleep(0.5)
+        kept = [s for s in idle if not closed_by_peer(s)]
+        assert len(kept) <= PER_IP, "%d idle connections kept" % len(kept)
+        # another address is served at once
+        t0 = time.monotonic()
+        s = connect(srv, source="127.0.0.2")
+        s.sendall(b"GET /servers/getVersion HTTP/1.1\r\nHost: x\r\nAuthorization: " +
+                  srv.admin_key.encode() + b"\r\nConnection: close\r\n\r\n")
+        data, _ = read_all(s)
+        s.close()
+        assert status_of(data) == 200, data
+        assert time.monotonic() - t0 < 2
+    finally:
+        for s in idle:
+            s.close()
+
+
+def test_slowloris_headers_are_cut_at_the_header_timeout(srv):
+    s = connect(srv)
+    t0 = time.monotonic()
+    s.sendall(b"GET /servers/getVersion HTTP/1.1\r\nHost: x\r\n")
+    closed_at = None
+    try:
+        for i in range(int(HEADER_TIMEOUT * 4 + 8)):  # a header line every 0.5 s
+            time.sleep(0.5)
+            s.sendall(b"X-Slow-%d: 1\r\n" % i)
+            if closed_by_peer(s):
+                closed_at = time.monotonic() - t0
+                break
+    except OSError:
+        closed_at = time.monotonic() - t0
+    s.close()
+    assert closed_at is not None, "never closed"
+    assert HEADER_TIMEOUT - 0.5 <= closed_at <= HEADER_TIMEOUT + 2, closed_at
+
+
+def test_header_timeout_does_not_cut_a_slow_body_or_a_prompt_keep_alive(srv):
+    s = connect(srv)
+    key = srv.admin_key.encode()
+    s.sendall(b"POST /events/index HTTP/1.1\r\nHost: x\r\nAuthorization: " + key +
+              b"\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{")
+    time.sleep(HEADER_TIMEOUT + 1)  # the headers were complete: only idle_timeout applies
+    s.sendall(b"}")
+    head = read_head(s)
+    assert status_of(head) == 200, head
+    read_all(s, limit=0.5)
+    # a second request on the same connection, within the header time-out
+    s.sendall(b"GET /servers/getVersion HTTP/1.1\r\nHost: x\r\nAuthorization: " + key +
+              b"\r\n\r\n")
+    assert status_of(read_head(s)) == 200
+    s.close()
 
 
 # ---- defect 10: log lines cannot be forged ----
