@@ -60,7 +60,7 @@ static const struct config_entry entries[] = {
      "bytes of request bodies in memory at once, all connections (more: 503)"},
     {"max_connections", CT_INT, OFF(max_connections), 16, 1000000, "4096",
      "LIAISON_MAX_CONNECTIONS", "most HTTP connections at once (needs as many file descriptors)"},
-    {"max_connections_per_ip", CT_INT, OFF(max_connections_per_ip), 0, 1000000, "64",
+    {"max_connections_per_ip", CT_INT, OFF(max_connections_per_ip), 0, 1000000, "128",
      "LIAISON_MAX_CONNECTIONS_PER_IP",
      "most connections at once from one client address; 0: no limit (behind a proxy)"},
     {"header_timeout", CT_INT, OFF(header_timeout), 1, 3600, "10", "LIAISON_HEADER_TIMEOUT",
