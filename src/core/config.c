@@ -55,6 +55,18 @@ static const struct config_entry entries[] = {
      "pull from and push to sync links in the background (see docs/federation.md)"},
     {"admin_email", CT_STRING, OFF(admin_email), 0, 0, "admin@admin.test", "LIAISON_ADMIN_EMAIL",
      "e-mail of the admin user created on first start"},
+    {"body_memory_max", CT_INT, OFF(body_memory_max), 1024 * 1024, LIMIT_BODY_MEMORY_MAX,
+     "1073741824", "LIAISON_BODY_MEMORY_MAX",
+     "bytes of request bodies in memory at once, all connections (more: 503)"},
+    {"max_connections", CT_INT, OFF(max_connections), 16, 1000000, "4096",
+     "LIAISON_MAX_CONNECTIONS", "most HTTP connections at once (needs as many file descriptors)"},
+    {"max_connections_per_ip", CT_INT, OFF(max_connections_per_ip), 0, 1000000, "128",
+     "LIAISON_MAX_CONNECTIONS_PER_IP",
+     "most connections at once from one client address; 0: no limit (behind a proxy)"},
+    {"header_timeout", CT_INT, OFF(header_timeout), 1, 3600, "10", "LIAISON_HEADER_TIMEOUT",
+     "seconds to send a request's headers, from connect or the last answer"},
+    {"idle_timeout", CT_INT, OFF(idle_timeout), 1, 86400, "30", "LIAISON_IDLE_TIMEOUT",
+     "seconds without any traffic after which a connection is closed"},
 };
 
 #define N_ENTRIES (sizeof(entries) / sizeof(entries[0]))

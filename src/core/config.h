@@ -30,6 +30,12 @@ struct config {
     char *base_url;     /* public URL; empty: http://<listen> */
     char *org_name;     /* host organisation created on first start */
     char *admin_email;  /* first admin user */
+    /* resource limits of the HTTP server (docs/operations.md) */
+    int64_t body_memory_max;        /* bytes of request bodies in memory, all connections */
+    int64_t max_connections;        /* connections at once */
+    int64_t max_connections_per_ip; /* connections at once from one address; 0: no limit */
+    int64_t header_timeout;         /* seconds to send a request's headers */
+    int64_t idle_timeout;           /* seconds without traffic before a connection is closed */
 };
 
 /* Fills c with defaults (owned strings: free with config_free). */

@@ -1,13 +1,22 @@
 /*
  * server.c - libmicrohttpd glue, routing, authentication and the access log.
  *
- * Request life: MHD calls handle() first with no data (we allocate the request
- * and its arena), then with body chunks (appended to req->body up to max_body;
- * past it we answer 413), then a last time with no data, when we dispatch and
- * queue the response.  Queuing on a later call, never on the first, keeps
- * keep-alive working (libmicrohttpd 0.9.75 answers Connection: close otherwise;
- * see ARCHITECTURE.md).  Everything a request allocates lives in its arena,
+ * Request life: MHD calls handle() first when the headers are in, with no
+ * data: we allocate the request and its arena and decide all that the headers
+ * decide - framing, route, API key, declared length, the body memory budget
+ * (admit()) - before a byte of the body is accepted.  Then MHD calls with
+ * body chunks (appended to req->body within the route's limit and the
+ * request's share of body_memory_max), then a last time with no data, when we
+ * run the handler and queue the response.  Queuing on a later call, never on
+ * the first, keeps keep-alive working (libmicrohttpd 0.9.75 answers
+ * Connection: close otherwise; see ARCHITECTURE.md); only a refusal of a
+ * request with a body is queued on the first call, on purpose, so that the
+ * body is never read.  Everything a request allocates lives in its arena,
  * freed in completed().
+ *
+ * Connections are bounded in number (max_connections, max_connections_per_ip),
+ * in idle time (idle_timeout, MHD's) and in the time to send request headers
+ * (header_timeout, our watchdog).  docs/operations.md "Resource limits".
  */
 #include "http/http.h"
 
@@ -196,8 +205,15 @@ static bool body_is_json(const char *ct, const struct buf *body)
     return false;
 }
 
-int http_dispatch(struct request *req)
+/*
+ * What can be decided from the request line and headers alone: the route, the
+ * caller's key, the method.  Returns 0 with *out set, or the error status
+ * with its body written.  The server glue calls it as soon as the headers are
+ * in, before it accepts a byte of the body (see handle()).
+ */
+static int request_admit(struct request *req, const struct route **out)
 {
+    *out = NULL;
     json_writer_init(&req->w, &req->out, false);
     if (split_path(req) < 0)
         return http_error(req, 404, "Too many path segments.", NULL);
@@ -231,6 +247,14 @@ int http_dispatch(struct request *req)
     }
     if (match == NULL)
         return http_error(req, 405, "This action does not accept this HTTP method.", NULL);
+    *out = match;
+    return 0;
+}
+
+/* Runs an admitted request whose body has been read. */
+static int request_run(struct request *req, const struct route *match)
+{
+    json_writer_init(&req->w, &req->out, false);
     if (req->body.len && !(match->flags & ROUTE_RAW_BODY)) {
         const char *ct =
             MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
@@ -254,6 +278,13 @@ int http_dispatch(struct request *req)
         return HTTP_DEFERRED;
     }
     return http_run_handler(req, match->handler);
+}
+
+int http_dispatch(struct request *req)
+{
+    const struct route *match;
+    int status = request_admit(req, &match);
+    return status ? status : request_run(req, match);
 }
 
 int http_run_handler(struct request *req, http_handler handler)
@@ -281,11 +312,339 @@ static uint64_t now_ms(void)
 struct conn_state {
     struct request req;
     uint64_t t0;
+    const char *method;     /* as received (arena), for the access log */
+    const struct route *route; /* set once admitted */
+    int early_status;       /* refused on its headers: the answer to queue */
+    bool has_body;          /* Content-Length > 0 or Transfer-Encoding */
     bool too_big;
+    const char *limit_name; /* the setting too_big refers to */
+    bool over_budget;       /* body_memory_max was reached while reading */
+    bool close;             /* answer with Connection: close */
+    unsigned retry_after;   /* seconds, sent with a 503 */
+    size_t reserved;        /* bytes of body_memory_max this request holds */
     bool deferred;          /* a slow handler runs on its own thread */
     int deferred_status;    /* its status once done */
     bool deferred_done;
 };
+
+/* ---- memory for request bodies, all connections together ----
+ *
+ * A body is read whole into memory before its handler runs, so the sum of
+ * the buffers is bounded (body_memory_max): a request holds the capacity of
+ * its buffer, reserved before it is allocated - all of a declared
+ * Content-Length at once, a chunked body as it grows.  A request that does
+ * not fit is answered 503 with Retry-After, at once when its length is
+ * declared.
+ */
+static size_t body_bytes; /* reserved now (atomic) */
+
+static bool body_budget_take(size_t n, size_t max)
+{
+    size_t cur = __atomic_load_n(&body_bytes, __ATOMIC_RELAXED);
+    do {
+        if (n > max || cur > max - n)
+            return false;
+    } while (!__atomic_compare_exchange_n(&body_bytes, &cur, cur + n, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    return true;
+}
+
+/* Drops the body read so far and gives its reservation back. */
+static void body_drop(struct conn_state *st)
+{
+    buf_free(&st->req.body);
+    if (st->reserved)
+        __atomic_sub_fetch(&body_bytes, st->reserved, __ATOMIC_RELAXED);
+    st->reserved = 0;
+}
+
+/* Appends a chunk of the body, growing the buffer only within the request's
+ * reservation (taking more from the budget for a chunked body).  Past the
+ * request's limit sets too_big, past the budget over_budget; either drops
+ * the body and discards what follows. */
+static void body_append(struct conn_state *st, const char *data, size_t n)
+{
+    struct buf *b = &st->req.body;
+    if (st->too_big || st->over_budget)
+        return;
+    if (n > b->max - b->len) {
+        st->too_big = true;
+        body_drop(st);
+        return;
+    }
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        size_t cap = b->cap ? b->cap : 16 * 1024;
+        while (cap < need)
+            cap *= 2; /* need <= max + 1 <= LIMIT_BODY_MAX + 1: no overflow */
+        if (cap > b->max + 1)
+            cap = b->max + 1;
+        if (cap > st->reserved) {
+            if (!body_budget_take(cap - st->reserved,
+                                  (size_t)st->req.app->cfg->body_memory_max)) {
+                st->over_budget = true;
+                body_drop(st);
+                return;
+            }
+            st->reserved = cap;
+        }
+        b->ptr = xrealloc(b->ptr, cap);
+        b->cap = cap;
+    }
+    buf_append(b, data, n); /* within cap: no allocation */
+}
+
+/* ---- the header deadline (slowloris) ----
+ *
+ * libmicrohttpd has one time-out, on inactivity (idle_timeout), which a client
+ * sending a header line every few seconds resets forever.  So every
+ * connection also carries a deadline by which its next request's headers must
+ * be complete: header_timeout seconds after it opened or after its previous
+ * request ended (so it bounds an idle kept-alive connection too).  The deadline
+ * is cleared when the headers are in (the first call of handle()).  A watchdog
+ * thread shuts down the socket of a connection past its deadline;
+ * libmicrohttpd then reads end-of-file and closes it.
+ *
+ * The descriptor is never a reused one: MHD notifies a close (and we unlink
+ * the watch, under the lock the watchdog holds) before it closes the socket.
+ */
+struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    uint64_t deadline; /* CLOCK_MONOTONIC ms; 0: none (a request is in) - atomic */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* CLOCK_MONOTONIC; signals stop */
+    struct conn_watch *head;
+    uint64_t header_ms;
+    bool stop;
+} watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void watch_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci == NULL)
+            return;
+        struct conn_watch *w = xcalloc(1, sizeof(*w));
+        w->fd = ci->connect_fd;
+        w->deadline = now_ms() + watch.header_ms;
+        pthread_mutex_lock(&watch.lock);
+        w->next = watch.head;
+        if (watch.head)
+            watch.head->prev = w;
+        watch.head = w;
+        pthread_mutex_unlock(&watch.lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
+        struct conn_watch *w = *socket_context;
+        pthread_mutex_lock(&watch.lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            watch.head = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&watch.lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Sets the connection's header deadline (0: none). */
+static void watch_set(struct MHD_Connection *conn, uint64_t deadline)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_watch *w = ci ? ci->socket_context : NULL;
+    if (w != NULL)
+        __atomic_store_n(&w->deadline, deadline, __ATOMIC_RELAXED);
+}
+
+static void *watch_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&watch.lock);
+    while (!watch.stop) {
+        uint64_t now = now_ms();
+        for (struct conn_watch *w = watch.head; w != NULL; w = w->next) {
+            uint64_t d = __atomic_load_n(&w->deadline, __ATOMIC_RELAXED);
+            /* the exchange fails if the headers came in meanwhile */
+            if (d != 0 && now >= d &&
+                __atomic_compare_exchange_n(&w->deadline, &d, 0, false, __ATOMIC_RELAXED,
+                                            __ATOMIC_RELAXED)) {
+                shutdown(w->fd, SHUT_RDWR);
+                log_debug("http: closed a connection without complete request headers after "
+                          "%llu ms", (unsigned long long)watch.header_ms);
+            }
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&watch.cond, &watch.lock, &ts);
+    }
+    pthread_mutex_unlock(&watch.lock);
+    return NULL;
+}
+
+static void watch_stop(pthread_t watchdog)
+{
+    pthread_mutex_lock(&watch.lock);
+    watch.stop = true;
+    pthread_cond_signal(&watch.cond);
+    pthread_mutex_unlock(&watch.lock);
+    pthread_join(watchdog, NULL);
+    pthread_cond_destroy(&watch.cond);
+}
+
+/* ---- request framing (RFC 9112 section 6) ----
+ *
+ * libmicrohttpd 0.9.75 takes the first of several Content-Length headers and
+ * lets Transfer-Encoding: chunked override a Content-Length; it refuses a
+ * malformed or list-valued first Content-Length itself.  A proxy in front
+ * that reads the other header would see another request boundary (request
+ * smuggling), so such a request is refused with 400 and the connection
+ * closed, as RFC 9112 6.3 requires.
+ */
+struct framing {
+    unsigned n_length, n_encoding;
+    uint64_t length;
+    bool length_conflict; /* differing or malformed Content-Length values */
+    bool chunked_last;    /* the (single) Transfer-Encoding ends with chunked */
+    bool other_coding;    /* a coding other than chunked */
+};
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    struct str v = str_from_cstr(value ? value : "");
+    while (v.len && (v.ptr[0] == ' ' || v.ptr[0] == '\t'))
+        v.ptr++, v.len--;
+    while (v.len && (v.ptr[v.len - 1] == ' ' || v.ptr[v.len - 1] == '\t'))
+        v.len--;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        uint64_t n;
+        if (parse_u64_all(v, 0, UINT64_MAX, &n) < 0 || (f->n_length && n != f->length))
+            f->length_conflict = true;
+        f->length = n;
+        f->n_length++;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->n_encoding++;
+        /* a comma-separated list of codings; chunked must be the last one */
+        f->chunked_last = false;
+        while (v.len) {
+            struct str c = str_split(&v, ',');
+            while (c.len && (c.ptr[0] == ' ' || c.ptr[0] == '\t'))
+                c.ptr++, c.len--;
+            while (c.len && (c.ptr[c.len - 1] == ' ' || c.ptr[c.len - 1] == '\t'))
+                c.len--;
+            f->chunked_last = c.len == 7 && strncasecmp(c.ptr, "chunked", 7) == 0;
+            if (!f->chunked_last)
+                f->other_coding = true;
+        }
+    }
+    return MHD_YES;
+}
+
+/* Refuses a request whose body boundary is ambiguous: 400 (or 501 for an
+ * unsupported coding before chunked) with Connection: close; 0 if sound. */
+static int framing_check(struct conn_state *st, struct MHD_Connection *conn, const char *version)
+{
+    struct request *req = &st->req;
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, framing_header, &f);
+    st->has_body = f.n_encoding > 0 || f.length > 0;
+    const char *msg = NULL;
+    int status = 400;
+    if (f.length_conflict)
+        msg = "Conflicting Content-Length headers: send exactly one.";
+    else if (f.n_length && f.n_encoding)
+        msg = "Content-Length and Transfer-Encoding together: send only one of them.";
+    else if (f.n_encoding > 1 || (f.n_encoding && !f.chunked_last))
+        msg = "Transfer-Encoding must be chunked (sent once, chunked last).";
+    else if (f.n_encoding && strcmp(version, MHD_HTTP_VERSION_1_0) == 0)
+        msg = "Transfer-Encoding is not allowed in an HTTP/1.0 request.";
+    else if (f.other_coding) {
+        msg = "Only the chunked transfer coding is supported.";
+        status = 501;
+    }
+    if (msg == NULL)
+        return 0;
+    st->close = true;
+    return http_error(req, status, msg, NULL);
+}
+
+static int too_big(struct conn_state *st)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "The request body is larger than %s.", st->limit_name);
+    return http_error(&st->req, 413, msg, NULL);
+}
+
+/*
+ * Everything decided before the body is read: framing, method, URL length,
+ * route and API key (request_admit), the declared length against the route's
+ * limit, and the body's reservation.  Returns 0 (admitted) or the status of
+ * the refusal, its body written.
+ */
+static int admit(struct conn_state *st, struct MHD_Connection *conn, const char *version)
+{
+    struct request *req = &st->req;
+    const struct config *cfg = req->app->cfg;
+    json_writer_init(&req->w, &req->out, false);
+    int status = framing_check(st, conn, version);
+    if (status)
+        return status;
+    if (req->method == 0)
+        return http_error(req, 405, "Unsupported HTTP method.", NULL);
+    if (strlen(req->url) > LIMIT_URL_LEN)
+        return http_error(req, 414, "The URL is too long.", NULL);
+    status = request_admit(req, &st->route);
+    if (status)
+        return status;
+    /* POST /lookup takes millions of values in one body: its own limit; and
+     * a body that could never fit in the memory budget is too big, not 503 */
+    bool lookup = strcmp(st->route->controller, "lookup") == 0;
+    uint64_t limit = (uint64_t)(lookup ? cfg->lookup_max_body : cfg->max_body);
+    st->limit_name = lookup ? "lookup_max_body" : "max_body";
+    if (limit > (uint64_t)cfg->body_memory_max - 1) {
+        limit = (uint64_t)cfg->body_memory_max - 1;
+        st->limit_name = "body_memory_max";
+    }
+    const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    uint64_t declared;
+    if (length == NULL || parse_u64_all(str_from_cstr(length), 0, UINT64_MAX, &declared) < 0) {
+        buf_init(&req->body, (size_t)limit); /* chunked, or no body */
+        return 0;
+    }
+    if (declared > limit) {
+        st->too_big = true;
+        return too_big(st);
+    }
+    buf_init(&req->body, (size_t)declared);
+    if (declared == 0)
+        return 0;
+    if (!body_budget_take((size_t)declared + 1, (size_t)cfg->body_memory_max)) {
+        st->retry_after = 5;
+        return http_error(req, 503,
+                          "The server holds too many request bodies (body_memory_max): try again "
+                          "later.",
+                          NULL);
+    }
+    st->reserved = (size_t)declared + 1;
+    return 0;
+}
 
 /* Slow handlers running now (see ROUTE_SLOW); the server waits for them on
  * shutdown, as their connections are suspended. */
@@ -405,29 +764,48 @@ static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn,
     if (req->etag[0])
         MHD_add_response_header(resp, "ETag", req->etag);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (st->retry_after) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%u", st->retry_after);
+        MHD_add_response_header(resp, "Retry-After", secs);
+    }
+    if (st->close)
+        MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
-    uint64_t ms = now_ms() - st->t0;
-    log_info("access id=%s method=%s path=%s status=%d bytes=%zu ms=%llu org=%lld",
-             req->request_id,
-             req->method == HTTP_GET    ? "GET"
-             : req->method == HTTP_POST ? "POST"
-             : req->method == HTTP_PUT  ? "PUT"
-             : req->method == HTTP_HEAD ? "HEAD"
-                                        : "DELETE",
-             req->url, status, len, (unsigned long long)ms,
-             (long long)(req->authenticated ? req->who.org.id : 0));
+    /* keys outside the message; the URL and method are the client's: escaped */
+    struct log_line l;
+    if (log_begin(&l, LOG_LEVEL_INFO, "access")) {
+        log_str(&l, "id", req->request_id);
+        log_str(&l, "method", st->method);
+        log_str(&l, "path", req->url);
+        log_int(&l, "status", status);
+        log_int(&l, "bytes", (long long)len);
+        log_int(&l, "ms", (long long)(now_ms() - st->t0));
+        log_int(&l, "org", (long long)(req->authenticated ? req->who.org.id : 0));
+        log_end(&l);
+    }
     return r;
 }
 
+/*
+ * MHD calls handle() first when the request's headers are in, then once per
+ * body chunk, then with no data once the body is complete.  Everything that
+ * can be decided from the headers - framing, route, API key, declared length,
+ * the memory budget - is decided on the first call, before a byte of the body
+ * is accepted (and before MHD answers Expect: 100-continue).  A refusal of a
+ * request that carries a body is queued at once: MHD then skips the body and
+ * closes the connection.  A refusal of a bodiless request waits for the next
+ * call, so that the connection stays alive.
+ */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct app *app = cls;
     struct conn_state *st = *con_cls;
     if (st == NULL) {
+        watch_set(conn, 0); /* the headers are in */
         st = xcalloc(1, sizeof(*st));
         st->t0 = now_ms();
         st->req.app = app;
@@ -435,24 +813,24 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         st->req.conn = conn;
         st->req.url = arena_strdup(st->req.a, url);
         st->req.method = method_of(method);
-        /* POST /lookup takes millions of values in one body: its own limit */
-        bool lookup = strcmp(url, "/lookup") == 0 || strcmp(url, "/lookup/") == 0;
-        buf_init(&st->req.body,
-                 (size_t)(lookup ? app->cfg->lookup_max_body : app->cfg->max_body));
+        st->method = arena_strdup(st->req.a, method);
+        buf_init(&st->req.body, 0);
         buf_init(&st->req.out, LIMIT_RESPONSE_MAX);
         snprintf(st->req.request_id, sizeof(st->req.request_id), "%016llx",
                  __atomic_add_fetch(&request_counter, 1, __ATOMIC_RELAXED));
         *con_cls = st;
+        int status = admit(st, conn, version);
+        if (status == 0)
+            return MHD_YES;
+        if (st->has_body || st->close) {
+            st->close = true;
+            return queue(st, conn, status);
+        }
+        st->early_status = status;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!st->too_big) {
-            buf_append(&st->req.body, upload_data, *upload_data_size);
-            if (st->req.body.err) {
-                st->too_big = true;
-                buf_free(&st->req.body);
-            }
-        }
+        body_append(st, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -463,23 +841,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         pthread_mutex_unlock(&slow_lock);
         return done ? queue(st, conn, st->deferred_status) : MHD_YES;
     }
-    json_writer_init(&req->w, &req->out, false);
     int status;
-    if (req->method == 0)
-        status = http_error(req, 405, "Unsupported HTTP method.", NULL);
+    if (st->early_status)
+        status = st->early_status;
     else if (st->too_big)
-        status = http_error(req, 413,
-                            strncmp(url, "/lookup", 7) == 0
-                                ? "The request body is larger than lookup_max_body."
-                                : "The request body is larger than max_body.",
+        status = too_big(st);
+    else if (st->over_budget) {
+        st->retry_after = 5;
+        status = http_error(req, 503,
+                            "The server holds too many request bodies (body_memory_max): try "
+                            "again later.",
                             NULL);
-    else if (strlen(url) > LIMIT_URL_LEN)
-        status = http_error(req, 414, "The URL is too long.", NULL);
-    else
-        status = http_dispatch(req);
+    } else
+        status = request_run(req, st->route);
     if (status == HTTP_DEFERRED) {
         if (slow_start(st, conn))
             return MHD_YES;
+        st->retry_after = 5;
         status = http_error(req, 503, "Too many sync runs in progress: try again later.", NULL);
     }
     return queue(st, conn, status);
@@ -488,15 +866,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
+    struct app *app = cls;
     (void)toe;
+    /* the next request's headers are due within header_timeout */
+    watch_set(conn, now_ms() + (uint64_t)app->cfg->header_timeout * 1000);
     struct conn_state *st = *con_cls;
     if (st == NULL)
         return;
     if (st->req.stream_free != NULL)
         st->req.stream_free(&st->req);
-    buf_free(&st->req.body);
+    body_drop(st);
     buf_free(&st->req.out);
     arena_free(st->req.a);
     free(st);
@@ -564,13 +943,33 @@ int http_serve(struct app *app)
                      MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    const struct config *cfg = app->cfg;
+    watch.header_ms = (uint64_t)cfg->header_timeout * 1000;
+    watch.stop = false;
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&watch.cond, &cattr);
+    pthread_condattr_destroy(&cattr);
+    pthread_t watchdog;
+    if (pthread_create(&watchdog, NULL, watch_main, NULL) != 0) {
+        log_warnx("cannot start the connection watchdog thread");
+        pthread_cond_destroy(&watch.cond);
+        return ERR_IO;
+    }
+    /* idle_timeout: MHD's inactivity time-out (a stalled upload or download);
+     * header_timeout: the watchdog above */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT,
-        4096u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, app, MHD_OPTION_NOTIFY_CONNECTION, watch_notify, app,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
     if (d == NULL) {
         log_warnx("cannot listen on %s (address in use or not permitted?)", app->cfg->listen);
+        watch_stop(watchdog);
         return ERR_IO;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -596,5 +995,6 @@ int http_serve(struct app *app)
     log_info("signal %d: shutting down", sig);
     slow_wait_all(); /* their connections are suspended: MHD must not stop under them */
     MHD_stop_daemon(d);
+    watch_stop(watchdog);
     return 0;
 }

@@ -12,6 +12,9 @@
 #define LIMIT_BODY_DEFAULT (50u * 1024 * 1024)
 /* Hard ceiling for max_body. */
 #define LIMIT_BODY_MAX (1024u * 1024 * 1024)
+/* Hard ceiling for body_memory_max, the bytes of request bodies held in memory
+ * at once by all connections together (default 1 GiB: one largest look-up). */
+#define LIMIT_BODY_MEMORY_MAX (1024ll * 1024 * 1024 * 1024)
 /* Maximum nesting depth of a JSON document. */
 #define LIMIT_JSON_DEPTH 128
 /* Longest observable a look-up takes (a longer line is reported invalid). */

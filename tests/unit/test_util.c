@@ -11,11 +11,14 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/str.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_arena_alignment_and_large_blocks(void **state)
 {
@@ -159,6 +162,118 @@ static void test_secret_buf_wipes_what_it_releases(void **state)
     buf_reset(&b); /* not secret: only emptied */
     assert_string_equal(b.ptr + 1, "lain");
     buf_free(&b);
+/* Escapes s whole into a NUL-terminated static buffer. */
+static const char *escaped(const char *s, size_t len)
+{
+    static char out[512];
+    size_t used;
+    size_t n = log_escape(out, sizeof(out) - 1, s, len, &used);
+    assert_int_equal(used, len);
+    out[n] = '\0';
+    return out;
+}
+
+static void test_log_escape_quotes_controls_and_bad_utf8(void **state)
+{
+    (void)state;
+    assert_string_equal(escaped("plain /path?x=1", 15), "plain /path?x=1");
+    assert_string_equal(escaped("a\"b\\c", 5), "a\\\"b\\\\c");
+    assert_string_equal(escaped("x\ny\rz\t", 6), "x\\ny\\rz\\t");
+    assert_string_equal(escaped("\x01\x1b[31m\x7f", 7), "\\u0001\\u001b[31m\\u007f");
+    assert_string_equal(escaped("nul\0x", 5), "nul\\u0000x");
+    /* valid UTF-8 stays readable; NEL, C1 controls and line separators do not pass */
+    assert_string_equal(escaped("caf\xc3\xa9", 5), "caf\xc3\xa9");
+    assert_string_equal(escaped("\xc2\x85\xe2\x80\xa8\xe2\x80\xa9", 8),
+                        "\\u0085\\u2028\\u2029");
+    /* invalid: stray continuation, overlong, surrogate, truncated sequence */
+    assert_string_equal(escaped("\x80\xc0\xaf\xed\xa0\x80\xe2\x80", 8),
+                        "\\x80\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x80");
+}
+
+static void test_log_escape_never_cuts_an_escape(void **state)
+{
+    (void)state;
+    char out[8];
+    size_t used;
+    /* "ab" fits, the 2-byte escape of the quote does not fit in the last byte */
+    size_t n = log_escape(out, 3, "ab\"c", 4, &used);
+    assert_int_equal(n, 2);
+    assert_int_equal(used, 2);
+    assert_memory_equal(out, "ab", 2);
+    n = log_escape(out, 5, "\xc3\xa9\xc3\xa9\xc3\xa9", 6, &used);
+    assert_int_equal(n, 4);
+    assert_int_equal(used, 4);
+}
+
+/* Runs fn with stderr redirected to a temporary file; returns what it wrote. */
+static char *capture_stderr(void (*fn)(void))
+{
+    static char text[2 * LOG_LINE_MAX];
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fileno(tmp), STDERR_FILENO);
+    fn();
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(text, 1, sizeof(text) - 1, tmp);
+    text[n] = '\0';
+    fclose(tmp);
+    return text;
+}
+
+static const char forged[] = "/x\" level=fatal msg=\"a\nts=2026-01-01T00:00:00.000Z level=fatal "
+                             "msg=\"forged\\";
+
+static void log_forged_fields(void)
+{
+    struct log_line l;
+    if (log_begin(&l, LOG_LEVEL_INFO, "access")) {
+        log_str(&l, "path", forged);
+        log_int(&l, "status", 404);
+        log_end(&l);
+    }
+}
+
+static void log_forged_message(void)
+{
+    log_info("sync: peer said %s", forged);
+}
+
+static void log_long_value(void)
+{
+    static char v[3 * LOG_LINE_MAX];
+    memset(v, '"', sizeof(v) - 1);
+    struct log_line l;
+    log_begin(&l, LOG_LEVEL_INFO, "access");
+    log_str(&l, "path", v);
+    log_int(&l, "status", 200);
+    log_end(&l);
+}
+
+/* One line per entry, whatever the values hold (the access log once let a
+ * URL with %22%0A forge a level=fatal line). */
+static void test_log_lines_cannot_be_forged(void **state)
+{
+    (void)state;
+    log_set_level(LOG_LEVEL_INFO);
+    const char *t = capture_stderr(log_forged_fields);
+    assert_int_equal(strchr(t, '\n') - t + 1, (long)strlen(t)); /* exactly one line */
+    assert_non_null(strstr(t, " level=info msg=\"access\" path=\"/x\\\" level=fatal msg=\\\"a\\n"
+                              "ts=2026-01-01T00:00:00.000Z level=fatal msg=\\\"forged\\\\\" "
+                              "status=404\n"));
+    t = capture_stderr(log_forged_message);
+    assert_int_equal(strchr(t, '\n') - t + 1, (long)strlen(t));
+    assert_non_null(strstr(t, " level=info msg=\"sync: peer said /x\\\" level=fatal msg=\\\"a\\nts="));
+    assert_non_null(strstr(t, "msg=\\\"forged\\\\\"\n"));
+    /* a value longer than a line is cut whole escapes at a time and closed */
+    t = capture_stderr(log_long_value);
+    size_t n = strlen(t);
+    assert_true(n <= LOG_LINE_MAX);
+    assert_int_equal(strchr(t, '\n') - t + 1, (long)n);
+    assert_memory_equal(t + n - 4, "\\\"\"\n", 4);
 }
 
 int main(void)
@@ -172,6 +287,9 @@ int main(void)
         cmocka_unit_test(test_str_split),
         cmocka_unit_test(test_diag_set_sets_every_field),
         cmocka_unit_test(test_secret_buf_wipes_what_it_releases),
+        cmocka_unit_test(test_log_escape_quotes_controls_and_bad_utf8),
+        cmocka_unit_test(test_log_escape_never_cuts_an_escape),
+        cmocka_unit_test(test_log_lines_cannot_be_forged),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
