@@ -493,6 +493,7 @@ int misp_auth_keys_add(struct request *req)
         return forbidden(req, MSG_HIGHER_USER);
     if (rc != 0)
         return http_fail(req, rc, NULL);
+    buf_set_secret(&req->out); /* the answer holds the key: wiped once sent */
     auth_key_encode(&req->w, &k, secret);
     sodium_memzero(secret, sizeof(secret));
     return 200;

@@ -29,6 +29,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -739,6 +740,21 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
+/* An answer holding a secret (buf_set_secret on req->out, e.g. a new API
+ * key): wiped when libmicrohttpd is done sending it. */
+struct secret_body {
+    char *ptr;
+    size_t len;
+};
+
+static void secret_body_free(void *cls)
+{
+    struct secret_body *sb = cls;
+    sodium_memzero(sb->ptr, sb->len);
+    free(sb->ptr);
+    free(sb);
+}
+
 static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn, int status)
 {
     struct request *req = &st->req;
@@ -755,8 +771,17 @@ static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn,
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader,
                                                  req, NULL);
     } else {
+        bool secret = req->out.secret;
         char *body = buf_take(&req->out, &len);
-        resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (secret) {
+            struct secret_body *sb = xmalloc(sizeof(*sb));
+            sb->ptr = body;
+            sb->len = len;
+            resp = MHD_create_response_from_buffer_with_free_callback_cls(len, body,
+                                                                          secret_body_free, sb);
+        } else {
+            resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        }
     }
     MHD_add_response_header(resp, "Content-Type",
                             req->content_type ? req->content_type : "application/json");

@@ -162,6 +162,8 @@ static void test_secret_buf_wipes_what_it_releases(void **state)
     buf_reset(&b); /* not secret: only emptied */
     assert_string_equal(b.ptr + 1, "lain");
     buf_free(&b);
+}
+
 /* Escapes s whole into a NUL-terminated static buffer. */
 static const char *escaped(const char *s, size_t len)
 {
