@@ -94,6 +94,8 @@ struct search_ctx {
 static int on_sighting(void *ctx, struct sighting *s)
 {
     struct search_ctx *x = ctx;
+    x->out->scanned++;
+    x->out->last_id = s->id;
     if (acl_sighting_visible(x->acl, s))
         *list_push(x->a, x->out) = *s;
     return 0;

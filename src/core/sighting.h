@@ -34,6 +34,9 @@
 struct sighting_list {
     struct sighting *v;
     size_t n, cap;
+    /* what the store read, visible or not: for keyset paging (q->after_id) */
+    size_t scanned;
+    int64_t last_id;
 };
 
 /* Appends the live sightings matching q that q->acl's reader may see (store

@@ -1629,7 +1629,7 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
     for (size_t i = 0; rc == 0 && i < events.n; i++) {
         struct arena *a = arena_new();
         struct event *e = NULL;
-        struct sighting_list list = {NULL, 0, 0}; /* in a */
+        struct sighting_list list = {0}; /* in a */
         char ids[32];
         snprintf(ids, sizeof(ids), "[%lld]", (long long)events.v[i].id);
         struct sighting_query q = {.acl = all, .event_ids = ids, .with_deleted = true};

@@ -16,6 +16,7 @@
 #include "core/sighting.h"
 #include "core/uuid.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/parse.h"
 
 #include <stdio.h>
@@ -559,8 +560,80 @@ static int rest_search_params(struct request *req, const struct json_value *body
     return 0;
 }
 
+/* ---- restSearch: streamed ---- */
+
+/* Rows read per page (each page: its own read transaction and arena). */
+#define SIGHTING_PAGE_ROWS 5000
+
+/* A restSearch answer in progress: pages by sighting id (keyset, as
+ * misp_search.c), so memory per request is one page whatever the answer. */
+struct sighting_stream {
+    struct request *req;
+    struct sighting_query q;
+    unsigned members;
+    bool done, closed;
+    size_t out_off;
+};
+
+/* Reads the next page into req->out (after the rows already written). */
+static int sighting_page(struct sighting_stream *st)
+{
+    struct request *req = st->req;
+    struct store_conn *c;
+    int rc = store_begin_read(req->app->store, &c);
+    if (rc < 0)
+        return rc;
+    struct arena *page = arena_new();
+    struct sighting_list l = {0};
+    st->q.limit = SIGHTING_PAGE_ROWS;
+    rc = sighting_search(c, page, &st->q, &l);
+    store_end(c, true);
+    if (rc == 0) {
+        for (size_t i = 0; i < l.n; i++)
+            write_sighting_wrapped(&req->w, &l.v[i], st->members);
+        st->q.after_id = l.last_id;
+        st->done = l.scanned < SIGHTING_PAGE_ROWS;
+    }
+    arena_free(page);
+    return rc;
+}
+
+static void sighting_closing(struct sighting_stream *st)
+{
+    json_write_array_end(&st->req->w);
+    json_write_object_end(&st->req->w);
+    st->closed = true;
+}
+
+/* req->stream: hands out req->out, reading the next page once it is drained. */
+static long sighting_stream_read(struct request *req, char *dst, size_t max)
+{
+    struct sighting_stream *st = req->stream_ctx;
+    while (st->out_off == req->out.len) {
+        if (st->closed)
+            return 0;
+        buf_reset(&req->out);
+        st->out_off = 0;
+        if (!st->done && sighting_page(st) < 0) {
+            log_warnx("sightings/restSearch %s: a page failed: connection closed",
+                      req->request_id);
+            return -1;
+        }
+        if (st->done)
+            sighting_closing(st);
+        if (req->out.err)
+            return -1;
+    }
+    size_t n = req->out.len - st->out_off;
+    if (n > max)
+        n = max;
+    memcpy(dst, req->out.ptr + st->out_off, n);
+    st->out_off += n;
+    return (long)n;
+}
+
 /* POST /sightings/restSearch[/{attribute|event}]:
- * {"response": [{"Sighting": {...}}, ...]}, oldest first. */
+ * {"response": [{"Sighting": {...}}, ...]}, oldest first (by id), streamed. */
 int misp_sightings_rest_search(struct request *req)
 {
     const struct json_value *body = params(req);
@@ -582,16 +655,25 @@ int misp_sightings_rest_search(struct request *req)
     if (rc < 0)
         return http_error(req, rc == ERR_TOOBIG ? 413 : rc == ERR_INVAL ? 400 : err_http_status(rc),
                           "Invalid restSearch parameter.", &d);
-    struct sighting_list l = {0};
-    if ((rc = search(req, &q, &l)) < 0)
-        return http_fail(req, rc, NULL);
+    struct sighting_stream *st = arena_calloc(req->a, 1, sizeof(*st));
+    st->req = req;
+    st->q = q;
+    st->q.order = SIGHTING_BY_ID;
+    st->members = members;
     json_write_object_begin(&req->w);
     json_write_key(&req->w, "response");
     json_write_array_begin(&req->w);
-    for (size_t i = 0; i < l.n; i++)
-        write_sighting_wrapped(&req->w, &l.v[i], members);
-    json_write_array_end(&req->w);
-    json_write_object_end(&req->w);
+    /* the first page chooses the status; a small answer goes out whole */
+    if ((rc = sighting_page(st)) < 0) {
+        buf_reset(&req->out);
+        return http_fail(req, rc, NULL);
+    }
+    if (st->done) {
+        sighting_closing(st);
+        return 200;
+    }
+    req->stream = sighting_stream_read;
+    req->stream_ctx = st;
     return 200;
 }
 

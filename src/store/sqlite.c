@@ -3035,9 +3035,13 @@ int store_sighting_search(struct store_conn *c, struct arena *a, const struct si
         sqlb_int(&b, " AND s.date_sighting >= ?", q->from);
     if (q->to)
         sqlb_int(&b, " AND s.date_sighting <= ?", q->to);
+    if (q->after_id > 0)
+        sqlb_int(&b, " AND s.id > ?", q->after_id);
     sqlb_text(&b, q->order == SIGHTING_NEWEST_FIRST  ? " ORDER BY s.date_sighting DESC, s.id DESC"
                   : q->order == SIGHTING_BY_ATTRIBUTE ? " ORDER BY s.attribute_id, s.id"
                                                       : " ORDER BY s.id");
+    if (q->limit > 0)
+        sqlb_int(&b, " LIMIT ?", q->limit);
     sqlite3_stmt *st = NULL;
     int rc = sqlb_prepare(c, &b, &st);
     buf_free(&b.sql);

@@ -314,6 +314,10 @@ struct sighting_query {
     int64_t from, to;        /* date_sighting bounds (inclusive), 0: open */
     enum sighting_order order;
     bool with_deleted;       /* tombstoned sightings too (for Liaison peers) */
+    /* keyset paging (SIGHTING_BY_ID only): rows with s.id > after_id, at most
+     * limit of them (0: no limit) */
+    int64_t after_id;
+    int64_t limit;
 };
 
 /* Inserts the live sighting s (uuid, attribute, event, org, type, source and

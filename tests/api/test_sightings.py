@@ -517,3 +517,24 @@ def test_sync_user_never_reaches_a_tlp_red_event_or_attribute(admin, orgs):
                   [pushed(hidden_at["uuid"]), pushed(ok_at["uuid"])])
     assert r.status_code == 200 and r.json()["added"] == 1, r.text
     assert [x["attribute_uuid"] for x in r.json()["skipped"]] == [hidden_at["uuid"]]
+
+
+def test_large_rest_search_streams_every_sighting_once(admin, orgs):
+    """sightings/restSearch (what a pull asks) streams page by page rather than
+    building the whole answer in memory (issue 10, defect 9)."""
+    ev = new_event(orgs["a"])
+    at = ev["Attribute"][0]
+    n = 5200  # more than one server page (5,000 rows)
+    batch = [pushed(at["uuid"], Organisation=None, org_id="0") for _ in range(n)]
+    r = admin.post("/sightings/bulkSaveSightings/%s" % ev["uuid"], batch)
+    assert r.status_code == 200 and r.json()["added"] == n, r.text[:300]
+    r = admin.post("/sightings/restSearch/event", {"id": ev["id"], "includeUuid": 1,
+                                                   "last": "1d"})
+    assert r.status_code == 200
+    assert r.headers.get("Transfer-Encoding") == "chunked"  # streamed, not built whole
+    rows = [x["Sighting"] for x in r.json()["response"]]
+    ids = [int(x["id"]) for x in rows]
+    assert len(ids) == n and ids == sorted(ids) and len(set(ids)) == n
+    assert {x["uuid"] for x in rows} == {x["uuid"] for x in batch}
+    # a reader who sees only its own organisation's gets none of them, across pages
+    assert search(orgs["b"], path="/sightings/restSearch/event", id=ev["id"], last="1d") == []
