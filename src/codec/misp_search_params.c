@@ -222,7 +222,7 @@ static int range_parse(struct dec *x, struct query *q, const struct json_value *
     if (v->type == JSON_ARRAY) {
         if (v->len != 2)
             return diag_set(x->d, ERR_INVAL, name, "%s range must be [from, to]", name);
-        const char *lo, *hi;
+        const char *lo = "", *hi = "";
         int rc = scalar(x, &v->u.items[0], name, "a range of strings or numbers", &lo);
         if (rc == 0)
             rc = scalar(x, &v->u.items[1], name, "a range of strings or numbers", &hi);

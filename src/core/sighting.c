@@ -141,7 +141,7 @@ static int sync_cut(struct store_conn *c, struct arena *a, const struct acl_filt
     for (size_t i = 0; i < ne; i++)
         if (distinct == 0 || ids[distinct - 1] != ids[i])
             ids[distinct++] = ids[i];
-    struct event **events = arena_calloc(a, distinct + 1, sizeof(*events));
+    struct event **events = arena_calloc(a, distinct + 1, sizeof(struct event *));
     for (size_t i = 0; i < distinct; i++) {
         int rc = store_event_load(c, a, ids[i], NULL, acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS,
                                   &events[i]);
