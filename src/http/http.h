@@ -141,6 +141,26 @@ struct http_etag_state {
 void http_etag_begin(struct http_etag_state *st);
 void http_etag_add(struct http_etag_state *st, const void *p, size_t n);
 int http_etag_end(struct request *req, struct http_etag_state *st, int status);
+
+/*
+ * An answer that streams page by page (restSearch, sightings): the handler
+ * writes the opening and the first page into req->out itself (so that errors
+ * still choose the status), then hands on to http_stream_pages, which sends
+ * req->out as the client reads and calls page() for the next one into the
+ * emptied req->out (setting *done after the last row; an error cuts the
+ * connection, the status being sent), then closing() for the trailing bytes.
+ * pg and ctx must live as long as the request (its arena).
+ */
+struct http_pages {
+    int (*page)(void *ctx, bool *done);
+    void (*closing)(void *ctx);
+    void *ctx;
+    const char *what; /* for the log line of a failed page */
+    /* the pager's own */
+    bool done, closed;
+    size_t out_off;
+};
+void http_stream_pages(struct request *req, struct http_pages *pg);
 /* Reads path segment i as a positive id; 0 if absent or malformed. */
 int64_t http_seg_id(struct request *req, size_t i);
 /* Returns segment i as a NUL-terminated string in the request arena ("" if absent). */

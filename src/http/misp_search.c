@@ -65,8 +65,7 @@ struct search_stream {
     int64_t rows;
     int page_rows;  /* rows read in this page */
     bool done;      /* every row has been read */
-    bool closed;    /* the closing bytes are written */
-    size_t out_off; /* bytes of req->out already handed to the client */
+    struct http_pages pages; /* the rest of the answer, streamed */
     /* caches, valid within one page */
     struct csv_event_ctx ev;
     struct event *peer_event; /* for the TLP cut: the last event and object seen */
@@ -359,7 +358,6 @@ static void write_opening(struct search_stream *s)
 static void write_closing(struct search_stream *s)
 {
     struct request *req = s->req;
-    s->closed = true;
     if (s->events) {
         json_write_array_end(&req->w);
         if (!s->index)
@@ -371,35 +369,18 @@ static void write_closing(struct search_stream *s)
     }
 }
 
-/* req->stream: hands out req->out, reading the next page once it is drained. */
-static long search_stream_read(struct request *req, char *dst, size_t max)
+/* http_pages callbacks. */
+static int search_next_page(void *ctx, bool *done)
 {
-    struct search_stream *s = req->stream_ctx;
-    while (s->out_off == req->out.len) {
-        if (s->closed)
-            return 0;
-        buf_reset(&req->out);
-        s->out_off = 0;
-        if (!s->done) {
-            int rc = read_page(s);
-            if (rc < 0) {
-                /* the status is sent: cutting the connection is all that is left */
-                log_warnx("restSearch %s: %s after %lld rows: connection closed", req->request_id,
-                          err_str(rc), (long long)s->rows);
-                return -1;
-            }
-        }
-        if (s->done)
-            write_closing(s);
-        if (req->out.err)
-            return -1;
-    }
-    size_t n = req->out.len - s->out_off;
-    if (n > max)
-        n = max;
-    memcpy(dst, req->out.ptr + s->out_off, n);
-    s->out_off += n;
-    return (long)n;
+    struct search_stream *s = ctx;
+    int rc = read_page(s);
+    *done = s->done;
+    return rc;
+}
+
+static void search_closing(void *ctx)
+{
+    write_closing(ctx);
 }
 
 /* Appends an exact hit's attribute id to the JSON id list in ctx. */
@@ -471,8 +452,7 @@ static void search_rewind(struct search_stream *s)
     struct request *req = s->req;
     s->after_id = 0;
     s->rows = 0;
-    s->done = s->closed = false;
-    s->out_off = 0;
+    s->done = false;
     buf_reset(&req->out);
     json_writer_init(&req->w, &req->out, false);
     write_opening(s);
@@ -533,8 +513,9 @@ static int search_answer(struct search_stream *s)
         write_closing(s);
         return s->index ? http_etag(req, 200) : 200;
     }
-    req->stream = search_stream_read;
-    req->stream_ctx = s;
+    s->pages = (struct http_pages){.page = search_next_page, .closing = search_closing, .ctx = s,
+                                   .what = "restSearch"};
+    http_stream_pages(req, &s->pages);
     return 200;
 }
 

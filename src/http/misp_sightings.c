@@ -16,7 +16,6 @@
 #include "core/sighting.h"
 #include "core/uuid.h"
 #include "util/limits.h"
-#include "util/log.h"
 #include "util/parse.h"
 
 #include <stdio.h>
@@ -571,8 +570,8 @@ struct sighting_stream {
     struct request *req;
     struct sighting_query q;
     unsigned members;
-    bool done, closed;
-    size_t out_off;
+    bool done;
+    struct http_pages pages; /* the rest of the answer, streamed */
 };
 
 /* Reads the next page into req->out (after the rows already written). */
@@ -598,38 +597,20 @@ static int sighting_page(struct sighting_stream *st)
     return rc;
 }
 
-static void sighting_closing(struct sighting_stream *st)
+/* http_pages callbacks. */
+static int sighting_next_page(void *ctx, bool *done)
 {
-    json_write_array_end(&st->req->w);
-    json_write_object_end(&st->req->w);
-    st->closed = true;
+    struct sighting_stream *st = ctx;
+    int rc = sighting_page(st);
+    *done = st->done;
+    return rc;
 }
 
-/* req->stream: hands out req->out, reading the next page once it is drained. */
-static long sighting_stream_read(struct request *req, char *dst, size_t max)
+static void sighting_closing(void *ctx)
 {
-    struct sighting_stream *st = req->stream_ctx;
-    while (st->out_off == req->out.len) {
-        if (st->closed)
-            return 0;
-        buf_reset(&req->out);
-        st->out_off = 0;
-        if (!st->done && sighting_page(st) < 0) {
-            log_warnx("sightings/restSearch %s: a page failed: connection closed",
-                      req->request_id);
-            return -1;
-        }
-        if (st->done)
-            sighting_closing(st);
-        if (req->out.err)
-            return -1;
-    }
-    size_t n = req->out.len - st->out_off;
-    if (n > max)
-        n = max;
-    memcpy(dst, req->out.ptr + st->out_off, n);
-    st->out_off += n;
-    return (long)n;
+    struct sighting_stream *st = ctx;
+    json_write_array_end(&st->req->w);
+    json_write_object_end(&st->req->w);
 }
 
 /* POST /sightings/restSearch[/{attribute|event}]:
@@ -672,8 +653,9 @@ int misp_sightings_rest_search(struct request *req)
         sighting_closing(st);
         return 200;
     }
-    req->stream = sighting_stream_read;
-    req->stream_ctx = st;
+    st->pages = (struct http_pages){.page = sighting_next_page, .closing = sighting_closing,
+                                    .ctx = st, .what = "sightings/restSearch"};
+    http_stream_pages(req, &st->pages);
     return 200;
 }
 

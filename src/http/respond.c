@@ -4,6 +4,8 @@
  */
 #include "http/http.h"
 
+#include "util/log.h"
+
 #include "util/parse.h"
 
 #include <sodium.h>
@@ -221,4 +223,46 @@ int http_etag(struct request *req, int status)
     http_etag_begin(&st);
     http_etag_add(&st, req->out.ptr ? req->out.ptr : "", req->out.len);
     return http_etag_end(req, &st, status);
+}
+
+/* req->stream for http_stream_pages: hands out req->out, asking for the next
+ * page once the client has read it all. */
+static long pages_read(struct request *req, char *dst, size_t max)
+{
+    struct http_pages *pg = req->stream_ctx;
+    while (pg->out_off == req->out.len) {
+        if (pg->closed)
+            return 0;
+        buf_reset(&req->out);
+        pg->out_off = 0;
+        if (!pg->done) {
+            int rc = pg->page(pg->ctx, &pg->done);
+            if (rc < 0) {
+                /* the status is sent: cutting the connection is all that is left */
+                log_warnx("%s %s: %s after the first page: connection closed", pg->what,
+                          req->request_id, err_str(rc));
+                return -1;
+            }
+        }
+        if (pg->done) {
+            pg->closing(pg->ctx);
+            pg->closed = true;
+        }
+        if (req->out.err)
+            return -1;
+    }
+    size_t n = req->out.len - pg->out_off;
+    if (n > max)
+        n = max;
+    memcpy(dst, req->out.ptr + pg->out_off, n);
+    pg->out_off += n;
+    return (long)n;
+}
+
+void http_stream_pages(struct request *req, struct http_pages *pg)
+{
+    pg->done = pg->closed = false;
+    pg->out_off = 0;
+    req->stream = pages_read;
+    req->stream_ctx = pg;
 }
