@@ -55,6 +55,8 @@ static const struct config_entry entries[] = {
      "pull from and push to sync links in the background (see docs/federation.md)"},
     {"admin_email", CT_STRING, OFF(admin_email), 0, 0, "admin@admin.test", "LIAISON_ADMIN_EMAIL",
      "e-mail of the admin user created on first start"},
+    {"auth_cache", CT_BOOL, OFF(auth_cache), 0, 1, "true", "LIAISON_AUTH_CACHE",
+     "keep verified API keys in memory for 2 s (false: every request asks the database)"},
 };
 
 #define N_ENTRIES (sizeof(entries) / sizeof(entries[0]))

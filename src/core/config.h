@@ -30,6 +30,7 @@ struct config {
     char *base_url;     /* public URL; empty: http://<listen> */
     char *org_name;     /* host organisation created on first start */
     char *admin_email;  /* first admin user */
+    bool auth_cache;    /* false: every request verifies its key against the store */
 };
 
 /* Fills c with defaults (owned strings: free with config_free). */
