@@ -108,7 +108,7 @@ int cmd_serve(int argc, char **argv)
     if (indexer_watch(app.indexer, 1000) < 0)
         log_warnx("index: cannot start the watcher; only this server's writes are indexed");
     app.store = s;
-    app.auth_cache = auth_cache_new(AUTH_CACHE_TTL);
+    app.auth_cache = auth_cache_new(cfg.auth_cache ? AUTH_CACHE_TTL : 0);
     app.cfg = &cfg;
     app.policy.unpublished_private = cfg.unpublished_private;
     memcpy(app.instance_uuid, inst.uuid, sizeof(app.instance_uuid));

@@ -39,7 +39,8 @@ struct auth_cache;
 /* Seconds a verified key is trusted without asking the database again. */
 #define AUTH_CACHE_TTL 2
 
-/* Returns a new cache, owned: free with auth_cache_free. */
+/* Returns a new cache, owned: free with auth_cache_free.  ttl_seconds 0: no
+ * caching, every auth_cache_verify asks the store (config auth_cache = false). */
 struct auth_cache *auth_cache_new(unsigned ttl_seconds);
 void auth_cache_free(struct auth_cache *ac);
 void auth_cache_invalidate(struct auth_cache *ac);

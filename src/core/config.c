@@ -67,6 +67,8 @@ static const struct config_entry entries[] = {
      "seconds to send a request's headers, from connect or the last answer"},
     {"idle_timeout", CT_INT, OFF(idle_timeout), 1, 86400, "30", "LIAISON_IDLE_TIMEOUT",
      "seconds without any traffic after which a connection is closed"},
+    {"auth_cache", CT_BOOL, OFF(auth_cache), 0, 1, "true", "LIAISON_AUTH_CACHE",
+     "keep verified API keys in memory for 2 s (false: every request asks the database)"},
 };
 
 #define N_ENTRIES (sizeof(entries) / sizeof(entries[0]))

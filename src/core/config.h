@@ -36,6 +36,7 @@ struct config {
     int64_t max_connections_per_ip; /* connections at once from one address; 0: no limit */
     int64_t header_timeout;         /* seconds to send a request's headers */
     int64_t idle_timeout;           /* seconds without traffic before a connection is closed */
+    bool auth_cache;    /* false: every request verifies its key against the store */
 };
 
 /* Fills c with defaults (owned strings: free with config_free). */

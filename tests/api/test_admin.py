@@ -223,6 +223,21 @@ def test_cli_revocation_reaches_a_running_server_within_the_cache_ttl(tmp_path):
         assert srv.stop() == 0
 
 
+def test_without_the_key_cache_cli_revocation_takes_effect_at_once(tmp_path):
+    db = str(tmp_path / "nocache.db")
+    assert run_cli("init", db=db).returncode == 0
+    key = run_cli("key", "create", "admin@admin.test", db=db).stdout.strip()
+    srv = Server(str(tmp_path), db_name="nocache.db", extra_env={"LIAISON_AUTH_CACHE": "false"})
+    try:
+        hdr = {"Authorization": key}
+        assert requests.get(srv.url + "/users/view/me", headers=hdr, timeout=10).status_code == 200
+        key_id = run_cli("key", "list", db=db).stdout.splitlines()[-1].split()[0]
+        assert run_cli("key", "revoke", key_id, db=db).returncode == 0
+        assert requests.get(srv.url + "/users/view/me", headers=hdr, timeout=10).status_code == 403
+    finally:
+        assert srv.stop() == 0
+
+
 def test_cli_import_from_stdin(tmp_path):
     db = str(tmp_path / "stdin.db")
     r = subprocess.run([BIN, "import", "--db", db], input='{"info": "from stdin", "Attribute": '
