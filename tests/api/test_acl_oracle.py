@@ -51,6 +51,7 @@ class World:
         self.events = {}          # uuid -> {"org", "dist", "sg", "attrs": {uuid: (dist, sg, obj)}}
         self.objects = {}         # object uuid -> (dist, sg)
         self.values = {}          # attribute value -> uuid (values are unique here)
+        self.sightings = {}       # sighting uuid -> (event uuid, attribute uuid, reporter org)
 
     def sg_visible(self, sg, org):
         g = self.groups[sg]
@@ -126,6 +127,48 @@ class World:
         return events, attrs
 
 
+    # ---- what a peer reaches, and sightings (docs/access-control.md "Who
+    # sees a sighting", "What a peer reaches") ----
+
+    def reaches(self, ev, dist, sg, obj, org, admin, sync):
+        """May org read this attribute of ev (dist, sg, obj as in ev["attrs"]),
+        through a look-up or a sighting read?  Everyone by the visibility
+        rules; a peer (sync) also only what leaves by TLP, unless its
+        organisation owns the event here."""
+        if not self.event_visible(ev, org, admin) or \
+                not self.child_visible(ev, dist, sg, org, admin):
+            return False
+        if obj is not None and not self.child_visible(ev, *self.objects[obj], org, admin):
+            return False
+        if not sync or admin or ev["org"] == org:
+            return True
+        parent = self.tlp_cap(ev["tlp"], ev["dist"])
+        if not self.may_leave(parent):
+            return False
+        if obj is not None:
+            odist = self.objects[obj][0]
+            parent = parent if odist == 5 else self.tlp_cap(ev["tlp"], odist)
+            if not self.may_leave(parent):
+                return False
+        return self.may_leave(parent if dist == 5 else self.tlp_cap(ev["tlp"], dist))
+
+    def event_reaches(self, ev, org, admin, sync):
+        if not self.event_visible(ev, org, admin):
+            return False
+        return not sync or admin or ev["org"] == org or \
+            self.may_leave(self.tlp_cap(ev["tlp"], ev["dist"]))
+
+    def sighting_visible(self, su, org, admin, sync):
+        """MISP's "event owner" policy: on an attribute the reader reaches, all
+        sightings for the event's owner, site admins and peers, else only
+        those its own organisation reported."""
+        eu, au, reporter = self.sightings[su]
+        ev = self.events[eu]
+        if not self.reaches(ev, *ev["attrs"][au], org, admin, sync):
+            return False
+        return admin or sync or ev["org"] == org or reporter == org
+
+
 def pick_distribution(rng, world, org, allow_inherit):
     """A random distribution and, for 4, a group org may use (else another level)."""
     choices = [0, 1, 2, 3, 4] + ([5] if allow_inherit else [])
@@ -188,16 +231,18 @@ def world(server, admin, make_user):
             body["Attribute"].append(a)
             ev["attrs"][au] = (adist, asg, None)
             w.values[a["value"]] = au
-        ev["corr"] = {}
+        ev["corr"], ev["corr_uuid"] = {}, {}
         if rng.random() < 0.7:
             # a correlating value from a small pool, shared by many events
             cdist, csg = pick_distribution(rng, w, org, True)
             cv = "corr-%d.oracle.example" % rng.randrange(CORR_POOL)
-            a = {"type": "domain", "value": cv, "distribution": cdist}
+            cu = str(uuid.uuid4())
+            a = {"uuid": cu, "type": "domain", "value": cv, "distribution": cdist}
             if csg:
                 a["sharing_group_id"] = csg
             body["Attribute"].append(a)
             ev["corr"][cv] = (cdist, csg)
+            ev["corr_uuid"][cu] = (cdist, csg)
         if rng.random() < 0.3:
             odist, osg = pick_distribution(rng, w, org, True)
             ou = str(uuid.uuid4())
@@ -222,7 +267,27 @@ def world(server, admin, make_user):
         if ev["published"]:
             assert client.post("/events/publish/%s" % eu).status_code == 200
         w.events[eu] = ev
+    record_sightings(rng, w)
     return w
+
+
+SIGHTING_SOURCE = "oracle-%d" % SEED
+
+
+def record_sightings(rng, w):
+    """Sightings by users of random organisations on attributes they may see
+    (site admins, org admins, users, publishers: perm_sighting)."""
+    reporters = [(c, o, r) for c, o, r in w.users if r in (1, 2, 3, 4)]
+    events = sorted(w.events)
+    for _ in range(max(60, CASES // 10)):
+        eu = rng.choice(events)
+        ev = w.events[eu]
+        au = rng.choice(sorted(ev["attrs"]))
+        able = [x for x in reporters if w.reaches(ev, *ev["attrs"][au], x[1], x[2] == 1, False)]
+        c, org, _ = rng.choice(able)
+        r = c.post("/sightings/add/%s" % au, {"source": SIGHTING_SOURCE})
+        assert r.status_code == 200, r.text
+        w.sightings[r.json()["Sighting"]["uuid"]] = (eu, au, org)
 
 
 def describe(world, eu, au=None):
@@ -387,3 +452,145 @@ def test_sync_pull_index_matches_the_model(world):
         assert r.status_code == 200, r.text
         check_sets(world, "sync user of org %s" % org, "events/index minimal published",
                    ours(world, {e["uuid"] for e in r.json()}), want)
+
+
+# ---- every reader on the other read paths, peers (sync users) included:
+# look-ups, sightings and the sync endpoints, with the TLP cut ----
+
+def all_readers(world):
+    """(client, org, admin, sync, who) for every user of the world."""
+    for c, org, role in world.users:
+        yield c, org, role == 1, role == 5, "user of org %s role %d" % (org, role)
+
+
+def corr_attributes(world):
+    for eu, ev in world.events.items():
+        for cu, (d, sg) in ev["corr_uuid"].items():
+            yield eu, ev, cu, d, sg
+
+
+def test_lookup_matches_the_model(world):
+    """POST /lookup of every correlating value: the attribute uuids that come
+    back are those the reader reaches (for a peer, by TLP too)."""
+    values = ["corr-%d.oracle.example" % i for i in range(CORR_POOL)]
+    ours_corr = {cu for _, _, cu, _, _ in corr_attributes(world)}
+    owner = {cu: eu for eu, _, cu, _, _ in corr_attributes(world)}
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.post("/lookup", values)
+        assert r.status_code == 200, r.text
+        got = {m["attribute_uuid"] for res in r.json()["results"] for m in res["matches"]}
+        got &= ours_corr
+        want = {cu for _, ev, cu, d, sg in corr_attributes(world)
+                if world.reaches(ev, d, sg, None, org, admin, sync)}
+        leaked, missing = got - want, want - got
+        if leaked or missing:
+            u = sorted(leaked or missing)[0]
+            pytest.fail("%s, /lookup: %d leaked, %d missing; e.g. %s attribute %s %s" % (
+                who, len(leaked), len(missing), "leaked" if leaked else "missing", u,
+                describe(world, owner[u]) + " tlp=" + world.events[owner[u]]["tlp"]))
+
+
+def check_sightings(world, who, what, got, want):
+    got &= set(world.sightings)
+    leaked, missing = got - want, want - got
+    if leaked or missing:
+        su = sorted(leaked or missing)[0]
+        eu, au, reporter = world.sightings[su]
+        pytest.fail("%s, %s: %d leaked, %d missing; e.g. %s sighting by org %s on %s tlp=%s" % (
+            who, what, len(leaked), len(missing), "leaked" if leaked else "missing", reporter,
+            describe(world, eu, au), world.events[eu]["tlp"]))
+
+
+def test_sightings_rest_search_matches_the_model(world):
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.post("/sightings/restSearch", {"source": SIGHTING_SOURCE, "includeUuid": 1})
+        assert r.status_code == 200, r.text
+        got = {x["Sighting"]["uuid"] for x in r.json()["response"]}
+        want = {su for su in world.sightings if world.sighting_visible(su, org, admin, sync)}
+        check_sightings(world, who, "sightings/restSearch", got, want)
+
+
+def test_sightings_index_matches_the_model(world):
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.get("/sightings/index")
+        assert r.status_code == 200, r.text
+        got = {x["uuid"] for x in r.json()}
+        want = {su for su in world.sightings if world.sighting_visible(su, org, admin, sync)}
+        check_sightings(world, who, "sightings/index", got, want)
+
+
+def test_list_sightings_matches_the_model(world):
+    """listSightings of an event and of an attribute: 404 where the reader may
+    not reach it (a peer: by TLP too), else exactly the sightings it sees."""
+    rng = random.Random(SEED + 3)
+    sighted = sorted({eu for eu, _, _ in world.sightings.values()})
+    sample = rng.sample(sighted, min(25, len(sighted)))
+    for c, org, admin, sync, who in all_readers(world):
+        for eu in sample:
+            ev = world.events[eu]
+            r = c.post("/sightings/listSightings", {"id": eu, "context": "event"})
+            reach = world.event_reaches(ev, org, admin, sync)
+            if (r.status_code == 200) != reach:
+                pytest.fail("%s, listSightings event: status %d, model %s; %s tlp=%s" % (
+                    who, r.status_code, "reaches" if reach else "hidden", describe(world, eu),
+                    ev["tlp"]))
+            if reach:
+                got = {x["Sighting"]["uuid"] for x in r.json()}
+                want = {su for su, (e, _, _) in world.sightings.items()
+                        if e == eu and world.sighting_visible(su, org, admin, sync)}
+                check_sightings(world, who, "listSightings event", got, want)
+            au = next(a for e, a, _ in world.sightings.values() if e == eu)
+            r = c.post("/sightings/listSightings", {"id": au, "context": "attribute"})
+            reach = world.reaches(ev, *ev["attrs"][au], org, admin, sync)
+            if (r.status_code == 200) != reach:
+                pytest.fail("%s, listSightings attribute: status %d, model %s; %s tlp=%s" % (
+                    who, r.status_code, "reaches" if reach else "hidden",
+                    describe(world, eu, au), ev["tlp"]))
+            if reach:
+                got = {x["Sighting"]["uuid"] for x in r.json()}
+                want = {su for su, (e, a, _) in world.sightings.items()
+                        if a == au and world.sighting_visible(su, org, admin, sync)}
+                check_sightings(world, who, "listSightings attribute", got, want)
+
+
+def test_filter_event_ids_for_push_matches_the_model(world):
+    """MISP's filterEventIdsForPush answers the offered uuids this node would
+    take: unknown ones, or newer versions of synced copies; never one of its
+    own (unlocked) events, whoever owns it.  Sync users and site admins only."""
+    rng = random.Random(SEED + 4)
+    offered = rng.sample(sorted(world.events), min(40, len(world.events)))
+    fresh = [str(uuid.uuid4()) for _ in range(5)]
+    body = [{"Event": {"uuid": u, "timestamp": "4000000000"}} for u in offered + fresh]
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.post("/events/filterEventIdsForPush", body)
+        if not (admin or sync):
+            assert r.status_code == 403, "%s: %d %s" % (who, r.status_code, r.text)
+            continue
+        assert r.status_code == 200, r.text
+        assert r.json() == fresh, "%s, filterEventIdsForPush: %s" % (who, r.json())
+
+
+def test_filter_sighting_uuids_for_push_matches_the_model(world):
+    """filterSightingUuidsForPush/{event}: 404 for an event the peer may not
+    reach (by TLP too); else the offered uuids this event already has."""
+    rng = random.Random(SEED + 5)
+    by_event = {}
+    for su, (eu, _, _) in world.sightings.items():
+        by_event.setdefault(eu, set()).add(su)
+    sample = rng.sample(sorted(world.events), min(30, len(world.events)))
+    others = sorted(world.sightings)
+    for c, org, admin, sync, who in all_readers(world):
+        for eu in sample:
+            have = by_event.get(eu, set())
+            offered = sorted(have) + [str(uuid.uuid4())] + rng.sample(others, min(2, len(others)))
+            r = c.post("/sightings/filterSightingUuidsForPush/%s" % eu, offered)
+            if not (admin or sync):
+                assert r.status_code == 403, "%s: %d %s" % (who, r.status_code, r.text)
+                break
+            reach = world.event_reaches(world.events[eu], org, admin, sync)
+            if (r.status_code == 200) != reach:
+                pytest.fail("%s, filterSightingUuidsForPush: status %d, model %s; %s tlp=%s" % (
+                    who, r.status_code, "reaches" if reach else "hidden", describe(world, eu),
+                    world.events[eu]["tlp"]))
+            if reach:
+                assert set(r.json()) == {u for u in offered if u in have}, (who, eu)
