@@ -404,6 +404,16 @@ int sighting_add(struct store_conn *c, struct arena *a, const struct principal *
     }
     if (rc < 0)
         return rc;
+    size_t kept = 0; /* a peer's sync user: only what it reaches by TLP too */
+    for (size_t i = 0; i < t.n; i++) {
+        bool ok;
+        if ((rc = peer_reaches_attribute(c, a, acl, t.v[i].event_id, t.v[i].attribute_id, &ok)) <
+            0)
+            return rc;
+        if (ok)
+            t.v[kept++] = t.v[i];
+    }
+    t.n = kept;
     if (t.n == 0)
         return diag_set(d, ERR_NOTFOUND, field,
                         "no valid attribute found that matches the criteria");
