@@ -572,3 +572,221 @@ def test_sighting_writes_match_the_model(ww):
                     assert set(after) == expect, (actor, rel, before, after, items)
                 checks += 1
     print("sighting writes: %d checks" % checks)
+
+
+# ---- what a peer sends: pushes by sync users, pulls from a hostile peer ----
+
+def group_with(w, creator, members, all_orgs=False):
+    c = w.actors[(creator, 2)].client
+    r = c.post("/sharing_groups/add", {"name": unique("oracle-w-psg")})
+    assert r.status_code == 200, r.text
+    g = r.json()["SharingGroup"]
+    for m in members:
+        assert c.post("/sharing_groups/addOrg/%s/%s" % (g["id"], m)).status_code == 200
+    if all_orgs:
+        assert c.post("/sharing_groups/addServer/%s/0/all_orgs:1" % g["id"]).status_code == 200
+    return g
+
+
+def claimed_group(w, g, claimed_member):
+    """The group as a sender would describe it, claiming claimed_member in it."""
+    return {"uuid": g["uuid"], "name": g["name"],
+            "Organisation": {"uuid": w.org_uuid[claimed_member], "name": "claimed"},
+            "SharingGroupOrg": [{"extend": True, "Organisation": {
+                "uuid": w.org_uuid[claimed_member], "name": "claimed"}}],
+            "SharingGroupServer": [{"all_orgs": True, "Server": {"url": w.server.url}}]}
+
+
+def pushed_event(uid, info, attrs=(), **fields):
+    e = {"uuid": uid, "info": info, "timestamp": str(int(time.time()) + 1000),
+         "distribution": "1", "date": "2024-01-01", "threat_level_id": "4", "analysis": "0",
+         "Attribute": list(attrs)}
+    e.update(fields)
+    return {"Event": e}
+
+
+def test_pushes_land_only_where_the_sender_may_write(ww):
+    """A sync user's events/add and events/edit (MISP's push, with uuid and
+    timestamp) never overwrite a local event or an attribute of another
+    organisation, and join a local sharing group only when its organisation
+    is a member of it as this node knows it."""
+    w = ww
+    rng = random.Random(SEED + 20)
+    checks = 0
+    for _ in range(ROUNDS):
+        for sender_org in w.orgs:
+            peer = w.actors[(sender_org, 5)].client
+            others = [o for o in w.orgs if o != sender_org]
+            # 1. the uuid of a local event of another organisation, and of one
+            # of its attributes inside a new event
+            victim = w.actors[(rng.choice(others), 4)].client
+            r = victim.post("/events/add", {"info": unique("oracle-w-victim"),
+                                            "distribution": rng.choice([0, 1, 3]),
+                                            "Attribute": [{"type": "text",
+                                                           "value": unique("oracle-w-vv")}]})
+            assert r.status_code == 200, r.text
+            v = r.json()["Event"]
+            before = event_state(w, v["uuid"])
+            for path in ("/events/add", "/events/edit/%s" % v["uuid"]):
+                r = peer.post(path, pushed_event(v["uuid"], "hijacked"))
+                assert r.status_code == 403, (path, r.status_code, r.text)
+                assert event_state(w, v["uuid"]) == before, path
+                checks += 1
+            au = v["Attribute"][0]["uuid"]
+            r = peer.post("/events/add", pushed_event(str(uuid.uuid4()), "steal attribute", [
+                {"uuid": au, "type": "text", "value": "hijacked", "distribution": "5",
+                 "timestamp": str(int(time.time()) + 1000)}]))
+            assert r.status_code != 200 or event_state(w, r.json()["Event"]["uuid"])["attrs"] \
+                .get(au) is None, r.text
+            assert event_state(w, v["uuid"]) == before
+            checks += 1
+            # 2. sharing groups: one the sender's organisation is in (listed,
+            # creator, all_orgs) and one it is not, claimed either way
+            cases = [(group_with(w, others[0], [sender_org]), True),
+                     (group_with(w, sender_org, []), True),
+                     (group_with(w, others[0], [others[1]], all_orgs=True), True),
+                     (group_with(w, others[0], [others[1]]), False)]
+            for g, member in cases:
+                before = sg_state(w, g["id"])
+                uid = str(uuid.uuid4())
+                r = peer.post("/events/add", pushed_event(
+                    uid, "into a group", distribution="4", sharing_group_id=g["id"],
+                    SharingGroup=claimed_group(w, g, sender_org)))
+                if member:
+                    assert r.status_code == 200, r.text
+                    ev = w.admin.get("/events/view/%s" % uid).json()["Event"]
+                    assert str(ev["sharing_group_id"]) == str(g["id"]), ev
+                else:
+                    assert r.status_code == 403, r.text
+                    assert event_state(w, uid) is None
+                # an attribute claiming the group, in an event of distribution 1
+                uid = str(uuid.uuid4())
+                au = str(uuid.uuid4())
+                r = peer.post("/events/add", pushed_event(uid, "attribute into a group", [
+                    {"uuid": au, "type": "text", "value": unique("oracle-w-pa"),
+                     "distribution": "4", "sharing_group_id": g["id"],
+                     "SharingGroup": claimed_group(w, g, sender_org),
+                     "timestamp": str(int(time.time()) + 1000)}]))
+                assert r.status_code == 200, r.text
+                assert (au in event_state(w, uid)["attrs"]) == member, (g, member)
+                assert sg_state(w, g["id"]) == before, "a push changed a local group"
+                checks += 2
+    print("push checks: %d" % checks)
+
+
+def test_pulls_land_only_where_the_peer_may_write(ww):
+    """A scripted hostile peer, pulled: its events never overwrite a local
+    event nor join a local group its organisation is not in; its sightings
+    land only on events it may see (by TLP too) or the copies it delivered,
+    and it deletes only the sightings it delivered."""
+    from test_sync import FakePeer, misp_event
+    w = ww
+    peer = FakePeer()
+    peer.version["liaison_sync"] = 1  # it sends sighting deletions
+    base = peer.httpd.RequestHandlerClass
+
+    class Handler(base):
+        def do_POST(self):
+            if self.path != "/events/syncRevoked":
+                return base.do_POST(self)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            return self.answer(200, [])  # it revokes nothing
+    peer.httpd.RequestHandlerClass = Handler
+    now = int(time.time())
+    r = w.admin.post("/servers/add", {"url": peer.url, "authkey": "P" * 40, "pull": True,
+                                      "timeout": 5, "RemoteOrg": {"uuid": peer.version["uuid"],
+                                                                  "name": unique("oracle-w-peer")}})
+    assert r.status_code == 200, r.text
+    sid = r.json()["Server"]["id"]
+    owner, third = w.orgs[0], w.orgs[1]
+    pub = w.actors[(owner, 4)].client
+    try:
+        # the peer's organisation exists here now (the link's remote org)
+        porg = [o["Organisation"] for o in w.admin.get("/organisations/index").json()
+                if o["Organisation"]["uuid"] == peer.version["uuid"]][0]["id"]
+        member_g = group_with(w, owner, [porg])
+        outside_g = group_with(w, owner, [third])
+        local = {}  # name -> (event, reaches?)
+        for name, dist, tags, sg, reaches in (
+                ("private", 0, (), None, False), ("shared", 3, (), None, True),
+                ("red", 3, ("tlp:red",), None, False), ("amber", 1, ("tlp:amber",), None, False),
+                ("member group", 4, (), member_g, True),
+                ("outside group", 4, (), outside_g, False)):
+            body = {"info": unique("oracle-w-pull %s" % name), "distribution": dist,
+                    "Tag": [{"name": t} for t in tags],
+                    "Attribute": [{"type": "text", "value": unique("oracle-w-pv")}]}
+            if sg:
+                body["sharing_group_id"] = sg["id"]
+            r = pub.post("/events/add", body)
+            assert r.status_code == 200, r.text
+            local[name] = (r.json()["Event"], reaches)
+        # a copy the peer delivers, and events that claim local things
+        copy = str(uuid.uuid4())
+        cattr = str(uuid.uuid4())
+        peer.offer("json", misp_event(copy, [{"uuid": cattr, "type": "text", "value": "copy",
+                                              "timestamp": "1700000000",
+                                              "distribution": "5"}]), copy)
+        peer.index[-1]["sighting_timestamp"] = str(now)
+        hijack = local["shared"][0]
+        peer.offer("json", misp_event(hijack["uuid"], []), hijack["uuid"])
+        peer.index[-1]["timestamp"] = str(now + 1000)
+        intruder = str(uuid.uuid4())
+        ev = misp_event(intruder, [])
+        ev["Event"].update({"distribution": "4", "sharing_group_id": outside_g["id"],
+                            "SharingGroup": claimed_group(w, outside_g, third)})
+        ev["Event"]["SharingGroup"]["SharingGroupOrg"].append(
+            {"extend": True, "Organisation": {"uuid": peer.version["uuid"], "name": "peer"}})
+        peer.offer("json", ev, intruder)
+        # local sightings, by the owner and by a third organisation
+        mine = {}
+        for name, (e, _) in local.items():
+            r = w.actors[(owner, 3)].client.post("/sightings/add/%s" % e["Attribute"][0]["uuid"],
+                                                 {"source": "local"})
+            assert r.status_code == 200, r.text
+            mine[name] = r.json()["Sighting"]["uuid"]
+            peer.index.append({"id": str(len(peer.index) + 1), "uuid": e["uuid"],
+                               "timestamp": "1600000000", "sighting_timestamp": str(now),
+                               "published": True})
+        r = w.actors[(third, 3)].client.post(
+            "/sightings/add/%s" % local["shared"][0]["Attribute"][0]["uuid"], {"source": "3rd"})
+        assert r.status_code == 200, r.text
+        third_s = r.json()["Sighting"]["uuid"]
+
+        def s(eu, au, **f):
+            x = {"uuid": str(uuid.uuid4()), "attribute_uuid": au, "event_uuid": eu, "type": "0",
+                 "source": "hostile", "date_sighting": str(now - 10), "org_id": "0"}
+            x.update(f)
+            return {"Sighting": x}
+        sent = {name: s(e["uuid"], e["Attribute"][0]["uuid"]) for name, (e, _) in local.items()}
+        on_copy = s(copy, cattr)
+        peer.sightings = list(sent.values()) + [on_copy] + [
+            s(e["uuid"], e["Attribute"][0]["uuid"], uuid=mine[name], deleted=True)
+            for name, (e, _) in local.items()] + [
+            s(hijack["uuid"], hijack["Attribute"][0]["uuid"], uuid=third_s, deleted=True)]
+        before_hijack = event_state(w, hijack["uuid"])
+        r = w.admin.get("/servers/pull/%s" % sid)
+        assert r.status_code == 200, r.text
+        assert event_state(w, hijack["uuid"]) == before_hijack
+        got = w.admin.get("/events/view/%s" % intruder)
+        assert got.status_code == 404 or \
+            str(got.json()["Event"]["sharing_group_id"]) != str(outside_g["id"]), got.text
+        assert event_state(w, copy) is not None
+        for name, (e, reaches) in local.items():
+            have = set(sightings_of(w, e["uuid"]))
+            assert mine[name] in have, "the peer deleted a local sighting on %s" % name
+            assert (sent[name]["Sighting"]["uuid"] in have) == reaches, name
+        assert third_s in sightings_of(w, hijack["uuid"])
+        assert on_copy["Sighting"]["uuid"] in sightings_of(w, copy)
+        # and what the peer delivered it may take back
+        peer.sightings = [s(copy, cattr, uuid=on_copy["Sighting"]["uuid"], deleted=True),
+                          s(hijack["uuid"], hijack["Attribute"][0]["uuid"],
+                            uuid=sent["shared"]["Sighting"]["uuid"], deleted=True)]
+        for e in peer.index:
+            e["sighting_timestamp"] = str(now + 5)
+        r = w.admin.get("/servers/pull/%s" % sid)
+        assert r.status_code == 200, r.text
+        assert on_copy["Sighting"]["uuid"] not in sightings_of(w, copy)
+        assert sent["shared"]["Sighting"]["uuid"] not in sightings_of(w, hijack["uuid"])
+    finally:
+        w.admin.post("/servers/delete/%s" % sid)
+        peer.httpd.shutdown()
