@@ -19,9 +19,16 @@ a copy of the C logic), following MISP's rules:
 - beyond MISP, what a sync user (a peer pulling) reads of events and attributes
   is also cut by TLP: each distribution is narrowed to what the TLP allows (red: 0 or a
   sharing group, amber: 0, green: up to 2), and what is then below 1 and not a
-  sharing group is not served; peers get no RelatedEvent.
+  sharing group is not served; peers get no RelatedEvent;
+- every user, peers included, on the other read paths: POST /lookup, sightings
+  (restSearch, index, listSightings) under MISP's "event owner" policy, and the
+  sync endpoints filterEventIdsForPush and filterSightingUuidsForPush; there a
+  peer reaches an item only if it leaves by TLP or its organisation owns the
+  event (docs/access-control.md "What a peer reaches").
+Writes, pushes and pulls: test_acl_oracle_writes.py.
 
-ORACLE_CASES (default 2000) events; ORACLE_SEED (default 1) seeds the run.
+ORACLE_CASES (default 2000) events (and a tenth as many sightings); ORACLE_SEED
+(default 1) seeds the run.
 `ORACLE_CASES=100000 make test-oracle` runs the large version.
 """
 import csv
@@ -300,7 +307,18 @@ def describe(world, eu, au=None):
     return s
 
 
+COMPARED = [0]  # objects compared with the model (printed at the end, with -s)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_compared():
+    yield
+    print("\noracle: %d events, %d sightings; %d objects compared with the model" % (
+        CASES, max(60, CASES // 10), COMPARED[0]))
+
+
 def check_sets(world, who, what, got, want, attrs=False):
+    COMPARED[0] += len(got | want)
     leaked, missing = got - want, want - got
     if leaked or missing:
         sample = sorted(leaked)[:3] or sorted(missing)[:3]
@@ -404,6 +422,7 @@ def test_event_and_attribute_views_match_the_model(world):
         want_events, want_attrs = world.expected(org, admin, sync=is_peer(world, c, org))
         for eu in sample:
             r = c.get("/events/view/%s" % eu)
+            COMPARED[0] += 2
             visible = r.status_code == 200
             assert r.status_code in (200, 404)
             if visible != (eu in want_events):
@@ -482,6 +501,7 @@ def test_lookup_matches_the_model(world):
         got &= ours_corr
         want = {cu for _, ev, cu, d, sg in corr_attributes(world)
                 if world.reaches(ev, d, sg, None, org, admin, sync)}
+        COMPARED[0] += len(got | want)
         leaked, missing = got - want, want - got
         if leaked or missing:
             u = sorted(leaked or missing)[0]
@@ -492,6 +512,7 @@ def test_lookup_matches_the_model(world):
 
 def check_sightings(world, who, what, got, want):
     got &= set(world.sightings)
+    COMPARED[0] += len(got | want)
     leaked, missing = got - want, want - got
     if leaked or missing:
         su = sorted(leaked or missing)[0]
@@ -529,6 +550,7 @@ def test_list_sightings_matches_the_model(world):
         for eu in sample:
             ev = world.events[eu]
             r = c.post("/sightings/listSightings", {"id": eu, "context": "event"})
+            COMPARED[0] += 2
             reach = world.event_reaches(ev, org, admin, sync)
             if (r.status_code == 200) != reach:
                 pytest.fail("%s, listSightings event: status %d, model %s; %s tlp=%s" % (
@@ -567,6 +589,7 @@ def test_filter_event_ids_for_push_matches_the_model(world):
             assert r.status_code == 403, "%s: %d %s" % (who, r.status_code, r.text)
             continue
         assert r.status_code == 200, r.text
+        COMPARED[0] += len(body)
         assert r.json() == fresh, "%s, filterEventIdsForPush: %s" % (who, r.json())
 
 
@@ -584,6 +607,7 @@ def test_filter_sighting_uuids_for_push_matches_the_model(world):
             have = by_event.get(eu, set())
             offered = sorted(have) + [str(uuid.uuid4())] + rng.sample(others, min(2, len(others)))
             r = c.post("/sightings/filterSightingUuidsForPush/%s" % eu, offered)
+            COMPARED[0] += 1 + len(offered)
             if not (admin or sync):
                 assert r.status_code == 403, "%s: %d %s" % (who, r.status_code, r.text)
                 break
