@@ -44,7 +44,9 @@ from conftest import unique
 CASES = int(os.environ.get("ORACLE_CASES", "2000"))
 SEED = int(os.environ.get("ORACLE_SEED", "1"))
 ROLES = [1, 2, 3, 4, 5, 6]  # admin, Org Admin, User, Publisher, Sync user, Read Only
-CORR_POOL = 30  # distinct correlating values spread over the events
+CORR_POOL = int(os.environ.get("ORACLE_CORR_POOL", "30"))  # distinct correlating values
+CORR_THRESHOLD = 1000  # correlation_threshold's default: a value held by more events is
+# over-correlating and lists no RelatedEvent (docs/api.md)
 TLP = ["tlp:clear", "tlp:white", "tlp:green", "tlp:amber", "tlp:amber+strict", "tlp:red"]
 
 
@@ -82,8 +84,14 @@ class World:
         """RelatedEvent of event eu as org sees it: the other visible events
         holding, in an attribute org may see, a value org sees in eu."""
         ev = self.events[eu]
+        if not hasattr(self, "corr_holders"):
+            self.corr_holders = {}
+            for f in self.events.values():
+                for v in f["corr"]:
+                    self.corr_holders[v] = self.corr_holders.get(v, 0) + 1
         mine = {v for v, (d, sg) in ev["corr"].items()
-                if self.child_visible(ev, d, sg, org, admin)}
+                if self.child_visible(ev, d, sg, org, admin) and
+                self.corr_holders[v] <= CORR_THRESHOLD}
         out = set()
         for fu, f in self.events.items():
             if fu == eu or not self.event_visible(f, org, admin):
