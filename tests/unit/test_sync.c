@@ -158,6 +158,9 @@ static void test_sharing_groups_kept_only_for_members(void **state)
     assert_true(stored->servers[0].all_orgs);
     srv[1].all_orgs = false; /* listed without all organisations: not enough */
     struct sync_receiver elsewhere = {&here, "https://c.example"};
+    /* a group not known here yet: one known here is judged by its members
+     * here, whatever the sender lists (acl_sharing_group_has_member) */
+    memcpy(without_us.uuid, "55555555-5555-4555-8555-555555555555", sizeof(without_us.uuid));
     other.sharing_group_id = 0;
     assert_int_equal(sync_capture_sharing_groups(c, a, &elsewhere, &other, &keep, &d), 0);
     assert_false(keep);
