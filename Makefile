@@ -101,7 +101,7 @@ test-api: build/asan/liaison liaison
 	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
 test-oracle: build/asan/liaison
-	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api/test_acl_oracle.py
+	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api/test_acl_oracle.py tests/api/test_acl_oracle_writes.py
 
 run: deps liaison
 	./liaison serve

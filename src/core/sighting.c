@@ -209,8 +209,9 @@ static bool ref_parse(const char *ref, int64_t *id, char uuid[UUID_STR_LEN + 1])
     return ref != NULL && uuid_canonical(str_from_cstr(ref), uuid);
 }
 
-int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
-                        const char *ref, struct event **out)
+/* The event ref if acl's reader may see it by the visibility rules alone. */
+static int event_visible_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                              const char *ref, struct event **out)
 {
     int64_t id;
     char uuid[UUID_STR_LEN + 1];
@@ -228,7 +229,7 @@ int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_
 static int peer_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
                            const char *ref, struct event **out, bool *cut)
 {
-    int rc = sighting_event_find(c, a, acl, ref, out);
+    int rc = event_visible_find(c, a, acl, ref, out);
     *cut = rc == 0 && acl->sync_peer && (*out)->org_id != acl->org_id;
     if (!*cut)
         return rc;
@@ -236,6 +237,33 @@ static int peer_event_find(struct store_conn *c, struct arena *a, const struct a
                                out)) < 0)
         return rc;
     return acl_sync_may_reach(acl, *out, NULL, NULL) ? 0 : ERR_NOTFOUND;
+}
+
+int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
+                        const char *ref, struct event **out)
+{
+    bool cut;
+    return peer_event_find(c, a, acl, ref, out, &cut);
+}
+
+/* May the reader of acl reach attribute attribute_id of event event_id (both
+ * visible to it)?  For a sync peer and another organisation's event, only by
+ * acl_sync_may_reach; anyone else, yes. */
+static int peer_reaches_attribute(struct store_conn *c, struct arena *a,
+                                  const struct acl_filter *acl, int64_t event_id,
+                                  int64_t attribute_id, bool *ok)
+{
+    *ok = true;
+    if (!acl->sync_peer)
+        return 0;
+    struct event *e;
+    int rc = store_event_load(c, a, event_id, NULL, acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &e);
+    if (rc < 0)
+        return rc;
+    const struct object *o;
+    const struct attribute *at = attribute_in(e, attribute_id, &o);
+    *ok = at != NULL && acl_sync_may_reach(acl, e, o, at);
+    return 0;
 }
 
 /* ---- recording ---- */
@@ -314,7 +342,10 @@ int sighting_attribute_find(struct store_conn *c, struct arena *a, const struct 
 {
     struct targets t = {0};
     int rc = attribute_target(c, a, acl, ref, &t);
-    if (rc == 0 && t.n == 0)
+    bool ok = t.n > 0;
+    if (rc == 0 && ok)
+        rc = peer_reaches_attribute(c, a, acl, t.v[0].event_id, t.v[0].attribute_id, &ok);
+    if (rc == 0 && !ok)
         rc = ERR_NOTFOUND;
     if (rc == 0)
         *id = t.v[0].attribute_id;
@@ -375,6 +406,16 @@ int sighting_add(struct store_conn *c, struct arena *a, const struct principal *
     }
     if (rc < 0)
         return rc;
+    size_t kept = 0; /* a peer's sync user: only what it reaches by TLP too */
+    for (size_t i = 0; i < t.n; i++) {
+        bool ok;
+        if ((rc = peer_reaches_attribute(c, a, acl, t.v[i].event_id, t.v[i].attribute_id, &ok)) <
+            0)
+            return rc;
+        if (ok)
+            t.v[kept++] = t.v[i];
+    }
+    t.n = kept;
     if (t.n == 0)
         return diag_set(d, ERR_NOTFOUND, field,
                         "no valid attribute found that matches the criteria");

@@ -61,7 +61,8 @@ struct sighting_add {
 
 /*
  * Records a sighting by p's organisation on the attribute named, or on every
- * live attribute p may see (acl) whose value is one of values (compared as
+ * live attribute p may see (acl; a peer's sync user: only those it reaches by
+ * TLP too, acl_sync_may_reach) whose value is one of values (compared as
  * stored, and lower-cased: values of most types are stored lower-case; '%'
  * is refused rather than taken as a wildcard).  The new sightings, with their
  * org, attribute and event uuids, are appended to out.  ERR_NOTFOUND (field
@@ -80,11 +81,12 @@ int sighting_delete(struct store_conn *c, struct arena *a, const struct principa
                     struct diag *d);
 
 /* The id of attribute ref (id or uuid) if it is live and acl's reader may
- * see it; ERR_NOTFOUND otherwise. */
+ * see it (a peer: reach it by TLP too); ERR_NOTFOUND otherwise. */
 int sighting_attribute_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
                             const char *ref, int64_t *id);
 
-/* Loads the event ref (id or uuid) if acl's reader may see it. */
+/* Loads the event ref (id or uuid) if acl's reader may see it (a peer: reach
+ * it by TLP too, acl_sync_may_reach); ERR_NOTFOUND otherwise. */
 int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
                         const char *ref, struct event **out);
 

@@ -19,9 +19,16 @@ a copy of the C logic), following MISP's rules:
 - beyond MISP, what a sync user (a peer pulling) reads of events and attributes
   is also cut by TLP: each distribution is narrowed to what the TLP allows (red: 0 or a
   sharing group, amber: 0, green: up to 2), and what is then below 1 and not a
-  sharing group is not served; peers get no RelatedEvent.
+  sharing group is not served; peers get no RelatedEvent;
+- every user, peers included, on the other read paths: POST /lookup, sightings
+  (restSearch, index, listSightings) under MISP's "event owner" policy, and the
+  sync endpoints filterEventIdsForPush and filterSightingUuidsForPush; there a
+  peer reaches an item only if it leaves by TLP or its organisation owns the
+  event (docs/access-control.md "What a peer reaches").
+Writes, pushes and pulls: test_acl_oracle_writes.py.
 
-ORACLE_CASES (default 2000) events; ORACLE_SEED (default 1) seeds the run.
+ORACLE_CASES (default 2000) events (and a tenth as many sightings); ORACLE_SEED
+(default 1) seeds the run.
 `ORACLE_CASES=100000 make test-oracle` runs the large version.
 """
 import csv
@@ -37,7 +44,9 @@ from conftest import unique
 CASES = int(os.environ.get("ORACLE_CASES", "2000"))
 SEED = int(os.environ.get("ORACLE_SEED", "1"))
 ROLES = [1, 2, 3, 4, 5, 6]  # admin, Org Admin, User, Publisher, Sync user, Read Only
-CORR_POOL = 30  # distinct correlating values spread over the events
+CORR_POOL = int(os.environ.get("ORACLE_CORR_POOL", "30"))  # distinct correlating values
+CORR_THRESHOLD = 1000  # correlation_threshold's default: a value held by more events is
+# over-correlating and lists no RelatedEvent (docs/api.md)
 TLP = ["tlp:clear", "tlp:white", "tlp:green", "tlp:amber", "tlp:amber+strict", "tlp:red"]
 
 
@@ -51,6 +60,7 @@ class World:
         self.events = {}          # uuid -> {"org", "dist", "sg", "attrs": {uuid: (dist, sg, obj)}}
         self.objects = {}         # object uuid -> (dist, sg)
         self.values = {}          # attribute value -> uuid (values are unique here)
+        self.sightings = {}       # sighting uuid -> (event uuid, attribute uuid, reporter org)
 
     def sg_visible(self, sg, org):
         g = self.groups[sg]
@@ -74,8 +84,14 @@ class World:
         """RelatedEvent of event eu as org sees it: the other visible events
         holding, in an attribute org may see, a value org sees in eu."""
         ev = self.events[eu]
+        if not hasattr(self, "corr_holders"):
+            self.corr_holders = {}
+            for f in self.events.values():
+                for v in f["corr"]:
+                    self.corr_holders[v] = self.corr_holders.get(v, 0) + 1
         mine = {v for v, (d, sg) in ev["corr"].items()
-                if self.child_visible(ev, d, sg, org, admin)}
+                if self.child_visible(ev, d, sg, org, admin) and
+                self.corr_holders[v] <= CORR_THRESHOLD}
         out = set()
         for fu, f in self.events.items():
             if fu == eu or not self.event_visible(f, org, admin):
@@ -124,6 +140,48 @@ class World:
                     continue
                 attrs.add(au)
         return events, attrs
+
+
+    # ---- what a peer reaches, and sightings (docs/access-control.md "Who
+    # sees a sighting", "What a peer reaches") ----
+
+    def reaches(self, ev, dist, sg, obj, org, admin, sync):
+        """May org read this attribute of ev (dist, sg, obj as in ev["attrs"]),
+        through a look-up or a sighting read?  Everyone by the visibility
+        rules; a peer (sync) also only what leaves by TLP, unless its
+        organisation owns the event here."""
+        if not self.event_visible(ev, org, admin) or \
+                not self.child_visible(ev, dist, sg, org, admin):
+            return False
+        if obj is not None and not self.child_visible(ev, *self.objects[obj], org, admin):
+            return False
+        if not sync or admin or ev["org"] == org:
+            return True
+        parent = self.tlp_cap(ev["tlp"], ev["dist"])
+        if not self.may_leave(parent):
+            return False
+        if obj is not None:
+            odist = self.objects[obj][0]
+            parent = parent if odist == 5 else self.tlp_cap(ev["tlp"], odist)
+            if not self.may_leave(parent):
+                return False
+        return self.may_leave(parent if dist == 5 else self.tlp_cap(ev["tlp"], dist))
+
+    def event_reaches(self, ev, org, admin, sync):
+        if not self.event_visible(ev, org, admin):
+            return False
+        return not sync or admin or ev["org"] == org or \
+            self.may_leave(self.tlp_cap(ev["tlp"], ev["dist"]))
+
+    def sighting_visible(self, su, org, admin, sync):
+        """MISP's "event owner" policy: on an attribute the reader reaches, all
+        sightings for the event's owner, site admins and peers, else only
+        those its own organisation reported."""
+        eu, au, reporter = self.sightings[su]
+        ev = self.events[eu]
+        if not self.reaches(ev, *ev["attrs"][au], org, admin, sync):
+            return False
+        return admin or sync or ev["org"] == org or reporter == org
 
 
 def pick_distribution(rng, world, org, allow_inherit):
@@ -188,16 +246,18 @@ def world(server, admin, make_user):
             body["Attribute"].append(a)
             ev["attrs"][au] = (adist, asg, None)
             w.values[a["value"]] = au
-        ev["corr"] = {}
+        ev["corr"], ev["corr_uuid"] = {}, {}
         if rng.random() < 0.7:
             # a correlating value from a small pool, shared by many events
             cdist, csg = pick_distribution(rng, w, org, True)
             cv = "corr-%d.oracle.example" % rng.randrange(CORR_POOL)
-            a = {"type": "domain", "value": cv, "distribution": cdist}
+            cu = str(uuid.uuid4())
+            a = {"uuid": cu, "type": "domain", "value": cv, "distribution": cdist}
             if csg:
                 a["sharing_group_id"] = csg
             body["Attribute"].append(a)
             ev["corr"][cv] = (cdist, csg)
+            ev["corr_uuid"][cu] = (cdist, csg)
         if rng.random() < 0.3:
             odist, osg = pick_distribution(rng, w, org, True)
             ou = str(uuid.uuid4())
@@ -222,7 +282,27 @@ def world(server, admin, make_user):
         if ev["published"]:
             assert client.post("/events/publish/%s" % eu).status_code == 200
         w.events[eu] = ev
+    record_sightings(rng, w)
     return w
+
+
+SIGHTING_SOURCE = "oracle-%d" % SEED
+
+
+def record_sightings(rng, w):
+    """Sightings by users of random organisations on attributes they may see
+    (site admins, org admins, users, publishers: perm_sighting)."""
+    reporters = [(c, o, r) for c, o, r in w.users if r in (1, 2, 3, 4)]
+    events = sorted(w.events)
+    for _ in range(max(60, CASES // 10)):
+        eu = rng.choice(events)
+        ev = w.events[eu]
+        au = rng.choice(sorted(ev["attrs"]))
+        able = [x for x in reporters if w.reaches(ev, *ev["attrs"][au], x[1], x[2] == 1, False)]
+        c, org, _ = rng.choice(able)
+        r = c.post("/sightings/add/%s" % au, {"source": SIGHTING_SOURCE})
+        assert r.status_code == 200, r.text
+        w.sightings[r.json()["Sighting"]["uuid"]] = (eu, au, org)
 
 
 def describe(world, eu, au=None):
@@ -235,7 +315,18 @@ def describe(world, eu, au=None):
     return s
 
 
+COMPARED = [0]  # objects compared with the model (printed at the end, with -s)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_compared():
+    yield
+    print("\noracle: %d events, %d sightings; %d objects compared with the model" % (
+        CASES, max(60, CASES // 10), COMPARED[0]))
+
+
 def check_sets(world, who, what, got, want, attrs=False):
+    COMPARED[0] += len(got | want)
     leaked, missing = got - want, want - got
     if leaked or missing:
         sample = sorted(leaked)[:3] or sorted(missing)[:3]
@@ -339,6 +430,7 @@ def test_event_and_attribute_views_match_the_model(world):
         want_events, want_attrs = world.expected(org, admin, sync=is_peer(world, c, org))
         for eu in sample:
             r = c.get("/events/view/%s" % eu)
+            COMPARED[0] += 2
             visible = r.status_code == 200
             assert r.status_code in (200, 404)
             if visible != (eu in want_events):
@@ -387,3 +479,150 @@ def test_sync_pull_index_matches_the_model(world):
         assert r.status_code == 200, r.text
         check_sets(world, "sync user of org %s" % org, "events/index minimal published",
                    ours(world, {e["uuid"] for e in r.json()}), want)
+
+
+# ---- every reader on the other read paths, peers (sync users) included:
+# look-ups, sightings and the sync endpoints, with the TLP cut ----
+
+def all_readers(world):
+    """(client, org, admin, sync, who) for every user of the world."""
+    for c, org, role in world.users:
+        yield c, org, role == 1, role == 5, "user of org %s role %d" % (org, role)
+
+
+def corr_attributes(world):
+    for eu, ev in world.events.items():
+        for cu, (d, sg) in ev["corr_uuid"].items():
+            yield eu, ev, cu, d, sg
+
+
+def test_lookup_matches_the_model(world):
+    """POST /lookup of every correlating value: the attribute uuids that come
+    back are those the reader reaches (for a peer, by TLP too)."""
+    values = ["corr-%d.oracle.example" % i for i in range(CORR_POOL)]
+    ours_corr = {cu for _, _, cu, _, _ in corr_attributes(world)}
+    owner = {cu: eu for eu, _, cu, _, _ in corr_attributes(world)}
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.post("/lookup", values)
+        assert r.status_code == 200, r.text
+        got = {m["attribute_uuid"] for res in r.json()["results"] for m in res["matches"]}
+        got &= ours_corr
+        want = {cu for _, ev, cu, d, sg in corr_attributes(world)
+                if world.reaches(ev, d, sg, None, org, admin, sync)}
+        COMPARED[0] += len(got | want)
+        leaked, missing = got - want, want - got
+        if leaked or missing:
+            u = sorted(leaked or missing)[0]
+            pytest.fail("%s, /lookup: %d leaked, %d missing; e.g. %s attribute %s %s" % (
+                who, len(leaked), len(missing), "leaked" if leaked else "missing", u,
+                describe(world, owner[u]) + " tlp=" + world.events[owner[u]]["tlp"]))
+
+
+def check_sightings(world, who, what, got, want):
+    got &= set(world.sightings)
+    COMPARED[0] += len(got | want)
+    leaked, missing = got - want, want - got
+    if leaked or missing:
+        su = sorted(leaked or missing)[0]
+        eu, au, reporter = world.sightings[su]
+        pytest.fail("%s, %s: %d leaked, %d missing; e.g. %s sighting by org %s on %s tlp=%s" % (
+            who, what, len(leaked), len(missing), "leaked" if leaked else "missing", reporter,
+            describe(world, eu, au), world.events[eu]["tlp"]))
+
+
+def test_sightings_rest_search_matches_the_model(world):
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.post("/sightings/restSearch", {"source": SIGHTING_SOURCE, "includeUuid": 1})
+        assert r.status_code == 200, r.text
+        got = {x["Sighting"]["uuid"] for x in r.json()["response"]}
+        want = {su for su in world.sightings if world.sighting_visible(su, org, admin, sync)}
+        check_sightings(world, who, "sightings/restSearch", got, want)
+
+
+def test_sightings_index_matches_the_model(world):
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.get("/sightings/index")
+        assert r.status_code == 200, r.text
+        got = {x["uuid"] for x in r.json()}
+        want = {su for su in world.sightings if world.sighting_visible(su, org, admin, sync)}
+        check_sightings(world, who, "sightings/index", got, want)
+
+
+def test_list_sightings_matches_the_model(world):
+    """listSightings of an event and of an attribute: 404 where the reader may
+    not reach it (a peer: by TLP too), else exactly the sightings it sees."""
+    rng = random.Random(SEED + 3)
+    sighted = sorted({eu for eu, _, _ in world.sightings.values()})
+    sample = rng.sample(sighted, min(25, len(sighted)))
+    for c, org, admin, sync, who in all_readers(world):
+        for eu in sample:
+            ev = world.events[eu]
+            r = c.post("/sightings/listSightings", {"id": eu, "context": "event"})
+            COMPARED[0] += 2
+            reach = world.event_reaches(ev, org, admin, sync)
+            if (r.status_code == 200) != reach:
+                pytest.fail("%s, listSightings event: status %d, model %s; %s tlp=%s" % (
+                    who, r.status_code, "reaches" if reach else "hidden", describe(world, eu),
+                    ev["tlp"]))
+            if reach:
+                got = {x["Sighting"]["uuid"] for x in r.json()}
+                want = {su for su, (e, _, _) in world.sightings.items()
+                        if e == eu and world.sighting_visible(su, org, admin, sync)}
+                check_sightings(world, who, "listSightings event", got, want)
+            au = next(a for e, a, _ in world.sightings.values() if e == eu)
+            r = c.post("/sightings/listSightings", {"id": au, "context": "attribute"})
+            reach = world.reaches(ev, *ev["attrs"][au], org, admin, sync)
+            if (r.status_code == 200) != reach:
+                pytest.fail("%s, listSightings attribute: status %d, model %s; %s tlp=%s" % (
+                    who, r.status_code, "reaches" if reach else "hidden",
+                    describe(world, eu, au), ev["tlp"]))
+            if reach:
+                got = {x["Sighting"]["uuid"] for x in r.json()}
+                want = {su for su, (e, a, _) in world.sightings.items()
+                        if a == au and world.sighting_visible(su, org, admin, sync)}
+                check_sightings(world, who, "listSightings attribute", got, want)
+
+
+def test_filter_event_ids_for_push_matches_the_model(world):
+    """MISP's filterEventIdsForPush answers the offered uuids this node would
+    take: unknown ones, or newer versions of synced copies; never one of its
+    own (unlocked) events, whoever owns it.  Sync users and site admins only."""
+    rng = random.Random(SEED + 4)
+    offered = rng.sample(sorted(world.events), min(40, len(world.events)))
+    fresh = [str(uuid.uuid4()) for _ in range(5)]
+    body = [{"Event": {"uuid": u, "timestamp": "4000000000"}} for u in offered + fresh]
+    for c, org, admin, sync, who in all_readers(world):
+        r = c.post("/events/filterEventIdsForPush", body)
+        if not (admin or sync):
+            assert r.status_code == 403, "%s: %d %s" % (who, r.status_code, r.text)
+            continue
+        assert r.status_code == 200, r.text
+        COMPARED[0] += len(body)
+        assert r.json() == fresh, "%s, filterEventIdsForPush: %s" % (who, r.json())
+
+
+def test_filter_sighting_uuids_for_push_matches_the_model(world):
+    """filterSightingUuidsForPush/{event}: 404 for an event the peer may not
+    reach (by TLP too); else the offered uuids this event already has."""
+    rng = random.Random(SEED + 5)
+    by_event = {}
+    for su, (eu, _, _) in world.sightings.items():
+        by_event.setdefault(eu, set()).add(su)
+    sample = rng.sample(sorted(world.events), min(30, len(world.events)))
+    others = sorted(world.sightings)
+    for c, org, admin, sync, who in all_readers(world):
+        for eu in sample:
+            have = by_event.get(eu, set())
+            offered = sorted(have) + [str(uuid.uuid4())] + rng.sample(others, min(2, len(others)))
+            r = c.post("/sightings/filterSightingUuidsForPush/%s" % eu, offered)
+            COMPARED[0] += 1 + len(offered)
+            if not (admin or sync):
+                assert r.status_code == 403, "%s: %d %s" % (who, r.status_code, r.text)
+                break
+            reach = world.event_reaches(world.events[eu], org, admin, sync)
+            if (r.status_code == 200) != reach:
+                pytest.fail("%s, filterSightingUuidsForPush: status %d, model %s; %s tlp=%s" % (
+                    who, r.status_code, "reaches" if reach else "hidden", describe(world, eu),
+                    world.events[eu]["tlp"]))
+            if reach:
+                assert set(r.json()) == {u for u in offered if u in have}, (who, eu)
