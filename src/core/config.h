@@ -32,6 +32,7 @@ struct config {
     char *admin_email;  /* first admin user */
     /* resource limits of the HTTP server (docs/operations.md) */
     int64_t body_memory_max;        /* bytes of request bodies in memory, all connections */
+    int64_t response_memory_max;    /* bytes of built answers waiting to be sent, all connections */
     int64_t max_connections;        /* connections at once */
     int64_t max_connections_per_ip; /* connections at once from one address; 0: no limit */
     int64_t header_timeout;         /* seconds to send a request's headers */

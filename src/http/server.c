@@ -740,19 +740,68 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
-/* An answer holding a secret (buf_set_secret on req->out, e.g. a new API
- * key): wiped when libmicrohttpd is done sending it. */
-struct secret_body {
+/* ---- memory for built answers, all connections together ----
+ *
+ * An answer built whole (all but the streamed ones) stays in memory until the
+ * client has read it, so slow readers could pin many: their sum is bounded
+ * (response_memory_max).  An answer that does not fit gets 503 with
+ * Retry-After, one larger than the whole budget 500 naming it; answers up to
+ * ANSWER_SMALL (error bodies among them) are counted but always sent.  An
+ * answer holding a secret (buf_set_secret on req->out, e.g. a new API key)
+ * is wiped when libmicrohttpd is done with it.
+ */
+#define ANSWER_SMALL (64u * 1024)
+
+static size_t answer_bytes; /* held now (atomic) */
+
+struct held_answer {
     char *ptr;
     size_t len;
+    bool secret;
 };
 
-static void secret_body_free(void *cls)
+static void held_answer_free(void *cls)
 {
-    struct secret_body *sb = cls;
-    sodium_memzero(sb->ptr, sb->len);
-    free(sb->ptr);
-    free(sb);
+    struct held_answer *h = cls;
+    if (h->secret)
+        sodium_memzero(h->ptr, h->len);
+    free(h->ptr);
+    __atomic_sub_fetch(&answer_bytes, h->len, __ATOMIC_RELAXED);
+    free(h);
+}
+
+/* The built answer in req->out as a libmicrohttpd response, within the
+ * budget; else the 503 or 500 that replaces it (status updated). */
+static struct MHD_Response *held_answer(struct conn_state *st, int *status, size_t *len)
+{
+    struct request *req = &st->req;
+    size_t max = (size_t)req->app->cfg->response_memory_max;
+    struct held_answer *h = xmalloc(sizeof(*h));
+    h->secret = req->out.secret;
+    h->ptr = buf_take(&req->out, &h->len);
+    size_t cur = __atomic_add_fetch(&answer_bytes, h->len, __ATOMIC_RELAXED);
+    if (h->len > ANSWER_SMALL && cur > max) {
+        __atomic_sub_fetch(&answer_bytes, h->len, __ATOMIC_RELAXED);
+        if (h->secret)
+            sodium_memzero(h->ptr, h->len);
+        free(h->ptr);
+        bool never = h->len > max;
+        log_warnx("answer of %zu bytes refused: response_memory_max (%zu) %s", h->len, max,
+                  never ? "is smaller" : "is in use");
+        *status = http_error(req, never ? 500 : 503,
+                             never ? "The answer is larger than the server's response_memory_max."
+                                   : "The server holds too many answers in memory "
+                                     "(response_memory_max): try again shortly.",
+                             NULL);
+        if (!never)
+            st->retry_after = 5;
+        h->secret = req->out.secret;
+        h->ptr = buf_take(&req->out, &h->len);
+        __atomic_add_fetch(&answer_bytes, h->len, __ATOMIC_RELAXED);
+    }
+    *len = h->len;
+    return MHD_create_response_from_buffer_with_free_callback_cls(h->len, h->ptr,
+                                                                  held_answer_free, h);
 }
 
 static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn, int status)
@@ -771,17 +820,7 @@ static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn,
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader,
                                                  req, NULL);
     } else {
-        bool secret = req->out.secret;
-        char *body = buf_take(&req->out, &len);
-        if (secret) {
-            struct secret_body *sb = xmalloc(sizeof(*sb));
-            sb->ptr = body;
-            sb->len = len;
-            resp = MHD_create_response_from_buffer_with_free_callback_cls(len, body,
-                                                                          secret_body_free, sb);
-        } else {
-            resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-        }
+        resp = held_answer(st, &status, &len);
     }
     MHD_add_response_header(resp, "Content-Type",
                             req->content_type ? req->content_type : "application/json");

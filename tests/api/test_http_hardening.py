@@ -357,3 +357,47 @@ def test_sound_framing_still_works(srv):
     data, _ = framing_reply(srv, b"Transfer-Encoding: Chunked\r\nConnection: close\r\n",
                             b"2\r\n{}\r\n0\r\n\r\n")
     assert status_of(data) == 200, data
+
+
+def test_answers_held_for_slow_readers_share_a_memory_budget():
+    """An answer built whole stays in memory until its client has read it: the
+    sum is bounded by response_memory_max, so slow readers cannot pin the
+    server's memory (issue 10, defect 9: memory per server)."""
+    tmp = tempfile.mkdtemp(prefix="liaison-answers-")
+    s = Server(tmp, args=("--response-memory-max", str(12 * 1024 * 1024)))
+    try:
+        addr = (urlparse(s.url).hostname, urlparse(s.url).port)
+        attrs = [{"type": "domain", "value": "a%d.answers.example" % i, "comment": "c" * 1000}
+                 for i in range(8000)]  # events/view: about 9 MB
+        r = requests.post(s.url + "/events/add", json={"info": "big answer", "Attribute": attrs},
+                          headers={"Authorization": s.admin_key, "Accept": "application/json"},
+                          timeout=120)
+        assert r.status_code == 200, r.text[:300]
+        uid = r.json()["Event"]["uuid"]
+        get = ("GET /events/view/%s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+               "Accept: application/json\r\n\r\n" % (uid, s.admin_key)).encode()
+        slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # reads nothing
+        slow.connect(addr)
+        slow.sendall(get)
+        time.sleep(1.5)  # built and queued, mostly unsent
+        r = requests.get(s.url + "/events/view/%s" % uid, timeout=60,
+                         headers={"Authorization": s.admin_key, "Accept": "application/json"})
+        assert r.status_code == 503, r.status_code
+        assert r.headers.get("Retry-After") and "response_memory_max" in r.text
+        # small answers still go out meanwhile
+        r = requests.get(s.url + "/servers/getVersion", timeout=10,
+                         headers={"Authorization": s.admin_key, "Accept": "application/json"})
+        assert r.status_code == 200
+        slow.close()  # the held answer is given back
+        deadline = time.time() + 10
+        while True:
+            r = requests.get(s.url + "/events/view/%s" % uid, timeout=60,
+                             headers={"Authorization": s.admin_key,
+                                      "Accept": "application/json"})
+            if r.status_code == 200 or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 200 and len(r.json()["Event"]["Attribute"]) == 8000
+    finally:
+        assert s.stop() == 0
