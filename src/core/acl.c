@@ -361,7 +361,8 @@ bool acl_can_peer_delete_sighting(const struct principal *p, const struct sighti
 {
     if (acl_is_site_admin(p))
         return true;
-    return s->org_id == p->org.id || (s->from_org_id != 0 && s->from_org_id == p->org.id);
+    /* a peer of no known organisation (0) must not match anonymous sightings */
+    return p->org.id > 0 && (s->org_id == p->org.id || s->from_org_id == p->org.id);
 }
 
 bool acl_can_sync(const struct principal *p)

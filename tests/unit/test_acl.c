@@ -267,6 +267,24 @@ static void test_no_one_acts_on_an_account_with_more_permissions(void **state)
     assert_true(acl_can_manage_keys(&plain, &colleague, &user));
 }
 
+static void test_peer_deletes_only_what_its_org_reported_or_delivered(void **state)
+{
+    (void)state;
+    struct principal peer = who(0, 7, PERM_BIT(PERM_SYNC));
+    struct sighting theirs = {.org_id = 7}, delivered = {.org_id = 3, .from_org_id = 7};
+    struct sighting local = {.org_id = 3}, anonymous = {.org_id = 0};
+    assert_true(acl_can_peer_delete_sighting(&peer, &theirs));
+    assert_true(acl_can_peer_delete_sighting(&peer, &delivered));
+    assert_false(acl_can_peer_delete_sighting(&peer, &local));
+    assert_false(acl_can_peer_delete_sighting(&peer, &anonymous));
+    /* a link whose remote organisation is unknown (0) matches nothing */
+    struct principal nobody = who(0, 0, PERM_BIT(PERM_SYNC));
+    assert_false(acl_can_peer_delete_sighting(&nobody, &anonymous));
+    assert_false(acl_can_peer_delete_sighting(&nobody, &local));
+    struct principal sa = who(1, 1, PERM_BIT(PERM_SITE_ADMIN));
+    assert_true(acl_can_peer_delete_sighting(&sa, &local));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_sightings_event_owner_sees_all_others_their_own),
         cmocka_unit_test(test_sighting_add_delete_and_sync_rights),
         cmocka_unit_test(test_no_one_acts_on_an_account_with_more_permissions),
+        cmocka_unit_test(test_peer_deletes_only_what_its_org_reported_or_delivered),
     };
     return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
 }
