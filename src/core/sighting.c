@@ -248,21 +248,26 @@ int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_
 
 /* May the reader of acl reach attribute attribute_id of event event_id (both
  * visible to it)?  For a sync peer and another organisation's event, only by
- * acl_sync_may_reach; anyone else, yes. */
+ * acl_sync_may_reach; anyone else, yes.  *last caches the event loaded last
+ * (NULL at first), so that a run of attributes of one event loads it once. */
 static int peer_reaches_attribute(struct store_conn *c, struct arena *a,
                                   const struct acl_filter *acl, int64_t event_id,
-                                  int64_t attribute_id, bool *ok)
+                                  int64_t attribute_id, struct event **last, bool *ok)
 {
     *ok = true;
     if (!acl->sync_peer)
         return 0;
-    struct event *e;
-    int rc = store_event_load(c, a, event_id, NULL, acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &e);
-    if (rc < 0)
-        return rc;
+    if (*last == NULL || (*last)->id != event_id) {
+        int rc = store_event_load(c, a, event_id, NULL, acl,
+                                  STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, last);
+        if (rc < 0) {
+            *last = NULL;
+            return rc;
+        }
+    }
     const struct object *o;
-    const struct attribute *at = attribute_in(e, attribute_id, &o);
-    *ok = at != NULL && acl_sync_may_reach(acl, e, o, at);
+    const struct attribute *at = attribute_in(*last, attribute_id, &o);
+    *ok = at != NULL && acl_sync_may_reach(acl, *last, o, at);
     return 0;
 }
 
@@ -343,8 +348,9 @@ int sighting_attribute_find(struct store_conn *c, struct arena *a, const struct 
     struct targets t = {0};
     int rc = attribute_target(c, a, acl, ref, &t);
     bool ok = t.n > 0;
+    struct event *last = NULL;
     if (rc == 0 && ok)
-        rc = peer_reaches_attribute(c, a, acl, t.v[0].event_id, t.v[0].attribute_id, &ok);
+        rc = peer_reaches_attribute(c, a, acl, t.v[0].event_id, t.v[0].attribute_id, &last, &ok);
     if (rc == 0 && !ok)
         rc = ERR_NOTFOUND;
     if (rc == 0)
@@ -407,10 +413,11 @@ int sighting_add(struct store_conn *c, struct arena *a, const struct principal *
     if (rc < 0)
         return rc;
     size_t kept = 0; /* a peer's sync user: only what it reaches by TLP too */
+    struct event *last = NULL;
     for (size_t i = 0; i < t.n; i++) {
         bool ok;
-        if ((rc = peer_reaches_attribute(c, a, acl, t.v[i].event_id, t.v[i].attribute_id, &ok)) <
-            0)
+        if ((rc = peer_reaches_attribute(c, a, acl, t.v[i].event_id, t.v[i].attribute_id, &last,
+                                         &ok)) < 0)
             return rc;
         if (ok)
             t.v[kept++] = t.v[i];
@@ -484,8 +491,7 @@ int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct pri
     if (!acl_can_sync(p))
         return ERR_FORBIDDEN;
     struct event *e;
-    bool cut;
-    int rc = peer_event_find(c, a, acl, event_ref, &e, &cut);
+    int rc = sighting_event_find(c, a, acl, event_ref, &e);
     if (rc < 0)
         return rc;
     return store_sighting_uuids_known(c, e->id, uuids_json, fn, ctx);
@@ -730,11 +736,11 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
             int grc = store_sighting_get(c, a, 0, s->uuid, &here);
             if (grc < 0 && grc != ERR_NOTFOUND)
                 return grc;
-            if (grc == 0 && !here->deleted && here->event_id == e->id &&
-                !acl_can_peer_delete_sighting(p, here)) {
+            bool live_here = grc == 0 && !here->deleted && here->event_id == e->id;
+            if (live_here && !acl_can_peer_delete_sighting(p, here)) {
                 skip(a, res, s, "a peer may delete only sightings its organisation reported or "
                                 "delivered");
-            } else if (grc == 0 && !here->deleted && here->event_id == e->id) {
+            } else if (live_here) {
                 if ((rc = store_sighting_delete(c, here->id)) < 0)
                     return rc;
                 res->removed++;

@@ -1008,9 +1008,31 @@ static int note_sighted(struct link *l, const struct offer_list *o, struct sight
 
 /* Saves the sightings of one chunk of events: one transaction, a savepoint
  * per event (an event not here, e.g. left out by the pull rules, is skipped). */
-static int save_sightings(struct store *s, struct link *l, struct arena *a,
-                          const struct json_value *list, char (*uuids)[UUID_STR_LEN + 1], size_t n,
-                          struct sync_report *r)
+/* Where a pull's sightings may land (issue 10: never onto an event not shared
+ * with the peer): the copies this link delivered (sorted uuids), or else what
+ * the peer may reach as its sync user here.  Read once per pull. */
+struct sighting_reach {
+    struct acl_filter seen;
+    struct uuid_set from_link;
+};
+
+static int sighting_reach_load(struct store *s, struct link *l, struct sighting_reach *out)
+{
+    out->from_link = (struct uuid_set){l->a, NULL, 0, 0};
+    int rc = acl_filter_load(s, l->a, &l->peer, NULL, &out->seen);
+    struct store_conn *c;
+    if (rc < 0 || (rc = store_begin_read(s, &c)) < 0)
+        return rc;
+    rc = store_synced_events(c, l->sv->id, on_synced, &out->from_link);
+    store_end(c, true);
+    if (rc == 0 && out->from_link.n)
+        qsort(out->from_link.v, out->from_link.n, sizeof(*out->from_link.v), cmp_uuid);
+    return rc;
+}
+
+static int save_sightings(struct store *s, struct link *l, const struct sighting_reach *reach,
+                          struct arena *a, const struct json_value *list,
+                          char (*uuids)[UUID_STR_LEN + 1], size_t n, struct sync_report *r)
 {
     struct sighting *v = arena_alloc(a, (list->len ? list->len : 1) * sizeof(*v));
     const char **event_of = arena_alloc(a, (list->len ? list->len : 1) * sizeof(*event_of));
@@ -1031,24 +1053,14 @@ static int save_sightings(struct store *s, struct link *l, struct arena *a,
         }
         event_of[k++] = arena_strndup(a, eu.ptr, eu.len);
     }
-    /* onto the copies this link sent us, or else only what the peer may
-     * reach as its sync user here (issue 10: never onto an event not shared
-     * with it); deletions as acl_can_peer_delete_sighting allows */
-    struct acl_filter seen, own = {.everything = true, .sharing_groups = "[]",
+    /* deletions as acl_can_peer_delete_sighting allows, whichever filter */
+    const struct acl_filter own = {.everything = true, .sharing_groups = "[]",
                                    .see_deleted = true};
-    int rc = acl_filter_load(s, a, &l->peer, NULL, &seen);
+    const struct uuid_set *from_link = &reach->from_link;
+    struct store_conn *c;
+    int rc = store_begin_write(s, &c);
     if (rc < 0)
         return rc;
-    struct store_conn *c;
-    if ((rc = store_begin_write(s, &c)) < 0)
-        return rc;
-    struct uuid_set from_link = {a, NULL, 0, 0};
-    if ((rc = store_synced_events(c, l->sv->id, on_synced, &from_link)) < 0) {
-        store_end(c, false);
-        return rc;
-    }
-    if (from_link.n)
-        qsort(from_link.v, from_link.n, sizeof(*from_link.v), cmp_uuid);
     struct sighting *mine = arena_alloc(a, (k ? k : 1) * sizeof(*mine));
     for (size_t e = 0; rc == 0 && e < n; e++) {
         size_t m = 0;
@@ -1062,10 +1074,10 @@ static int save_sightings(struct store *s, struct link *l, struct arena *a,
         diag_clear(&d);
         if ((rc = store_savepoint(c)) < 0)
             break;
-        bool ours = from_link.n && bsearch(uuids[e], from_link.v, from_link.n, sizeof(*from_link.v),
-                            cmp_uuid) != NULL;
-        int brc = sighting_bulk_save(c, a, &l->peer, ours ? &own : &seen, uuids[e], mine, m,
-                                     &res, &d);
+        bool ours = from_link->n && bsearch(uuids[e], from_link->v, from_link->n,
+                                            sizeof(*from_link->v), cmp_uuid) != NULL;
+        int brc = sighting_bulk_save(c, a, &l->peer, ours ? &own : &reach->seen, uuids[e], mine,
+                                     m, &res, &d);
         if ((rc = store_savepoint_end(c, brc == 0)) < 0)
             break;
         if (brc == ERR_DB || brc == ERR_IO) {
@@ -1085,7 +1097,10 @@ static int save_sightings(struct store *s, struct link *l, struct arena *a,
 static int pull_sightings(struct store *s, struct link *l, struct sighted *sd,
                           struct sync_report *r)
 {
-    int rc = 0;
+    struct sighting_reach reach;
+    int rc = sd->n ? sighting_reach_load(s, l, &reach) : 0;
+    if (rc < 0)
+        return rc;
     for (size_t at = 0; rc == 0 && at < sd->n; at += SIGHTING_CHUNK) {
         size_t n = sd->n - at < SIGHTING_CHUNK ? sd->n - at : SIGHTING_CHUNK;
         struct buf q;
@@ -1119,7 +1134,7 @@ static int pull_sightings(struct store *s, struct link *l, struct sighted *sd,
         }
         peer_reply_free(&reply);
         if (rc == 0 && list->len > 0)
-            rc = save_sightings(s, l, a, list, sd->uuids + at, n, r);
+            rc = save_sightings(s, l, &reach, a, list, sd->uuids + at, n, r);
         arena_free(a);
     }
     /* a peer without sightings (an old MISP) is not a failed pull */

@@ -24,7 +24,6 @@
 #include "codec/misp_search_params.h"
 #include "core/indexer.h"
 #include "util/limits.h"
-#include "util/log.h"
 
 #include <stdio.h>
 #include <string.h>
