@@ -5,6 +5,7 @@
 #define LIAISON_CLI_H
 
 #include "core/config.h"
+#include "core/svc.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -31,7 +32,11 @@ bool cli_help_asked(int argc, char **argv);
 int cli_check_opts(const char *cmd, int argc, char **argv, const char *const *valued,
                    const char *const *flags);
 
-/* Opens the store named by cfg->db, creating its directory; prints errors. */
+/* Opens the services on the store named by cfg->db (svc_open), creating its
+ * directory; prints errors.  Close with svc_close. */
+int cli_svc_open(const struct config *cfg, struct svc *out);
+/* The same, keeping the store only (close with store_close); for commands
+ * not yet moved onto services. */
 int cli_store_open(const struct config *cfg, struct store **out);
 
 int cmd_serve(int argc, char **argv);

@@ -5,8 +5,8 @@
 
 #include "core/auth.h"
 #include "core/indexer.h"
-#include "core/syncd.h"
 #include "core/instance.h"
+#include "core/syncd.h"
 #include "http/http.h"
 #include "util/log.h"
 
@@ -30,17 +30,18 @@ static void serve_help(void)
 }
 
 /* Opens the store and runs first-start set-up; prints where the key is. */
-static int open_instance(struct config *cfg, struct store **s, struct instance *inst)
+static int open_instance(struct config *cfg, struct svc *s, struct instance *inst)
 {
-    if (cli_store_open(cfg, s) != 0)
+    if (cli_svc_open(cfg, s) != 0)
         return 1;
     struct diag d;
     diag_clear(&d);
-    if (instance_init(*s, cfg, inst, &d) < 0) {
+    if (instance_init(s->store, cfg, inst, &d) < 0) {
         fprintf(stderr, "liaison: %s\n", d.msg);
-        store_close(*s);
+        svc_close(s);
         return 1;
     }
+    memcpy(s->instance_uuid, inst->uuid, sizeof(s->instance_uuid));
     if (inst->created)
         printf("Created the host organisation '%s' and admin user %s.\n"
                "The admin API key is in %s (mode 0600).\n",
@@ -67,8 +68,8 @@ static void tune_malloc(void)
 static void start_worker(struct app *app, void *ctx)
 {
     struct sync_worker **worker = ctx;
-    if (sync_worker_start(app->store, app->indexer, app->instance_uuid, app->base_url, worker) <
-        0)
+    if (sync_worker_start(app->svc.store, app->svc.indexer, app->svc.instance_uuid, app->base_url,
+                          worker) < 0)
         log_warnx("sync: cannot start the background worker; pulls and pushes run on demand only");
 }
 
@@ -83,35 +84,29 @@ int cmd_serve(int argc, char **argv)
     if (cli_config(&cfg, &argc, argv) != 0)
         return 2;
     if (argc > 1) {
-        fprintf(stderr, "liaison serve: unknown option '%s' (see liaison serve --help)\n",
-                argv[1]);
+        fprintf(stderr, "liaison serve: unknown option '%s' (see liaison serve --help)\n", argv[1]);
         config_free(&cfg);
         return 2;
     }
-    struct store *s;
+    struct app app;
+    memset(&app, 0, sizeof(app));
     struct instance inst;
-    if (open_instance(&cfg, &s, &inst) != 0) {
+    if (open_instance(&cfg, &app.svc, &inst) != 0) {
         config_free(&cfg);
         return 1;
     }
-    struct app app;
-    memset(&app, 0, sizeof(app));
     struct diag d;
     diag_clear(&d);
-    if (indexer_open(s, &app.indexer, &d) < 0) {
+    if (indexer_open(app.svc.store, &app.svc.indexer, &d) < 0) {
         fprintf(stderr, "liaison: %s\n", d.msg);
-        store_close(s);
+        svc_close(&app.svc);
         config_free(&cfg);
         return 1;
     }
     /* writes by other processes (liaison import) reach the index within a second */
-    if (indexer_watch(app.indexer, 1000) < 0)
+    if (indexer_watch(app.svc.indexer, 1000) < 0)
         log_warnx("index: cannot start the watcher; only this server's writes are indexed");
-    app.store = s;
-    app.auth_cache = auth_cache_new(cfg.auth_cache ? AUTH_CACHE_TTL : 0);
-    app.cfg = &cfg;
-    app.policy.unpublished_private = cfg.unpublished_private;
-    memcpy(app.instance_uuid, inst.uuid, sizeof(app.instance_uuid));
+    app.svc.auth_cache = auth_cache_new(cfg.auth_cache ? AUTH_CACHE_TTL : 0);
     app.key_path = inst.key_path;
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
     struct sync_worker *worker = NULL;
@@ -121,9 +116,9 @@ int cmd_serve(int argc, char **argv)
     }
     int rc = http_serve(&app);
     sync_worker_stop(worker);
-    auth_cache_free(app.auth_cache);
-    indexer_close(app.indexer);
-    store_close(s);
+    auth_cache_free(app.svc.auth_cache);
+    indexer_close(app.svc.indexer);
+    svc_close(&app.svc);
     config_free(&cfg);
     return rc == 0 ? 0 : 1;
 }
@@ -147,11 +142,11 @@ int cmd_init(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
-    struct store *s;
+    struct svc s;
     struct instance inst;
     int rc = open_instance(&cfg, &s, &inst);
     if (rc == 0)
-        store_close(s);
+        svc_close(&s);
     config_free(&cfg);
     return rc;
 }

@@ -10,8 +10,6 @@
 #include "util/log.h"
 #include "util/version.h"
 
-#include <errno.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,26 +20,27 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: liaison COMMAND [options]\n"
-            "\n"
-            "Liaison: threat- and incident-information exchange server (MISP-compatible API).\n"
-            "\n"
-            "commands:\n"
-            "  serve                 run the HTTP server (creates the database on first start)\n"
-            "  init                  create the database, host organisation and admin key, then exit\n"
-            "  org add NAME | org list\n"
-            "  user add EMAIL --org ORG [--role ROLE_ID] | user list\n"
-            "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
-            "  import [FILE...]      import MISP JSON events (files or standard input)\n"
-            "  export [-o FILE]      write the events as MISP JSON, as import reads them\n"
-            "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
-            "  peer add URL --key KEY ... | peer list | peer remove ID | peer test ID\n"
-            "  sync pull|push PEER   one pull from or push to a sync link (--full, --json)\n"
-            "  config show           print the effective configuration\n"
-            "  version               print the version\n"
-            "\n"
-            "Every command accepts the configuration options (see 'liaison serve --help').\n");
+    fprintf(
+        f,
+        "usage: liaison COMMAND [options]\n"
+        "\n"
+        "Liaison: threat- and incident-information exchange server (MISP-compatible API).\n"
+        "\n"
+        "commands:\n"
+        "  serve                 run the HTTP server (creates the database on first start)\n"
+        "  init                  create the database, host organisation and admin key, then exit\n"
+        "  org add NAME | org list\n"
+        "  user add EMAIL --org ORG [--role ROLE_ID] | user list\n"
+        "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
+        "  import [FILE...]      import MISP JSON events (files or standard input)\n"
+        "  export [-o FILE]      write the events as MISP JSON, as import reads them\n"
+        "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
+        "  peer add URL --key KEY ... | peer list | peer remove ID | peer test ID\n"
+        "  sync pull|push PEER   one pull from or push to a sync link (--full, --json)\n"
+        "  config show           print the effective configuration\n"
+        "  version               print the version\n"
+        "\n"
+        "Every command accepts the configuration options (see 'liaison serve --help').\n");
 }
 
 static char *flag_name(const char *arg)
@@ -153,23 +152,23 @@ int cli_check_opts(const char *cmd, int argc, char **argv, const char *const *va
     return 0;
 }
 
-int cli_store_open(const struct config *cfg, struct store **out)
+int cli_svc_open(const struct config *cfg, struct svc *out)
 {
-    const char *path = strncmp(cfg->db, "sqlite:", 7) == 0 ? cfg->db + 7 : cfg->db;
-    char *copy = xstrdup(path);
-    char *dir = dirname(copy);
-    if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-        fprintf(stderr, "liaison: cannot create directory %s: %s\n", dir, strerror(errno));
-        free(copy);
-        return 1;
-    }
-    free(copy);
     struct diag d;
     diag_clear(&d);
-    if (store_open(cfg->db, (unsigned)cfg->threads + 1, out, &d) < 0) {
+    if (svc_open(out, cfg, &d) < 0) {
         fprintf(stderr, "liaison: %s\n", d.msg);
         return 1;
     }
+    return 0;
+}
+
+int cli_store_open(const struct config *cfg, struct store **out)
+{
+    struct svc s;
+    if (cli_svc_open(cfg, &s) != 0)
+        return 1;
+    *out = s.store;
     return 0;
 }
 
@@ -224,13 +223,10 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        {"serve", cmd_serve}, {"init", cmd_init},     {"org", cmd_org},
-        {"user", cmd_user},   {"key", cmd_key},       {"config", cmd_config},
-        {"import", cmd_import},
-        {"export", cmd_export},
-        {"lookup", cmd_lookup},
-        {"peer", cmd_peer},
-        {"sync", cmd_sync},
+        {"serve", cmd_serve},   {"init", cmd_init},     {"org", cmd_org},
+        {"user", cmd_user},     {"key", cmd_key},       {"config", cmd_config},
+        {"import", cmd_import}, {"export", cmd_export}, {"lookup", cmd_lookup},
+        {"peer", cmd_peer},     {"sync", cmd_sync},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         if (cli_help_asked(argc - 1, argv + 1))

@@ -27,6 +27,14 @@ void acl_filter(const struct principal *p, const struct acl_policy *pol, struct 
     out->sync_peer = !out->everything && role_has(&p->role, PERM_SYNC);
 }
 
+void acl_filter_system(struct acl_filter *out, bool with_deleted)
+{
+    memset(out, 0, sizeof(*out));
+    out->everything = true;
+    out->sharing_groups = "[]";
+    out->see_deleted = with_deleted;
+}
+
 int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
                     const struct acl_policy *pol, struct acl_filter *out)
 {
@@ -140,8 +148,7 @@ bool acl_can_modify_event(const struct principal *p, const struct event *e)
         return true;
     if (role_has(&p->role, PERM_MODIFY_ORG) && e->orgc_id == p->org.id)
         return true;
-    return role_has(&p->role, PERM_MODIFY) && e->user_id == p->user.id &&
-           e->orgc_id == p->org.id;
+    return role_has(&p->role, PERM_MODIFY) && e->user_id == p->user.id && e->orgc_id == p->org.id;
 }
 
 bool acl_can_publish_event(const struct principal *p, const struct event *e)
@@ -206,8 +213,8 @@ bool acl_tlp_allows(enum tlp_level level, int dist)
 
 const char *acl_tlp_name(enum tlp_level level)
 {
-    static const char *const names[] = {"no TLP", "tlp:clear", "tlp:green", "tlp:amber",
-                                        "tlp:amber+strict", "tlp:red"};
+    static const char *const names[] = {"no TLP",    "tlp:clear",        "tlp:green",
+                                        "tlp:amber", "tlp:amber+strict", "tlp:red"};
     return names[level];
 }
 
@@ -286,8 +293,8 @@ static bool parents_leave(const struct event *e, const struct object *o, int nee
     return true;
 }
 
-bool acl_sync_attribute_trim(const struct event *e, const struct object *o,
-                             struct attribute *at, int need)
+bool acl_sync_attribute_trim(const struct event *e, const struct object *o, struct attribute *at,
+                             int need)
 {
     enum tlp_level level;
     int d;
@@ -340,8 +347,7 @@ bool acl_sync_trim(struct event *e, int need)
 
 bool acl_sighting_visible(const struct acl_filter *f, const struct sighting *s)
 {
-    return f->everything || f->sync_peer || s->event_org_id == f->org_id ||
-           s->org_id == f->org_id;
+    return f->everything || f->sync_peer || s->event_org_id == f->org_id || s->org_id == f->org_id;
 }
 
 bool acl_can_add_sighting(const struct principal *p)

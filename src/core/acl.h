@@ -51,6 +51,14 @@ struct arena;
 int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
                     const struct acl_policy *pol, struct acl_filter *out);
 
+/*
+ * The system's own filter, for work no caller asked for and rules that must
+ * find the stored row whoever may read it (a received event's copy here, a
+ * link's purge, a peer's own sightings): no restriction; with_deleted also
+ * returns tombstoned children.  Never the filter of an answer to a caller.
+ */
+void acl_filter_system(struct acl_filter *out, bool with_deleted);
+
 /* May the reader of f see sharing group sg_id? */
 bool acl_sharing_group_visible(const struct acl_filter *f, int64_t sg_id);
 /* May the caller put data into sharing group sg_id (it must see it)?  Needs
@@ -129,8 +137,8 @@ bool acl_sync_trim(struct event *e, int need);
  * object or NULL), read on its own (attributes/restSearch, attributes/view):
  * false when it may not leave; else its distribution is narrowed and its
  * local tags dropped. */
-bool acl_sync_attribute_trim(const struct event *e, const struct object *o,
-                             struct attribute *at, int need);
+bool acl_sync_attribute_trim(const struct event *e, const struct object *o, struct attribute *at,
+                             int need);
 /*
  * What a peer may reach here, by the same cut (beyond MISP).  A peer's sync
  * user reading through any path - look-ups, sightings, the sync endpoints -

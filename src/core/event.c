@@ -872,7 +872,8 @@ int event_receive(struct store_conn *c, struct arena *a, const struct principal 
         return diag_set(d, ERR_INVAL, "Event.uuid", "a received event needs its uuid");
     if (in->timestamp <= 0)
         return diag_set(d, ERR_INVAL, "Event.timestamp", "a received event needs its timestamp");
-    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct acl_filter all;
+    acl_filter_system(&all, true);
     struct event *target;
     int rc = store_event_load(c, a, 0, in->uuid, &all,
                               STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED,

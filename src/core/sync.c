@@ -957,7 +957,8 @@ static int pull_revocations(struct store *s, struct link *l, struct sync_report 
     }
     peer_reply_free(&reply);
     if (rc == 0 && root->len > 0 && (rc = store_begin_write(s, &c)) == 0) {
-        struct acl_filter all = {.everything = true, .sharing_groups = "[]"};
+        struct acl_filter all;
+        acl_filter_system(&all, false);
         for (size_t i = 0; rc == 0 && i < root->len; i++) {
             struct str us;
             char uuid[UUID_STR_LEN + 1];
@@ -1054,8 +1055,8 @@ static int save_sightings(struct store *s, struct link *l, const struct sighting
         event_of[k++] = arena_strndup(a, eu.ptr, eu.len);
     }
     /* deletions as acl_can_peer_delete_sighting allows, whichever filter */
-    const struct acl_filter own = {.everything = true, .sharing_groups = "[]",
-                                   .see_deleted = true};
+    struct acl_filter own;
+    acl_filter_system(&own, true);
     const struct uuid_set *from_link = &reach->from_link;
     struct store_conn *c;
     int rc = store_begin_write(s, &c);
@@ -1329,7 +1330,8 @@ static int push_prepare(struct store *s, struct link *l, const struct rules *ru,
     int rc = store_begin_read(s, &c);
     if (rc < 0)
         return rc;
-    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct acl_filter all;
+    acl_filter_system(&all, true);
     *n_out = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const struct event_change *ch = &v[i];
@@ -1640,7 +1642,8 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
         return rc;
     rc = store_sighting_events_changed(c, since, on_sighted, &events);
     store_end(c, true);
-    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct acl_filter all;
+    acl_filter_system(&all, true);
     for (size_t i = 0; rc == 0 && i < events.n; i++) {
         struct arena *a = arena_new();
         struct event *e = NULL;

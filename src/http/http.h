@@ -14,6 +14,7 @@
 #include "core/acl.h"
 #include "core/config.h"
 #include "core/model.h"
+#include "core/svc.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -27,12 +28,7 @@
 struct auth_cache;
 
 struct app {
-    struct store *store;
-    struct auth_cache *auth_cache; /* verified keys (core/auth.h) */
-    struct indexer *indexer;       /* the indicator index (core/indexer.h) */
-    const struct config *cfg;
-    struct acl_policy policy;
-    char instance_uuid[UUID_STR_LEN + 1];
+    struct svc svc; /* what handlers pass to the services */
     char base_url[320];
     const char *key_path; /* admin.key, for the start-up hint; may be NULL */
     /* called once the server listens and base_url is final (may be NULL) */

@@ -149,7 +149,7 @@ static void produce_batch(struct lookup_stream *ls)
     } else {
         if (ls->session == NULL)
             ls->session =
-                lookup_session_new(ls->req->app->indexer, ls->req->app->store, &ls->acl);
+                lookup_session_new(ls->req->app->svc.indexer, ls->req->app->svc.store, &ls->acl);
         int rc = lookup_values(ls->session, a, ls->batch, n, on_result, ls);
         if (rc < 0) {
             log_warnx("lookup %s: %s", ls->req->request_id, err_str(rc));
@@ -266,7 +266,7 @@ static bool content_is_json(struct request *req)
 
 int lookup_post(struct request *req)
 {
-    if (req->app->indexer == NULL)
+    if (req->app->svc.indexer == NULL)
         return http_error(req, 503, "The indicator index is not available.", NULL);
     if (req->body.len == 0)
         return http_error(req, 400,

@@ -124,7 +124,7 @@ static int forbidden(struct request *req, const char *what)
 /* Runs a read: begin, call, end. */
 #define WITH_READ(req, c, rc)                                                                      \
     struct store_conn *c;                                                                          \
-    int rc = store_begin_read((req)->app->store, &c);                                              \
+    int rc = store_begin_read((req)->app->svc.store, &c);                                              \
     if (rc < 0)                                                                                    \
         return http_fail((req), rc, NULL);
 
@@ -207,7 +207,7 @@ int misp_orgs_add(struct request *req)
         o.local = local;
     o.created_by = req->who.user.id;
     struct store_conn *c;
-    if ((rc = store_begin_write(req->app->store, &c)) < 0)
+    if ((rc = store_begin_write(req->app->svc.store, &c)) < 0)
         return http_fail(req, rc, NULL);
     rc = store_org_insert(c, &o);
     store_end(c, rc == 0);
@@ -301,7 +301,7 @@ int misp_users_add(struct request *req)
     u.role_id = 3;
     u.invited_by = req->who.user.id;
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     rc = user_from_body(req, c, body, &u, &d);
@@ -329,7 +329,7 @@ int misp_users_edit(struct request *req)
     struct diag d;
     diag_clear(&d);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct user *u = NULL;
@@ -349,7 +349,7 @@ int misp_users_edit(struct request *req)
     store_end(c, rc == 0);
     if (rc < 0)
         return http_save_failed(req, "User", rc, &d);
-    auth_cache_invalidate(req->app->auth_cache); /* role, org or disabled may have changed */
+    auth_cache_invalidate(req->app->svc.auth_cache); /* role, org or disabled may have changed */
     write_wrapped_user(&req->w, u);
     return 200;
 }
@@ -358,7 +358,7 @@ int misp_users_delete(struct request *req)
 {
     int64_t id = http_seg_id(req, 2);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct user *u = NULL;
@@ -376,7 +376,7 @@ int misp_users_delete(struct request *req)
         return forbidden(req, MSG_HIGHER_USER);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    auth_cache_invalidate(req->app->auth_cache);
+    auth_cache_invalidate(req->app->svc.auth_cache);
     return http_saved(req, "User deleted.", id);
 }
 
@@ -477,7 +477,7 @@ int misp_auth_keys_add(struct request *req)
                                     &d);
     }
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct user *u = NULL;
@@ -503,7 +503,7 @@ int misp_auth_keys_delete(struct request *req)
 {
     int64_t id = http_seg_id(req, 2);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct auth_key *k = NULL;
@@ -520,6 +520,6 @@ int misp_auth_keys_delete(struct request *req)
         return forbidden(req, MSG_HIGHER_USER);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    auth_cache_invalidate(req->app->auth_cache);
+    auth_cache_invalidate(req->app->svc.auth_cache);
     return http_saved(req, "AuthKey deleted.", id);
 }

@@ -145,7 +145,7 @@ static int commit_and_answer(struct request *req, struct store_conn *c, int64_t 
         return http_fail(req, rc, NULL);
     struct acl_filter acl;
     acl_for(req, &acl);
-    if ((rc = store_begin_read(req->app->store, &c)) < 0)
+    if ((rc = store_begin_read(req->app->svc.store, &c)) < 0)
         return http_fail(req, rc, NULL);
     struct event *e;
     rc = store_event_load(c, req->a, id, NULL, &acl, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &e);
@@ -176,7 +176,7 @@ static int receive_push(struct request *req, struct event *in)
     const char *hdr = http_header(req, "X-Liaison-Sync");
     bool exact = hdr != NULL && strcmp(hdr, "1") == 0;
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     enum receive_result res = RECEIVE_NOT_NEWER;
@@ -223,7 +223,7 @@ int misp_events_add(struct request *req)
         return receive_push(req, e);
     (void)http_acl(req); /* the sharing groups the caller may use */
     struct store_conn *c;
-    if ((rc = store_begin_write(req->app->store, &c)) < 0)
+    if ((rc = store_begin_write(req->app->svc.store, &c)) < 0)
         return http_fail(req, rc, NULL);
     rc = event_create(c, req->a, &req->who, e, &d);
     struct org *orgc = NULL;
@@ -254,7 +254,7 @@ int misp_events_view(struct request *req)
     struct acl_filter acl;
     acl_for(req, &acl);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct event *e;
@@ -267,10 +267,10 @@ int misp_events_view(struct request *req)
         rc = ERR_NOTFOUND; /* its TLP keeps it on this node */
     if (rc == 0 && peer)
         rc = sync_attach_sharing_groups(c, req->a, req->app->base_url, e); /* MISP's sync */
-    if (rc == 0 && !peer && req->app->indexer != NULL &&
+    if (rc == 0 && !peer && req->app->svc.indexer != NULL &&
         (view_option(req, "includeEventCorrelations", true) || granular))
-        rc = correlate_event(req->app->indexer, c, req->a, &acl, e,
-                             (size_t)req->app->cfg->correlation_threshold, granular);
+        rc = correlate_event(req->app->svc.indexer, c, req->a, &acl, e,
+                             (size_t)req->app->svc.cfg->correlation_threshold, granular);
     if (rc == 0) /* each attribute's "Sighting" list, as MISP's view */
         rc = sighting_attach_to_event(c, req->a, &acl, e);
     store_end(c, true);
@@ -288,7 +288,7 @@ static int begin_event_write(struct request *req, size_t seg, unsigned flags,
 {
     struct acl_filter acl;
     acl_for(req, &acl);
-    int rc = store_begin_write(req->app->store, c);
+    int rc = store_begin_write(req->app->svc.store, c);
     if (rc < 0)
         return rc;
     rc = event_find(*c, req->a, &acl, http_seg(req, seg), flags, e);
@@ -383,7 +383,7 @@ static int begin_attribute(struct request *req, size_t seg, bool write, struct s
                            struct event **e, struct attribute **at)
 {
     (void)http_acl(req); /* before taking a connection: it reads through its own */
-    int rc = write ? store_begin_write(req->app->store, c) : store_begin_read(req->app->store, c);
+    int rc = write ? store_begin_write(req->app->svc.store, c) : store_begin_read(req->app->svc.store, c);
     if (rc < 0)
         return rc;
     const char *ref = http_seg(req, seg);
@@ -587,7 +587,7 @@ int misp_objects_delete(struct request *req)
 {
     struct store_conn *c;
     (void)http_acl(req); /* before taking a connection: it reads through its own */
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     const char *ref = http_seg(req, 2);
@@ -630,7 +630,7 @@ static void tag_encode_full(struct json_writer *w, const struct tag *t)
 int misp_tags_index(struct request *req)
 {
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct tag *tags;
@@ -690,7 +690,7 @@ int misp_tags_add(struct request *req)
     if (json_as_bool(json_get(body, "hide_tag"), &b))
         t.hide_tag = b;
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     rc = store_tag_insert(c, &t);
@@ -736,7 +736,7 @@ static int tag_change(struct request *req, bool attach)
     json_as_bool(json_get(body, "local"), &local);
     (void)http_acl(req); /* before taking a connection: it reads through its own */
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct acl_filter acl;

@@ -90,7 +90,8 @@ static int row_done(struct search_stream *s, int64_t id)
  * event (with tags) and object are loaded once for a run of its attributes. */
 static int peer_admits(struct search_stream *s, struct attribute *at, bool *ok)
 {
-    struct acl_filter all = {.everything = true, .sharing_groups = "[]", .see_deleted = true};
+    struct acl_filter all;
+    acl_filter_system(&all, true);
     int rc = 0;
     if (s->peer_event == NULL || s->peer_event->id != at->event_id)
         rc = store_event_load(s->c, s->page, at->event_id, NULL, &all, STORE_LOAD_TAGS,
@@ -302,7 +303,7 @@ static int read_page(struct search_stream *s)
             }
         }
     }
-    int rc = store_begin_read(s->req->app->store, &s->c);
+    int rc = store_begin_read(s->req->app->svc.store, &s->c);
     if (rc < 0)
         return rc;
     s->page = arena_new();
@@ -400,7 +401,7 @@ static int on_exact(void *ctx, const struct index_hit *hit)
  */
 static int value_via_index(struct request *req, struct query *q)
 {
-    struct indexer *x = req->app->indexer;
+    struct indexer *x = req->app->svc.indexer;
     if (x == NULL || q->value.n_any == 0 || q->value.n_all || q->deleted != 0)
         return 0;
     for (size_t i = 0; i < q->value.n_any; i++)

@@ -29,7 +29,7 @@ int misp_server_get_version(struct request *req)
     json_write_array_begin(w);
     json_write_array_end(w);
     json_write_kv_bool(w, "filter_sightings", true);
-    json_write_kv_str(w, "uuid", req->app->instance_uuid);
+    json_write_kv_str(w, "uuid", req->app->svc.instance_uuid);
     json_write_kv_str(w, "liaison_version", LIAISON_VERSION);
     /* beyond MISP: the sync extensions this node speaks (docs/federation.md) */
     json_write_kv_i64(w, "liaison_sync", LIAISON_SYNC_LEVEL);

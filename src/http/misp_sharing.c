@@ -87,7 +87,7 @@ int misp_sharing_groups_index(struct request *req)
 {
     const struct acl_filter *acl = http_acl(req);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct sharing_group *groups;
@@ -119,7 +119,7 @@ int misp_sharing_groups_view(struct request *req)
 {
     (void)http_acl(req);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct sharing_group *g;
@@ -179,7 +179,7 @@ int misp_sharing_groups_add(struct request *req)
     if (g.uuid[0] == '\0')
         uuid_generate(g.uuid);
     struct store_conn *c;
-    if ((rc = store_begin_write(req->app->store, &c)) < 0)
+    if ((rc = store_begin_write(req->app->svc.store, &c)) < 0)
         return http_fail(req, rc, NULL);
     rc = store_sharing_group_insert(c, &g);
     /* MISP adds the creator organisation (may extend) and this node */
@@ -204,7 +204,7 @@ static int sg_begin_edit(struct request *req, const char *ref, struct store_conn
                          struct sharing_group **g, struct diag *d)
 {
     (void)http_acl(req);
-    int rc = store_begin_write(req->app->store, c);
+    int rc = store_begin_write(req->app->svc.store, c);
     if (rc < 0)
         return rc;
     rc = sg_find(req, *c, ref, g);

@@ -235,7 +235,7 @@ int misp_sightings_add(struct request *req)
         return sighting_fail(req, rc, &d);
     const struct acl_filter *acl = http_acl(req); /* before taking the writer */
     struct store_conn *c;
-    if ((rc = store_begin_write(req->app->store, &c)) < 0)
+    if ((rc = store_begin_write(req->app->svc.store, &c)) < 0)
         return http_fail(req, rc, NULL);
     struct sighting_list added = {0};
     rc = sighting_add(c, req->a, &req->who, acl, &in, &added, &d);
@@ -255,7 +255,7 @@ int misp_sightings_add(struct request *req)
 static int search(struct request *req, struct sighting_query *q, struct sighting_list *out)
 {
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return rc;
     rc = sighting_search(c, req->a, q, out);
@@ -279,7 +279,7 @@ int misp_sightings_index(struct request *req)
     if (req->n_seg > 2) {
         struct store_conn *c;
         struct event *e = NULL;
-        if ((rc = store_begin_read(req->app->store, &c)) < 0)
+        if ((rc = store_begin_read(req->app->svc.store, &c)) < 0)
             return http_fail(req, rc, NULL);
         rc = sighting_event_find(c, req->a, &q.acl, http_seg(req, 2), &e);
         store_end(c, true);
@@ -308,7 +308,7 @@ static int org_ref(struct request *req, const char *s, int64_t *id)
     if (!uuid_canonical(str_from_cstr(s), uuid))
         return ERR_INVAL;
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return rc;
     struct org *o;
@@ -364,7 +364,7 @@ int misp_sightings_list(struct request *req)
     if (org_id)
         q.org_ids = arena_printf(req->a, "[%lld]", (long long)org_id);
     struct store_conn *c;
-    if ((rc = store_begin_read(req->app->store, &c)) < 0)
+    if ((rc = store_begin_read(req->app->svc.store, &c)) < 0)
         return http_fail(req, rc, NULL);
     int64_t object_id = 0;
     struct event *e;
@@ -579,7 +579,7 @@ static int sighting_page(struct sighting_stream *st)
 {
     struct request *req = st->req;
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return rc;
     struct arena *page = arena_new();
@@ -666,7 +666,7 @@ int misp_sightings_delete(struct request *req)
 {
     const struct acl_filter *acl = http_acl(req);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct diag d;
@@ -749,7 +749,7 @@ int misp_sightings_filter_for_push(struct request *req)
     const char *json = jlist_done(req, &list);
     const struct acl_filter *acl = http_acl(req);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     rc = sighting_uuids_known(c, req->a, &req->who, acl, http_seg(req, 2), json ? json : "[]",
@@ -832,7 +832,7 @@ int misp_sightings_bulk_save(struct request *req)
     }
     const struct acl_filter *acl = http_acl(req);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct sighting_bulk_result res;

@@ -222,7 +222,7 @@ static int save(struct request *req, bool adding)
     struct diag d;
     diag_clear(&d);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct server *sv;
@@ -273,7 +273,7 @@ int misp_servers_delete(struct request *req)
     if (id <= 0)
         return http_error(req, 404, "Invalid server.", NULL);
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     rc = store_server_delete(c, id);
@@ -290,7 +290,7 @@ int misp_servers_index(struct request *req)
     if (!acl_is_site_admin(&req->who))
         return http_error(req, 403, "Only site administrators may list sync links.", NULL);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct server *list;
@@ -316,7 +316,7 @@ int misp_servers_test_connection(struct request *req)
     if (!acl_is_site_admin(&req->who))
         return http_error(req, 403, "Only site administrators may manage sync links.", NULL);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct server *sv;
@@ -327,7 +327,7 @@ int misp_servers_test_connection(struct request *req)
     if (rc < 0)
         return http_fail(req, rc, NULL);
     struct peer_version v;
-    enum peer_status st = peer_test(sv, req->app->instance_uuid, &v);
+    enum peer_status st = peer_test(sv, req->app->svc.instance_uuid, &v);
     struct json_writer *w = &req->w;
     json_write_object_begin(w);
     json_write_kv_i64(w, "status", st);
@@ -431,7 +431,7 @@ int misp_events_filter_for_push(struct request *req)
     }
     qsort(o.v, o.n, sizeof(*o.v), cmp_offer);
     struct store_conn *c;
-    int rc = list.err ? ERR_TOOBIG : store_begin_read(req->app->store, &c);
+    int rc = list.err ? ERR_TOOBIG : store_begin_read(req->app->svc.store, &c);
     if (rc == 0) {
         rc = store_event_stamps(c, buf_cstr(&list), on_stamp, &o);
         store_end(c, true);
@@ -490,12 +490,12 @@ static int run_sync(struct request *req, bool push)
         return http_error(req, 404, "Invalid server.", NULL);
     const char *technique = http_seg(req, 3);
     struct sync_opts o = {.full = technique != NULL && strcmp(technique, "full") == 0,
-                          .self_uuid = req->app->instance_uuid,
+                          .self_uuid = req->app->svc.instance_uuid,
                           .self_url = req->app->base_url};
     struct sync_report r;
-    int rc = push ? sync_push(req->app->store, id, &o, &r) : sync_pull(req->app->store, id, &o, &r);
-    if (!push && req->app->indexer != NULL)
-        indexer_refresh(req->app->indexer);
+    int rc = push ? sync_push(req->app->svc.store, id, &o, &r) : sync_pull(req->app->svc.store, id, &o, &r);
+    if (!push && req->app->svc.indexer != NULL)
+        indexer_refresh(req->app->svc.indexer);
     if (rc == ERR_NOTFOUND)
         return http_error(req, 404, "Invalid server.", NULL);
     int status = rc == 0                ? 200
@@ -552,7 +552,7 @@ int misp_events_sync_revoked(struct request *req)
     const struct acl_filter *acl = http_acl(req);
     bool peer = acl_is_sync_peer(&req->who);
     struct store_conn *c;
-    int rc = store_begin_read(req->app->store, &c);
+    int rc = store_begin_read(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
     json_write_array_begin(&req->w);
@@ -587,10 +587,11 @@ int misp_events_sync_remove(struct request *req)
     if (status != 0)
         return status;
     struct store_conn *c;
-    int rc = store_begin_write(req->app->store, &c);
+    int rc = store_begin_write(req->app->svc.store, &c);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    struct acl_filter all = {.everything = true, .sharing_groups = "[]"};
+    struct acl_filter all;
+    acl_filter_system(&all, false);
     int64_t removed = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct event *e;

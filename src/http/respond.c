@@ -144,7 +144,7 @@ const struct acl_filter *http_acl(struct request *req)
 {
     if (!req->acl_ready) {
         /* on a storage failure the filter shows no sharing group: fails closed */
-        acl_filter_load(req->app->store, req->a, &req->who, &req->app->policy, &req->acl);
+        acl_filter_load(req->app->svc.store, req->a, &req->who, &req->app->svc.policy, &req->acl);
         req->who.sharing_groups = req->acl.sharing_groups;
         req->acl_ready = true;
     }

@@ -175,7 +175,7 @@ static int authenticate(struct request *req)
     const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     if (key == NULL || *key == '\0')
         return ERR_AUTH;
-    int rc = auth_cache_verify(req->app->auth_cache, req->app->store, req->a,
+    int rc = auth_cache_verify(req->app->svc.auth_cache, req->app->svc.store, req->a,
                                str_from_cstr(key), &req->who);
     if (rc == 0)
         req->authenticated = true;
@@ -294,7 +294,7 @@ int http_run_handler(struct request *req, http_handler handler)
     /* read-your-writes: what this request committed is in the index before
      * the client hears back (cheap when nothing changed) */
     if ((req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE)) && status < 400 &&
-        req->app->indexer != NULL && indexer_refresh(req->app->indexer) < 0)
+        req->app->svc.indexer != NULL && indexer_refresh(req->app->svc.indexer) < 0)
         log_warnx("index: refresh after request %s failed", req->request_id);
     return status;
 }
@@ -382,7 +382,7 @@ static void body_append(struct conn_state *st, const char *data, size_t n)
             cap = b->max + 1;
         if (cap > st->reserved) {
             if (!body_budget_take(cap - st->reserved,
-                                  (size_t)st->req.app->cfg->body_memory_max)) {
+                                  (size_t)st->req.app->svc.cfg->body_memory_max)) {
                 st->over_budget = true;
                 body_drop(st);
                 return;
@@ -602,7 +602,7 @@ static int too_big(struct conn_state *st)
 static int admit(struct conn_state *st, struct MHD_Connection *conn, const char *version)
 {
     struct request *req = &st->req;
-    const struct config *cfg = req->app->cfg;
+    const struct config *cfg = req->app->svc.cfg;
     json_writer_init(&req->w, &req->out, false);
     int status = framing_check(st, conn, version);
     if (status)
@@ -775,7 +775,7 @@ static void held_answer_free(void *cls)
 static struct MHD_Response *held_answer(struct conn_state *st, int *status, size_t *len)
 {
     struct request *req = &st->req;
-    size_t max = (size_t)req->app->cfg->response_memory_max;
+    size_t max = (size_t)req->app->svc.cfg->response_memory_max;
     struct held_answer *h = xmalloc(sizeof(*h));
     h->secret = req->out.secret;
     h->ptr = buf_take(&req->out, &h->len);
@@ -933,7 +933,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct app *app = cls;
     (void)toe;
     /* the next request's headers are due within header_timeout */
-    watch_set(conn, now_ms() + (uint64_t)app->cfg->header_timeout * 1000);
+    watch_set(conn, now_ms() + (uint64_t)app->svc.cfg->header_timeout * 1000);
     struct conn_state *st = *con_cls;
     if (st == NULL)
         return;
@@ -992,8 +992,8 @@ int http_serve(struct app *app)
 {
     struct sockaddr_storage ss;
     socklen_t sslen;
-    if (parse_listen(app->cfg->listen, &ss, &sslen) < 0) {
-        log_warnx("invalid listen address '%s' (expected host:port)", app->cfg->listen);
+    if (parse_listen(app->svc.cfg->listen, &ss, &sslen) < 0) {
+        log_warnx("invalid listen address '%s' (expected host:port)", app->svc.cfg->listen);
         return ERR_INVAL;
     }
     sigset_t set;
@@ -1007,7 +1007,7 @@ int http_serve(struct app *app)
                      MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    const struct config *cfg = app->cfg;
+    const struct config *cfg = app->svc.cfg;
     watch.header_ms = (uint64_t)cfg->header_timeout * 1000;
     watch.stop = false;
     pthread_condattr_t cattr;
@@ -1032,20 +1032,20 @@ int http_serve(struct app *app)
         (unsigned)cfg->max_connections_per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_END);
     if (d == NULL) {
-        log_warnx("cannot listen on %s (address in use or not permitted?)", app->cfg->listen);
+        log_warnx("cannot listen on %s (address in use or not permitted?)", app->svc.cfg->listen);
         watch_stop(watchdog);
         return ERR_IO;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : 0;
     char host[256];
-    snprintf(host, sizeof(host), "%s", app->cfg->listen);
+    snprintf(host, sizeof(host), "%s", app->svc.cfg->listen);
     char *colon = strrchr(host, ':');
     if (colon)
         *colon = '\0';
     if (app->base_url[0] == '\0')
         snprintf(app->base_url, sizeof(app->base_url), "http://%s:%u", host, port);
-    log_info("listening on http://%s:%u threads=%lld", host, port, (long long)app->cfg->threads);
+    log_info("listening on http://%s:%u threads=%lld", host, port, (long long)app->svc.cfg->threads);
     fprintf(stdout, "Liaison is serving on http://%s:%u\n", host, port);
     if (app->key_path)
         fprintf(stdout, "Try: curl -H \"Authorization: $(cat %s)\" -H 'Accept: application/json' "
