@@ -6,7 +6,7 @@
 #include "core/auth.h"
 #include "core/indexer.h"
 #include "core/instance.h"
-#include "core/syncd.h"
+#include "core/sync_jobs.h"
 #include "http/http.h"
 #include "util/log.h"
 
@@ -63,14 +63,20 @@ static void tune_malloc(void)
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
 }
 
-/* The background sync worker starts once the server listens: its base URL
- * (which sharing groups name servers by) is then known. */
-static void start_worker(struct app *app, void *ctx)
+/* The background jobs start once the server listens: its base URL (which
+ * sharing groups name servers by) is then known. */
+struct background {
+    struct sync_jobs *sync;
+    struct jobs *jobs;
+};
+
+static void start_jobs(struct app *app, void *ctx)
 {
-    struct sync_worker **worker = ctx;
-    if (sync_worker_start(app->svc.store, app->svc.indexer, app->svc.instance_uuid, app->base_url,
-                          worker) < 0)
-        log_warnx("sync: cannot start the background worker; pulls and pushes run on demand only");
+    struct background *bg = ctx;
+    bg->sync = sync_jobs_new(app->base_url);
+    struct job_source src = sync_jobs_source(bg->sync);
+    if (jobs_start(&app->svc, &src, 1, (unsigned)app->svc.cfg->job_workers, &bg->jobs) < 0)
+        log_warnx("jobs: cannot start the scheduler; pulls and pushes run on demand only");
 }
 
 int cmd_serve(int argc, char **argv)
@@ -109,13 +115,14 @@ int cmd_serve(int argc, char **argv)
     app.svc.auth_cache = auth_cache_new(cfg.auth_cache ? AUTH_CACHE_TTL : 0);
     app.key_path = inst.key_path;
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
-    struct sync_worker *worker = NULL;
+    struct background bg = {0};
     if (cfg.sync_worker) {
-        app.on_listening = start_worker;
-        app.on_listening_ctx = &worker;
+        app.on_listening = start_jobs;
+        app.on_listening_ctx = &bg;
     }
     int rc = http_serve(&app);
-    sync_worker_stop(worker);
+    jobs_stop(bg.jobs);
+    sync_jobs_free(bg.sync);
     auth_cache_free(app.svc.auth_cache);
     indexer_close(app.svc.indexer);
     svc_close(&app.svc);

@@ -3,6 +3,8 @@
  */
 #include "core/config.h"
 
+#include "core/jobs.h"
+
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/parse.h"
@@ -53,6 +55,8 @@ static const struct config_entry entries[] = {
      "name of the host organisation created on first start"},
     {"sync_worker", CT_BOOL, OFF(sync_worker), 0, 1, "true", "LIAISON_SYNC_WORKER",
      "pull from and push to sync links in the background (see docs/federation.md)"},
+    {"job_workers", CT_INT, OFF(job_workers), 1, JOBS_WORKERS_MAX, "4", "LIAISON_JOB_WORKERS",
+     "background jobs (sync pulls and pushes) run at once; more wait for the next tick"},
     {"admin_email", CT_STRING, OFF(admin_email), 0, 0, "admin@admin.test", "LIAISON_ADMIN_EMAIL",
      "e-mail of the admin user created on first start"},
     {"body_memory_max", CT_INT, OFF(body_memory_max), 1024 * 1024, LIMIT_BODY_MEMORY_MAX,

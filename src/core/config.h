@@ -27,6 +27,7 @@ struct config {
     char *log_level;
     bool unpublished_private;
     bool sync_worker;
+    int64_t job_workers;
     char *base_url;     /* public URL; empty: http://<listen> */
     char *org_name;     /* host organisation created on first start */
     char *admin_email;  /* first admin user */

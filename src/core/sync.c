@@ -14,6 +14,7 @@
 #include "codec/misp_json.h"
 #include "core/acl.h"
 #include "core/event.h"
+#include "core/jobs.h"
 #include "core/peer.h"
 #include "core/sighting.h"
 #include "core/uuid.h"
@@ -89,42 +90,6 @@ void sync_rewrite_pulled(struct event *e)
         e->objects[j].distribution = downgrade(e->objects[j].distribution);
         rewrite_attrs(e->objects[j].attrs, e->objects[j].n_attrs);
     }
-}
-
-/* ---- one run per link and direction at a time ---- */
-
-static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    int64_t server_id;
-    bool push;
-} running[64];
-static size_t n_running;
-
-static bool run_claim(int64_t server_id, bool push)
-{
-    pthread_mutex_lock(&running_lock);
-    bool ok = n_running < sizeof(running) / sizeof(running[0]);
-    for (size_t i = 0; ok && i < n_running; i++)
-        if (running[i].server_id == server_id && running[i].push == push)
-            ok = false;
-    if (ok) {
-        running[n_running].server_id = server_id;
-        running[n_running].push = push;
-        n_running++;
-    }
-    pthread_mutex_unlock(&running_lock);
-    return ok;
-}
-
-static void run_release(int64_t server_id, bool push)
-{
-    pthread_mutex_lock(&running_lock);
-    for (size_t i = 0; i < n_running; i++)
-        if (running[i].server_id == server_id && running[i].push == push) {
-            running[i] = running[--n_running];
-            break;
-        }
-    pthread_mutex_unlock(&running_lock);
 }
 
 /* ---- sharing groups ---- */
@@ -1733,17 +1698,15 @@ static int push_run(struct store *s, struct link *l, const struct sync_opts *o,
     return rc;
 }
 
-/* Runs a pull or a push on link server_id: one at a time per link and
- * direction, state recorded. */
-static int sync_run(struct store *s, int64_t server_id, bool push, const struct sync_opts *o,
+void sync_job_name(char *out, int64_t server_id, bool push)
+{
+    snprintf(out, JOBS_NAME_MAX, "sync.%s.%lld", push ? "push" : "pull", (long long)server_id);
+}
+
+int sync_run_leased(struct store *s, int64_t server_id, bool push, const struct sync_opts *o,
                     struct sync_report *r)
 {
     memset(r, 0, sizeof(*r));
-    if (!run_claim(server_id, push)) {
-        report_error(r, "a %s with link %lld is running already", push ? "push" : "pull",
-                     (long long)server_id);
-        return ERR_CONFLICT;
-    }
     double t0 = now_mono();
     struct link l;
     int rc = link_load(s, server_id, push, &l, r);
@@ -1756,7 +1719,31 @@ static int sync_run(struct store *s, int64_t server_id, bool push, const struct 
         link_save(s, &l, r, rc == 0);
     }
     arena_free(l.a);
-    run_release(server_id, push);
+    return rc;
+}
+
+/* Runs a pull or a push on link server_id on demand, under the job's lease:
+ * one at a time per link and direction, across processes. */
+static int sync_run(struct store *s, int64_t server_id, bool push, const struct sync_opts *o,
+                    struct sync_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    char name[JOBS_NAME_MAX];
+    sync_job_name(name, server_id, push);
+    struct job_lease *lease;
+    int rc = jobs_lease_take(s, name, true, &lease);
+    if (rc == ERR_CONFLICT) {
+        report_error(r, "a %s with link %lld is running already", push ? "push" : "pull",
+                     (long long)server_id);
+        return ERR_CONFLICT;
+    }
+    if (rc < 0) {
+        report_error(r, "cannot take the %s job's lease: %s", push ? "push" : "pull",
+                     err_str(rc));
+        return rc;
+    }
+    rc = sync_run_leased(s, server_id, push, o, r);
+    jobs_lease_release(lease, rc);
     return rc;
 }
 

@@ -58,6 +58,15 @@ int sync_pull(struct store *s, int64_t server_id, const struct sync_opts *o, str
 /* Pushes to link server_id what it may receive and lacks. */
 int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o, struct sync_report *r);
 
+/* Both take the job's lease (core/jobs.h) first: ERR_CONFLICT, with r->error
+ * saying so, while another run of the same link and direction holds it, in
+ * this process or another on the same database.  The scheduler holds the
+ * lease already and calls sync_run_leased. */
+int sync_run_leased(struct store *s, int64_t server_id, bool push, const struct sync_opts *o,
+                    struct sync_report *r);
+/* The job name (and lease) of link server_id's pull or push. */
+void sync_job_name(char *out, int64_t server_id, bool push);
+
 /*
  * MISP's received-side rewriting of a pulled event (Server.php
  * __updatePulledEventBeforeInsert), for event, objects and attributes:

@@ -349,4 +349,32 @@ int store_sighting_uuids_known(struct store_conn *c, int64_t event_id, const cha
  * indicator index re-read all its attributes. */
 int store_event_sighting_touch(struct store_conn *c, int64_t event_id, int64_t now);
 
+/* ---- job leases (core/jobs.h) ---- */
+
+/* A job's lease row as the scheduler reads it. */
+struct job_lease_row {
+    int64_t expires, not_before, failures, last_start, last_end, last_rc;
+    char holder[64];
+};
+
+/*
+ * Takes the lease of job `name` for `holder` until `expires` when nobody
+ * holds it (no holder, its lease ran out before `now`, or its holder is
+ * dead_holder - a runner known to be gone; NULL: none) and, unless
+ * on_demand, its not_before has passed; creates the job's row on first use.
+ * *taken tells whether holder now holds it.  Inside a write transaction.
+ */
+int store_lease_take(struct store_conn *c, const char *name, const char *holder, int64_t now,
+                     int64_t expires, bool on_demand, const char *dead_holder, bool *taken);
+/* Moves the expiry of every lease holder holds to `expires` (it is alive). */
+int store_lease_renew(struct store_conn *c, const char *holder, int64_t expires);
+/* Frees holder's lease of name, recording the run's end `now`, its result rc,
+ * the failures in a row and when the next scheduled run may start.
+ * ERR_NOTFOUND when holder does not hold it (its lease ran out and another
+ * runner took the job). */
+int store_lease_release(struct store_conn *c, const char *name, const char *holder, int64_t now,
+                        int rc, int64_t failures, int64_t not_before);
+/* Reads job name's row; ERR_NOTFOUND if it never ran. */
+int store_lease_get(struct store_conn *c, const char *name, struct job_lease_row *out);
+
 #endif
