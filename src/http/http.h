@@ -52,7 +52,7 @@ struct request {
     struct arena *a;
     void *conn; /* struct MHD_Connection */
     enum http_method method;
-    const char *url;            /* path as received, without query */
+    const char *url;                   /* path as received, without query */
     struct str seg[HTTP_MAX_SEGMENTS]; /* path segments, ".json" stripped from the last */
     size_t n_seg;
     struct {
@@ -75,9 +75,10 @@ struct request {
     long (*stream)(struct request *req, char *dst, size_t max);
     void *stream_ctx;
     void (*stream_free)(struct request *req); /* when the request ends, however */
-    char etag[40]; /* set by http_etag(): sent as ETag */
-    int (*deferred)(struct request *req); /* a ROUTE_SLOW handler, run off the MHD thread */
+    char etag[40];                            /* set by http_etag(): sent as ETag */
+    int (*deferred)(struct request *req);     /* a ROUTE_SLOW handler, run off the MHD thread */
     char request_id[17];
+    const struct http_surface *surface; /* set from the path before anything is answered */
 };
 
 /* Handler signature: returns an HTTP status; the body is in req->out. */
@@ -96,7 +97,8 @@ int http_run_handler(struct request *req, http_handler handler);
 
 /* ---- helpers for handlers (http/respond.c) ---- */
 
-/* Writes MISP's error body {"name","message","url","errors"} and returns status. */
+/* Writes the surface's error body (MISP's {"name","message","url","errors"}
+ * on the MISP API) and returns status. */
 int http_error(struct request *req, int status, const char *message, const struct diag *d);
 /* Maps an ERR_* code (with diag) to a MISP-style error answer. */
 int http_fail(struct request *req, int code, const struct diag *d);
@@ -164,78 +166,53 @@ const char *http_seg(struct request *req, size_t i);
 /* The JSON body unwrapped from {"Key": {...}} if wrapped, else the body itself. */
 const struct json_value *http_body_unwrap(struct request *req, const char *key);
 
-/* ---- handler groups ---- */
-int misp_server_get_version(struct request *req);
-int misp_server_pymisp_version(struct request *req);
-int misp_users_view_me(struct request *req);
-int misp_describe_types(struct request *req);
+/* ---- API surfaces ---- */
 
-int misp_events_add(struct request *req);
-int misp_events_view(struct request *req);
-int misp_events_edit(struct request *req);
-int misp_events_delete(struct request *req);
-int misp_events_index(struct request *req);
-int misp_events_publish(struct request *req);
-int misp_events_unpublish(struct request *req);
-int misp_events_rest_search(struct request *req);
+/* What a route asks of the server glue. */
+enum http_route_flags {
+    HTTP_ROUTE_PUBLIC = 1 << 0,   /* no authentication */
+    HTTP_ROUTE_RAW_BODY = 1 << 1, /* the handler reads the body itself (any content type) */
+    /* the handler may take long (it talks to peers): it runs on its own thread
+     * while the connection is suspended, so that the worker thread's other
+     * connections go on being served */
+    HTTP_ROUTE_SLOW = 1 << 2,
+};
 
-int misp_attributes_add(struct request *req);
-int misp_attributes_edit(struct request *req);
-int misp_attributes_delete(struct request *req);
-int misp_attributes_view(struct request *req);
-int misp_attributes_rest_search(struct request *req);
+#define HTTP_GET_HEAD (HTTP_GET | HTTP_HEAD)
 
-int misp_objects_add(struct request *req);
-int misp_objects_delete(struct request *req);
+/* One route: path segments 0 and 1 ("controller/action", MISP's shape). */
+struct http_route {
+    unsigned methods;
+    const char *controller;
+    const char *action; /* NULL: the controller alone (its index) */
+    http_handler handler;
+    unsigned flags;
+};
 
-int misp_tags_index(struct request *req);
-int misp_tags_add(struct request *req);
-int misp_tags_attach(struct request *req);
-int misp_tags_remove(struct request *req);
+/*
+ * An API surface (MISP's REST API today; TAXII and the web console next):
+ * the paths it owns, its route table, its error body and what request bodies
+ * it decodes.  The server glue picks the first surface that owns a path and
+ * does the rest through it, so each surface answers in its own format.
+ */
+struct http_surface {
+    const char *name;
+    /* Does the surface own this path?  NULL: every path (the last surface). */
+    bool (*owns)(const char *path);
+    /* Rewrites the split path before routing (aliases, prefixes); may be NULL. */
+    void (*normalise)(struct request *req);
+    const struct http_route *routes;
+    size_t n_routes;
+    /* Writes the surface's error body into req->out (emptied, req->w ready)
+     * and returns status. */
+    int (*error)(struct request *req, int status, const char *message, const struct diag *d);
+    /* May a body with this Content-Type (NULL: none) be decoded as JSON?
+     * false: 415. */
+    bool (*body_is_json)(const char *content_type, const struct buf *body);
+};
 
-int misp_orgs_index(struct request *req);
-int misp_orgs_view(struct request *req);
-int misp_orgs_add(struct request *req);
-int misp_users_add(struct request *req);
-int misp_users_edit(struct request *req);
-int misp_users_delete(struct request *req);
-int misp_users_index(struct request *req);
-int misp_users_view(struct request *req);
-int misp_roles_index(struct request *req);
-int misp_auth_keys_add(struct request *req);
-int misp_auth_keys_delete(struct request *req);
-
-int misp_sharing_groups_index(struct request *req);
-int misp_sharing_groups_view(struct request *req);
-int misp_sharing_groups_add(struct request *req);
-int misp_sharing_groups_edit(struct request *req);
-int misp_sharing_groups_delete(struct request *req);
-int misp_sharing_groups_add_org(struct request *req);
-int misp_sharing_groups_remove_org(struct request *req);
-int misp_sharing_groups_add_server(struct request *req);
-int misp_sharing_groups_remove_server(struct request *req);
-
-int lookup_post(struct request *req);
-
-int misp_servers_add(struct request *req);
-int misp_servers_edit(struct request *req);
-int misp_servers_delete(struct request *req);
-int misp_servers_index(struct request *req);
-int misp_servers_test_connection(struct request *req);
-int misp_events_filter_for_push(struct request *req);
-int misp_events_sync_revoked(struct request *req);
-int misp_events_sync_remove(struct request *req);
-int misp_servers_pull(struct request *req);
-int misp_servers_push(struct request *req);
-
-/* Sightings (http/misp_sightings.c). */
-int misp_sightings_add(struct request *req);
-int misp_sightings_index(struct request *req);
-int misp_sightings_list(struct request *req);
-int misp_sightings_rest_search(struct request *req);
-int misp_sightings_delete(struct request *req);
-int misp_sightings_filter_for_push(struct request *req);
-int misp_sightings_bulk_save(struct request *req);
+/* The surface that owns path (never NULL: the MISP API takes the rest). */
+const struct http_surface *http_surface_for(const char *path);
 
 /* Shared encoders for admin objects (http/misp_admin.c). */
 void misp_user_encode(struct json_writer *w, const struct user *u);

@@ -15,7 +15,7 @@
  * A storage failure after the first byte cannot change the status any more:
  * the trailer then carries "error" and the stream ends there.
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "codec/extract.h"
 #include "core/lookup.h"

@@ -6,7 +6,7 @@
  * and keys of their own organisation and cannot hand out site-admin roles;
  * every user may create and revoke their own keys (perm_auth).
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "core/auth.h"
 #include "core/uuid.h"

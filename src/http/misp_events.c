@@ -4,7 +4,7 @@
  * actions).  Each handler decodes, calls the event service inside one store
  * transaction, and encodes; the rules live in core/event.c and core/acl.c.
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "codec/misp_json.h"
 #include "core/correlation.h"

@@ -16,7 +16,7 @@
  * Should rows change between the two reads, the ETag names the first read's
  * answer and the next poll simply transfers again.
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "core/sync.h"
 

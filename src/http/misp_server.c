@@ -5,7 +5,7 @@
  * getVersion's "version" stays in MISP's 2.5 series: MISP peers refuse to sync
  * with another minor version (MISP Server::checkVersionCompatibility).
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "core/sync.h"
 #include "core/types.h"

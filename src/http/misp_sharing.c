@@ -6,7 +6,7 @@
  * who may change one is acl_can_edit_sharing_group.  Paths may name the
  * controller sharing_groups or sharingGroups, as MISP's routes do.
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "codec/misp_json.h"
 #include "core/uuid.h"

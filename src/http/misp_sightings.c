@@ -10,7 +10,7 @@
  * and PyMISP send them: path segments, or a JSON body, bare or wrapped in
  * {"request": ...} (and for add in {"Sighting": ...}).
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "codec/misp_json.h"
 #include "core/sighting.h"

@@ -8,7 +8,7 @@
  * (remote_org_id) or as {"RemoteOrg": {"uuid", "name"}}, created (not local)
  * when unknown.
  */
-#include "http/http.h"
+#include "http/misp.h"
 
 #include "core/indexer.h"
 #include "core/peer.h"

@@ -1,8 +1,11 @@
 /*
- * respond.c - answer helpers shared by handlers: MISP's success and error
- * envelopes, request parameters, body unwrapping.
+ * respond.c - answer helpers shared by handlers: errors in the surface's own
+ * body, MISP's save answers, request parameters, body unwrapping, ETags and
+ * the pager of streamed answers.
  */
 #include "http/http.h"
+
+#include "codec/misp_envelope.h"
 
 #include "util/log.h"
 
@@ -19,35 +22,11 @@
 
 int http_error(struct request *req, int status, const char *message, const struct diag *d)
 {
+    if (req->surface == NULL)
+        req->surface = http_surface_for(req->url);
     buf_reset(&req->out);
     json_writer_init(&req->w, &req->out, false);
-    struct json_writer *w = &req->w;
-    json_write_object_begin(w);
-    if (status == 403 || status == 409 || status == 422 || status == 400) {
-        json_write_kv_bool(w, "saved", false);
-        json_write_kv_bool(w, "success", false);
-    }
-    json_write_kv_str(w, "name", message);
-    json_write_kv_str(w, "message", message);
-    json_write_kv_str(w, "url", req->url);
-    json_write_key(w, "errors");
-    if (d && (d->field[0] || d->msg[0])) {
-        json_write_object_begin(w);
-        json_write_key(w, d->field[0] ? d->field : "request");
-        json_write_array_begin(w);
-        json_write_cstr(w, d->msg);
-        json_write_array_end(w);
-        if (d->line) {
-            json_write_kv_i64(w, "line", d->line);
-            json_write_kv_i64(w, "column", d->col);
-        }
-        json_write_object_end(w);
-    } else {
-        json_write_cstr(w, message);
-    }
-    json_write_object_end(w);
-    req->content_type = "application/json";
-    return status;
+    return req->surface->error(req, status, message, d);
 }
 
 int http_fail(struct request *req, int code, const struct diag *d)
@@ -67,16 +46,7 @@ int http_fail(struct request *req, int code, const struct diag *d)
 
 int http_saved(struct request *req, const char *message, int64_t id)
 {
-    struct json_writer *w = &req->w;
-    json_write_object_begin(w);
-    json_write_kv_bool(w, "saved", true);
-    json_write_kv_bool(w, "success", true);
-    json_write_kv_str(w, "name", message);
-    json_write_kv_str(w, "message", message);
-    json_write_kv_str(w, "url", req->url);
-    if (id)
-        json_write_kv_i64_str(w, "id", id);
-    json_write_object_end(w);
+    misp_envelope_saved(&req->w, message, req->url, id);
     return 200;
 }
 

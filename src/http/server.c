@@ -19,6 +19,7 @@
  * (header_timeout, our watchdog).  docs/operations.md "Resource limits".
  */
 #include "http/http.h"
+#include "http/misp.h"
 
 #include "core/auth.h"
 #include "core/indexer.h"
@@ -29,102 +30,30 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <sodium.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <pthread.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "util/banned.h"
 
-enum route_flags {
-    ROUTE_PUBLIC = 1 << 0,   /* no authentication */
-    ROUTE_RAW_BODY = 1 << 1, /* the handler reads the body itself (any content type) */
-    /* the handler may take long (it talks to peers): it runs on its own thread
-     * while the connection is suspended, so that the worker thread's other
-     * connections go on being served */
-    ROUTE_SLOW = 1 << 2,
-};
+/* The API surfaces, most specific first; the last owns every other path. */
+static const struct http_surface *const surfaces[] = {&http_misp_surface};
 
-struct route {
-    unsigned methods;
-    const char *controller;
-    const char *action; /* NULL: any (the controller's index) */
-    http_handler handler;
-    unsigned flags;
-};
-
-#define GET_HEAD (HTTP_GET | HTTP_HEAD)
-#define ANY_WRITE (HTTP_POST | HTTP_PUT)
-
-/* "admin/x/y" routes are matched as "x/y" with the admin prefix removed. */
-static const struct route routes[] = {
-    {HTTP_POST, "lookup", NULL, lookup_post, ROUTE_RAW_BODY},
-    {GET_HEAD, "servers", "getVersion", misp_server_get_version, 0},
-    {GET_HEAD, "servers", "getPyMISPVersion", misp_server_pymisp_version, 0},
-    {HTTP_POST, "servers", "add", misp_servers_add, 0},
-    {ANY_WRITE, "servers", "edit", misp_servers_edit, 0},
-    {HTTP_POST | HTTP_DELETE, "servers", "delete", misp_servers_delete, 0},
-    {GET_HEAD, "servers", "index", misp_servers_index, 0},
-    {GET_HEAD | HTTP_POST, "servers", "testConnection", misp_servers_test_connection, ROUTE_SLOW},
-    {GET_HEAD | HTTP_POST, "servers", "pull", misp_servers_pull, ROUTE_SLOW},
-    {GET_HEAD | HTTP_POST, "servers", "push", misp_servers_push, ROUTE_SLOW},
-    {GET_HEAD, "users", "view", misp_users_view, 0},
-    {GET_HEAD | HTTP_POST, "users", "index", misp_users_index, 0},
-    {HTTP_POST, "users", "add", misp_users_add, 0},
-    {ANY_WRITE, "users", "edit", misp_users_edit, 0},
-    {HTTP_POST | HTTP_DELETE, "users", "delete", misp_users_delete, 0},
-    {GET_HEAD, "attributes", "describeTypes", misp_describe_types, 0},
-    {HTTP_POST, "events", "add", misp_events_add, 0},
-    {GET_HEAD | HTTP_POST, "events", "view", misp_events_view, 0},
-    {ANY_WRITE, "events", "edit", misp_events_edit, 0},
-    {HTTP_POST | HTTP_DELETE, "events", "delete", misp_events_delete, 0},
-    {GET_HEAD | HTTP_POST, "events", "index", misp_events_index, 0},
-    {HTTP_POST, "events", "publish", misp_events_publish, 0},
-    {HTTP_POST, "events", "filterEventIdsForPush", misp_events_filter_for_push, 0},
-    {HTTP_POST, "events", "syncRevoked", misp_events_sync_revoked, 0},
-    {HTTP_POST, "events", "syncRemove", misp_events_sync_remove, 0},
-    {HTTP_POST, "events", "unpublish", misp_events_unpublish, 0},
-    {HTTP_POST | GET_HEAD, "events", "restSearch", misp_events_rest_search, 0},
-    {HTTP_POST, "attributes", "add", misp_attributes_add, 0},
-    {ANY_WRITE, "attributes", "edit", misp_attributes_edit, 0},
-    {HTTP_POST | HTTP_DELETE, "attributes", "delete", misp_attributes_delete, 0},
-    {GET_HEAD, "attributes", "view", misp_attributes_view, 0},
-    {HTTP_POST | GET_HEAD, "attributes", "restSearch", misp_attributes_rest_search, 0},
-    {HTTP_POST, "objects", "add", misp_objects_add, 0},
-    {HTTP_POST | HTTP_DELETE, "objects", "delete", misp_objects_delete, 0},
-    {GET_HEAD, "tags", "index", misp_tags_index, 0},
-    {HTTP_POST, "tags", "add", misp_tags_add, 0},
-    {HTTP_POST, "tags", "attachTagToObject", misp_tags_attach, 0},
-    {HTTP_POST, "tags", "removeTagFromObject", misp_tags_remove, 0},
-    {GET_HEAD, "organisations", "index", misp_orgs_index, 0},
-    {GET_HEAD, "organisations", "view", misp_orgs_view, 0},
-    {HTTP_POST, "organisations", "add", misp_orgs_add, 0},
-    {GET_HEAD, "roles", "index", misp_roles_index, 0},
-    {HTTP_POST, "auth_keys", "add", misp_auth_keys_add, 0},
-    {HTTP_POST | HTTP_DELETE, "auth_keys", "delete", misp_auth_keys_delete, 0},
-    {GET_HEAD | HTTP_POST, "sharing_groups", "index", misp_sharing_groups_index, 0},
-    {GET_HEAD, "sharing_groups", "view", misp_sharing_groups_view, 0},
-    {HTTP_POST, "sharing_groups", "add", misp_sharing_groups_add, 0},
-    {ANY_WRITE, "sharing_groups", "edit", misp_sharing_groups_edit, 0},
-    {HTTP_POST | HTTP_DELETE, "sharing_groups", "delete", misp_sharing_groups_delete, 0},
-    {HTTP_POST, "sharing_groups", "addOrg", misp_sharing_groups_add_org, 0},
-    {HTTP_POST, "sharing_groups", "removeOrg", misp_sharing_groups_remove_org, 0},
-    {HTTP_POST, "sharing_groups", "addServer", misp_sharing_groups_add_server, 0},
-    {HTTP_POST, "sharing_groups", "removeServer", misp_sharing_groups_remove_server, 0},
-    {HTTP_POST, "sightings", "add", misp_sightings_add, 0},
-    {GET_HEAD | HTTP_POST, "sightings", "index", misp_sightings_index, 0},
-    {GET_HEAD | HTTP_POST, "sightings", "listSightings", misp_sightings_list, 0},
-    {GET_HEAD | HTTP_POST, "sightings", "restSearch", misp_sightings_rest_search, 0},
-    {HTTP_POST | HTTP_DELETE, "sightings", "delete", misp_sightings_delete, 0},
-    {HTTP_POST, "sightings", "filterSightingUuidsForPush", misp_sightings_filter_for_push, 0},
-    {HTTP_POST, "sightings", "bulkSaveSightings", misp_sightings_bulk_save, 0},
-};
+const struct http_surface *http_surface_for(const char *path)
+{
+    size_t n = sizeof(surfaces) / sizeof(surfaces[0]);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (surfaces[i]->owns != NULL && surfaces[i]->owns(path))
+            return surfaces[i];
+    return surfaces[n - 1];
+}
 
 /* Splits the URL path into segments and CakePHP named parameters. */
 static int split_path(struct request *req)
@@ -158,14 +87,8 @@ static int split_path(struct request *req)
         if (last->len > 5 && memcmp(last->ptr + last->len - 5, ".json", 5) == 0)
             last->len -= 5;
     }
-    /* MISP's routes accept the camel-case controller name too */
-    if (req->n_seg >= 1 && str_eq_cstr(req->seg[0], "sharingGroups"))
-        req->seg[0] = STR_LIT("sharing_groups");
-    /* admin/organisations/add -> organisations/add */
-    if (req->n_seg >= 2 && str_eq_cstr(req->seg[0], "admin")) {
-        memmove(&req->seg[0], &req->seg[1], (req->n_seg - 1) * sizeof(req->seg[0]));
-        req->n_seg--;
-    }
+    if (req->surface->normalise != NULL)
+        req->surface->normalise(req);
     return 0;
 }
 
@@ -183,45 +106,22 @@ static int authenticate(struct request *req)
 }
 
 /*
- * May the body be read as JSON?  JSON content types and no content type, yes.
- * curl's -d sends application/x-www-form-urlencoded; such a body (or text/plain)
- * that starts like a JSON object or array is taken as JSON too, since that is
- * what its sender meant.  Anything else is refused with 415.
- */
-static bool body_is_json(const char *ct, const struct buf *body)
-{
-    if (ct == NULL || *ct == '\0')
-        return true;
-    if (strncasecmp(ct, "application/json", 16) == 0 || strncasecmp(ct, "text/json", 9) == 0)
-        return true;
-    if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 &&
-        strncasecmp(ct, "text/plain", 10) != 0)
-        return false;
-    for (size_t i = 0; i < body->len; i++) {
-        char c = body->ptr[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        return c == '{' || c == '[';
-    }
-    return false;
-}
-
-/*
  * What can be decided from the request line and headers alone: the route, the
  * caller's key, the method.  Returns 0 with *out set, or the error status
  * with its body written.  The server glue calls it as soon as the headers are
  * in, before it accepts a byte of the body (see handle()).
  */
-static int request_admit(struct request *req, const struct route **out)
+static int request_admit(struct request *req, const struct http_route **out)
 {
     *out = NULL;
+    req->surface = http_surface_for(req->url);
     json_writer_init(&req->w, &req->out, false);
     if (split_path(req) < 0)
         return http_error(req, 404, "Too many path segments.", NULL);
-    const struct route *match = NULL;
+    const struct http_route *match = NULL;
     bool method_mismatch = false;
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        const struct route *r = &routes[i];
+    for (size_t i = 0; i < req->surface->n_routes; i++) {
+        const struct http_route *r = &req->surface->routes[i];
         if (req->n_seg < 1 || !str_eq_cstr(req->seg[0], r->controller))
             continue;
         if (r->action != NULL ? req->n_seg < 2 || !str_eq_cstr(req->seg[1], r->action)
@@ -236,7 +136,7 @@ static int request_admit(struct request *req, const struct route **out)
     }
     if (match == NULL && !method_mismatch)
         return http_error(req, 404, "Could not find the requested resource.", NULL);
-    if (!(match && (match->flags & ROUTE_PUBLIC))) {
+    if (!(match && (match->flags & HTTP_ROUTE_PUBLIC))) {
         int rc = authenticate(req);
         if (rc == ERR_AUTH)
             return http_error(req, 403,
@@ -253,15 +153,16 @@ static int request_admit(struct request *req, const struct route **out)
 }
 
 /* Runs an admitted request whose body has been read. */
-static int request_run(struct request *req, const struct route *match)
+static int request_run(struct request *req, const struct http_route *match)
 {
     json_writer_init(&req->w, &req->out, false);
-    if (req->body.len && !(match->flags & ROUTE_RAW_BODY)) {
-        const char *ct =
-            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
-        if (!body_is_json(ct, &req->body))
-            return http_error(req, 415, "The request body must be JSON (Content-Type: "
-                                        "application/json).", NULL);
+    if (req->body.len && !(match->flags & HTTP_ROUTE_RAW_BODY)) {
+        const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+        if (!req->surface->body_is_json(ct, &req->body))
+            return http_error(req, 415,
+                              "The request body must be JSON (Content-Type: "
+                              "application/json).",
+                              NULL);
         struct json_value *root;
         struct diag d;
         diag_clear(&d);
@@ -274,7 +175,7 @@ static int request_run(struct request *req, const struct route *match)
         }
         req->json = root;
     }
-    if (match->flags & ROUTE_SLOW) {
+    if (match->flags & HTTP_ROUTE_SLOW) {
         req->deferred = match->handler;
         return HTTP_DEFERRED;
     }
@@ -283,7 +184,7 @@ static int request_run(struct request *req, const struct route *match)
 
 int http_dispatch(struct request *req)
 {
-    const struct route *match;
+    const struct http_route *match;
     int status = request_admit(req, &match);
     return status ? status : request_run(req, match);
 }
@@ -313,10 +214,10 @@ static uint64_t now_ms(void)
 struct conn_state {
     struct request req;
     uint64_t t0;
-    const char *method;     /* as received (arena), for the access log */
-    const struct route *route; /* set once admitted */
-    int early_status;       /* refused on its headers: the answer to queue */
-    bool has_body;          /* Content-Length > 0 or Transfer-Encoding */
+    const char *method;             /* as received (arena), for the access log */
+    const struct http_route *route; /* set once admitted */
+    int early_status;               /* refused on its headers: the answer to queue */
+    bool has_body;                  /* Content-Length > 0 or Transfer-Encoding */
     bool too_big;
     const char *limit_name; /* the setting too_big refers to */
     bool over_budget;       /* body_memory_max was reached while reading */
@@ -481,7 +382,8 @@ static void *watch_main(void *arg)
                                             __ATOMIC_RELAXED)) {
                 shutdown(w->fd, SHUT_RDWR);
                 log_debug("http: closed a connection without complete request headers after "
-                          "%llu ms", (unsigned long long)watch.header_ms);
+                          "%llu ms",
+                          (unsigned long long)watch.header_ms);
             }
         }
         struct timespec ts;
@@ -647,7 +549,7 @@ static int admit(struct conn_state *st, struct MHD_Connection *conn, const char 
     return 0;
 }
 
-/* Slow handlers running now (see ROUTE_SLOW); the server waits for them on
+/* Slow handlers running now (see HTTP_ROUTE_SLOW); the server waits for them on
  * shutdown, as their connections are suspended. */
 static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t slow_cond = PTHREAD_COND_INITIALIZER;
@@ -800,8 +702,8 @@ static struct MHD_Response *held_answer(struct conn_state *st, int *status, size
         __atomic_add_fetch(&answer_bytes, h->len, __ATOMIC_RELAXED);
     }
     *len = h->len;
-    return MHD_create_response_from_buffer_with_free_callback_cls(h->len, h->ptr,
-                                                                  held_answer_free, h);
+    return MHD_create_response_from_buffer_with_free_callback_cls(h->len, h->ptr, held_answer_free,
+                                                                  h);
 }
 
 static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn, int status)
@@ -817,8 +719,8 @@ static enum MHD_Result queue(struct conn_state *st, struct MHD_Connection *conn,
     struct MHD_Response *resp;
     if (req->stream != NULL && status < 300) {
         /* the request (and its arena) lives until completed(), after the last read */
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader,
-                                                 req, NULL);
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, req,
+                                                 NULL);
     } else {
         resp = held_answer(st, &status, &len);
     }
@@ -973,8 +875,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
         in4->sin_addr.s_addr = htonl(INADDR_ANY);
         in4->sin_port = htons((uint16_t)port);
         *len = sizeof(*in4);
-    } else if (inet_pton(AF_INET, strcmp(h, "localhost") == 0 ? "127.0.0.1" : h,
-                         &in4->sin_addr) == 1) {
+    } else if (inet_pton(AF_INET, strcmp(h, "localhost") == 0 ? "127.0.0.1" : h, &in4->sin_addr) ==
+               1) {
         in4->sin_family = AF_INET;
         in4->sin_port = htons((uint16_t)port);
         *len = sizeof(*in4);
@@ -1003,8 +905,8 @@ int http_serve(struct app *app)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     const struct config *cfg = app->svc.cfg;
@@ -1025,12 +927,11 @@ int http_serve(struct app *app)
      * header_timeout: the watchdog above */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, app, MHD_OPTION_NOTIFY_CONNECTION, watch_notify, app,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
+        app, MHD_OPTION_NOTIFY_CONNECTION, watch_notify, app, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (d == NULL) {
         log_warnx("cannot listen on %s (address in use or not permitted?)", app->svc.cfg->listen);
         watch_stop(watchdog);
@@ -1045,11 +946,13 @@ int http_serve(struct app *app)
         *colon = '\0';
     if (app->base_url[0] == '\0')
         snprintf(app->base_url, sizeof(app->base_url), "http://%s:%u", host, port);
-    log_info("listening on http://%s:%u threads=%lld", host, port, (long long)app->svc.cfg->threads);
+    log_info("listening on http://%s:%u threads=%lld", host, port,
+             (long long)app->svc.cfg->threads);
     fprintf(stdout, "Liaison is serving on http://%s:%u\n", host, port);
     if (app->key_path)
-        fprintf(stdout, "Try: curl -H \"Authorization: $(cat %s)\" -H 'Accept: application/json' "
-                        "http://%s:%u/servers/getVersion\n",
+        fprintf(stdout,
+                "Try: curl -H \"Authorization: $(cat %s)\" -H 'Accept: application/json' "
+                "http://%s:%u/servers/getVersion\n",
                 app->key_path, host, port);
     fflush(stdout);
     if (app->on_listening != NULL)
