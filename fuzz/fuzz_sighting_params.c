@@ -127,7 +127,7 @@ static void run(struct arena *a, const struct json_value *root, unsigned mode)
     else
         check_search(&search);
 
-    char (*uuids)[UUID_STR_LEN + 1];
+    char(*uuids)[UUID_STR_LEN + 1];
     size_t n;
     diag_clear(&d);
     if (misp_sighting_uuids_decode(a, root, &uuids, &n, &d) < 0) {

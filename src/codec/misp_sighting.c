@@ -36,8 +36,8 @@ static const char *scalar(struct arena *a, const struct json_value *v)
 /* Calls each_fn for v's items (v a scalar or a list of scalars); v's item
  * count is *n_out first, for the callee to size its list by. */
 static int for_each_scalar(struct arena *a, const struct json_value *v, const char *name,
-                           int (*each_fn)(struct arena *, const char *, size_t, void *),
-                           void *ctx, struct diag *d)
+                           int (*each_fn)(struct arena *, const char *, size_t, void *), void *ctx,
+                           struct diag *d)
 {
     size_t n = v->type == JSON_ARRAY ? v->len : 1;
     if (n > LIMIT_FILTER_VALUES)
@@ -121,8 +121,8 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int misp_sighting_add_decode(struct arena *a, const struct json_value *root,
-                             const char *path_ref, struct sighting_add *in, struct diag *d)
+int misp_sighting_add_decode(struct arena *a, const struct json_value *root, const char *path_ref,
+                             struct sighting_add *in, struct diag *d)
 {
     const struct json_value *body = params(root);
     const struct json_value *inner = json_get(body, "Sighting");
@@ -181,10 +181,9 @@ int misp_sighting_add_decode(struct arena *a, const struct json_value *root,
 
 /* ---- listSightings ---- */
 
-int misp_sighting_list_decode(struct arena *a, const struct json_value *root,
-                              const char *path_id, const char *path_context,
-                              const char *path_org, struct misp_sighting_list_params *out,
-                              struct diag *d)
+int misp_sighting_list_decode(struct arena *a, const struct json_value *root, const char *path_id,
+                              const char *path_context, const char *path_org,
+                              struct misp_sighting_list_params *out, struct diag *d)
 {
     const struct json_value *body = params(root);
     const char *id = path_id, *context = path_context ? path_context : "attribute";
@@ -307,8 +306,11 @@ int misp_sighting_search_decode(struct arena *a, const struct json_value *root,
     static const struct {
         const char *name;
         int (*fn)(struct arena *, const char *, size_t, void *);
-    } filters[] = {{"id", rs_id},         {"uuid", rs_uuid},     {"type", rs_type},
-                   {"source", rs_source}, {"org_id", rs_org}};
+    } filters[] = {{"id", rs_id},
+                   {"uuid", rs_uuid},
+                   {"type", rs_type},
+                   {"source", rs_source},
+                   {"org_id", rs_org}};
     int rc;
     for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
         const struct json_value *v = json_get(body, filters[i].name);
@@ -363,7 +365,7 @@ int misp_sighting_uuids_decode(struct arena *a, const struct json_value *body,
     if (body->len > LIMIT_SIGHTINGS_PER_REQUEST)
         return diag_set(d, ERR_TOOBIG, "", "more than %u sighting uuids",
                         LIMIT_SIGHTINGS_PER_REQUEST);
-    char (*v)[UUID_STR_LEN + 1] = arena_calloc(a, body->len + 1, sizeof(*v));
+    char(*v)[UUID_STR_LEN + 1] = arena_calloc(a, body->len + 1, sizeof(*v));
     for (size_t i = 0; i < body->len; i++) {
         struct str s;
         if (!json_as_str(&body->u.items[i], &s) || !uuid_canonical(s, v[i])) {
@@ -377,8 +379,8 @@ int misp_sighting_uuids_decode(struct arena *a, const struct json_value *body,
     return 0;
 }
 
-int misp_sighting_push_decode(struct arena *a, const struct json_value *body,
-                              struct sighting **out, size_t *n, struct diag *d)
+int misp_sighting_push_decode(struct arena *a, const struct json_value *body, struct sighting **out,
+                              size_t *n, struct diag *d)
 {
     *out = NULL;
     *n = 0;
@@ -404,8 +406,7 @@ int misp_sighting_push_decode(struct arena *a, const struct json_value *body,
 
 /* ---- answers ---- */
 
-void misp_sighting_encode_wrapped(struct json_writer *w, const struct sighting *s,
-                                  unsigned members)
+void misp_sighting_encode_wrapped(struct json_writer *w, const struct sighting *s, unsigned members)
 {
     json_write_object_begin(w);
     json_write_key(w, "Sighting");

@@ -35,14 +35,14 @@
  * date and time ("YYYY-MM-DD", "HH:MM:SS", UTC) or timestamp.  Not given:
  * type -1, source NULL, date_sighting 0.  A body that is no object: field "".
  */
-int misp_sighting_add_decode(struct arena *a, const struct json_value *body,
-                             const char *path_ref, struct sighting_add *out, struct diag *d);
+int misp_sighting_add_decode(struct arena *a, const struct json_value *body, const char *path_ref,
+                             struct sighting_add *out, struct diag *d);
 
 /* sightings/listSightings: which sightings to list. */
 struct misp_sighting_list_params {
-    const char *id;          /* the attribute's or event's id or uuid */
-    bool event;              /* id names an event (context "event"), else an attribute */
-    bool by_org;             /* only those org reported */
+    const char *id; /* the attribute's or event's id or uuid */
+    bool event;     /* id names an event (context "event"), else an attribute */
+    bool by_org;    /* only those org reported */
     struct sighting_org_ref org;
 };
 
@@ -52,10 +52,9 @@ struct misp_sighting_list_params {
  * "attribute" (the default) or "event"; org_id an organisation's id or uuid,
  * "" or "0" meaning any.  Fails naming "context", "id" or "org_id".
  */
-int misp_sighting_list_decode(struct arena *a, const struct json_value *body,
-                              const char *path_id, const char *path_context,
-                              const char *path_org, struct misp_sighting_list_params *out,
-                              struct diag *d);
+int misp_sighting_list_decode(struct arena *a, const struct json_value *body, const char *path_id,
+                              const char *path_context, const char *path_org,
+                              struct misp_sighting_list_params *out, struct diag *d);
 
 /* sightings/restSearch's parameters. */
 struct misp_sighting_search {
@@ -86,8 +85,8 @@ int misp_sighting_uuids_decode(struct arena *a, const struct json_value *body,
 /* sightings/bulkSaveSightings: a list of sightings, or {"Sighting": [...]},
  * at most LIMIT_SIGHTINGS_PER_REQUEST, each by misp_sighting_decode ("N."
  * fields). */
-int misp_sighting_push_decode(struct arena *a, const struct json_value *body,
-                              struct sighting **out, size_t *n, struct diag *d);
+int misp_sighting_push_decode(struct arena *a, const struct json_value *body, struct sighting **out,
+                              size_t *n, struct diag *d);
 
 /* ---- answers ---- */
 

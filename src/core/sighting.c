@@ -1035,7 +1035,8 @@ int sightings_known(struct svc *s, const struct principal *who, const struct acl
         return ERR_FORBIDDEN;
     struct known k = {arena_calloc(a, n + 1, sizeof(*k.sorted)),
                       arena_calloc(a, n + 1, sizeof(*k.hit)), n};
-    memcpy(k.sorted, uuids, n * sizeof(*uuids));
+    if (n > 0)
+        memcpy(k.sorted, uuids, n * sizeof(*uuids));
     qsort(k.sorted, n, sizeof(*k.sorted), cmp_uuid);
     const char *json = uuids_json(a, uuids, n);
     struct store_conn *c;

@@ -75,9 +75,8 @@ static void test_add_params(void **state)
     assert_int_equal(in.type, -1);
     assert_null(in.source);
     assert_int_equal(in.date_sighting, 0);
-    assert_int_equal(misp_sighting_add_decode(A, parse("{\"timestamp\":\"1700000000\"}"), NULL,
-                                              &in, &d),
-                     0);
+    assert_int_equal(
+        misp_sighting_add_decode(A, parse("{\"timestamp\":\"1700000000\"}"), NULL, &in, &d), 0);
     assert_int_equal(in.date_sighting, NOW);
 
     static const struct {
@@ -96,8 +95,7 @@ static void test_add_params(void **state)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         diag_clear(&d);
-        assert_int_equal(misp_sighting_add_decode(A, parse(bad[i].body), NULL, &in, &d),
-                         ERR_INVAL);
+        assert_int_equal(misp_sighting_add_decode(A, parse(bad[i].body), NULL, &in, &d), ERR_INVAL);
         assert_string_equal(d.field, bad[i].field);
     }
 }
@@ -111,11 +109,12 @@ static void test_list_params(void **state)
     assert_string_equal(p.id, "5");
     assert_false(p.event);
     assert_false(p.by_org);
-    assert_int_equal(misp_sighting_list_decode(
-                         A, parse("{\"request\":{\"id\":7,\"context\":\"event\",\"org_id\":"
-                                  "\"B0000000-0000-4000-8000-000000000002\"}}"),
-                         "5", "attribute", "3", &p, &d),
-                     0);
+    assert_int_equal(
+        misp_sighting_list_decode(A,
+                                  parse("{\"request\":{\"id\":7,\"context\":\"event\",\"org_id\":"
+                                        "\"B0000000-0000-4000-8000-000000000002\"}}"),
+                                  "5", "attribute", "3", &p, &d),
+        0);
     assert_string_equal(p.id, "7");
     assert_true(p.event);
     assert_true(p.by_org);
@@ -174,9 +173,8 @@ static void test_search_params(void **state)
     /* the path's context wins; without a context ids name nothing */
     assert_int_equal(misp_sighting_search_decode(A, body, "attribute", NOW, &p, &d), 0);
     assert_int_equal(p.f.context, SIGHTING_CONTEXT_ATTRIBUTE);
-    assert_int_equal(misp_sighting_search_decode(A, parse("{\"id\":3,\"last\":\"2h\"}"), NULL, NOW,
-                                                 &p, &d),
-                     0);
+    assert_int_equal(
+        misp_sighting_search_decode(A, parse("{\"id\":3,\"last\":\"2h\"}"), NULL, NOW, &p, &d), 0);
     assert_int_equal(p.f.context, SIGHTING_CONTEXT_NONE);
     assert_int_equal(p.f.n_ids, 0);
     assert_int_equal(p.f.from, NOW - 7200);
@@ -217,7 +215,7 @@ static void test_search_params(void **state)
 static void test_push_bodies(void **state)
 {
     (void)state;
-    char (*uuids)[UUID_STR_LEN + 1];
+    char(*uuids)[UUID_STR_LEN + 1];
     size_t n;
     struct diag d;
     assert_int_equal(misp_sighting_uuids_decode(
@@ -235,8 +233,9 @@ static void test_push_bodies(void **state)
     struct sighting *in;
     assert_int_equal(
         misp_sighting_push_decode(
-            A, parse("{\"Sighting\":[{\"attribute_uuid\":\"d0000000-0000-4000-8000-000000000001\","
-                     "\"type\":\"1\"}]}"),
+            A,
+            parse("{\"Sighting\":[{\"attribute_uuid\":\"d0000000-0000-4000-8000-000000000001\","
+                  "\"type\":\"1\"}]}"),
             &in, &n, &d),
         0);
     assert_int_equal(n, 1);
@@ -256,13 +255,24 @@ static void two(struct sighting s[2], struct org *o)
     o->name = "Reader";
     memcpy(o->uuid, "b0000000-0000-4000-8000-000000000002", UUID_STR_LEN + 1);
     o->local = true;
-    s[0] = (struct sighting){.id = 1, .attribute_id = 4, .event_id = 2, .org_id = 3, .type = 1,
-                             .source = "a\"b", .date_sighting = NOW, .org = o, .value = "x"};
+    s[0] = (struct sighting){.id = 1,
+                             .attribute_id = 4,
+                             .event_id = 2,
+                             .org_id = 3,
+                             .type = 1,
+                             .source = "a\"b",
+                             .date_sighting = NOW,
+                             .org = o,
+                             .value = "x"};
     memcpy(s[0].uuid, "aa000000-0000-4000-8000-000000000001", UUID_STR_LEN + 1);
     memcpy(s[0].attribute_uuid, "d0000000-0000-4000-8000-000000000001", UUID_STR_LEN + 1);
     memcpy(s[0].event_uuid, "e0000000-0000-4000-8000-000000000001", UUID_STR_LEN + 1);
-    s[1] = (struct sighting){.id = 2, .attribute_id = 4, .event_id = 2, .source = "",
-                             .date_sighting = 5, .deleted = true};
+    s[1] = (struct sighting){.id = 2,
+                             .attribute_id = 4,
+                             .event_id = 2,
+                             .source = "",
+                             .date_sighting = 5,
+                             .deleted = true};
     memcpy(s[1].uuid, "aa000000-0000-4000-8000-000000000002", UUID_STR_LEN + 1);
     memcpy(s[1].attribute_uuid, "d0000000-0000-4000-8000-000000000001", UUID_STR_LEN + 1);
 }
@@ -275,7 +285,9 @@ static void two(struct sighting s[2], struct org *o)
     "\"id\":\"2\",\"attribute_id\":\"4\",\"event_id\":\"2\",\"org_id\":\"0\",\"date_sighting\":"   \
     "\"5\",\"uuid\":\"aa000000-0000-4000-8000-000000000002\",\"source\":\"\",\"type\":\"0\""
 #define AU "\"attribute_uuid\":\"d0000000-0000-4000-8000-000000000001\""
-#define ORG "\"Organisation\":{\"id\":\"3\",\"uuid\":\"b0000000-0000-4000-8000-000000000002\",\"name\":\"Reader\"}"
+#define ORG                                                                                        \
+    "\"Organisation\":{\"id\":\"3\",\"uuid\":\"b0000000-0000-4000-8000-000000000002\",\"name\":"   \
+    "\"Reader\"}"
 
 static void test_answers_bytes(void **state)
 {
@@ -321,15 +333,15 @@ static void test_answers_bytes(void **state)
                                        "aa000000-0000-4000-8000-000000000009",
                                        "aa000000-0000-4000-8000-000000000002"};
     bool known[3] = {true, false, true};
-    misp_sighting_encode_known(&w, (const char(*)[UUID_STR_LEN + 1])uuids, known, 3);
+    misp_sighting_encode_known(&w, (const char(*)[UUID_STR_LEN + 1]) uuids, known, 3);
     assert_string_equal(buf_cstr(&b), "[\"aa000000-0000-4000-8000-000000000001\","
                                       "\"aa000000-0000-4000-8000-000000000002\"]");
 
     buf_reset(&b);
     json_writer_init(&w, &b, false);
     struct sighting_skip skipped = {&s[1], "no such attribute"};
-    struct sighting_bulk_result res = {.saved = 2, .duplicates = 1, .removed = 0,
-                                       .skipped = &skipped, .n_skipped = 1};
+    struct sighting_bulk_result res = {
+        .saved = 2, .duplicates = 1, .removed = 0, .skipped = &skipped, .n_skipped = 1};
     misp_sighting_encode_bulk_result(&w, "/sightings/bulkSaveSightings/1", &res);
     assert_string_equal(buf_cstr(&b),
                         "{\"saved\":true,\"success\":\"2 sightings added.\",\"message\":"
