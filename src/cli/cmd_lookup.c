@@ -15,6 +15,7 @@
 
 #include "codec/extract.h"
 #include "codec/json.h"
+#include "codec/lookup_answer.h"
 #include "core/indexer.h"
 #include "core/lookup.h"
 #include "util/alloc.h"
@@ -55,8 +56,8 @@ struct run {
     struct opts o;
     FILE *out;
     /* local */
-    struct store *store;
-    struct indexer *ix;
+    struct svc svc;
+    bool svc_open;
     struct acl_filter acl;
     struct lookup_session *session;
     /* remote: every value, one per line, and the input line of each */
@@ -66,8 +67,7 @@ struct run {
     /* output */
     struct buf ob;
     struct json_writer w;
-    bool first;
-    size_t values, matched, matches, invalid;
+    struct lookup_stats st;
     struct batch *b;
 };
 
@@ -147,13 +147,12 @@ static void flush_out(struct run *r)
 static void print_result(struct run *r, struct str value, size_t line,
                          const struct lookup_match *m, size_t n_m)
 {
-    r->matched++;
-    r->matches += n_m;
-    if (r->o.json) {
-        lookup_write_result(&r->w, value, line, m, n_m);
-    } else {
-        lookup_write_tsv(&r->ob, value, line, m, n_m);
-    }
+    r->st.matched++;
+    r->st.matches += n_m;
+    if (r->o.json)
+        lookup_answer_result(&r->w, value, line, m, n_m);
+    else
+        lookup_answer_tsv(&r->ob, value, line, m, n_m);
     if (r->ob.len > (1u << 20))
         flush_out(r);
 }
@@ -172,7 +171,7 @@ static int batch_flush(struct run *r)
     int rc = 0;
     if (b->n == 0)
         return 0;
-    r->values += b->n;
+    r->st.values += b->n;
     if (r->o.url) {
         for (size_t i = 0; i < b->n; i++) {
             buf_append(&r->body, b->v[i].ptr, b->v[i].len);
@@ -187,7 +186,7 @@ static int batch_flush(struct run *r)
             rc = ERR_TOOBIG;
     } else {
         if (r->session == NULL)
-            r->session = lookup_session_new(r->ix, r->store, &r->acl);
+            r->session = lookup_session_new(&r->svc, &r->acl);
         rc = lookup_values(r->session, b->a, b->v, b->n, on_local, r);
     }
     arena_free(b->a);
@@ -208,7 +207,7 @@ static int batch_push(struct run *r, const char *v, size_t len, size_t line)
 
 static void note_invalid(struct run *r, size_t line, const char *s, size_t len)
 {
-    if (r->invalid < INVALID_SHOWN) {
+    if (r->st.invalid < INVALID_SHOWN) {
         fprintf(stderr, "liaison lookup: line %zu: not an observable: '", line);
         for (size_t i = 0; i < len && i < 80; i++) {
             unsigned char c = (unsigned char)s[i];
@@ -216,7 +215,7 @@ static void note_invalid(struct run *r, size_t line, const char *s, size_t len)
         }
         fprintf(stderr, "%s'\n", len > 80 ? "..." : "");
     }
-    r->invalid++;
+    r->st.invalid++;
 }
 
 struct extract_ctx {
@@ -383,10 +382,10 @@ static void remote_tsv_line(struct remote *rm, const char *s, size_t n)
         size_t line;
         const char *value = strstr(text, " value=");
         if (strncmp(text, "# stats ", 8) == 0) {
-            field_size(text, "values=", &r->values);
-            field_size(text, "matched=", &r->matched);
-            field_size(text, "matches=", &r->matches);
-            field_size(text, "invalid=", &r->invalid);
+            field_size(text, "values=", &r->st.values);
+            field_size(text, "matched=", &r->st.matched);
+            field_size(text, "matches=", &r->st.matches);
+            field_size(text, "invalid=", &r->st.invalid);
         } else if (strncmp(text, "# invalid ", 10) == 0 && value != NULL &&
                    field_size(text, "line=", &line)) {
             fprintf(stderr, "liaison lookup: line %zu: not an observable: '%s'\n",
@@ -455,10 +454,10 @@ static void remote_json_stats(struct remote *rm)
     text[rm->tail_len] = '\0';
     const char *st = strstr(text, "\"stats\":{");
     if (st != NULL) {
-        field_size(st, "\"values\":", &rm->r->values);
-        field_size(st, "\"matched\":", &rm->r->matched);
-        field_size(st, "\"matches\":", &rm->r->matches);
-        field_size(st, "\"invalid\":", &rm->r->invalid);
+        field_size(st, "\"values\":", &rm->r->st.values);
+        field_size(st, "\"matched\":", &rm->r->st.matched);
+        field_size(st, "\"matches\":", &rm->r->st.matches);
+        field_size(st, "\"invalid\":", &rm->r->st.invalid);
     }
     if (strstr(text, "\"error\":") != NULL) {
         fprintf(stderr, "liaison lookup: the server stopped early (see \"error\")\n");
@@ -488,18 +487,9 @@ static int remote_json_rewrite(struct remote *rm)
         json_as_i64(json_get(res, "line"), &sent);
         json_as_str(json_get(res, "value"), &value);
         const struct json_value *ms = json_get(res, "matches");
-        r->matched++;
-        r->matches += ms && ms->type == JSON_ARRAY ? ms->len : 0;
-        json_write_object_begin(&r->w);
-        json_write_key(&r->w, "value");
-        json_write_str(&r->w, value.ptr, value.len);
-        json_write_kv_i64(&r->w, "line", (int64_t)map_line(r, sent > 0 ? (size_t)sent : 0));
-        json_write_key(&r->w, "matches");
-        if (ms != NULL)
-            json_write_value(&r->w, ms);
-        else
-            json_write_raw(&r->w, "[]", 2);
-        json_write_object_end(&r->w);
+        r->st.matched++;
+        r->st.matches += ms && ms->type == JSON_ARRAY ? ms->len : 0;
+        lookup_answer_result_json(&r->w, value, map_line(r, sent > 0 ? (size_t)sent : 0), ms);
         if (r->ob.len > (1u << 20))
             flush_out(r);
     }
@@ -576,16 +566,18 @@ static int open_local(struct run *r, const struct config *cfg)
                 path);
         return -1;
     }
-    if (cli_store_open(cfg, &r->store) != 0)
+    if (cli_svc_open(cfg, &r->svc) != 0)
         return -1;
+    r->svc_open = true;
     struct diag d;
     diag_clear(&d);
-    if (indexer_open(r->store, &r->ix, &d) < 0) {
+    if (indexer_open(r->svc.store, &r->svc.indexer, &d) < 0) {
         fprintf(stderr, "liaison lookup: %s\n", d.msg);
         return -1;
     }
-    r->acl.everything = true; /* the local database's owner sees all of it */
-    r->acl.sharing_groups = "[]";
+    /* the local database's owner: the command line's principal sees all of it */
+    struct principal owner = {.cli = true};
+    acl_filter(&owner, &r->svc.policy, &r->acl);
     return 0;
 }
 
@@ -619,11 +611,8 @@ int cmd_lookup(int argc, char **argv)
     } else {
         /* the server's JSON goes out as it comes, unless line numbers change */
         bool passthrough = r->o.url && r->o.json && !r->o.extract;
-        if (r->o.json && !passthrough) {
-            json_write_object_begin(&r->w);
-            json_write_key(&r->w, "results");
-            json_write_array_begin(&r->w);
-        }
+        if (r->o.json && !passthrough)
+            lookup_answer_begin(&r->w);
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = r->o.url && !r->o.extract ? read_raw(r, in) : read_input(r, in);
@@ -633,25 +622,15 @@ int cmd_lookup(int argc, char **argv)
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         if (rc < 0 && rc != ERR_INVAL && rc != ERR_IO)
             fprintf(stderr, "liaison lookup: %s\n", err_str(rc));
-        if (r->o.json && !passthrough) {
-            json_write_array_end(&r->w);
-            json_write_key(&r->w, "stats");
-            json_write_object_begin(&r->w);
-            json_write_kv_i64(&r->w, "values", (int64_t)r->values);
-            json_write_kv_i64(&r->w, "matched", (int64_t)r->matched);
-            json_write_kv_i64(&r->w, "matches", (int64_t)r->matches);
-            json_write_kv_i64(&r->w, "invalid", (int64_t)r->invalid);
-            json_write_object_end(&r->w);
-            json_write_object_end(&r->w);
-            buf_putc(&r->ob, '\n');
-        }
+        if (r->o.json && !passthrough)
+            lookup_answer_end(&r->w, &r->st, NULL, 0, NULL);
         flush_out(r);
         fprintf(stderr, "liaison lookup: %zu values, %zu matched (%zu matches), %zu lines "
                         "without an observable; %.2f s",
-                r->values, r->matched, r->matches, r->invalid, secs);
-        if (r->ix) {
+                r->st.values, r->st.matched, r->st.matches, r->st.invalid, secs);
+        if (r->svc.indexer) {
             struct indexer_stats st;
-            indexer_stats(r->ix, &st);
+            indexer_stats(r->svc.indexer, &st);
             fprintf(stderr, " (index of %zu values built in %.2f s before)", st.values,
                     st.build_seconds);
         }
@@ -663,14 +642,14 @@ int cmd_lookup(int argc, char **argv)
     arena_free(r->b->a);
     free(r->b);
     lookup_session_free(r->session);
-    indexer_close(r->ix);
-    if (r->store)
-        store_close(r->store);
+    indexer_close(r->svc.indexer);
+    if (r->svc_open)
+        svc_close(&r->svc);
     buf_free(&r->ob);
     buf_free(&r->body);
     free(r->lines);
     config_free(&cfg);
-    int status = rc < 0 ? 2 : r->matched ? 0 : 1;
+    int status = rc < 0 ? 2 : r->st.matched ? 0 : 1;
     free(r);
     return status;
 }

@@ -1,11 +1,14 @@
 /*
- * lookup.c - batched look-ups resolved through the store.  See lookup.h.
+ * lookup.c - the look-up service: batched look-ups resolved through the store,
+ * each batch in its own read transaction.  See lookup.h; the answer's wire
+ * form is codec/lookup_answer.c.
  */
 #include "core/lookup.h"
 
 #include "core/acl.h"
+#include "core/index.h"
+#include "core/indexer.h"
 
-#include "codec/json.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/alloc.h"
@@ -123,7 +126,8 @@ const struct event *lookup_event_find(const struct lookup_events *es, int64_t id
     return lo < es->n && es->v[lo]->id == id ? es->v[lo] : NULL;
 }
 
-const char *lookup_kind_name(enum index_match k)
+/* Match kind as text: "exact", "network", "subdomain". */
+static const char *kind_name(enum index_match k)
 {
     switch (k) {
     case INDEX_EXACT:
@@ -198,18 +202,15 @@ static void idmap_free(struct idmap *m)
 }
 
 struct lookup_session {
-    struct indexer *x;
-    struct store *s;
+    struct svc *s;
     struct acl_filter acl;
     struct arena *a; /* resolved attributes and events */
     struct idmap attrs, events;
 };
 
-struct lookup_session *lookup_session_new(struct indexer *x, struct store *s,
-                                          const struct acl_filter *acl)
+struct lookup_session *lookup_session_new(struct svc *s, const struct acl_filter *acl)
 {
     struct lookup_session *ss = xcalloc(1, sizeof(*ss));
-    ss->x = x;
     ss->s = s;
     ss->a = arena_new();
     ss->acl = *acl;
@@ -261,7 +262,7 @@ static int resolve(struct lookup_session *ss, struct arena *a, const struct hits
         query_init(&q, &ss->acl);
         if ((q.attribute_ids = lookup_id_list(a, ids, n)) == NULL)
             return ERR_TOOBIG;
-        if ((rc = store_begin_read(ss->s, &c)) < 0)
+        if ((rc = store_begin_read(ss->s->store, &c)) < 0)
             return rc;
         if ((rc = store_attribute_search(c, ss->a, &q, true, on_attr, ss)) == 0)
             for (size_t i = 0; i < n; i++)
@@ -276,7 +277,7 @@ static int resolve(struct lookup_session *ss, struct arena *a, const struct hits
             ids[ne++] = at->event_id;
     }
     if (rc == 0 && ne) {
-        if (c == NULL && (rc = store_begin_read(ss->s, &c)) < 0)
+        if (c == NULL && (rc = store_begin_read(ss->s->store, &c)) < 0)
             return rc;
         struct lookup_events es = {NULL, 0, 0};
         if ((rc = lookup_events_load(c, ss->a, &ss->acl, ids, ne, &es)) == 0) {
@@ -297,9 +298,9 @@ int lookup_values(struct lookup_session *ss, struct arena *a, const struct str *
                   void *ctx)
 {
     struct hits hs = {.a = a};
-    const struct index *ix = indexer_read_begin(ss->x);
+    const struct index *ix = indexer_read_begin(ss->s->indexer);
     index_lookup_batch(ix, values, n, on_hit, &hs);
-    indexer_read_end(ss->x);
+    indexer_read_end(ss->s->indexer);
     if (hs.n == 0)
         return 0;
     qsort(hs.v, hs.n, sizeof(*hs.v), cmp_hit);
@@ -319,92 +320,10 @@ int lookup_values(struct lookup_session *ss, struct arena *a, const struct str *
             if (!acl_sync_may_reach(&ss->acl, e, NULL, at)) /* TLP, for a peer */
                 continue;
             if (n_m == 0 || m[n_m - 1].attr != at) /* sorted: duplicates are adjacent */
-                m[n_m++] = (struct lookup_match){hs.v[i].kind, hs.v[i].indexed, at, e};
+                m[n_m++] = (struct lookup_match){kind_name(hs.v[i].kind), hs.v[i].indexed, at, e};
         }
         if (n_m && (rc = fn(ctx, qi, m, n_m)) != 0)
             return rc;
     }
     return 0;
-}
-
-static void write_tag_names(struct json_writer *w, const struct tag_ref *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        json_write_cstr(w, t[i].tag.name);
-}
-
-void lookup_write_result(struct json_writer *w, struct str value, size_t line,
-                         const struct lookup_match *m, size_t n_m)
-{
-    json_write_object_begin(w);
-    json_write_key(w, "value");
-    json_write_str(w, value.ptr, value.len);
-    json_write_kv_i64(w, "line", (int64_t)line);
-    json_write_key(w, "matches");
-    json_write_array_begin(w);
-    for (size_t i = 0; i < n_m; i++) {
-        const struct attribute *at = m[i].attr;
-        const struct event *e = m[i].event;
-        json_write_object_begin(w);
-        json_write_kv_str(w, "kind", lookup_kind_name(m[i].kind));
-        json_write_kv_str(w, "indexed", m[i].indexed);
-        json_write_kv_i64_str(w, "attribute_id", at->id);
-        json_write_kv_str(w, "attribute_uuid", at->uuid);
-        json_write_kv_str(w, "type", at->type);
-        json_write_kv_str(w, "category", at->category);
-        json_write_kv_str(w, "value", at->value);
-        json_write_kv_bool(w, "to_ids", at->to_ids);
-        json_write_kv_i64_str(w, "event_id", e->id);
-        json_write_kv_str(w, "event_uuid", e->uuid);
-        json_write_kv_str(w, "event_info", e->info);
-        json_write_kv_str(w, "org", e->orgc && e->orgc->name ? e->orgc->name : "");
-        json_write_key(w, "tags");
-        json_write_array_begin(w);
-        write_tag_names(w, at->tags, at->n_tags);
-        write_tag_names(w, e->tags, e->n_tags);
-        json_write_array_end(w);
-        json_write_object_end(w);
-    }
-    json_write_array_end(w);
-    json_write_object_end(w);
-}
-
-static void put_field(struct buf *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        buf_putc(b, s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
-}
-
-static void put_cfield(struct buf *b, const char *s)
-{
-    put_field(b, s ? s : "", s ? strlen(s) : 0);
-}
-
-void lookup_write_tsv(struct buf *b, struct str value, size_t line, const struct lookup_match *m,
-                      size_t n_m)
-{
-    for (size_t i = 0; i < n_m; i++) {
-        const struct attribute *at = m[i].attr;
-        const struct event *e = m[i].event;
-        buf_printf(b, "%zu\t", line);
-        put_field(b, value.ptr, value.len);
-        buf_putc(b, '\t');
-        buf_puts(b, lookup_kind_name(m[i].kind));
-        buf_putc(b, '\t');
-        put_cfield(b, m[i].indexed);
-        buf_putc(b, '\t');
-        put_cfield(b, at->type);
-        buf_putc(b, '\t');
-        put_cfield(b, e->uuid);
-        buf_putc(b, '\t');
-        put_cfield(b, e->info);
-        buf_putc(b, '\t');
-        for (size_t t = 0; t < at->n_tags + e->n_tags; t++) {
-            const struct tag_ref *tr = t < at->n_tags ? &at->tags[t] : &e->tags[t - at->n_tags];
-            if (t)
-                buf_putc(b, ',');
-            put_cfield(b, tr->tag.name);
-        }
-        buf_putc(b, '\n');
-    }
 }

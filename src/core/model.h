@@ -371,4 +371,58 @@ struct sighting {
     struct org *org;       /* id, uuid, name; NULL for org_id 0 */
 };
 
+/* A request to record sightings (MISP's sightings/add), as decoded. */
+struct sighting_add {
+    const char *attribute;     /* the attribute's id or uuid, or NULL: by value */
+    const char *const *values; /* else: every visible attribute holding one */
+    size_t n_values;
+    int type;                  /* -1: 0 */
+    const char *source;        /* NULL: "" */
+    int64_t date_sighting;     /* 0: now */
+};
+
+/* What the ids and uuids of a sighting read name. */
+enum sighting_context { SIGHTING_CONTEXT_NONE, SIGHTING_CONTEXT_ATTRIBUTE, SIGHTING_CONTEXT_EVENT };
+
+/* A reporting organisation named in a sighting read: by id, or by uuid (an
+ * organisation unknown here matches no sighting). */
+struct sighting_org_ref {
+    int64_t id;                  /* when uuid is "" */
+    char uuid[UUID_STR_LEN + 1]; /* canonical */
+    bool negate;                 /* none of these rather than one of these */
+};
+
+/* A sighting search (MISP's sightings/restSearch), as decoded; every list
+ * empty means "any". */
+struct sighting_filter {
+    enum sighting_context context;     /* what ids and uuids name (NONE: unused) */
+    int64_t *ids;
+    size_t n_ids;
+    char (*uuids)[UUID_STR_LEN + 1];
+    size_t n_uuids;
+    int *types;
+    size_t n_types;
+    const char **sources;
+    size_t n_sources;
+    struct sighting_org_ref *orgs;
+    size_t n_orgs;
+    int64_t from, to;  /* date_sighting bounds (inclusive), 0: open */
+    bool with_deleted; /* asked for tombstones too (granted to peers: acl) */
+};
+
+/* Why a sighting of a bulk save was not saved. */
+struct sighting_skip {
+    const struct sighting *sighting; /* as given */
+    const char *reason;
+};
+
+/* What a peer's bulk save of sightings did. */
+struct sighting_bulk_result {
+    size_t saved;
+    size_t duplicates; /* uuid known here (or twice in the request): ignored */
+    size_t removed;    /* sent as deleted by a Liaison peer: tombstoned here too */
+    struct sighting_skip *skipped; /* attribute not a visible live one of the event */
+    size_t n_skipped, cap_skipped;
+};
+
 #endif

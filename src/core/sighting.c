@@ -239,8 +239,10 @@ static int peer_event_find(struct store_conn *c, struct arena *a, const struct a
     return acl_sync_may_reach(acl, *out, NULL, NULL) ? 0 : ERR_NOTFOUND;
 }
 
-int sighting_event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
-                        const char *ref, struct event **out)
+/* The event ref (id or uuid) if acl's reader may see it (a peer: reach it by
+ * TLP too, acl_sync_may_reach); ERR_NOTFOUND otherwise. */
+static int sighting_event_find(struct store_conn *c, struct arena *a,
+                               const struct acl_filter *acl, const char *ref, struct event **out)
 {
     bool cut;
     return peer_event_find(c, a, acl, ref, out, &cut);
@@ -342,8 +344,10 @@ static int attribute_target(struct store_conn *c, struct arena *a, const struct 
     return find_targets(c, a, acl, arena_printf(a, "[%lld]", (long long)id), NULL, 0, t);
 }
 
-int sighting_attribute_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
-                            const char *ref, int64_t *id)
+/* The id of attribute ref (id or uuid) if it is live and acl's reader may
+ * see it (a peer: reach it by TLP too); ERR_NOTFOUND otherwise. */
+static int sighting_attribute_find(struct store_conn *c, struct arena *a,
+                                   const struct acl_filter *acl, const char *ref, int64_t *id)
 {
     struct targets t = {0};
     int rc = attribute_target(c, a, acl, ref, &t);
@@ -383,9 +387,10 @@ static int value_list(struct arena *a, const struct sighting_add *in, const char
     return 0;
 }
 
-int sighting_add(struct store_conn *c, struct arena *a, const struct principal *p,
-                 const struct acl_filter *acl, const struct sighting_add *in,
-                 struct sighting_list *out, struct diag *d)
+/* sightings_add inside the caller's write transaction. */
+static int sighting_add(struct store_conn *c, struct arena *a, const struct principal *p,
+                        const struct acl_filter *acl, const struct sighting_add *in,
+                        struct sighting_list *out, struct diag *d)
 {
     if (!acl_can_add_sighting(p))
         return diag_set(d, ERR_FORBIDDEN, "", "you do not have permission to add sightings");
@@ -451,9 +456,10 @@ int sighting_add(struct store_conn *c, struct arena *a, const struct principal *
     return touch_events(c, events, t.n, now);
 }
 
-int sighting_delete(struct store_conn *c, struct arena *a, const struct principal *p,
-                    const struct acl_filter *acl, const char *ref, struct sighting **out,
-                    struct diag *d)
+/* sightings_delete inside the caller's write transaction. */
+static int sighting_delete(struct store_conn *c, struct arena *a, const struct principal *p,
+                           const struct acl_filter *acl, const char *ref, struct sighting **out,
+                           struct diag *d)
 {
     int64_t id;
     char uuid[UUID_STR_LEN + 1];
@@ -483,10 +489,12 @@ int sighting_delete(struct store_conn *c, struct arena *a, const struct principa
     return store_event_sighting_touch(c, s->event_id, now_seconds());
 }
 
-int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct principal *p,
-                         const struct acl_filter *acl, const char *event_ref,
-                         const char *uuids_json, int (*fn)(void *ctx, const char *uuid),
-                         void *ctx)
+/* Calls fn for each of the sighting uuids (a JSON array of canonical uuid
+ * strings) that event ref (visible to p) already has, live or deleted. */
+static int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct principal *p,
+                                const struct acl_filter *acl, const char *event_ref,
+                                const char *uuids_json, int (*fn)(void *ctx, const char *uuid),
+                                void *ctx)
 {
     if (!acl_can_sync(p))
         return ERR_FORBIDDEN;
@@ -771,4 +779,290 @@ int sighting_bulk_save(struct store_conn *c, struct arena *a, const struct princ
         res->saved++;
     }
     return res->saved || res->removed ? store_event_sighting_touch(c, e->id, now) : 0;
+}
+
+/* ---- the service: each call in its own transaction ---- */
+
+/* Ends a write transaction: commits when rc is 0, else rolls back. */
+static int write_end(struct store_conn *c, int rc)
+{
+    if (store_end(c, rc == 0) < 0 && rc == 0)
+        rc = ERR_DB;
+    return rc;
+}
+
+int sightings_add(struct svc *s, const struct principal *who, const struct acl_filter *acl,
+                  struct arena *a, const struct sighting_add *in, struct sighting_list *out,
+                  struct diag *d)
+{
+    struct store_conn *c;
+    int rc = store_begin_write(s->store, &c);
+    if (rc < 0)
+        return rc;
+    return write_end(c, sighting_add(c, a, who, acl, in, out, d));
+}
+
+int sightings_delete(struct svc *s, const struct principal *who, const struct acl_filter *acl,
+                     struct arena *a, const char *ref, struct sighting **out, struct diag *d)
+{
+    struct store_conn *c;
+    int rc = store_begin_write(s->store, &c);
+    if (rc < 0)
+        return rc;
+    return write_end(c, sighting_delete(c, a, who, acl, ref, out, d));
+}
+
+static const char *one_id(struct arena *a, int64_t id)
+{
+    return arena_printf(a, "[%lld]", (long long)id);
+}
+
+int sightings_index(struct svc *s, const struct acl_filter *acl, struct arena *a,
+                    const char *event_ref, struct sighting_list *out)
+{
+    struct sighting_query q;
+    memset(&q, 0, sizeof(q));
+    q.acl = *acl;
+    struct store_conn *c;
+    int rc = store_begin_read(s->store, &c);
+    if (rc < 0)
+        return rc;
+    struct event *e;
+    if (event_ref != NULL && (rc = sighting_event_find(c, a, acl, event_ref, &e)) == 0)
+        q.event_ids = one_id(a, e->id);
+    if (rc == 0)
+        rc = sighting_search(c, a, &q, out);
+    store_end(c, true);
+    return rc;
+}
+
+/* The id of the organisation r names: by id, or by uuid (-1: unknown here). */
+static int org_resolve(struct store_conn *c, struct arena *a, const struct sighting_org_ref *r,
+                       int64_t *id)
+{
+    *id = r->id;
+    if (r->uuid[0] == '\0')
+        return 0;
+    struct org *o;
+    int rc = store_org_get(c, a, 0, r->uuid, NULL, &o);
+    if (rc == ERR_NOTFOUND) {
+        *id = -1;
+        return 0;
+    }
+    if (rc == 0)
+        *id = o->id;
+    return rc;
+}
+
+int sightings_of(struct svc *s, const struct acl_filter *acl, struct arena *a, const char *ref,
+                 bool event, const struct sighting_org_ref *org, struct sighting_list *out)
+{
+    struct sighting_query q;
+    memset(&q, 0, sizeof(q));
+    q.acl = *acl;
+    q.order = SIGHTING_NEWEST_FIRST;
+    struct store_conn *c;
+    int rc = store_begin_read(s->store, &c);
+    if (rc < 0)
+        return rc;
+    int64_t org_id = 0, object_id = 0;
+    if (org != NULL && (rc = org_resolve(c, a, org, &org_id)) == 0 && org_id != 0)
+        q.org_ids = one_id(a, org_id);
+    struct event *e;
+    if (rc == 0 && event && (rc = sighting_event_find(c, a, acl, ref, &e)) == 0)
+        object_id = e->id;
+    else if (rc == 0 && !event)
+        rc = sighting_attribute_find(c, a, acl, ref, &object_id);
+    if (rc == 0) {
+        if (event)
+            q.event_ids = one_id(a, object_id);
+        else
+            q.attribute_ids = one_id(a, object_id);
+        rc = sighting_search(c, a, &q, out);
+    }
+    store_end(c, true);
+    return rc;
+}
+
+/* A JSON array (the store's list arguments) of ids, in a; NULL if n is 0. */
+static const char *ids_json(struct arena *a, const int64_t *ids, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    struct buf b;
+    buf_init(&b, LIMIT_BODY_MAX);
+    buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    buf_putc(&b, ']');
+    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
+    buf_free(&b);
+    return s;
+}
+
+/* A JSON array of strings, in a; NULL if n is 0 (or too large). */
+static const char *strings_json(struct arena *a, const char *const *v, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    struct buf b;
+    buf_init(&b, LIMIT_BODY_MAX);
+    buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(&b, i ? ",\"" : "\"");
+        for (const unsigned char *p = (const unsigned char *)v[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_printf(&b, "\\%c", *p);
+            else if (*p < 0x20)
+                buf_printf(&b, "\\u%04x", *p);
+            else
+                buf_putc(&b, (char)*p);
+        }
+        buf_putc(&b, '"');
+    }
+    buf_putc(&b, ']');
+    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
+    buf_free(&b);
+    return s;
+}
+
+static const char *uuids_json(struct arena *a, const char (*uuids)[UUID_STR_LEN + 1], size_t n)
+{
+    const char **v = arena_calloc(a, n + 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = uuids[i];
+    return strings_json(a, v, n);
+}
+
+int sightings_search_begin(struct svc *s, const struct principal *who,
+                           const struct acl_filter *acl, struct arena *a,
+                           const struct sighting_filter *f, struct sighting_cursor *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct sighting_query *q = &out->q;
+    q->acl = *acl;
+    q->order = SIGHTING_BY_ID;
+    q->from = f->from;
+    q->to = f->to;
+    /* beyond MISP, for Liaison peers (and site admins): tombstoned sightings
+     * too, marked "deleted", so that deletions travel */
+    out->with_deleted = q->with_deleted = f->with_deleted && acl_can_sync(who);
+    const char *ids = ids_json(a, f->ids, f->n_ids), *uuids = uuids_json(a, f->uuids, f->n_uuids);
+    if (f->context == SIGHTING_CONTEXT_EVENT) {
+        q->event_ids = ids;
+        q->event_uuids = uuids;
+    } else if (f->context == SIGHTING_CONTEXT_ATTRIBUTE) {
+        q->attribute_ids = ids;
+        q->attribute_uuids = uuids;
+    }
+    int64_t *types = arena_calloc(a, f->n_types + 1, sizeof(*types));
+    for (size_t i = 0; i < f->n_types; i++)
+        types[i] = f->types[i];
+    q->types = ids_json(a, types, f->n_types);
+    q->sources = strings_json(a, f->sources, f->n_sources);
+    if (f->n_orgs == 0)
+        return 0;
+    int64_t *orgs = arena_calloc(a, f->n_orgs, sizeof(*orgs));
+    int64_t *not_orgs = arena_calloc(a, f->n_orgs, sizeof(*not_orgs));
+    size_t n_orgs = 0, n_not = 0;
+    struct store_conn *c;
+    int rc = store_begin_read(s->store, &c);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < f->n_orgs && rc == 0; i++) {
+        int64_t id;
+        if ((rc = org_resolve(c, a, &f->orgs[i], &id)) == 0) {
+            if (f->orgs[i].negate)
+                not_orgs[n_not++] = id;
+            else
+                orgs[n_orgs++] = id;
+        }
+    }
+    store_end(c, true);
+    q->org_ids = ids_json(a, orgs, n_orgs);
+    q->not_org_ids = ids_json(a, not_orgs, n_not);
+    return rc;
+}
+
+int sightings_search_next(struct svc *s, struct sighting_cursor *cur, struct arena *a,
+                          size_t rows, struct sighting_list *out)
+{
+    struct store_conn *c;
+    int rc = store_begin_read(s->store, &c);
+    if (rc < 0)
+        return rc;
+    cur->q.limit = (int64_t)rows;
+    rc = sighting_search(c, a, &cur->q, out);
+    store_end(c, true);
+    if (rc == 0) {
+        cur->q.after_id = out->last_id;
+        cur->done = out->scanned < rows;
+    }
+    return rc;
+}
+
+bool sightings_may_push(const struct principal *who)
+{
+    return acl_can_sync(who);
+}
+
+/* The uuids asked of sightings_known, sorted, and which are known here. */
+struct known {
+    char (*sorted)[UUID_STR_LEN + 1];
+    bool *hit; /* per sorted entry */
+    size_t n;
+};
+
+static int cmp_uuid(const void *x, const void *y)
+{
+    return strcmp((const char *)x, (const char *)y);
+}
+
+static int on_known_uuid(void *ctx, const char *uuid)
+{
+    struct known *k = ctx;
+    char (*hit)[UUID_STR_LEN + 1] = bsearch(uuid, k->sorted, k->n, sizeof(*k->sorted), cmp_uuid);
+    if (hit != NULL)
+        k->hit[hit - k->sorted] = true;
+    return 0;
+}
+
+int sightings_known(struct svc *s, const struct principal *who, const struct acl_filter *acl,
+                    struct arena *a, const char *event_ref, const char (*uuids)[UUID_STR_LEN + 1],
+                    size_t n, bool *known)
+{
+    if (!acl_can_sync(who))
+        return ERR_FORBIDDEN;
+    struct known k = {arena_calloc(a, n + 1, sizeof(*k.sorted)),
+                      arena_calloc(a, n + 1, sizeof(*k.hit)), n};
+    if (n > 0)
+        memcpy(k.sorted, uuids, n * sizeof(*uuids));
+    qsort(k.sorted, n, sizeof(*k.sorted), cmp_uuid);
+    const char *json = uuids_json(a, uuids, n);
+    struct store_conn *c;
+    int rc = store_begin_read(s->store, &c);
+    if (rc < 0)
+        return rc;
+    rc = sighting_uuids_known(c, a, who, acl, event_ref, json ? json : "[]", on_known_uuid, &k);
+    store_end(c, true);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        char (*hit)[UUID_STR_LEN + 1] = bsearch(uuids[i], k.sorted, n, sizeof(*k.sorted), cmp_uuid);
+        size_t at = (size_t)(hit - k.sorted);
+        known[i] = k.hit[at];
+        k.hit[at] = false; /* each uuid once */
+    }
+    return 0;
+}
+
+int sightings_bulk_save(struct svc *s, const struct principal *who, const struct acl_filter *acl,
+                        struct arena *a, const char *event_ref, struct sighting *in, size_t n,
+                        struct sighting_bulk_result *res, struct diag *d)
+{
+    struct store_conn *c;
+    int rc = store_begin_write(s->store, &c);
+    if (rc < 0)
+        return rc;
+    return write_end(c, sighting_bulk_save(c, a, who, acl, event_ref, in, n, res, d));
 }

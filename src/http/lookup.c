@@ -18,6 +18,7 @@
 #include "http/misp.h"
 
 #include "codec/extract.h"
+#include "codec/lookup_answer.h"
 #include "core/lookup.h"
 #include "util/arena.h"
 #include "util/limits.h"
@@ -44,11 +45,9 @@ struct lookup_stream {
     /* output: through req->out and req->w, drained as the client reads */
     size_t out_off;
     bool started, finished;
-    size_t values, matched, matches, invalid;
-    struct {
-        size_t line;
-        char value[104];
-    } bad[INVALID_SHOWN];
+    struct lookup_stats stats; /* values, matched, matches, invalid */
+    char bad_value[INVALID_SHOWN][104];
+    struct lookup_invalid bad[INVALID_SHOWN];
     const char *error;
     struct lookup_session *session; /* freed when the request ends */
     bool tsv;                       /* tab-separated lines instead of JSON */
@@ -87,28 +86,28 @@ static bool next_item(struct lookup_stream *ls, struct str *item, bool *is_strin
 
 static void note_invalid(struct lookup_stream *ls, size_t line, struct str v)
 {
-    if (ls->invalid < INVALID_SHOWN) {
-        char *d = ls->bad[ls->invalid].value;
+    if (ls->stats.invalid < INVALID_SHOWN) {
+        char *d = ls->bad_value[ls->stats.invalid];
         size_t n = v.len < 100 ? v.len : 100;
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)v.ptr[i];
             d[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
         }
         d[n] = '\0';
-        ls->bad[ls->invalid].line = line;
+        ls->bad[ls->stats.invalid] = (struct lookup_invalid){line, d};
     }
-    ls->invalid++;
+    ls->stats.invalid++;
 }
 
 static int on_result(void *ctx, size_t qi, const struct lookup_match *m, size_t n_m)
 {
     struct lookup_stream *ls = ctx;
     if (ls->tsv)
-        lookup_write_tsv(&ls->req->out, ls->batch[qi], ls->batch_line[qi], m, n_m);
+        lookup_answer_tsv(&ls->req->out, ls->batch[qi], ls->batch_line[qi], m, n_m);
     else
-        lookup_write_result(&ls->req->w, ls->batch[qi], ls->batch_line[qi], m, n_m);
-    ls->matched++;
-    ls->matches += n_m;
+        lookup_answer_result(&ls->req->w, ls->batch[qi], ls->batch_line[qi], m, n_m);
+    ls->stats.matched++;
+    ls->stats.matches += n_m;
     return ls->req->out.err ? ERR_TOOBIG : 0;
 }
 
@@ -143,13 +142,12 @@ static void produce_batch(struct lookup_stream *ls)
         ls->batch_line[n] = line;
         n++;
     }
-    ls->values += n;
+    ls->stats.values += n;
     if (n == 0) {
         ls->finished = true;
     } else {
         if (ls->session == NULL)
-            ls->session =
-                lookup_session_new(ls->req->app->svc.indexer, ls->req->app->svc.store, &ls->acl);
+            ls->session = lookup_session_new(&ls->req->app->svc, &ls->acl);
         int rc = lookup_values(ls->session, a, ls->batch, n, on_result, ls);
         if (rc < 0) {
             log_warnx("lookup %s: %s", ls->req->request_id, err_str(rc));
@@ -163,46 +161,14 @@ static void produce_batch(struct lookup_stream *ls)
     ls->batch_line = NULL;
 }
 
-static void write_tsv_trailer(struct lookup_stream *ls)
-{
-    struct buf *b = &ls->req->out;
-    buf_printf(b, "# stats values=%zu matched=%zu matches=%zu invalid=%zu\n", ls->values,
-               ls->matched, ls->matches, ls->invalid);
-    for (size_t i = 0; i < ls->invalid && i < INVALID_SHOWN; i++)
-        buf_printf(b, "# invalid line=%zu value=%s\n", ls->bad[i].line, ls->bad[i].value);
-    if (ls->error)
-        buf_printf(b, "# error %s\n", ls->error);
-}
-
 static void write_trailer(struct lookup_stream *ls)
 {
     ls->trailer_done = true;
-    if (ls->tsv) {
-        write_tsv_trailer(ls);
-        return;
-    }
-    struct json_writer *w = &ls->req->w;
-    json_write_array_end(w);
-    json_write_key(w, "stats");
-    json_write_object_begin(w);
-    json_write_kv_i64(w, "values", (int64_t)ls->values);
-    json_write_kv_i64(w, "matched", (int64_t)ls->matched);
-    json_write_kv_i64(w, "matches", (int64_t)ls->matches);
-    json_write_kv_i64(w, "invalid", (int64_t)ls->invalid);
-    json_write_object_end(w);
-    json_write_key(w, "invalid");
-    json_write_array_begin(w);
-    for (size_t i = 0; i < ls->invalid && i < INVALID_SHOWN; i++) {
-        json_write_object_begin(w);
-        json_write_kv_i64(w, "line", (int64_t)ls->bad[i].line);
-        json_write_kv_str(w, "value", ls->bad[i].value);
-        json_write_object_end(w);
-    }
-    json_write_array_end(w);
-    if (ls->error)
-        json_write_kv_str(w, "error", ls->error);
-    json_write_object_end(w);
-    buf_putc(&ls->req->out, '\n');
+    size_t shown = ls->stats.invalid < INVALID_SHOWN ? ls->stats.invalid : INVALID_SHOWN;
+    if (ls->tsv)
+        lookup_answer_tsv_end(&ls->req->out, &ls->stats, ls->bad, shown, ls->error);
+    else
+        lookup_answer_end(&ls->req->w, &ls->stats, ls->bad, shown, ls->error);
 }
 
 static long lookup_stream_read(struct request *req, char *dst, size_t max)
@@ -214,11 +180,8 @@ static long lookup_stream_read(struct request *req, char *dst, size_t max)
         buf_reset(&ls->req->out);
         ls->out_off = 0;
         if (!ls->started) {
-            if (!ls->tsv) {
-                json_write_object_begin(&ls->req->w);
-                json_write_key(&ls->req->w, "results");
-                json_write_array_begin(&ls->req->w);
-            }
+            if (!ls->tsv)
+                lookup_answer_begin(&ls->req->w);
             ls->started = true;
         } else if (!ls->finished) {
             produce_batch(ls);

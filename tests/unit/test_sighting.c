@@ -1,8 +1,9 @@
 /*
  * test_sighting.c - sightings in the store (insert, search filters and acl,
  * tombstones, known uuids, the event's sighting_timestamp) and the sighting
- * service's rules (add by id or value, expirations, delete, a peer's bulk
- * save), against a real SQLite file.
+ * service's rules (add by id or value, expirations, delete, index,
+ * listSightings, a paged search, known uuids, a peer's bulk save), each
+ * service call in its own transaction, against a real SQLite file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -277,15 +278,20 @@ static void test_touch_moves_sighting_timestamp_strictly_and_nothing_else(void *
     world_close(&w);
 }
 
+static struct svc svc_of(struct world *w)
+{
+    struct svc s;
+    memset(&s, 0, sizeof(s));
+    s.store = w->s;
+    return s;
+}
+
 static int add(struct world *w, const struct principal *p, const struct sighting_add *in,
                struct sighting_list *out, struct diag *d)
 {
-    struct store_conn *c;
-    assert_int_equal(store_begin_write(w->s, &c), 0);
+    struct svc s = svc_of(w);
     struct acl_filter f = filter_of(p);
-    int rc = sighting_add(c, w->a, p, &f, in, out, d);
-    store_end(c, rc == 0);
-    return rc;
+    return sightings_add(&s, p, &f, w->a, in, out, d);
 }
 
 static void test_add_by_value_reaches_every_visible_attribute(void **state)
@@ -385,13 +391,10 @@ static void test_expiration_replaces_the_orgs_earlier_one(void **state)
 static int delete_as(struct world *w, const struct principal *p, const char *ref,
                      struct diag *d)
 {
-    struct store_conn *c;
-    assert_int_equal(store_begin_write(w->s, &c), 0);
+    struct svc s = svc_of(w);
     struct acl_filter f = filter_of(p);
     struct sighting *gone = NULL;
-    int rc = sighting_delete(c, w->a, p, &f, ref, &gone, d);
-    store_end(c, rc == 0);
-    return rc;
+    return sightings_delete(&s, p, &f, w->a, ref, &gone, d);
 }
 
 static void test_delete_needs_sight_then_right(void **state)
@@ -416,6 +419,179 @@ static void test_delete_needs_sight_then_right(void **state)
     assert_true(event_column(w.event, "sighting_timestamp") > before);
     assert_int_equal(delete_as(&w, &reader, id, &d), ERR_NOTFOUND);
     assert_int_equal(delete_as(&w, &reader, "junk", &d), ERR_NOTFOUND);
+    world_close(&w);
+}
+
+/* Reader B sights the open attribute twice (one with a quoted source), owner A
+ * once; returns B's first. */
+static struct sighting three_sightings(struct world *w)
+{
+    struct principal reader = member(&w->org_b, 3, USER_PERMS);
+    struct principal owner = member(&w->org_a, 2, USER_PERMS);
+    struct diag d;
+    struct sighting_list out = {0};
+    struct sighting_add seen = {.attribute = w->open_uuid, .type = -1};
+    struct sighting_add fp = {.attribute = w->open_uuid, .type = 1, .source = "say \"no\""};
+    assert_int_equal(add(w, &reader, &seen, &out, &d), 0);
+    assert_int_equal(add(w, &reader, &fp, &out, &d), 0);
+    assert_int_equal(add(w, &owner, &seen, &out, &d), 0);
+    assert_int_equal(out.n, 3);
+    return out.v[0];
+}
+
+static void test_service_index_and_list_read_what_acl_allows(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w);
+    three_sightings(&w);
+    struct svc s = svc_of(&w);
+    struct principal reader = member(&w.org_b, 3, USER_PERMS);
+    struct principal owner = member(&w.org_a, 2, USER_PERMS);
+    struct acl_filter rf = filter_of(&reader), of = filter_of(&owner);
+    struct sighting_list l = {0};
+    assert_int_equal(sightings_index(&s, &rf, w.a, NULL, &l), 0);
+    assert_int_equal(l.n, 2); /* its own organisation's only */
+    l.n = 0;
+    assert_int_equal(sightings_index(&s, &of, w.a, "e0000000-0000-4000-8000-000000000001", &l),
+                     0);
+    assert_int_equal(l.n, 3); /* the event's owner sees all */
+    l.n = 0;
+    assert_int_equal(sightings_index(&s, &of, w.a, "2", &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(sightings_index(&s, &of, w.a, "999", &l), ERR_NOTFOUND);
+
+    l.n = 0;
+    assert_int_equal(sightings_of(&s, &of, w.a, w.open_uuid, false, NULL, &l), 0);
+    assert_int_equal(l.n, 3);
+    assert_true(l.v[0].id > l.v[2].id); /* newest first */
+    struct sighting_org_ref by_b = {.uuid = "b0000000-0000-4000-8000-000000000002"};
+    l.n = 0;
+    assert_int_equal(sightings_of(&s, &of, w.a, w.open_uuid, false, &by_b, &l), 0);
+    assert_int_equal(l.n, 2);
+    struct sighting_org_ref unknown = {.uuid = "b0000000-0000-4000-8000-00000000ffff"};
+    l.n = 0;
+    assert_int_equal(sightings_of(&s, &of, w.a, "1", true, &unknown, &l), 0);
+    assert_int_equal(l.n, 0);
+    struct sighting_org_ref by_a = {.id = w.org_a.id};
+    assert_int_equal(sightings_of(&s, &of, w.a, "1", true, &by_a, &l), 0);
+    assert_int_equal(l.n, 1);
+    const char *hidden = arena_printf(w.a, "%lld", (long long)w.private_attr);
+    assert_int_equal(sightings_of(&s, &rf, w.a, hidden, false, NULL, &l), ERR_NOTFOUND);
+    world_close(&w);
+}
+
+/* Reads every page of f as who, rows at a time; returns the count. */
+static size_t search_all(struct world *w, const struct principal *who,
+                         const struct sighting_filter *f, size_t rows, size_t *pages,
+                         bool *with_deleted)
+{
+    struct svc s = svc_of(w);
+    struct acl_filter acl = filter_of(who);
+    struct sighting_cursor cur;
+    assert_int_equal(sightings_search_begin(&s, who, &acl, w->a, f, &cur), 0);
+    *with_deleted = cur.with_deleted;
+    size_t n = 0;
+    for (*pages = 0; !cur.done; (*pages)++) {
+        struct sighting_list l = {0};
+        assert_int_equal(sightings_search_next(&s, &cur, w->a, rows, &l), 0);
+        for (size_t i = 1; i < l.n; i++)
+            assert_true(l.v[i].id > l.v[i - 1].id); /* oldest first, by id */
+        n += l.n;
+    }
+    return n;
+}
+
+static void test_service_search_filters_pages_and_grants_tombstones(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w);
+    three_sightings(&w);
+    struct principal owner = member(&w.org_a, 2, USER_PERMS);
+    struct principal sync = member(&w.org_c, 6, USER_PERMS | PERM_BIT(PERM_SYNC));
+    size_t pages;
+    bool deleted;
+    struct sighting_filter f = {0};
+    assert_int_equal(search_all(&w, &owner, &f, 2, &pages, &deleted), 3);
+    assert_int_equal(pages, 2);
+    assert_int_equal(search_all(&w, &owner, &f, 1, &pages, &deleted), 3);
+    assert_int_equal(pages, 4); /* the last one finds nothing more */
+    int fp[] = {1};
+    f.types = fp;
+    f.n_types = 1;
+    assert_int_equal(search_all(&w, &owner, &f, 100, &pages, &deleted), 1);
+    f.n_types = 0;
+    const char *sources[] = {"say \"no\""};
+    f.sources = sources;
+    f.n_sources = 1;
+    assert_int_equal(search_all(&w, &owner, &f, 100, &pages, &deleted), 1);
+    f.n_sources = 0;
+    struct sighting_org_ref not_b = {.uuid = "b0000000-0000-4000-8000-000000000002",
+                                     .negate = true};
+    f.orgs = &not_b;
+    f.n_orgs = 1;
+    assert_int_equal(search_all(&w, &owner, &f, 100, &pages, &deleted), 1);
+    f.n_orgs = 0;
+    int64_t other[] = {w.other_attr};
+    f.context = SIGHTING_CONTEXT_ATTRIBUTE;
+    f.ids = other;
+    f.n_ids = 1;
+    assert_int_equal(search_all(&w, &owner, &f, 100, &pages, &deleted), 0);
+    f.context = SIGHTING_CONTEXT_NONE; /* ids name nothing without a context */
+    assert_int_equal(search_all(&w, &owner, &f, 100, &pages, &deleted), 3);
+    /* tombstones only for peers and site admins, whoever asks */
+    f.with_deleted = true;
+    search_all(&w, &owner, &f, 100, &pages, &deleted);
+    assert_false(deleted);
+    search_all(&w, &sync, &f, 100, &pages, &deleted);
+    assert_true(deleted);
+    world_close(&w);
+}
+
+static void test_service_push_side_is_for_peers_only(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w);
+    struct sighting first = three_sightings(&w);
+    struct svc s = svc_of(&w);
+    struct principal reader = member(&w.org_b, 3, USER_PERMS);
+    struct principal sync = member(&w.org_c, 6, USER_PERMS | PERM_BIT(PERM_SYNC));
+    struct acl_filter rf = filter_of(&reader), sf = filter_of(&sync);
+    assert_false(sightings_may_push(&reader));
+    assert_true(sightings_may_push(&sync));
+    char uuids[3][UUID_STR_LEN + 1];
+    memcpy(uuids[0], first.uuid, sizeof(uuids[0]));
+    memcpy(uuids[1], "f9000000-0000-4000-8000-000000000001", sizeof(uuids[1]));
+    memcpy(uuids[2], first.uuid, sizeof(uuids[2]));
+    bool known[3];
+    assert_int_equal(sightings_known(&s, &reader, &rf, w.a, "1",
+                                     (const char(*)[UUID_STR_LEN + 1])uuids, 3, known),
+                     ERR_FORBIDDEN);
+    assert_int_equal(sightings_known(&s, &sync, &sf, w.a, "1",
+                                     (const char(*)[UUID_STR_LEN + 1])uuids, 3, known),
+                     0);
+    assert_true(known[0]);
+    assert_false(known[1]);
+    assert_false(known[2]); /* each uuid once */
+    assert_int_equal(sightings_known(&s, &sync, &sf, w.a, "999",
+                                     (const char(*)[UUID_STR_LEN + 1])uuids, 3, known),
+                     ERR_NOTFOUND);
+
+    struct sighting in = {.type = -1, .org_id = -1};
+    memcpy(in.attribute_uuid, w.open_uuid, sizeof(in.attribute_uuid));
+    memcpy(in.uuid, uuids[1], sizeof(in.uuid));
+    struct sighting_bulk_result res;
+    struct diag d;
+    assert_int_equal(sightings_bulk_save(&s, &reader, &rf, w.a, "1", &in, 1, &res, &d),
+                     ERR_FORBIDDEN);
+    assert_int_equal(sightings_bulk_save(&s, &sync, &sf, w.a, "1", &in, 1, &res, &d), 0);
+    assert_int_equal(res.saved, 1);
+    assert_int_equal(sightings_known(&s, &sync, &sf, w.a, "1",
+                                     (const char(*)[UUID_STR_LEN + 1])uuids, 3, known),
+                     0);
+    assert_true(known[1]); /* committed */
     world_close(&w);
 }
 
@@ -533,6 +709,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expiration_replaces_the_orgs_earlier_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_delete_needs_sight_then_right, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_service_index_and_list_read_what_acl_allows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_service_search_filters_pages_and_grants_tombstones,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_service_push_side_is_for_peers_only, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_bulk_save_dedupes_skips_and_captures_orgs, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bulk_save_bad_item_names_its_field, setup, teardown),
