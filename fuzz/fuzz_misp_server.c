@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
             check_failure(rc, &d);
         }
-        char (*uuids)[UUID_STR_LEN + 1];
+        char(*uuids)[UUID_STR_LEN + 1];
         int64_t *stamps;
         size_t n;
         diag_clear(&d);

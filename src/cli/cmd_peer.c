@@ -87,8 +87,8 @@ static int link_from_args(struct arena *a, int argc, char **argv, struct link_ch
     sv->pull = has_flag(argc, argv, "--pull");
     sv->push_sightings = has_flag(argc, argv, "--push-sightings");
     sv->self_signed = has_flag(argc, argv, "--self-signed");
-    in->set = LINK_SET_URL | LINK_SET_NAME | LINK_SET_AUTHKEY | LINK_SET_CERT_FILE |
-              LINK_SET_PUSH | LINK_SET_PULL | LINK_SET_PUSH_SIGHTINGS | LINK_SET_SELF_SIGNED;
+    in->set = LINK_SET_URL | LINK_SET_NAME | LINK_SET_AUTHKEY | LINK_SET_CERT_FILE | LINK_SET_PUSH |
+              LINK_SET_PULL | LINK_SET_PUSH_SIGHTINGS | LINK_SET_SELF_SIGNED;
     uint64_t v;
     const char *every = opt(argc, argv, "--pull-interval");
     if (every != NULL) {

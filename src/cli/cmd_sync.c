@@ -83,8 +83,7 @@ int cmd_sync(int argc, char **argv)
         int found = links_find(&s, &who, a, peer, &id);
         if (found < 0) {
             fprintf(stderr, "liaison sync: %s '%s' (see liaison peer list)\n",
-                    found == ERR_NOTFOUND ? "no sync link" : "cannot read the links to find",
-                    peer);
+                    found == ERR_NOTFOUND ? "no sync link" : "cannot read the links to find", peer);
             rc = 1;
         }
     }

@@ -42,8 +42,8 @@ static int bool_field(const struct json_value *body, const char *key, bool *out,
     return 0;
 }
 
-static int seconds_field(const struct json_value *body, const char *key, int64_t *out,
-                         bool *given, struct diag *d)
+static int seconds_field(const struct json_value *body, const char *key, int64_t *out, bool *given,
+                         struct diag *d)
 {
     const struct json_value *v = json_get(body, key);
     if (v == NULL || v->type == JSON_NULL)
@@ -56,8 +56,8 @@ static int seconds_field(const struct json_value *body, const char *key, int64_t
 
 /* Push and pull rules: MISP sends them as a JSON-encoded string; an object is
  * taken too.  Either way a JSON object, kept as text. */
-static int rules_field(struct arena *a, const struct json_value *body, const char *key,
-                       char **out, bool *given, struct diag *d)
+static int rules_field(struct arena *a, const struct json_value *body, const char *key, char **out,
+                       bool *given, struct diag *d)
 {
     const struct json_value *v = json_get(body, key);
     if (v == NULL || v->type == JSON_NULL)
@@ -93,8 +93,8 @@ static int rules_field(struct arena *a, const struct json_value *body, const cha
 }
 
 /* The peer's organisation: remote_org_id, or RemoteOrg {uuid, name}. */
-static int remote_org_field(struct arena *a, const struct json_value *body,
-                            struct link_change *out, struct diag *d)
+static int remote_org_field(struct arena *a, const struct json_value *body, struct link_change *out,
+                            struct diag *d)
 {
     const struct json_value *v = json_get(body, "remote_org_id");
     if (v != NULL && v->type != JSON_NULL) {
@@ -151,8 +151,7 @@ int misp_server_decode(struct arena *a, const struct json_value *body, struct li
     if (rc == 0 && (rc = seconds_field(body, "timeout", &sv->timeout, &given, d)) == 0)
         out->set |= given ? LINK_SET_TIMEOUT : 0;
     given = false;
-    if (rc == 0 &&
-        (rc = seconds_field(body, "pull_interval", &sv->pull_interval, &given, d)) == 0)
+    if (rc == 0 && (rc = seconds_field(body, "pull_interval", &sv->pull_interval, &given, d)) == 0)
         out->set |= given ? LINK_SET_PULL_INTERVAL : 0;
     if (rc == 0)
         rc = remote_org_field(a, body, out, d);
@@ -288,8 +287,8 @@ int misp_uuid_list_decode(struct arena *a, const struct json_value *body,
     return 0;
 }
 
-void misp_uuid_list_encode(struct json_writer *w, char (*uuids)[UUID_STR_LEN + 1],
-                           const bool *pick, size_t n)
+void misp_uuid_list_encode(struct json_writer *w, char (*uuids)[UUID_STR_LEN + 1], const bool *pick,
+                           size_t n)
 {
     json_write_array_begin(w);
     for (size_t i = 0; i < n; i++)

@@ -100,8 +100,8 @@ int misp_uuid_list_decode(struct arena *a, const struct json_value *body,
 
 /* A JSON array of the uuids[i] for which pick[i] holds, in order (the
  * answers of filterEventIdsForPush and syncRevoked). */
-void misp_uuid_list_encode(struct json_writer *w, char (*uuids)[UUID_STR_LEN + 1],
-                           const bool *pick, size_t n);
+void misp_uuid_list_encode(struct json_writer *w, char (*uuids)[UUID_STR_LEN + 1], const bool *pick,
+                           size_t n);
 
 /* syncRemove's answer: {"removed": N}. */
 void misp_sync_removed_encode(struct json_writer *w, int64_t removed);

@@ -160,8 +160,7 @@ static void apply(struct arena *a, const struct link_change *in, struct server *
 }
 
 /* Fills l's owner, remote organisation and sync states for sv. */
-static int link_load(struct store_conn *c, struct arena *a, const struct server *sv,
-                     struct link *l)
+static int link_load(struct store_conn *c, struct arena *a, const struct server *sv, struct link *l)
 {
     memset(l, 0, sizeof(*l));
     l->sv = *sv;

@@ -20,8 +20,8 @@ static void caller_filter(struct svc *s, const struct principal *who, struct are
 }
 
 /* Loads group ref (id or uuid) if the reader of f may see it. */
-static int find(struct store_conn *c, struct arena *a, const struct acl_filter *f,
-                const char *ref, struct sharing_group **out)
+static int find(struct store_conn *c, struct arena *a, const struct acl_filter *f, const char *ref,
+                struct sharing_group **out)
 {
     uint64_t id = 0;
     char uuid[UUID_STR_LEN + 1] = "";
@@ -35,9 +35,8 @@ static int find(struct store_conn *c, struct arena *a, const struct acl_filter *
 }
 
 /* Opens a write transaction on group ref, which the caller may change. */
-static int begin_edit(struct svc *s, const struct principal *who, struct arena *a,
-                      const char *ref, struct store_conn **c, struct sharing_group **g,
-                      struct diag *d)
+static int begin_edit(struct svc *s, const struct principal *who, struct arena *a, const char *ref,
+                      struct store_conn **c, struct sharing_group **g, struct diag *d)
 {
     struct acl_filter f;
     caller_filter(s, who, a, &f);
@@ -101,8 +100,8 @@ int sharing_groups_list(struct svc *s, const struct principal *who, struct arena
     return 0;
 }
 
-int sharing_groups_get(struct svc *s, const struct principal *who, struct arena *a,
-                       const char *ref, struct sharing_group **out)
+int sharing_groups_get(struct svc *s, const struct principal *who, struct arena *a, const char *ref,
+                       struct sharing_group **out)
 {
     struct acl_filter f;
     caller_filter(s, who, a, &f);
@@ -246,8 +245,7 @@ int sharing_groups_member(struct svc *s, const struct principal *who, struct are
             rc = m->add ? store_sharing_group_server_set(c, g->id, id, m->flag)
                         : store_sharing_group_server_remove(c, g->id, id);
         if (rc == ERR_NOTFOUND)
-            diag_set(d, ERR_NOTFOUND, m->org ? "org_id" : "server_id",
-                     "not a member of the group");
+            diag_set(d, ERR_NOTFOUND, m->org ? "org_id" : "server_id", "not a member of the group");
     }
     if (store_end(c, rc == 0) < 0 && rc == 0)
         rc = ERR_DB;

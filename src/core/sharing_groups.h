@@ -37,8 +37,8 @@ int sharing_groups_list(struct svc *s, const struct principal *who, struct arena
                         struct sharing_group_list *out);
 
 /* The group ref with its organisations and servers. */
-int sharing_groups_get(struct svc *s, const struct principal *who, struct arena *a,
-                       const char *ref, struct sharing_group **out);
+int sharing_groups_get(struct svc *s, const struct principal *who, struct arena *a, const char *ref,
+                       struct sharing_group **out);
 
 /* Creates a group (active unless in says otherwise, local) of the caller's
  * organisation, which becomes a member that may extend it, with this node

@@ -52,9 +52,8 @@ static int on_stamp(void *ctx, const char *uuid, int64_t timestamp, bool locked)
     return 0;
 }
 
-int sync_serve_wanted(struct svc *s, const struct principal *who,
-                      char (*uuids)[UUID_STR_LEN + 1], const int64_t *timestamps, size_t n,
-                      bool *wanted)
+int sync_serve_wanted(struct svc *s, const struct principal *who, char (*uuids)[UUID_STR_LEN + 1],
+                      const int64_t *timestamps, size_t n, bool *wanted)
 {
     if (!acl_can_sync(who))
         return ERR_FORBIDDEN;
@@ -96,8 +95,7 @@ int sync_serve_revoked(struct svc *s, const struct principal *who, struct arena 
         struct arena *ea = arena_new();
         struct event *e;
         int lrc = store_event_load(c, ea, 0, uuids[i], &f, STORE_LOAD_TAGS, &e);
-        revoked[i] =
-            lrc == ERR_NOTFOUND || (lrc == 0 && peer && !acl_sync_trim(e, DIST_COMMUNITY));
+        revoked[i] = lrc == ERR_NOTFOUND || (lrc == 0 && peer && !acl_sync_trim(e, DIST_COMMUNITY));
         if (lrc < 0 && lrc != ERR_NOTFOUND)
             rc = lrc;
         arena_free(ea);

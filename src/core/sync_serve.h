@@ -23,9 +23,8 @@
  * created here (not a synced one) or deleted here is never replaced.  Each
  * offer is judged on its own, an event offered twice too.
  */
-int sync_serve_wanted(struct svc *s, const struct principal *who,
-                      char (*uuids)[UUID_STR_LEN + 1], const int64_t *timestamps, size_t n,
-                      bool *wanted);
+int sync_serve_wanted(struct svc *s, const struct principal *who, char (*uuids)[UUID_STR_LEN + 1],
+                      const int64_t *timestamps, size_t n, bool *wanted);
 
 /* Of the events uuids[0..n) (copies the caller took from here), sets
  * revoked[i] for those it may no longer see: deleted here, distribution

@@ -55,7 +55,8 @@ static int change_from_body(struct request *req, const struct json_value *body,
     in->set_roaming = json_as_bool(json_get(body, "roaming"), &in->roaming);
     struct str s;
     if (json_as_str(json_get(body, "uuid"), &s)) /* "\u0000" anywhere: no uuid */
-        in->uuid = json_str_has_nul(json_get(body, "uuid")) ? "" : arena_strndup(req->a, s.ptr, s.len);
+        in->uuid =
+            json_str_has_nul(json_get(body, "uuid")) ? "" : arena_strndup(req->a, s.ptr, s.len);
     return rc;
 }
 
@@ -89,8 +90,7 @@ int misp_sharing_groups_edit(struct request *req)
     int rc = change_from_body(req, body, &in, &d);
     in.uuid = NULL; /* a group keeps its uuid */
     if (rc == 0)
-        rc = sharing_groups_edit(&req->app->svc, &req->who, req->a, http_seg(req, 2), &in, &g,
-                                 &d);
+        rc = sharing_groups_edit(&req->app->svc, &req->who, req->a, http_seg(req, 2), &in, &g, &d);
     if (rc < 0)
         return http_save_failed(req, "SharingGroup", rc, &d);
     misp_sharing_group_encode(&req->w, g, req->app->base_url);

@@ -29,19 +29,19 @@ static int save(struct request *req, bool adding)
     struct diag d = {0};
     struct link_change in;
     int rc = misp_server_decode(req->a, http_body_unwrap(req, "Server"), &in, &d);
-    if (rc < 0 && d.field[0] == '\0')
+    if (rc != 0 && d.field[0] == '\0')
         return http_error(req, 400, "The body must be a JSON object.", NULL);
+    if (rc != 0)
+        return http_save_failed(req, "Server", rc, &d);
     struct link *l = NULL;
-    if (rc == 0)
-        rc = adding ? links_add(&req->app->svc, &req->who, req->a, &in, &l, &d)
-                    : links_edit(&req->app->svc, &req->who, req->a, http_seg_id(req, 2), &in,
-                                 &l, &d);
+    rc = adding ? links_add(&req->app->svc, &req->who, req->a, &in, &l, &d)
+                : links_edit(&req->app->svc, &req->who, req->a, http_seg_id(req, 2), &in, &l, &d);
     if (rc == ERR_FORBIDDEN)
         return http_error(req, 403, "Only site administrators may manage sync links.", NULL);
     if (rc == ERR_NOTFOUND && d.field[0] == '\0')
         return http_error(req, 404, "Invalid server.", NULL);
-    if (rc < 0)
-        return http_save_failed(req, "Server", rc, &d);
+    if (rc != 0 || l == NULL)
+        return http_save_failed(req, "Server", rc != 0 ? rc : ERR_DB, &d);
     link_answer(req, l);
     return 200;
 }
@@ -125,10 +125,7 @@ static int run_sync(struct request *req, bool push)
         return http_error(req, 403, "Only site administrators may start a sync.", NULL);
     if (rc == ERR_NOTFOUND)
         return http_error(req, 404, "Invalid server.", NULL);
-    int status = rc == 0                ? 200
-                 : rc == ERR_FORBIDDEN  ? 403
-                 : rc == ERR_CONFLICT   ? 409
-                                        : 502;
+    int status = rc == 0 ? 200 : rc == ERR_FORBIDDEN ? 403 : rc == ERR_CONFLICT ? 409 : 502;
     sync_run_encode(&req->w, push, rc == 0, id, &r);
     return status;
 }
@@ -150,7 +147,7 @@ int misp_servers_push(struct request *req)
 int misp_events_filter_for_push(struct request *req)
 {
     struct diag d = {0};
-    char (*uuids)[UUID_STR_LEN + 1] = NULL;
+    char(*uuids)[UUID_STR_LEN + 1] = NULL;
     int64_t *stamps = NULL;
     size_t n = 0;
     bool *wanted = NULL;
@@ -162,8 +159,10 @@ int misp_events_filter_for_push(struct request *req)
     if (rc == ERR_FORBIDDEN)
         return http_error(req, 403, "Only sync users may push events.", NULL);
     if (rc == ERR_INVAL && d.field[0] == '\0')
-        return http_error(req, 400, "The body must be a JSON array of {\"Event\": {uuid, "
-                                    "timestamp}}.", NULL);
+        return http_error(req, 400,
+                          "The body must be a JSON array of {\"Event\": {uuid, "
+                          "timestamp}}.",
+                          NULL);
     if (rc == ERR_INVAL)
         return http_error(req, 400, "Invalid event list.", &d);
     if (rc < 0)
@@ -186,7 +185,7 @@ static int uuid_list_error(struct request *req, const struct diag *d)
 int misp_events_sync_revoked(struct request *req)
 {
     struct diag d = {0};
-    char (*uuids)[UUID_STR_LEN + 1] = NULL;
+    char(*uuids)[UUID_STR_LEN + 1] = NULL;
     size_t n = 0;
     bool *revoked = NULL;
     int rc = misp_uuid_list_decode(req->a, req->json, &uuids, &n, &d);
@@ -209,7 +208,7 @@ int misp_events_sync_revoked(struct request *req)
 int misp_events_sync_remove(struct request *req)
 {
     struct diag d = {0};
-    char (*uuids)[UUID_STR_LEN + 1] = NULL;
+    char(*uuids)[UUID_STR_LEN + 1] = NULL;
     size_t n = 0;
     int64_t removed = 0;
     int rc = misp_uuid_list_decode(req->a, req->json, &uuids, &n, &d);

@@ -34,15 +34,31 @@ static void writer(struct buf *b, struct json_writer *w)
 static void test_server_bytes(void **state)
 {
     (void)state;
-    struct server sv = {.id = 3, .name = "peer", .url = "https://peer.example",
-                        .authkey = "abcdEFGHijklmnopqrstuvwxyz0123456789ABCD", .org_id = 1,
-                        .remote_org_id = 2, .push = true, .pull = false,
-                        .push_sightings = true, .self_signed = false, .cert_file = NULL,
-                        .push_rules = "{\"tags\":{}}", .pull_rules = NULL, .timeout = 60,
-                        .pull_interval = 600, .created = 1700000000, .modified = 1700000001};
+    struct server sv = {.id = 3,
+                        .name = "peer",
+                        .url = "https://peer.example",
+                        .authkey = "abcdEFGHijklmnopqrstuvwxyz0123456789ABCD",
+                        .org_id = 1,
+                        .remote_org_id = 2,
+                        .push = true,
+                        .pull = false,
+                        .push_sightings = true,
+                        .self_signed = false,
+                        .cert_file = NULL,
+                        .push_rules = "{\"tags\":{}}",
+                        .pull_rules = NULL,
+                        .timeout = 60,
+                        .pull_interval = 600,
+                        .created = 1700000000,
+                        .modified = 1700000001};
     struct org host = {.id = 1, .name = "Host", .uuid = "a0000000-0000-4000-8000-000000000001"};
-    struct sync_state pull = {.last_run = 10, .last_success = 9, .last_error = "boom",
-                              .events = 1, .attributes = 2, .failures = 3, .total_events = 4,
+    struct sync_state pull = {.last_run = 10,
+                              .last_success = 9,
+                              .last_error = "boom",
+                              .events = 1,
+                              .attributes = 2,
+                              .failures = 3,
+                              .total_events = 4,
                               .last_timestamp = 5};
     struct sync_state push = {.last_error = ""};
     struct buf b;
@@ -73,16 +89,20 @@ static void test_small_answers_bytes(void **state)
     struct buf b;
     struct json_writer w;
     writer(&b, &w);
-    struct misp_connection_test ok = {.status = 1, .message = "OK", .version = "2.4.190",
-                                      .uuid = "u", .perm_sync = true, .perm_sighting = false};
+    struct misp_connection_test ok = {.status = 1,
+                                      .message = "OK",
+                                      .version = "2.4.190",
+                                      .uuid = "u",
+                                      .perm_sync = true,
+                                      .perm_sighting = false};
     misp_connection_test_encode(&w, &ok);
     assert_string_equal(buf_cstr(&b), "{\"status\":1,\"message\":\"OK\",\"version\":\"2.4.190\","
                                       "\"uuid\":\"u\",\"perm_sync\":true,"
                                       "\"perm_sighting\":false}");
     buf_free(&b);
     writer(&b, &w);
-    struct misp_connection_test down = {.status = 2, .message = "Server unreachable",
-                                        .version = "", .error = "refused"};
+    struct misp_connection_test down = {
+        .status = 2, .message = "Server unreachable", .version = "", .error = "refused"};
     misp_connection_test_encode(&w, &down);
     assert_string_equal(buf_cstr(&b), "{\"status\":2,\"message\":\"Server unreachable\","
                                       "\"error\":\"refused\"}");
@@ -159,7 +179,7 @@ static void test_list_decoders(void **state)
     (void)state;
     struct arena *a = arena_new();
     struct diag d = {0};
-    char (*uuids)[UUID_STR_LEN + 1];
+    char(*uuids)[UUID_STR_LEN + 1];
     int64_t *stamps;
     size_t n;
     assert_int_equal(
@@ -179,8 +199,9 @@ static void test_list_decoders(void **state)
                      ERR_INVAL);
     assert_string_equal(d.field, "");
     assert_int_equal(misp_push_offers_decode(
-                         a, parse(a, "[{\"Event\":{\"uuid\":\"e0000000-0000-4000-8000-000000000001\","
-                                     "\"timestamp\":1}},{\"Event\":{\"uuid\":\"x\"}}]"),
+                         a,
+                         parse(a, "[{\"Event\":{\"uuid\":\"e0000000-0000-4000-8000-000000000001\","
+                                  "\"timestamp\":1}},{\"Event\":{\"uuid\":\"x\"}}]"),
                          &uuids, &stamps, &n, &d),
                      ERR_INVAL);
     assert_string_equal(d.field, "1.Event.uuid");
@@ -199,8 +220,9 @@ static void test_list_decoders(void **state)
     assert_string_equal(uuids[0], "e0000000-0000-4000-8000-000000000001");
     assert_int_equal(misp_uuid_list_decode(a, parse(a, "\"x\""), &uuids, &n, &d), ERR_INVAL);
     assert_string_equal(d.field, "");
-    assert_int_equal(misp_uuid_list_decode(
-                         a, parse(a, "[\"e0000000-0000-4000-8000-000000000001\",2]"), &uuids, &n, &d),
+    assert_int_equal(misp_uuid_list_decode(a,
+                                           parse(a, "[\"e0000000-0000-4000-8000-000000000001\",2]"),
+                                           &uuids, &n, &d),
                      ERR_INVAL);
     assert_string_equal(d.field, "1");
     arena_free(a);

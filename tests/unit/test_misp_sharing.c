@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct org creator = {.id = 1, .uuid = "a0000000-0000-4000-8000-000000000001",
-                             .name = "Org A", .local = true};
-static struct org member = {.id = 2, .uuid = "b0000000-0000-4000-8000-000000000002",
-                            .name = "Org \"B\"", .local = false};
+static struct org creator = {
+    .id = 1, .uuid = "a0000000-0000-4000-8000-000000000001", .name = "Org A", .local = true};
+static struct org member = {
+    .id = 2, .uuid = "b0000000-0000-4000-8000-000000000002", .name = "Org \"B\"", .local = false};
 static struct sharing_group_org orgs[] = {{.org_id = 1, .extend = true, .org = &creator},
                                           {.org_id = 2, .extend = false, .org = &member}};
 static struct sharing_group_server servers[] = {{.server_id = 0, .all_orgs = false},
@@ -40,23 +40,23 @@ static struct sharing_group group = {.id = 7,
                                      .servers = servers,
                                      .n_servers = 2};
 
-#define MEMBERS                                                                                  \
-    "\"SharingGroup\":{\"id\":\"7\",\"uuid\":\"c0000000-0000-4000-8000-000000000003\","         \
-    "\"name\":\"Group\",\"releasability\":\"CERTs\",\"description\":\"\","                       \
-    "\"organisation_uuid\":\"a0000000-0000-4000-8000-000000000001\",\"org_id\":\"1\","           \
-    "\"sync_user_id\":\"0\",\"active\":true,\"created\":\"2023-11-14 22:13:20\","                \
-    "\"modified\":\"2023-11-14 22:14:20\",\"local\":true,\"roaming\":false},"                    \
-    "\"Organisation\":{\"id\":\"1\",\"name\":\"Org A\","                                         \
-    "\"uuid\":\"a0000000-0000-4000-8000-000000000001\",\"local\":true},"                         \
-    "\"SharingGroupOrg\":[{\"sharing_group_id\":\"7\",\"org_id\":\"1\",\"extend\":true,"         \
-    "\"Organisation\":{\"id\":\"1\",\"name\":\"Org A\","                                         \
-    "\"uuid\":\"a0000000-0000-4000-8000-000000000001\",\"local\":true}},"                        \
-    "{\"sharing_group_id\":\"7\",\"org_id\":\"2\",\"extend\":false,"                             \
-    "\"Organisation\":{\"id\":\"2\",\"name\":\"Org \\\"B\\\"\","                                 \
-    "\"uuid\":\"b0000000-0000-4000-8000-000000000002\",\"local\":false}}],"                      \
-    "\"SharingGroupServer\":[{\"sharing_group_id\":\"7\",\"server_id\":\"0\","                   \
-    "\"all_orgs\":false,\"Server\":{\"id\":\"0\",\"name\":\"Local instance\","                   \
-    "\"url\":\"https://node.example\"}},"                                                        \
+#define MEMBERS                                                                                    \
+    "\"SharingGroup\":{\"id\":\"7\",\"uuid\":\"c0000000-0000-4000-8000-000000000003\","            \
+    "\"name\":\"Group\",\"releasability\":\"CERTs\",\"description\":\"\","                         \
+    "\"organisation_uuid\":\"a0000000-0000-4000-8000-000000000001\",\"org_id\":\"1\","             \
+    "\"sync_user_id\":\"0\",\"active\":true,\"created\":\"2023-11-14 22:13:20\","                  \
+    "\"modified\":\"2023-11-14 22:14:20\",\"local\":true,\"roaming\":false},"                      \
+    "\"Organisation\":{\"id\":\"1\",\"name\":\"Org A\","                                           \
+    "\"uuid\":\"a0000000-0000-4000-8000-000000000001\",\"local\":true},"                           \
+    "\"SharingGroupOrg\":[{\"sharing_group_id\":\"7\",\"org_id\":\"1\",\"extend\":true,"           \
+    "\"Organisation\":{\"id\":\"1\",\"name\":\"Org A\","                                           \
+    "\"uuid\":\"a0000000-0000-4000-8000-000000000001\",\"local\":true}},"                          \
+    "{\"sharing_group_id\":\"7\",\"org_id\":\"2\",\"extend\":false,"                               \
+    "\"Organisation\":{\"id\":\"2\",\"name\":\"Org \\\"B\\\"\","                                   \
+    "\"uuid\":\"b0000000-0000-4000-8000-000000000002\",\"local\":false}}],"                        \
+    "\"SharingGroupServer\":[{\"sharing_group_id\":\"7\",\"server_id\":\"0\","                     \
+    "\"all_orgs\":false,\"Server\":{\"id\":\"0\",\"name\":\"Local instance\","                     \
+    "\"url\":\"https://node.example\"}},"                                                          \
     "{\"sharing_group_id\":\"7\",\"server_id\":\"4\",\"all_orgs\":true,\"Server\":{}}]"
 
 static void test_view_bytes(void **state)

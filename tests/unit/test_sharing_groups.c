@@ -97,9 +97,8 @@ static void test_add_needs_the_permission_and_starts_with_creator_and_node(void 
     struct sharing_group_change bad_uuid = {.name = "Group 2", .uuid = "not-a-uuid"};
     assert_int_equal(sharing_groups_add(&w.s, &creator, w.a, &bad_uuid, &g, &d), ERR_INVAL);
     assert_string_equal(d.field, "uuid");
-    struct sharing_group_change given = {.name = "Group 2",
-                                         .uuid = "D0000000-0000-4000-8000-000000000004",
-                                         .set_active = true};
+    struct sharing_group_change given = {
+        .name = "Group 2", .uuid = "D0000000-0000-4000-8000-000000000004", .set_active = true};
     assert_int_equal(sharing_groups_add(&w.s, &creator, w.a, &given, &g, &d), 0);
     assert_string_equal(g->uuid, "d0000000-0000-4000-8000-000000000004");
     assert_false(g->active);
@@ -207,8 +206,7 @@ static void test_members_and_delete(void **state)
     assert_int_equal(sharing_groups_delete(&w.s, &creator, w.a, ref, &id, &d), 0);
     assert_int_equal(id, g->id);
     assert_int_equal(sharing_groups_get(&w.s, &creator, w.a, ref, &seen), ERR_NOTFOUND);
-    assert_int_equal(sharing_groups_delete(&w.s, &creator, w.a, "nonsense", &id, &d),
-                     ERR_NOTFOUND);
+    assert_int_equal(sharing_groups_delete(&w.s, &creator, w.a, "nonsense", &id, &d), ERR_NOTFOUND);
     world_close(&w);
 }
 

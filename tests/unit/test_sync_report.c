@@ -15,14 +15,23 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct sync_report report = {.listed = 5, .wanted = 3, .created = 2, .updated = 1,
-                                          .unchanged = 2, .failed = 0, .attributes = 40,
-                                          .removed = 1, .sightings = 7, .not_modified = false,
-                                          .liaison_peer = true, .seconds = 1.5, .error = ""};
+static const struct sync_report report = {.listed = 5,
+                                          .wanted = 3,
+                                          .created = 2,
+                                          .updated = 1,
+                                          .unchanged = 2,
+                                          .failed = 0,
+                                          .attributes = 40,
+                                          .removed = 1,
+                                          .sightings = 7,
+                                          .not_modified = false,
+                                          .liaison_peer = true,
+                                          .seconds = 1.5,
+                                          .error = ""};
 
-#define MEMBERS                                                                                  \
-    "\"listed\":5,\"wanted\":3,\"created\":2,\"updated\":1,\"unchanged\":2,\"failed\":0,"         \
-    "\"attributes\":40,\"removed\":1,\"sightings\":7,\"not_modified\":false,"                    \
+#define MEMBERS                                                                                    \
+    "\"listed\":5,\"wanted\":3,\"created\":2,\"updated\":1,\"unchanged\":2,\"failed\":0,"          \
+    "\"attributes\":40,\"removed\":1,\"sightings\":7,\"not_modified\":false,"                      \
     "\"liaison_peer\":true,\"seconds\":1.5,\"error\":\"\""
 
 static void expect(void (*fn)(struct json_writer *w, const void *ctx), const void *ctx,

@@ -20,10 +20,10 @@
 #define TMPDB_NAME "sync_serve"
 #include "tmpdb.h"
 
-#define LOCAL "e0000000-0000-4000-8000-000000000001"   /* org A's, distribution 0 */
-#define PUSHED "e0000000-0000-4000-8000-000000000002"  /* P pushed it: locked, P's */
-#define OTHERS "e0000000-0000-4000-8000-000000000003"  /* Q pushed it */
-#define SHARED "e0000000-0000-4000-8000-000000000004"  /* org A's, distribution 3 */
+#define LOCAL "e0000000-0000-4000-8000-000000000001"  /* org A's, distribution 0 */
+#define PUSHED "e0000000-0000-4000-8000-000000000002" /* P pushed it: locked, P's */
+#define OTHERS "e0000000-0000-4000-8000-000000000003" /* Q pushed it */
+#define SHARED "e0000000-0000-4000-8000-000000000004" /* org A's, distribution 3 */
 #define UNKNOWN "e0000000-0000-4000-8000-0000000000ff"
 
 struct world {
@@ -35,9 +35,15 @@ struct world {
 static void insert_event(struct store_conn *c, const struct org *owner, const char *uuid,
                          int distribution, bool locked)
 {
-    struct event e = {.info = "served", .date = "2026-01-01", .threat_level_id = 4,
-                      .distribution = distribution, .timestamp = 100, .published = true,
-                      .org_id = owner->id, .orgc_id = owner->id, .locked = locked};
+    struct event e = {.info = "served",
+                      .date = "2026-01-01",
+                      .threat_level_id = 4,
+                      .distribution = distribution,
+                      .timestamp = 100,
+                      .published = true,
+                      .org_id = owner->id,
+                      .orgc_id = owner->id,
+                      .locked = locked};
     snprintf(e.uuid, sizeof(e.uuid), "%s", uuid);
     assert_int_equal(store_event_insert(c, &e), 0);
 }
@@ -142,10 +148,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wanted_takes_unknown_and_newer_synced_copies, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_revoked_lists_what_the_peer_may_no_longer_see,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_takes_only_the_callers_own_pushed_copies,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoked_lists_what_the_peer_may_no_longer_see, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_remove_takes_only_the_callers_own_pushed_copies, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("sync_serve", tests, NULL, NULL);
 }
