@@ -1,13 +1,11 @@
 /*
  * cmd_peer.c - `liaison peer add|list|remove|test`: sync links to peer
- * servers, the same as the API's servers endpoints for the operator on the machine.
+ * servers, through the links service (core/links.h) the API's servers
+ * endpoints use, for the operator on the machine.
  */
 #include "cli/cli.h"
 
-#include "core/acl.h"
-#include "core/peer.h"
-#include "core/uuid.h"
-#include "util/alloc.h"
+#include "core/links.h"
 #include "util/parse.h"
 
 #include <stdio.h>
@@ -23,63 +21,6 @@ static const char *opt(int argc, char **argv, const char *name)
         if (argv[i] != NULL && strcmp(argv[i], name) == 0)
             return argv[i + 1];
     return NULL;
-}
-
-struct cli_tx {
-    struct config cfg;
-    struct store *store;
-    struct store_conn *c;
-    struct arena *a;
-};
-
-/* Takes the configuration flags, checks the rest against the options cmd
- * accepts (cli_check_opts), then opens the store in a write transaction. */
-static int tx_begin(struct cli_tx *t, const char *cmd, int *argc, char **argv,
-                    const char *const *valued, const char *const *flags)
-{
-    memset(t, 0, sizeof(*t));
-    if (cli_config(&t->cfg, argc, argv) != 0)
-        return 2;
-    if (cli_check_opts(cmd, *argc, argv, valued, flags) != 0) {
-        config_free(&t->cfg);
-        return 2;
-    }
-    if (cli_store_open(&t->cfg, &t->store) != 0) {
-        config_free(&t->cfg);
-        return 1;
-    }
-    if (store_begin_write(t->store, &t->c) < 0) {
-        fprintf(stderr, "liaison: cannot start a transaction\n");
-        store_close(t->store);
-        config_free(&t->cfg);
-        return 1;
-    }
-    t->a = arena_new();
-    return 0;
-}
-
-static int tx_end(struct cli_tx *t, int rc)
-{
-    if (store_end(t->c, rc == 0) < 0 && rc == 0) {
-        fprintf(stderr, "liaison: commit failed\n");
-        rc = 1;
-    }
-    store_close(t->store);
-    arena_free(t->a);
-    config_free(&t->cfg);
-    return rc;
-}
-
-/* Finds an org by id, uuid or name. */
-static int org_lookup(struct cli_tx *t, const char *ref, struct org **out)
-{
-    uint64_t id = 0;
-    char uuid[UUID_STR_LEN + 1] = "";
-    if (parse_u64_all(str_from_cstr(ref), 1, INT64_MAX, &id) == 0)
-        return store_org_get(t->c, t->a, (int64_t)id, NULL, NULL, out);
-    if (uuid_canonical(str_from_cstr(ref), uuid))
-        return store_org_get(t->c, t->a, 0, uuid, NULL, out);
-    return store_org_get(t->c, t->a, 0, NULL, ref, out);
 }
 
 static bool has_flag(int argc, char **argv, const char *name)
@@ -103,7 +44,7 @@ static void peer_usage(FILE *f)
             "KEY is the API key of a sync user on the peer ('@FILE' reads it from a file).\n"
             "--pull-interval: how often the server pulls from a --pull link (default %d s;\n"
             "0: only on demand, 'liaison sync pull ID'); --push links get what is published.\n",
-            PEER_PULL_INTERVAL_DEFAULT);
+            LINK_PULL_INTERVAL_DEFAULT);
 }
 
 static int peer_id(const char *s, int64_t *id)
@@ -117,11 +58,12 @@ static int peer_id(const char *s, int64_t *id)
     return 0;
 }
 
-static int peer_add(struct cli_tx *t, int argc, char **argv)
+/* The link the options describe; 0, or the exit status of a usage error. */
+static int link_from_args(struct arena *a, int argc, char **argv, struct link_change *in)
 {
-    struct server sv;
-    memset(&sv, 0, sizeof(sv));
-    sv.url = arena_strdup(t->a, argv[2]);
+    memset(in, 0, sizeof(*in));
+    struct server *sv = &in->sv;
+    sv->url = arena_strdup(a, argv[2]);
     const char *key = opt(argc, argv, "--key");
     if (key != NULL && key[0] == '@') {
         FILE *f = fopen(key + 1, "r");
@@ -134,20 +76,19 @@ static int peer_add(struct cli_tx *t, int argc, char **argv)
         }
         fclose(f);
         line[strcspn(line, "\r\n")] = '\0';
-        key = arena_strdup(t->a, line);
+        key = arena_strdup(a, line);
     }
-    sv.authkey = key ? arena_strdup(t->a, key) : NULL;
     const char *name = opt(argc, argv, "--name");
-    sv.name = name ? arena_strdup(t->a, name) : NULL;
     const char *cert = opt(argc, argv, "--cert-file");
-    sv.cert_file = cert ? arena_strdup(t->a, cert) : NULL;
-    sv.push = has_flag(argc, argv, "--push");
-    sv.pull = has_flag(argc, argv, "--pull");
-    sv.push_sightings = has_flag(argc, argv, "--push-sightings");
-    sv.self_signed = has_flag(argc, argv, "--self-signed");
-    sv.timeout = PEER_TIMEOUT_DEFAULT;
-    sv.pull_interval = PEER_PULL_INTERVAL_DEFAULT;
-    const char *tmo = opt(argc, argv, "--timeout");
+    sv->authkey = key ? arena_strdup(a, key) : NULL;
+    sv->name = name ? arena_strdup(a, name) : NULL;
+    sv->cert_file = cert ? arena_strdup(a, cert) : NULL;
+    sv->push = has_flag(argc, argv, "--push");
+    sv->pull = has_flag(argc, argv, "--pull");
+    sv->push_sightings = has_flag(argc, argv, "--push-sightings");
+    sv->self_signed = has_flag(argc, argv, "--self-signed");
+    in->set = LINK_SET_URL | LINK_SET_NAME | LINK_SET_AUTHKEY | LINK_SET_CERT_FILE | LINK_SET_PUSH |
+              LINK_SET_PULL | LINK_SET_PUSH_SIGHTINGS | LINK_SET_SELF_SIGNED;
     uint64_t v;
     const char *every = opt(argc, argv, "--pull-interval");
     if (every != NULL) {
@@ -156,47 +97,41 @@ static int peer_add(struct cli_tx *t, int argc, char **argv)
                             "seconds\n");
             return 2;
         }
-        sv.pull_interval = (int64_t)v;
+        sv->pull_interval = (int64_t)v;
+        in->set |= LINK_SET_PULL_INTERVAL;
     }
+    const char *tmo = opt(argc, argv, "--timeout");
     if (tmo != NULL) {
         if (parse_u64_all(str_from_cstr(tmo), 1, 3600, &v) < 0) {
             fprintf(stderr, "liaison peer add: --timeout must be 1 to 3600 seconds\n");
             return 2;
         }
-        sv.timeout = (int64_t)v;
+        sv->timeout = (int64_t)v;
+        in->set |= LINK_SET_TIMEOUT;
     }
-    char *host;
-    if (store_setting_get(t->c, t->a, "host_org_id", &host) < 0 ||
-        parse_u64_all(str_from_cstr(host), 1, INT64_MAX, &v) < 0) {
-        fprintf(stderr, "liaison peer add: the database has no host organisation (liaison init)\n");
-        return 1;
+    in->remote_org = opt(argc, argv, "--remote-org");
+    if (in->remote_org == NULL) {
+        in->remote_org_uuid = opt(argc, argv, "--remote-org-uuid");
+        in->remote_org_name = opt(argc, argv, "--remote-org-name");
     }
-    sv.org_id = (int64_t)v;
-    struct diag d;
-    diag_clear(&d);
-    int rc = 0;
-    const char *ref = opt(argc, argv, "--remote-org");
-    if (ref != NULL) {
-        struct org *o;
-        if (org_lookup(t, ref, &o) < 0) {
-            fprintf(stderr, "liaison peer add: no organisation '%s'\n", ref);
-            return 1;
-        }
-        sv.remote_org_id = o->id;
-    } else if (opt(argc, argv, "--remote-org-uuid") != NULL) {
-        rc = peer_link_remote_org(t->c, t->a, &sv, 0, opt(argc, argv, "--remote-org-uuid"),
-                                  opt(argc, argv, "--remote-org-name"), 0, &d);
-    }
-    if (rc == 0)
-        rc = peer_link_check(&sv, &d);
-    if (rc == 0 && (rc = store_server_insert(t->c, &sv)) == ERR_CONFLICT)
-        diag_set(&d, rc, "url", "a sync link to %s exists already", sv.url);
-    if (rc < 0) {
+    return 0;
+}
+
+static int peer_add(struct svc *s, const struct principal *who, struct arena *a, int argc,
+                    char **argv)
+{
+    struct link_change in;
+    int rc = link_from_args(a, argc, argv, &in);
+    if (rc != 0)
+        return rc;
+    struct diag d = {0};
+    struct link *l;
+    if ((rc = links_add(s, who, a, &in, &l, &d)) < 0) {
         fprintf(stderr, "liaison peer add: %s: %s\n", d.field[0] ? d.field : "peer",
                 d.msg[0] ? d.msg : err_str(rc));
         return rc == ERR_INVAL || rc == ERR_CONFLICT ? 2 : 1;
     }
-    printf("%lld\n", (long long)sv.id);
+    printf("%lld\n", (long long)l->sv.id);
     return 0;
 }
 
@@ -215,28 +150,57 @@ static const char *last_run(struct arena *a, const struct sync_state *st)
     return out;
 }
 
-static int peer_list(struct cli_tx *t)
+static int peer_list(struct svc *s, const struct principal *who, struct arena *a)
 {
-    struct server *list;
+    struct link *v;
     size_t n;
-    if (store_server_list(t->c, t->a, &list, &n) < 0) {
+    if (links_list(s, who, a, &v, &n) < 0) {
         fprintf(stderr, "liaison peer list: cannot read the links\n");
         return 1;
     }
     printf("%-4s  %-40s  %-4s  %-4s  %-23s  %-23s  %s\n", "ID", "URL", "PULL", "PUSH", "LAST PULL",
            "LAST PUSH", "NAME");
     for (size_t i = 0; i < n; i++) {
-        struct sync_state *pull, *push;
-        if (store_sync_state_get(t->c, t->a, list[i].id, false, &pull) < 0 ||
-            store_sync_state_get(t->c, t->a, list[i].id, true, &push) < 0) {
-            fprintf(stderr, "liaison peer list: cannot read the links' state\n");
-            return 1;
-        }
-        printf("%-4lld  %-40s  %-4s  %-4s  %-23s  %-23s  %s\n", (long long)list[i].id, list[i].url,
-               list[i].pull ? "yes" : "no", list[i].push ? "yes" : "no", last_run(t->a, pull),
-               last_run(t->a, push), list[i].name);
+        const struct server *sv = &v[i].sv;
+        printf("%-4lld  %-40s  %-4s  %-4s  %-23s  %-23s  %s\n", (long long)sv->id, sv->url,
+               sv->pull ? "yes" : "no", sv->push ? "yes" : "no", last_run(a, v[i].pull),
+               last_run(a, v[i].push), sv->name);
     }
     return 0;
+}
+
+static int peer_remove(struct svc *s, const struct principal *who, const char *arg)
+{
+    int64_t id;
+    if (peer_id(arg, &id) < 0)
+        return 2;
+    int rc = links_delete(s, who, id);
+    if (rc == ERR_NOTFOUND)
+        fprintf(stderr, "liaison peer remove: no link %lld\n", (long long)id);
+    else if (rc < 0)
+        fprintf(stderr, "liaison peer remove: %s\n", err_str(rc));
+    return rc == 0 ? 0 : 1;
+}
+
+static int peer_check(struct svc *s, const struct principal *who, const char *arg)
+{
+    int64_t id;
+    if (peer_id(arg, &id) < 0)
+        return 2;
+    enum peer_status st;
+    struct peer_version v;
+    if (links_test(s, who, id, &st, &v) < 0) {
+        fprintf(stderr, "liaison peer test: no link %lld\n", (long long)id);
+        return 1;
+    }
+    printf("%d %s", (int)st, peer_status_name(st));
+    if (v.version[0])
+        printf(" (version %s, uuid %s, perm_sync %s)", v.version, v.uuid,
+               v.perm_sync ? "yes" : "no");
+    if (st != PEER_OK)
+        printf(": %s", v.message);
+    printf("\n");
+    return st == PEER_OK ? 0 : 1;
 }
 
 int cmd_peer(int argc, char **argv)
@@ -251,53 +215,35 @@ int cmd_peer(int argc, char **argv)
         peer_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    struct cli_tx t;
-    int rc = tx_begin(&t, "peer", &argc, argv, valued, flags);
-    if (rc)
-        return rc;
-    int64_t id;
+    struct config cfg;
+    if (cli_config(&cfg, &argc, argv) != 0)
+        return 2;
+    if (cli_check_opts("peer", argc, argv, valued, flags) != 0) {
+        config_free(&cfg);
+        return 2;
+    }
+    struct svc s;
+    if (cli_svc_open(&cfg, &s) != 0) {
+        config_free(&cfg);
+        return 1;
+    }
+    struct principal who = {.cli = true};
+    struct arena *a = arena_new();
+    int rc;
     if (argc >= 3 && strcmp(argv[1], "add") == 0)
-        return tx_end(&t, peer_add(&t, argc, argv));
-    if (argc == 2 && strcmp(argv[1], "list") == 0)
-        return tx_end(&t, peer_list(&t));
-    if (argc == 3 && strcmp(argv[1], "remove") == 0) {
-        if (peer_id(argv[2], &id) < 0)
-            return tx_end(&t, 2);
-        rc = store_server_delete(t.c, id);
-        if (rc == ERR_NOTFOUND)
-            fprintf(stderr, "liaison peer remove: no link %lld\n", (long long)id);
-        return tx_end(&t, rc == 0 ? 0 : 1);
+        rc = peer_add(&s, &who, a, argc, argv);
+    else if (argc == 2 && strcmp(argv[1], "list") == 0)
+        rc = peer_list(&s, &who, a);
+    else if (argc == 3 && strcmp(argv[1], "remove") == 0)
+        rc = peer_remove(&s, &who, argv[2]);
+    else if (argc == 3 && strcmp(argv[1], "test") == 0)
+        rc = peer_check(&s, &who, argv[2]);
+    else {
+        peer_usage(stderr);
+        rc = 2;
     }
-    if (argc == 3 && strcmp(argv[1], "test") == 0) {
-        struct server *sv;
-        char *self = NULL;
-        if (peer_id(argv[2], &id) < 0)
-            return tx_end(&t, 2);
-        if (store_server_get(t.c, t.a, id, &sv) < 0) {
-            fprintf(stderr, "liaison peer test: no link %lld\n", (long long)id);
-            return tx_end(&t, 1);
-        }
-        store_setting_get(t.c, t.a, "instance_uuid", &self);
-        /* the database is not held while the peer is asked */
-        struct arena *keep = arena_new();
-        struct server link = *sv;
-        link.url = arena_strdup(keep, sv->url);
-        link.authkey = arena_strdup(keep, sv->authkey);
-        link.cert_file = sv->cert_file ? arena_strdup(keep, sv->cert_file) : NULL;
-        const char *me = arena_strdup(keep, self ? self : "");
-        tx_end(&t, 0);
-        struct peer_version v;
-        enum peer_status st = peer_test(&link, me, &v);
-        arena_free(keep);
-        printf("%d %s", (int)st, peer_status_name(st));
-        if (v.version[0])
-            printf(" (version %s, uuid %s, perm_sync %s)", v.version, v.uuid,
-                   v.perm_sync ? "yes" : "no");
-        if (st != PEER_OK)
-            printf(": %s", v.message);
-        printf("\n");
-        return st == PEER_OK ? 0 : 1;
-    }
-    peer_usage(stderr);
-    return tx_end(&t, 2);
+    arena_free(a);
+    svc_close(&s);
+    config_free(&cfg);
+    return rc;
 }

@@ -6,7 +6,8 @@
 #include "cli/cli.h"
 
 #include "codec/json.h"
-#include "core/sync.h"
+#include "codec/sync_report.h"
+#include "core/links.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/parse.h"
@@ -30,33 +31,6 @@ static void sync_usage(FILE *f)
             "Exit status: 0 when the run completed and every event landed, 1 otherwise,\n"
             "2 for a usage error.\n",
             SYNC_PARALLEL_DEFAULT);
-}
-
-/* Finds the link by id, name or URL (a trailing '/' ignored). */
-static int find_link(struct store *s, struct arena *a, const char *ref, int64_t *id)
-{
-    struct store_conn *c;
-    if (store_begin_read(s, &c) < 0)
-        return -1;
-    struct server *list;
-    size_t n;
-    int rc = store_server_list(c, a, &list, &n);
-    store_end(c, true);
-    if (rc < 0)
-        return -1;
-    size_t len = strlen(ref);
-    while (len > 0 && ref[len - 1] == '/')
-        len--;
-    uint64_t num;
-    bool numeric = parse_u64_all(str_from_cstr(ref), 1, INT64_MAX, &num) == 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((numeric && list[i].id == (int64_t)num) || strcmp(list[i].name, ref) == 0 ||
-            (strlen(list[i].url) == len && strncmp(list[i].url, ref, len) == 0)) {
-            *id = list[i].id;
-            return 0;
-        }
-    }
-    return 1;
 }
 
 int cmd_sync(int argc, char **argv)
@@ -98,39 +72,32 @@ int cmd_sync(int argc, char **argv)
         sync_usage(stderr);
         rc = 2;
     }
-    struct store *s = NULL;
-    if (rc == 0 && cli_store_open(&cfg, &s) != 0)
+    struct svc s;
+    bool opened = rc == 0 && cli_svc_open(&cfg, &s) == 0;
+    if (rc == 0 && !opened)
         rc = 1;
+    struct principal who = {.cli = true};
     struct arena *a = arena_new();
     int64_t id = 0;
     if (rc == 0) {
-        int found = find_link(s, a, peer, &id);
-        if (found != 0) {
+        int found = links_find(&s, &who, a, peer, &id);
+        if (found < 0) {
             fprintf(stderr, "liaison sync: %s '%s' (see liaison peer list)\n",
-                    found < 0 ? "cannot read the links to find" : "no sync link", peer);
+                    found == ERR_NOTFOUND ? "no sync link" : "cannot read the links to find", peer);
             rc = 1;
         }
     }
     if (rc == 0) {
-        char *self = NULL;
-        struct store_conn *c;
-        if (store_begin_read(s, &c) == 0) {
-            store_setting_get(c, a, "instance_uuid", &self);
-            store_end(c, true);
-        }
-        o.self_uuid = self;
         o.self_url = cfg.base_url; /* "" unless configured: see docs/federation.md */
         struct sync_report r;
-        int src = push ? sync_push(s, id, &o, &r) : sync_pull(s, id, &o, &r);
+        struct diag d = {0};
+        int src = links_sync(&s, &who, id, push, &o, &r, &d);
         if (json) {
             struct buf out;
             buf_init(&out, 1 << 20);
             struct json_writer w;
             json_writer_init(&w, &out, true);
-            json_write_object_begin(&w);
-            json_write_kv_bool(&w, "success", src == 0);
-            sync_report_write(&w, &r);
-            json_write_object_end(&w);
+            sync_result_encode(&w, src == 0, &r);
             printf("%s\n", buf_cstr(&out));
             buf_free(&out);
         } else if (src == 0) {
@@ -147,8 +114,8 @@ int cmd_sync(int argc, char **argv)
         rc = src == 0 && r.failed == 0 ? 0 : 1;
     }
     arena_free(a);
-    if (s != NULL)
-        store_close(s);
+    if (opened)
+        svc_close(&s);
     config_free(&cfg);
     return rc;
 }

@@ -375,3 +375,20 @@ bool acl_can_sync(const struct principal *p)
 {
     return acl_is_site_admin(p) || role_has(&p->role, PERM_SYNC);
 }
+
+/* ---- sharing groups and links ---- */
+
+bool acl_can_add_sharing_group(const struct principal *p)
+{
+    return acl_is_site_admin(p) || role_has(&p->role, PERM_SHARING_GROUP);
+}
+
+bool acl_can_manage_links(const struct principal *p)
+{
+    return acl_is_site_admin(p);
+}
+
+bool acl_can_peer_remove_event(const struct principal *p, const struct event *e)
+{
+    return e->locked && e->org_id == p->org.id;
+}

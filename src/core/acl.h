@@ -190,4 +190,17 @@ bool acl_can_peer_delete_sighting(const struct principal *p, const struct sighti
  * endpoints, name another creator organisation: site admin or perm_sync. */
 bool acl_can_sync(const struct principal *p);
 
+/* ---- sharing groups and links ---- */
+
+/* Create a sharing group (MISP's ACL for sharing_groups/add): site admin or
+ * perm_sharing_group.  Changing one is acl_can_edit_sharing_group. */
+bool acl_can_add_sharing_group(const struct principal *p);
+/* Manage sync links to peers (add, edit, delete, list, test them, start a
+ * pull or push on demand): site administrators, and so the command line. */
+bool acl_can_manage_links(const struct principal *p);
+/* May the peer p (its sync user, asking events/syncRemove) remove event e
+ * here?  Only a synced copy (locked) its own organisation owns here: the one
+ * it pushed.  Site admins are no exception: a removal follows a push. */
+bool acl_can_peer_remove_event(const struct principal *p, const struct event *e);
+
 #endif

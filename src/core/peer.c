@@ -4,8 +4,6 @@
 #include "core/peer.h"
 
 #include "codec/json.h"
-#include "core/uuid.h"
-#include "store/store.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -15,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "util/banned.h"
 
@@ -311,96 +308,4 @@ enum peer_status peer_test(const struct server *sv, const char *self_uuid,
     }
     peer_reply_free(&r);
     return st;
-}
-
-/* ---- link rules ---- */
-
-static bool url_ok(const char *u)
-{
-    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
-        return false;
-    const char *host = u + (u[4] == 's' ? 8 : 7);
-    if (*host == '\0' || *host == '/')
-        return false;
-    for (const char *p = u; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return false;
-    return strlen(u) <= 2048;
-}
-
-static bool authkey_ok(const char *k)
-{
-    size_t n = strlen(k);
-    if (n != 40)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-              (k[i] >= '0' && k[i] <= '9')))
-            return false;
-    return true;
-}
-
-int peer_link_check(struct server *sv, struct diag *d)
-{
-    if (sv->url == NULL)
-        return diag_set(d, ERR_INVAL, "url", "url is required");
-    size_t n = strlen(sv->url);
-    while (n > 0 && sv->url[n - 1] == '/')
-        sv->url[--n] = '\0';
-    if (!url_ok(sv->url))
-        return diag_set(d, ERR_INVAL, "url", "url must be an http:// or https:// base URL");
-    if (sv->name == NULL || *sv->name == '\0')
-        sv->name = sv->url;
-    if (sv->authkey == NULL || !authkey_ok(sv->authkey))
-        return diag_set(d, ERR_INVAL, "authkey",
-                        "authkey must be the 40-character API key of a sync user on the peer");
-    if (sv->remote_org_id == 0)
-        return diag_set(d, ERR_INVAL, "remote_org_id",
-                        "give remote_org_id or RemoteOrg {uuid, name}: who runs the peer");
-    if (sv->timeout < 1 || sv->timeout > 3600)
-        return diag_set(d, ERR_INVAL, "timeout", "timeout must be 1 to 3600 seconds");
-    if (sv->pull_interval != 0 && (sv->pull_interval < 60 || sv->pull_interval > 7 * 86400))
-        return diag_set(d, ERR_INVAL, "pull_interval",
-                        "pull_interval must be 0 (on demand only) or 60 to 604800 seconds");
-    if (sv->cert_file != NULL && *sv->cert_file != '\0' && access(sv->cert_file, R_OK) != 0)
-        return diag_set(d, ERR_INVAL, "cert_file", "cannot read %s", sv->cert_file);
-    return 0;
-}
-
-int peer_link_remote_org(struct store_conn *c, struct arena *a, struct server *sv, int64_t id,
-                         const char *uuid, const char *name, int64_t creator_id, struct diag *d)
-{
-    struct org *found;
-    int rc;
-    if (id > 0) {
-        rc = store_org_get(c, a, id, NULL, NULL, &found);
-        if (rc == ERR_NOTFOUND)
-            return diag_set(d, ERR_INVAL, "remote_org_id", "no organisation %lld",
-                            (long long)id);
-        if (rc == 0)
-            sv->remote_org_id = id;
-        return rc;
-    }
-    struct org o;
-    memset(&o, 0, sizeof(o));
-    if (uuid == NULL || !uuid_canonical(str_from_cstr(uuid), o.uuid))
-        return diag_set(d, ERR_INVAL, "RemoteOrg.uuid", "RemoteOrg needs a valid uuid");
-    if ((rc = store_org_get(c, a, 0, o.uuid, NULL, &found)) == 0) {
-        sv->remote_org_id = found->id;
-        return 0;
-    }
-    if (rc != ERR_NOTFOUND)
-        return rc;
-    if (name == NULL || *name == '\0')
-        return diag_set(d, ERR_INVAL, "RemoteOrg.name",
-                        "RemoteOrg needs a name when the organisation is new here");
-    o.name = arena_strdup(a, name);
-    o.local = false;
-    o.created_by = creator_id;
-    if ((rc = store_org_insert(c, &o)) == ERR_CONFLICT)
-        return diag_set(d, ERR_CONFLICT, "RemoteOrg.name",
-                        "another organisation is already called '%s'", o.name);
-    if (rc == 0)
-        sv->remote_org_id = o.id;
-    return rc;
 }

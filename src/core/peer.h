@@ -31,27 +31,6 @@ struct peer_version {
     char message[256]; /* what went wrong, for status != PEER_OK */
 };
 
-/* ---- link rules (servers/add|edit and `liaison peer add`) ---- */
-
-#define PEER_TIMEOUT_DEFAULT 60
-#define PEER_PULL_INTERVAL_DEFAULT 600
-
-/* Checks and normalises a link: URL (http/https, trailing '/' dropped), name
- * (default: the URL), 40-character key, remote organisation set, time-out,
- * pull interval (0, or 60 s to 7 days), readable cert_file.  Errors name the
- * field. */
-int peer_link_check(struct server *sv, struct diag *d);
-
-/*
- * Sets sv->remote_org_id: the organisation with id (> 0), else the one with
- * uuid, else a new, not local, organisation with that uuid and name (created
- * by user creator_id).  Errors name remote_org_id or RemoteOrg.uuid/.name.
- */
-struct store_conn;
-struct arena;
-int peer_link_remote_org(struct store_conn *c, struct arena *a, struct server *sv, int64_t id,
-                         const char *uuid, const char *name, int64_t creator_id, struct diag *d);
-
 /* Asks the peer's GET /servers/getVersion with the link's key and classifies
  * the answer; self_uuid is this node's, to recognise a link to itself. */
 enum peer_status peer_test(const struct server *sv, const char *self_uuid,

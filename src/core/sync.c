@@ -1756,21 +1756,3 @@ int sync_push(struct store *s, int64_t server_id, const struct sync_opts *o, str
 {
     return sync_run(s, server_id, true, o, r);
 }
-
-void sync_report_write(struct json_writer *w, const struct sync_report *r)
-{
-    json_write_kv_i64(w, "listed", r->listed);
-    json_write_kv_i64(w, "wanted", r->wanted);
-    json_write_kv_i64(w, "created", r->created);
-    json_write_kv_i64(w, "updated", r->updated);
-    json_write_kv_i64(w, "unchanged", r->unchanged);
-    json_write_kv_i64(w, "failed", r->failed);
-    json_write_kv_i64(w, "attributes", r->attributes);
-    json_write_kv_i64(w, "removed", r->removed);
-    json_write_kv_i64(w, "sightings", r->sightings);
-    json_write_kv_bool(w, "not_modified", r->not_modified);
-    json_write_kv_bool(w, "liaison_peer", r->liaison_peer);
-    json_write_key(w, "seconds");
-    json_write_double(w, r->seconds);
-    json_write_kv_str(w, "error", r->error);
-}

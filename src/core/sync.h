@@ -13,6 +13,7 @@
 #ifndef LIAISON_SYNC_H
 #define LIAISON_SYNC_H
 
+#include "codec/sync_report.h" /* struct sync_report */
 #include "core/model.h"
 #include "util/err.h"
 
@@ -31,21 +32,6 @@ struct sync_opts {
     const char *self_uuid; /* this node's, to refuse a link to itself */
     const char *self_url;  /* this node's base URL, as peers know it (sharing
                             * groups name servers by URL); NULL or "": unknown */
-};
-
-struct sync_report {
-    int64_t listed; /* events the peer offered (pull) or we had to offer (push) */
-    int64_t wanted; /* of which the other side lacked a copy as new */
-    int64_t created, updated;
-    int64_t unchanged; /* not newer, created locally, or deleted on the receiving side */
-    int64_t failed;
-    int64_t attributes; /* in the events created or updated */
-    int64_t removed;    /* synced copies the peer no longer shares (Liaison peers) */
-    int64_t sightings;  /* sightings saved (or, from a Liaison peer, removed) */
-    bool not_modified;  /* pull: the peer's index had not changed since the checkpoint */
-    bool liaison_peer;  /* the peer speaks the Liaison extensions */
-    double seconds;
-    char error[512]; /* the first error ("" if none); more in the log */
 };
 
 struct store;
@@ -98,9 +84,5 @@ int sync_capture_sharing_groups(struct store_conn *c, struct arena *a,
  * so that they are sent with it. */
 int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, const char *self_url,
                                struct event *e);
-
-/* Writes the report as a JSON object's members (for the API and the CLI). */
-struct json_writer;
-void sync_report_write(struct json_writer *w, const struct sync_report *r);
 
 #endif
