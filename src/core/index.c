@@ -43,10 +43,9 @@
  */
 #include "core/index.h"
 
+#include "codec/observable.h"
 #include "util/alloc.h"
-#include "util/parse.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,94 +413,26 @@ static void bloom_reset(struct index *ix)
     }
 }
 
-/* ---- IPv4 and IPv6 text ---- */
-
-
-static size_t uint_format(unsigned v, char *out)
-{
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static size_t ipv4_format(uint32_t a, char *out)
-{
-    size_t n = 0;
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        n += uint_format((a >> shift) & 255, out + n);
-        if (shift)
-            out[n++] = '.';
-    }
-    return n;
-}
+/* ---- IPv4 and IPv6 text (codec/observable.c) ---- */
 
 static inline uint32_t mask4(unsigned len)
 {
     return len == 0 ? 0 : ~(uint32_t)0 << (32 - len);
 }
 
-/* "a.b.c.d/len" of the masked address; returns the length (at most 18). */
+/* "a.b.c.d/len" of the masked address (len < 32); returns the length (at most 18). */
 static size_t net4_format(uint32_t addr, unsigned len, char *out)
 {
-    size_t n = ipv4_format(addr & mask4(len), out);
-    out[n++] = '/';
-    return n + uint_format(len, out + n);
-}
-
-static bool ipv6_parse(const char *s, size_t n, unsigned char out[16])
-{
-    char tmp[INET6_ADDRSTRLEN];
-    if (n == 0 || n >= sizeof(tmp))
-        return false;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    return inet_pton(AF_INET6, tmp, out) == 1;
-}
-
-static void mask6(const unsigned char in[16], unsigned len, unsigned char out[16])
-{
-    for (unsigned i = 0; i < 16; i++) {
-        unsigned bits = len > i * 8 ? len - i * 8 : 0;
-        out[i] = bits >= 8 ? in[i] : (unsigned char)(in[i] & (0xff00 >> bits));
-    }
+    struct observable_ip ip = {.family = 4, .prefix = len, .v4 = addr};
+    return observable_ip_format(&ip, true, out);
 }
 
 /* inet_ntop text of the address masked to len, with "/len" unless len is 128. */
-static size_t net6_format(const unsigned char addr[16], unsigned len, char *out, size_t cap)
+static size_t net6_format(const unsigned char addr[16], unsigned len, char *out)
 {
-    unsigned char m[16];
-    mask6(addr, len, m);
-    if (inet_ntop(AF_INET6, m, out, (socklen_t)cap) == NULL)
-        return 0;
-    size_t n = strlen(out);
-    if (len < 128) {
-        out[n++] = '/';
-        n += uint_format(len, out + n);
-    }
-    return n;
-}
-
-/* Digits after a '/': a prefix length up to max. */
-static bool prefix_parse(const char *s, size_t n, unsigned max, unsigned *out)
-{
-    if (n == 0 || n > 3)
-        return false;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    if (v > max)
-        return false;
-    *out = v;
-    return true;
+    struct observable_ip ip = {.family = 6, .prefix = len};
+    memcpy(ip.v6, addr, 16);
+    return observable_ip_format(&ip, true, out);
 }
 
 /* ---- keys of a value ---- */
@@ -513,7 +444,7 @@ struct key {
     unsigned prefix;
     uint32_t v4; /* masked start, SLOT_NET4 */
     bool domain;
-    char buf[INET6_ADDRSTRLEN + 8];
+    char buf[OBSERVABLE_IP_TEXT_MAX + 1];
 };
 
 /* Canonical key of one value or part: a CIDR network is keyed by its masked
@@ -525,33 +456,17 @@ static void key_canon(struct key *k, const char *s, size_t n)
     k->kind = 0;
     k->domain = false;
     const char *slash = n < 64 ? memchr(s, '/', n) : NULL;
-    if (slash == NULL)
+    struct observable_ip ip;
+    if (slash == NULL || observable_ip_parse(s, n, OBSERVABLE_PREFIX_SHORT, &ip) != OBSERVABLE_OK)
         return;
-    size_t alen = (size_t)(slash - s), plen = n - alen - 1;
-    uint32_t a;
-    unsigned char a6[16];
-    unsigned len;
-    if (parse_ipv4(s, alen, &a, NULL) && prefix_parse(slash + 1, plen, 32, &len)) {
-        if (len == 32) {
-            k->len = ipv4_format(a, k->buf);
-        } else {
-            k->len = net4_format(a, len, k->buf);
-            k->kind = SLOT_NET4;
-            k->v4 = a & mask4(len);
-        }
-    } else if (memchr(s, ':', alen) != NULL && ipv6_parse(s, alen, a6) &&
-               prefix_parse(slash + 1, plen, 128, &len)) {
-        k->len = net6_format(a6, len, k->buf, sizeof(k->buf));
-        if (k->len == 0) {
-            k->len = n;
-            return;
-        }
-        if (len < 128)
-            k->kind = SLOT_NET6;
-    } else {
-        return;
+    k->len = observable_ip_format(&ip, true, k->buf);
+    if (ip.family == 4 && ip.prefix < 32) {
+        k->kind = SLOT_NET4;
+        k->v4 = ip.v4 & mask4(ip.prefix);
+    } else if (ip.family == 6 && ip.prefix < 128) {
+        k->kind = SLOT_NET6;
     }
-    k->prefix = len;
+    k->prefix = ip.prefix;
     k->text = k->buf;
 }
 
@@ -656,12 +571,10 @@ static void table_resize(struct index *ix, uint32_t cap)
         ix->used++;
         if (old[j].meta & SLOT_NET4) {
             struct str k = pool_key(ix, old[j].key);
-            const char *slash = memchr(k.ptr, '/', k.len);
-            uint32_t a = 0;
-            unsigned len = 0;
-            if (slash && parse_ipv4(k.ptr, (size_t)(slash - k.ptr), &a, NULL) &&
-                prefix_parse(slash + 1, k.len - (size_t)(slash - k.ptr) - 1, 31, &len))
-                net4_append(ix, i, a, len, k.len);
+            struct observable_ip ip;
+            if (observable_ip_parse(k.ptr, k.len, OBSERVABLE_PREFIX_SHORT, &ip) == OBSERVABLE_OK &&
+                ip.family == 4 && ip.prefix < 32)
+                net4_append(ix, i, ip.v4, ip.prefix, k.len);
         }
     }
     big_free(old, (size_t)old_cap * sizeof(*old));
@@ -1132,7 +1045,7 @@ static inline bool is_space(unsigned char c)
 }
 
 /*
- * Normalises q into out (cap bytes, at least INET6_ADDRSTRLEN + 8) like the stored
+ * Normalises q into out (cap bytes, at least OBSERVABLE_IP_TEXT_MAX + 1) like the stored
  * canonical forms: trimmed; IPv4 and IPv6 addresses and networks in inet_ntop form
  * (networks masked); URLs ("scheme://") with scheme and host lower-cased;
  * anything else lower-cased.  Sets kind to Q_NONE when there is nothing to look up.
@@ -1161,33 +1074,25 @@ static void query_normalise(struct str q, char *out, size_t cap, struct query *p
         return;
     pq->text = out;
     pq->len = n;
-    if (!(cls & ~(C_DIGIT | C_DOT | C_SLASH | C_COLON | C_HEX))) {
-        /* perhaps an address or a network */
-        const char *slash = (cls & C_SLASH) ? memchr(out, '/', n) : NULL;
-        size_t alen = slash ? (size_t)(slash - out) : n;
-        unsigned len = 0;
-        if (!(cls & (C_COLON | C_HEX)) && parse_ipv4(out, alen, &pq->v4, NULL)) {
-            if (slash == NULL) {
-                pq->kind = Q_V4; /* already inet_ntop's text */
-                goto hash;
-            }
-            if (prefix_parse(slash + 1, n - alen - 1, 32, &len)) {
-                pq->len = len == 32 ? alen : net4_format(pq->v4, len, out);
-                pq->kind = len == 32 ? Q_V4 : Q_NET;
-                goto hash;
-            }
-        } else if ((cls & C_COLON) && ipv6_parse(out, alen, pq->v6)) {
-            if (slash == NULL || prefix_parse(slash + 1, n - alen - 1, 128, &len)) {
-                if (slash == NULL)
-                    len = 128;
-                pq->len = net6_format(pq->v6, len, out, cap);
-                pq->kind = len == 128 ? Q_V6 : Q_NET;
-                if (pq->len > 0)
-                    goto hash;
-                pq->kind = Q_NONE;
-                return;
-            }
+    struct observable_ip ip;
+    if (!(cls & ~(C_DIGIT | C_DOT | C_SLASH | C_COLON | C_HEX)) &&
+        ((cls & C_COLON) || !(cls & C_HEX)) &&
+        observable_ip_parse(out, n, OBSERVABLE_PREFIX_SHORT, &ip) == OBSERVABLE_OK) {
+        /* an address or a network */
+        if (ip.family == 4) {
+            pq->v4 = ip.v4;
+            pq->kind = ip.prefix == 32 ? Q_V4 : Q_NET;
+            if (ip.has_prefix) /* else already inet_ntop's text */
+                pq->len = observable_ip_format(&ip, true, out);
+            goto hash;
         }
+        memcpy(pq->v6, ip.v6, 16);
+        pq->len = observable_ip_format(&ip, true, out);
+        pq->kind = ip.prefix == 128 ? Q_V6 : Q_NET;
+        if (pq->len > 0)
+            goto hash;
+        pq->kind = Q_NONE;
+        return;
     }
     pq->kind = Q_TEXT;
     if ((cls & (C_COLON | C_SLASH)) == (C_COLON | C_SLASH)) {
@@ -1266,8 +1171,8 @@ static void lookup_net6(const struct index *ix, const unsigned char addr[16], st
     for (unsigned l = 128; l-- > 0 && !em->stop;) {
         if (!((ix->v6_lengths[l / 64] >> (l % 64)) & 1))
             continue;
-        char text[INET6_ADDRSTRLEN + 8];
-        size_t n = net6_format(addr, l, text, sizeof(text));
+        char text[OBSERVABLE_IP_TEXT_MAX + 1];
+        size_t n = net6_format(addr, l, text);
         const struct slot *s = n ? probe(ix, text, n, hash_bytes(text, n)) : NULL;
         if (s)
             emit_postings(ix, s, INDEX_NETWORK, pool_key(ix, s->key), false, em);
