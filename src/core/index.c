@@ -15,7 +15,12 @@
  *             growth copies no text); offsets are 31 bits.  Not compacted: bytes of
  *             dropped keys stay until the index is rebuilt from the store.
  *   postings  blocks of 2^k (attribute id, event id << 2 | flags), recycled through
- *             one free list per size.
+ *             one free list per size.  A posting of another owner kind (index_put:
+ *             a directory organisation's network or domain) has attribute id 0 and,
+ *             in place of the event id, the number of its owner record, so that
+ *             every posting stays 8 bytes and attribute postings are as before.
+ *   owners    those records (kind, id, group, key as in attrs), with a map
+ *             (kind, id) -> record; few, compared with attributes.
  *   attrs     attribute id -> pool offset of its whole value (bit 31: composite),
  *             8 bytes an entry, linear probing with backward-shift deletion.  The
  *             parts of a composite are derived again from the whole value, so
@@ -60,6 +65,10 @@ enum {
     SLOT_DOMAIN = 1 << 30,   /* meta: a domain posting was added (in the Bloom filter) */
 };
 
+/* meta: some posting under the key belongs to an owner other than an attribute
+ * (then attribute look-ups count the postings they report; never cleared). */
+#define SLOT_OWNERS 0x80000000u
+
 /* Flags in the low two bits of posting.event. */
 enum { POSTING_DOMAIN = 1, POSTING_NO_CORRELATE = 2, POSTING_FLAG_BITS = 2 };
 
@@ -95,6 +104,18 @@ struct attr_rec {
     uint32_t id; /* 0: empty */
     uint32_t key;
 };
+
+/* An owner other than an attribute (index_put); its postings are
+ * {0, number << POSTING_FLAG_BITS | flags}. */
+struct owner {
+    int64_t id;
+    int64_t group;
+    uint32_t key;  /* as attr_rec.key; while free, the next free record */
+    uint32_t kind; /* INDEX_OWNER_*, or OWNER_FREE */
+};
+
+#define OWNER_FREE UINT32_MAX
+#define OWNER_MAX (INDEX_EVENT_MAX + 1u) /* record numbers fit where event ids go */
 
 /* An IPv4 network key, a node of the accelerator once built. */
 struct net4 {
@@ -149,6 +170,11 @@ struct index {
 
     uint32_t v6_count[128]; /* live IPv6 network keys per prefix length */
     uint64_t v6_lengths[2];
+
+    struct owner *owners;
+    uint32_t n_owner_recs, owner_cap, owner_free, n_owners;
+    uint32_t *owner_map; /* record number + 1, 0: empty; linear probing */
+    uint32_t owner_map_cap;
 };
 
 /* ---- memory ---- */
@@ -356,19 +382,26 @@ static bool posting_add(struct index *ix, struct slot *s, struct posting p)
     return true;
 }
 
-/* Removes the attribute's posting, keeping the others' order; false if absent. */
-static bool posting_remove(struct index *ix, struct slot *s, uint32_t id)
+/* Whether p is the posting of who (an attribute id, or 0 and an owner record). */
+static inline bool posting_is(struct posting p, struct posting who)
+{
+    return p.attribute == who.attribute &&
+           (who.attribute != 0 || p.event >> POSTING_FLAG_BITS == who.event >> POSTING_FLAG_BITS);
+}
+
+/* Removes who's posting, keeping the others' order; false if absent. */
+static bool posting_remove(struct index *ix, struct slot *s, struct posting who)
 {
     uint32_t n = s->meta & SLOT_COUNT;
     if (n <= 1) {
-        if (n == 0 || s->u.one.attribute != id)
+        if (n == 0 || !posting_is(s->u.one, who))
             return false;
         s->meta--;
         return true;
     }
     struct posting *p = ix->post + s->u.many.off;
     uint32_t i = n;
-    while (i-- > 0 && p[i].attribute != id)
+    while (i-- > 0 && !posting_is(p[i], who))
         ;
     if (i == UINT32_MAX)
         return false;
@@ -610,6 +643,8 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     uint32_t n = s->meta & SLOT_COUNT;
     if (!posting_add(ix, s, p))
         return NONE;
+    if (p.attribute == 0)
+        s->meta |= SLOT_OWNERS;
     if ((p.event & POSTING_DOMAIN) && !(s->meta & SLOT_DOMAIN)) {
         s->meta |= SLOT_DOMAIN;
         ix->bloom[bloom_word(ix, h)] |= bloom_mask(h);
@@ -627,11 +662,11 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     return s->key;
 }
 
-static void key_remove(struct index *ix, const struct key *k, uint32_t id)
+static void key_remove(struct index *ix, const struct key *k, struct posting who)
 {
     uint64_t h = hash_bytes(k->text, k->len);
     struct slot *s = &ix->slots[slot_find(ix, k->text, k->len, h)];
-    if (s->hash == 0 || !posting_remove(ix, s, id) || (s->meta & SLOT_COUNT) != 0)
+    if (s->hash == 0 || !posting_remove(ix, s, who) || (s->meta & SLOT_COUNT) != 0)
         return;
     ix->live--;
     if (k->kind == SLOT_NET6 && --ix->v6_count[k->prefix] == 0)
@@ -853,6 +888,102 @@ static void attr_delete(struct index *ix, uint32_t i)
     ix->n_attrs--;
 }
 
+/* ---- owners other than attributes ---- */
+
+static inline uint32_t owner_home(const struct index *ix, uint32_t kind, int64_t id)
+{
+    return scale(mix((uint64_t)id ^ 0x9e3779b97f4a7c15ull, kind + 0xbf58476d1ce4e5b9ull),
+                 ix->owner_map_cap);
+}
+
+/* The map entry of (kind, id), or NONE. */
+static uint32_t owner_find(const struct index *ix, uint32_t kind, int64_t id)
+{
+    if (ix->owner_map_cap == 0)
+        return NONE;
+    for (uint32_t i = owner_home(ix, kind, id);;) {
+        uint32_t e = ix->owner_map[i];
+        if (e == 0)
+            return NONE;
+        if (ix->owners[e - 1].kind == kind && ix->owners[e - 1].id == id)
+            return i;
+        if (++i == ix->owner_map_cap)
+            i = 0;
+    }
+}
+
+static void owner_map_put(uint32_t *map, uint32_t cap, uint32_t home, uint32_t e)
+{
+    while (map[home] != 0)
+        if (++home == cap)
+            home = 0;
+    map[home] = e;
+}
+
+static void owner_map_resize(struct index *ix, uint32_t cap)
+{
+    uint32_t *old = ix->owner_map, old_cap = ix->owner_map_cap;
+    ix->owner_map = xcalloc(cap, sizeof(*ix->owner_map));
+    ix->owner_map_cap = cap;
+    for (uint32_t j = 0; j < old_cap; j++) {
+        const struct owner *o = old[j] ? &ix->owners[old[j] - 1] : NULL;
+        if (o)
+            owner_map_put(ix->owner_map, cap, owner_home(ix, o->kind, o->id), old[j]);
+    }
+    free(old);
+}
+
+/* A free record, or NONE when OWNER_MAX are in use. */
+static uint32_t owner_alloc(struct index *ix)
+{
+    uint32_t r = ix->owner_free;
+    if (r != NONE) {
+        ix->owner_free = ix->owners[r].key;
+        return r;
+    }
+    if (ix->n_owner_recs >= OWNER_MAX)
+        return NONE;
+    ix->owners = grow_array(ix->owners, &ix->owner_cap, ix->n_owner_recs + 1, sizeof(*ix->owners));
+    return ix->n_owner_recs++;
+}
+
+static void owner_release(struct index *ix, uint32_t r)
+{
+    ix->owners[r].kind = OWNER_FREE;
+    ix->owners[r].key = ix->owner_free;
+    ix->owner_free = r;
+}
+
+static void owner_insert(struct index *ix, uint32_t r)
+{
+    if ((uint64_t)(ix->n_owners + 1) * 5 > (uint64_t)ix->owner_map_cap * 4)
+        owner_map_resize(ix, table_cap_for(ix->n_owners + 1));
+    const struct owner *o = &ix->owners[r];
+    owner_map_put(ix->owner_map, ix->owner_map_cap, owner_home(ix, o->kind, o->id), r + 1);
+    ix->n_owners++;
+}
+
+/* Deletes map entry i by shifting later entries back (as attr_delete). */
+static void owner_delete(struct index *ix, uint32_t i)
+{
+    uint32_t j = i;
+    for (;;) {
+        if (++j == ix->owner_map_cap)
+            j = 0;
+        uint32_t e = ix->owner_map[j];
+        if (e == 0)
+            break;
+        uint32_t k = owner_home(ix, ix->owners[e - 1].kind, ix->owners[e - 1].id);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            ix->owner_map[i] = e;
+            i = j;
+        }
+    }
+    ix->owner_map[i] = 0;
+    ix->n_owners--;
+}
+
 /* ---- life cycle ---- */
 
 struct index *index_new(void)
@@ -862,6 +993,7 @@ struct index *index_new(void)
     ix->slots = big_alloc((size_t)ix->cap * sizeof(*ix->slots));
     for (int i = 0; i < 32; i++)
         ix->post_free[i] = NONE;
+    ix->owner_free = NONE;
     ix->max_chunks = POOL_MAX_CHUNKS;
     ix->max_post = UINT32_MAX;
     bloom_reset(ix);
@@ -885,6 +1017,8 @@ void index_free(struct index *ix)
     big_free(ix->iv, (size_t)ix->iv_cap * sizeof(*ix->iv));
     if (ix->first)
         big_free(ix->first, (((size_t)1 << ix->first_bits) + 1) * sizeof(*ix->first));
+    free(ix->owners);
+    free(ix->owner_map);
     free(ix);
 }
 
@@ -913,6 +1047,54 @@ void index_reserve(struct index *ix, size_t n_values)
 
 /* ---- add, remove ---- */
 
+/* Takes who's postings out from under the keys of the value recorded as rec
+ * (attr_rec.key). */
+static void value_drop(struct index *ix, struct posting who, uint32_t rec)
+{
+    if ((rec & ~ATTR_COMPOSITE) == ATTR_NO_KEY)
+        return;
+    struct str whole = pool_key(ix, rec & ~ATTR_COMPOSITE);
+    struct key keys[3];
+    int n = value_keys(whole.ptr, whole.len, (rec & ATTR_COMPOSITE) != 0, false, false, keys);
+    for (int i = 0; i < n; i++)
+        key_remove(ix, &keys[i], who);
+}
+
+/*
+ * Adds posting who (flags but POSTING_DOMAIN set) under the value and each
+ * composite part; *rec gets what attr_rec.key records.  At capacity takes back
+ * what it added and returns ERR_TOOBIG.
+ */
+static int value_put(struct index *ix, struct posting who, const char *type, const char *value,
+                     uint32_t *rec)
+{
+    size_t len = strlen(value);
+    bool typed_composite = strchr(type, '|') != NULL;
+    bool composite = typed_composite && memchr(value, '|', len) != NULL;
+    bool domain = domain_like(type);
+    struct key keys[3];
+    /* a domain (hostname) value, or the first part of a domain|... composite,
+     * matches subdomain queries; nothing else does */
+    int n = value_keys(value, len, composite, domain && !typed_composite, domain && composite,
+                       keys);
+    uint32_t whole = ATTR_NO_KEY;
+    for (int i = 0; i < n; i++) {
+        struct posting p = {who.attribute, who.event | (keys[i].domain ? POSTING_DOMAIN : 0)};
+        uint32_t off = key_add(ix, &keys[i], p);
+        if (off == NONE) {
+            /* at capacity: take back the keys already added, so the
+             * owner is not held at all (and can be added again later) */
+            while (i-- > 0)
+                key_remove(ix, &keys[i], who);
+            return ERR_TOOBIG;
+        }
+        if (i == 0)
+            whole = off;
+    }
+    *rec = whole | (composite ? ATTR_COMPOSITE : 0);
+    return 0;
+}
+
 void index_remove(struct index *ix, int64_t attribute_id)
 {
     if (attribute_id < 1 || attribute_id > UINT32_MAX)
@@ -921,14 +1103,7 @@ void index_remove(struct index *ix, int64_t attribute_id)
     uint32_t ai = attr_find(ix, id);
     if (ai == NONE)
         return;
-    uint32_t key = ix->attrs[ai].key;
-    if ((key & ~ATTR_COMPOSITE) != ATTR_NO_KEY) {
-        struct str whole = pool_key(ix, key & ~ATTR_COMPOSITE);
-        struct key keys[3];
-        int n = value_keys(whole.ptr, whole.len, (key & ATTR_COMPOSITE) != 0, false, false, keys);
-        for (int i = 0; i < n; i++)
-            key_remove(ix, &keys[i], id);
-    }
+    value_drop(ix, (struct posting){id, 0}, ix->attrs[ai].key);
     attr_delete(ix, ai);
 }
 
@@ -940,35 +1115,60 @@ int index_add(struct index *ix, const char *type, const char *value, int64_t att
         return ERR_INVAL;
     uint32_t id = (uint32_t)attribute_id;
     index_remove(ix, attribute_id);
-    size_t len = strlen(value);
-    bool typed_composite = strchr(type, '|') != NULL;
-    bool composite = typed_composite && memchr(value, '|', len) != NULL;
-    bool domain = domain_like(type);
-    struct key keys[3];
-    /* a domain (hostname) value, or the first part of a domain|... composite,
-     * matches subdomain queries; nothing else does */
-    int n = value_keys(value, len, composite, domain && !typed_composite, domain && composite,
-                       keys);
     uint32_t ev = (uint32_t)event_id << POSTING_FLAG_BITS |
                   (flags & INDEX_NO_CORRELATE ? POSTING_NO_CORRELATE : 0);
-    uint32_t whole = ATTR_NO_KEY;
-    for (int i = 0; i < n; i++) {
-        struct posting p = {id, ev | (keys[i].domain ? POSTING_DOMAIN : 0)};
-        uint32_t off = key_add(ix, &keys[i], p);
-        if (off == NONE) {
-            /* at capacity: take back the keys already added, so the
-             * attribute is not held at all (and can be added again later) */
-            while (i-- > 0)
-                key_remove(ix, &keys[i], id);
-            net4_maybe_rebuild(ix);
-            return ERR_TOOBIG;
-        }
-        if (i == 0)
-            whole = off;
-    }
-    attr_insert(ix, id, whole | (composite ? ATTR_COMPOSITE : 0));
+    uint32_t rec;
+    int rc = value_put(ix, (struct posting){id, ev}, type, value, &rec);
+    if (rc == 0)
+        attr_insert(ix, id, rec);
     net4_maybe_rebuild(ix);
-    return 0;
+    return rc;
+}
+
+void index_drop(struct index *ix, enum index_owner_kind kind, int64_t id)
+{
+    if (kind == INDEX_OWNER_ATTRIBUTE) {
+        index_remove(ix, id);
+        return;
+    }
+    uint32_t i = owner_find(ix, kind, id);
+    if (i == NONE)
+        return;
+    uint32_t r = ix->owner_map[i] - 1;
+    value_drop(ix, (struct posting){0, r << POSTING_FLAG_BITS}, ix->owners[r].key);
+    owner_delete(ix, i);
+    owner_release(ix, r);
+}
+
+int index_put(struct index *ix, const struct index_owner *o, const char *type, const char *value,
+              unsigned flags)
+{
+    if (o->kind == INDEX_OWNER_ATTRIBUTE)
+        return index_add(ix, type, value, o->id, o->group, flags);
+    if ((unsigned)o->kind >= INDEX_OWNER_KINDS)
+        return ERR_INVAL;
+    index_drop(ix, o->kind, o->id);
+    uint32_t r = owner_alloc(ix), rec = 0;
+    if (r == NONE)
+        return ERR_TOOBIG;
+    /* other owners never correlate: flagged so, the correlation walk skips them */
+    struct posting who = {0, r << POSTING_FLAG_BITS | POSTING_NO_CORRELATE};
+    int rc = value_put(ix, who, type, value, &rec);
+    if (rc == 0) {
+        ix->owners[r] = (struct owner){o->id, o->group, rec, (uint32_t)o->kind};
+        owner_insert(ix, r);
+    } else {
+        owner_release(ix, r);
+    }
+    net4_maybe_rebuild(ix);
+    return rc;
+}
+
+bool index_holds(const struct index *ix, enum index_owner_kind kind, int64_t id)
+{
+    if (kind == INDEX_OWNER_ATTRIBUTE)
+        return index_contains(ix, id);
+    return owner_find(ix, kind, id) != NONE;
 }
 
 bool index_contains(const struct index *ix, int64_t attribute_id)
@@ -979,27 +1179,62 @@ bool index_contains(const struct index *ix, int64_t attribute_id)
 
 /* ---- look-up ---- */
 
-/* Where hits go: one of the two callback shapes, the query's position, a stop flag. */
+/* Where hits go: one of the two callback shapes, the owner kinds reported (bits),
+ * the query's position, a stop flag. */
 struct emit {
     int (*fn)(void *ctx, const struct index_hit *hit);
     int (*fn_batch)(void *ctx, size_t qi, const struct index_hit *hit);
     void *ctx;
+    unsigned kinds;
     size_t qi;
     size_t n;
     bool stop;
 };
+
+#define ATTRIBUTES_ONLY (1u << INDEX_OWNER_ATTRIBUTE)
+
+static inline unsigned posting_kind(const struct index *ix, struct posting p)
+{
+    return p.attribute != 0 ? INDEX_OWNER_ATTRIBUTE
+                            : ix->owners[p.event >> POSTING_FLAG_BITS].kind;
+}
+
+/* How many of the n postings at p belong to owners of the kinds (bits). */
+static uint32_t postings_of(const struct index *ix, const struct posting *p, uint32_t n,
+                            unsigned kinds)
+{
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < n; i++)
+        c += (kinds >> posting_kind(ix, p[i])) & 1;
+    return c;
+}
 
 static void emit_postings(const struct index *ix, const struct slot *s, enum index_match kind,
                           struct str indexed, bool domains_only, struct emit *em)
 {
     uint32_t n = s->meta & SLOT_COUNT;
     const struct posting *p = slot_postings(ix, s);
-    struct index_hit hit = {0, 0, kind, indexed, n};
+    bool mixed = (s->meta & SLOT_OWNERS) != 0;
+    struct index_hit hit = {{0}, {0}, kind, indexed, n, INDEX_OWNER_ATTRIBUTE};
+    if (mixed)
+        hit.postings = postings_of(ix, p, n, em->kinds);
     for (uint32_t i = 0; i < n && !em->stop; i++) {
         if (domains_only && !(p[i].event & POSTING_DOMAIN))
             continue;
-        hit.attribute_id = p[i].attribute;
-        hit.event_id = p[i].event >> POSTING_FLAG_BITS;
+        if (p[i].attribute != 0) {
+            if (!(em->kinds & ATTRIBUTES_ONLY))
+                continue;
+            hit.owner = INDEX_OWNER_ATTRIBUTE;
+            hit.attribute_id = p[i].attribute;
+            hit.event_id = p[i].event >> POSTING_FLAG_BITS;
+        } else {
+            const struct owner *o = &ix->owners[p[i].event >> POSTING_FLAG_BITS];
+            if (!((em->kinds >> o->kind) & 1))
+                continue;
+            hit.owner = (enum index_owner_kind)o->kind;
+            hit.owner_id = o->id;
+            hit.group_id = o->group;
+        }
         em->n++;
         int r = em->fn ? em->fn(em->ctx, &hit) : em->fn_batch(em->ctx, em->qi, &hit);
         if (r != 0)
@@ -1215,12 +1450,12 @@ static void lookup_query(const struct index *ix, const struct query *q, uint32_t
         lookup_parents(ix, q, em);
 }
 
-static size_t lookup(const struct index *ix, struct str q, bool exact_only,
+static size_t lookup(const struct index *ix, struct str q, bool exact_only, unsigned kinds,
                      int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
     char buf[INDEX_KEY_MAX + 1];
     struct query pq;
-    struct emit em = {fn, NULL, ctx, 0, 0, false};
+    struct emit em = {fn, NULL, ctx, kinds, 0, 0, false};
     query_normalise(q, buf, sizeof(buf), &pq);
     if (!exact_only) {
         /* start the network's or the nearest parent's first miss while the
@@ -1241,13 +1476,19 @@ static size_t lookup(const struct index *ix, struct str q, bool exact_only,
 size_t index_lookup(const struct index *ix, struct str q,
                     int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    return lookup(ix, q, false, fn, ctx);
+    return lookup(ix, q, false, ATTRIBUTES_ONLY, fn, ctx);
 }
 
 size_t index_lookup_exact(const struct index *ix, struct str q,
                           int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    return lookup(ix, q, true, fn, ctx);
+    return lookup(ix, q, true, ATTRIBUTES_ONLY, fn, ctx);
+}
+
+size_t index_lookup_owners(const struct index *ix, struct str q, unsigned kinds, bool exact_only,
+                           int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
+{
+    return lookup(ix, q, exact_only, kinds, fn, ctx);
 }
 
 /*
@@ -1280,7 +1521,7 @@ size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n
     uint32_t hint[BATCH], ivi[BATCH];
     uint64_t parent_hash[BATCH][BATCH_PARENTS];
     unsigned n_parents[BATCH];
-    struct emit em = {NULL, fn, ctx, 0, 0, false};
+    struct emit em = {NULL, fn, ctx, ATTRIBUTES_ONLY, 0, 0, false};
     bool net4 = ix->n_built > 0;
     for (size_t base = 0; base < n && !em.stop; base += BATCH) {
         size_t m = n - base < BATCH ? n - base : BATCH;
@@ -1378,6 +1619,8 @@ static bool events_exceed(const struct posting *p, uint32_t n, size_t max)
     size_t distinct = 0;
     bool over = false;
     for (uint32_t i = 0; i < n && !over; i++) {
+        if (p[i].attribute == 0)
+            continue; /* another owner: no event */
         uint32_t ev = p[i].event >> POSTING_FLAG_BITS;
         size_t j = (size_t)(((uint64_t)ev * 0x9e3779b97f4a7c15ull) >> shift);
         while (set[j] != NONE && set[j] != ev)
@@ -1395,7 +1638,7 @@ static bool events_exceed(const struct posting *p, uint32_t n, size_t max)
 size_t index_correlate(const struct index *ix, int64_t attribute_id, size_t max_events,
                        int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    struct emit em = {fn, NULL, ctx, 0, 0, false};
+    struct emit em = {fn, NULL, ctx, ATTRIBUTES_ONLY, 0, 0, false};
     if (attribute_id < 1 || attribute_id > UINT32_MAX)
         return 0;
     uint32_t id = (uint32_t)attribute_id;
@@ -1431,7 +1674,10 @@ size_t index_correlate(const struct index *ix, int64_t attribute_id, size_t max_
             continue;
         uint32_t n = s->meta & SLOT_COUNT;
         const struct posting *p = slot_postings(ix, s);
-        struct index_hit hit = {0, 0, INDEX_EXACT, pool_key(ix, s->key), n};
+        struct index_hit hit = {{0}, {0}, INDEX_EXACT, pool_key(ix, s->key), n,
+                                INDEX_OWNER_ATTRIBUTE};
+        if (s->meta & SLOT_OWNERS)
+            hit.postings = postings_of(ix, p, n, ATTRIBUTES_ONLY);
         if (n > max_events && events_exceed(p, n, max_events)) {
             em.n++;
             em.stop = fn(ctx, &hit) != 0;
@@ -1462,6 +1708,11 @@ size_t index_attributes(const struct index *ix)
     return ix->n_attrs;
 }
 
+size_t index_owners(const struct index *ix)
+{
+    return ix->n_owners;
+}
+
 size_t index_bytes(const struct index *ix)
 {
     size_t first = ix->first ? ((size_t)1 << ix->first_bits) + 1 : 0;
@@ -1471,5 +1722,7 @@ size_t index_bytes(const struct index *ix)
            big_size((size_t)ix->attr_cap * sizeof(*ix->attrs)) +
            big_size((size_t)ix->bloom_words * 8) + (size_t)ix->net4_cap * sizeof(*ix->net4) +
            big_size((size_t)ix->delta_words * 8) +
-           big_size((size_t)ix->iv_cap * sizeof(*ix->iv)) + big_size(first * sizeof(uint32_t));
+           big_size((size_t)ix->iv_cap * sizeof(*ix->iv)) + big_size(first * sizeof(uint32_t)) +
+           (size_t)ix->owner_cap * sizeof(*ix->owners) +
+           (size_t)ix->owner_map_cap * sizeof(*ix->owner_map);
 }
