@@ -192,8 +192,8 @@ enum observable_err observable_dns_check(const char *s, size_t n, unsigned flags
  * and Armenian, the transitional mappings of sharp s, final sigma and the
  * zero-width joiners.  Characters it would map wrongly (punctuation, symbols,
  * combining marks, full-width forms, private use) are refused with
- * OBSERVABLE_DNS_CODE_POINT and the character in *cp.  ASCII is copied (case
- * kept).  Writes at most 253 bytes and a NUL to out (254 bytes); *out_len gets
+ * OBSERVABLE_DNS_CODE_POINT and the character in *cp; ASCII letters are
+ * lower-cased too.  Writes at most 253 bytes and a NUL to out (254 bytes); *out_len gets
  * the length.  Errors: OBSERVABLE_DNS_NOT_UTF8, _CODE_POINT, _LABEL_TOO_LONG,
  * _TOO_LONG.
  */
