@@ -1329,6 +1329,10 @@ static void query_normalise(struct str q, char *out, size_t cap, struct query *p
         pq->kind = Q_NONE;
         return;
     }
+    /* Known differences from the stored forms (types.c), kept so that look-ups
+     * answer as before: a URL's userinfo, and a query or fragment with no path
+     * before it, are lower-cased here but not there (observable_url_host_lower);
+     * a host name's trailing dot is not dropped; IDNA is not applied. */
     pq->kind = Q_TEXT;
     if ((cls & (C_COLON | C_SLASH)) == (C_COLON | C_SLASH)) {
         const char *sep = memmem(out, n, "://", 3);
