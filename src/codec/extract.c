@@ -262,7 +262,9 @@ static inline void refang_push(unsigned char *dst, uint32_t *off, size_t *n, uns
 static enum obs_kind hash_kind(size_t hexlen)
 {
     enum observable_hash h = observable_hash_of_len(hexlen);
-    return h == OBSERVABLE_HASH_NONE ? OBS_INVALID : (enum obs_kind)(OBS_MD5 + (h - OBSERVABLE_MD5));
+    if (h == OBSERVABLE_HASH_NONE)
+        return OBS_INVALID;
+    return (enum obs_kind)(OBS_MD5 + (h - OBSERVABLE_MD5));
 }
 
 static bool all_hex(const unsigned char *s, size_t n)

@@ -240,7 +240,8 @@ enum observable_err observable_dns_check(const char *s, size_t n, unsigned flags
             continue;
         }
         unsigned char ch = (unsigned char)s[i];
-        if (!is_alnum(ch) && ch != '-' && ch != '_' && !(ch >= 0x80 && (flags & OBSERVABLE_DNS_UTF8)))
+        if (!is_alnum(ch) && ch != '-' && ch != '_' &&
+            !(ch >= 0x80 && (flags & OBSERVABLE_DNS_UTF8)))
             return OBSERVABLE_DNS_BAD_CHAR;
         if (++len > OBSERVABLE_DNS_LABEL_MAX)
             return OBSERVABLE_DNS_LABEL_TOO_LONG;
