@@ -3,10 +3,12 @@
  * bytes.  Input: the first byte picks a type and flags; the rest is split at
  * newlines into values, each added under its own id (a few re-added as edits,
  * some removed), then every line is looked up singly, exactly and in one batch,
- * and correlated.
+ * and correlated.  With bit 6 of the first byte set, every line is also put
+ * under a directory owner (an organisation's domain or network, index_put).
  * Properties: no crash; a batch reports what single look-ups report; an exact
- * look-up of a value added whole finds its attribute; after removal no hit
- * names a removed id; counts stay consistent.
+ * look-up of a value added whole finds its attribute (and its other owner);
+ * attribute look-ups never report another owner; after removal no hit names a
+ * removed id; counts stay consistent.
  */
 #include "core/index.h"
 
@@ -28,6 +30,8 @@ struct tally {
 
 static void note(struct tally *t, const struct index_hit *hit)
 {
+    if (hit->owner != INDEX_OWNER_ATTRIBUTE)
+        abort();
     if (hit->attribute_id >= 100 && hit->attribute_id < t->forbidden_below)
         abort();
     if (hit->attribute_id == t->want)
@@ -48,6 +52,15 @@ static int batched(void *ctx, size_t qi, const struct index_hit *hit)
 {
     (void)qi;
     note(ctx, hit);
+    return 0;
+}
+
+static int owned(void *ctx, const struct index_hit *hit)
+{
+    if (hit->owner != INDEX_OWNER_ORG_DOMAIN && hit->owner != INDEX_OWNER_ORG_NETWORK)
+        abort();
+    if (hit->owner_id == *(int64_t *)ctx && hit->group_id == -hit->owner_id)
+        *(int64_t *)ctx = -1;
     return 0;
 }
 
@@ -90,6 +103,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (index_attributes(ix) != n + 3)
         abort();
+    bool owners = (data[0] & 0x40) != 0;
+    for (size_t i = 0; i < n && owners; i++) {
+        struct index_owner o = {i % 2 ? INDEX_OWNER_ORG_NETWORK : INDEX_OWNER_ORG_DOMAIN,
+                                (int64_t)i + 1, -(int64_t)i - 1};
+        if (index_put(ix, &o, i % 2 ? "ip-src" : "domain", lines[i].ptr, 0))
+            abort();
+    }
+    if (index_owners(ix) != (owners ? n : 0))
+        abort();
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(lines[i].ptr);
         struct tally t = {0, 0, 0, 100 + (int64_t)i, false};
@@ -102,6 +124,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             plain = !(lines[i].ptr[k] >= 'A' && lines[i].ptr[k] <= 'Z') &&
                     (unsigned char)lines[i].ptr[k] < 0x80;
         if (plain && !t.seen)
+            abort();
+        int64_t want = (int64_t)i + 1;
+        index_lookup_owners(ix, (struct str){lines[i].ptr, len},
+                            1u << INDEX_OWNER_ORG_DOMAIN | 1u << INDEX_OWNER_ORG_NETWORK, true,
+                            owned, &want);
+        if (owners && plain && want != -1)
             abort();
         size_t m = 0;
         index_correlate(ix, 100 + (int64_t)i, data[0] % 4, correlated, &m);
@@ -121,7 +149,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         index_add(ix, types[(data[0] + i + 1) % 8], lines[i].ptr, 100 + (int64_t)i, 5, 0);
     for (size_t i = 0; i < n; i++)
         index_remove(ix, 100 + (int64_t)i);
-    if (index_attributes(ix) != 3 || index_count(ix) != 3)
+    for (size_t i = 0; i < n; i++)
+        index_drop(ix, i % 2 ? INDEX_OWNER_ORG_NETWORK : INDEX_OWNER_ORG_DOMAIN, (int64_t)i + 1);
+    if (index_attributes(ix) != 3 || index_count(ix) != 3 || index_owners(ix) != 0)
         abort();
     struct tally after = {0, 0, 100 + (int64_t)n, -1, false};
     for (size_t i = 0; i < n; i++)

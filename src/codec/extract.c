@@ -39,9 +39,8 @@
  */
 #include "codec/extract.h"
 
-#include "util/parse.h"
+#include "codec/observable.h"
 
-#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -51,8 +50,6 @@
 /* Cleaned bytes per chunk of a word.  Twice OBS_VALUE_MAX so that a URL of
  * maximal length starting in the first half of a chunk fits. */
 #define WORD_MAX 8192
-/* Longest text inet_pton(AF_INET6) can accept ("ffff:...:255.255.255.255"). */
-#define IPV6_TEXT_MAX 45
 
 /* ---------------------------------------------------------------------------
  * Character classes: one table lookup per test (the scanner tests every
@@ -143,43 +140,6 @@ static inline unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at s (n >= 1 bytes available) and
- * its code point in *cp; 0 if ill-formed (overlong, surrogate, > U+10FFFF,
- * truncated, stray continuation byte).
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t k;
-    uint32_t v, min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        k = 2, v = c & 0x1fu, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        k = 3, v = c & 0x0fu, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        k = 4, v = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < k)
-        return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3fu);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return k;
-}
-
 /* Unicode code points that end a word like ASCII space and quotes do: C1
  * controls, spaces, quotation marks, the ellipsis and CJK punctuation that
  * often follows a value written in CJK text. */
@@ -216,7 +176,7 @@ static size_t unit_at(const unsigned char *t, size_t len, size_t r, bool *sep)
         return 1;
     }
     uint32_t cp;
-    size_t k = utf8_seq(t + r, len - r, &cp);
+    size_t k = observable_utf8_seq(t + r, len - r, &cp);
     if (k == 0) {
         *sep = true;
         return 1;
@@ -298,58 +258,30 @@ static inline void refang_push(unsigned char *dst, uint32_t *off, size_t *n, uns
  * Shape checks, shared by both entry points
  * ------------------------------------------------------------------------- */
 
+/* The hash kind of a hex word of hexlen digits, or OBS_INVALID. */
 static enum obs_kind hash_kind(size_t hexlen)
 {
-    switch (hexlen) {
-    case 32:
-        return OBS_MD5;
-    case 40:
-        return OBS_SHA1;
-    case 56:
-        return OBS_SHA224;
-    case 64:
-        return OBS_SHA256;
-    case 96:
-        return OBS_SHA384;
-    case 128:
-        return OBS_SHA512;
-    default:
+    enum observable_hash h = observable_hash_of_len(hexlen);
+    if (h == OBSERVABLE_HASH_NONE)
         return OBS_INVALID;
-    }
+    return (enum obs_kind)(OBS_MD5 + (h - OBSERVABLE_MD5));
 }
 
 static bool all_hex(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!is_hex(s[i]))
-            return false;
-    return true;
+    return observable_hex((const char *)s, n);
 }
-
 
 static bool ipv4_ok(const unsigned char *s, size_t n)
 {
     uint32_t a;
-    return parse_ipv4((const char *)s, n, &a, NULL);
+    return observable_ipv4_parse((const char *)s, n, &a, NULL);
 }
 
 static bool ipv6_ok(const unsigned char *s, size_t n)
 {
-    char buf[IPV6_TEXT_MAX + 1];
     unsigned char addr[16];
-    size_t colons = 0;
-    if (n > IPV6_TEXT_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (!is_hrun(s[i]))
-            return false;
-        colons += s[i] == ':';
-    }
-    if (colons < 2)
-        return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    return inet_pton(AF_INET6, buf, addr) == 1;
+    return observable_ipv6_parse((const char *)s, n, addr);
 }
 
 /* If s (n bytes) starts with "/len", len 0..max without leading zeros,
@@ -357,49 +289,28 @@ static bool ipv6_ok(const unsigned char *s, size_t n)
 static size_t prefix_len(const unsigned char *s, size_t n, unsigned max)
 {
     size_t i = 1;
-    unsigned v = 0;
+    unsigned len;
     if (n < 2 || s[0] != '/')
         return 0;
-    while (i < n && is_digit(s[i]) && i < 4)
-        v = v * 10 + (unsigned)(s[i++] - '0');
-    if (i == 1 || (i < n && is_digit(s[i])) || v > max || (s[1] == '0' && i > 2))
-        return 0;
-    return i;
+    while (i < n && is_digit(s[i]) && i < 5) /* four digits are already too many */
+        i++;
+    return observable_prefix_parse((const char *)s + 1, i - 1, max, OBSERVABLE_PREFIX_CANON, &len)
+               ? i
+               : 0;
 }
 
 /*
- * A DNS-shaped name: two or more labels of [A-Za-z0-9_-], 1-63 bytes each,
- * 253 in all, the last one 2-63 letters.  *hash_label (if not NULL) tells
- * whether some label is a hex run of a hash length.
+ * A DNS-shaped name (observable_dns_check) whose last label is letters only.
+ * *hash_label (if not NULL) tells whether some label is a hex run of a hash
+ * length.
  */
 static bool domain_ok(const unsigned char *s, size_t n, bool *hash_label)
 {
-    size_t labels = 0, start = 0;
-    bool hashy = false;
-    if (n < 4 || n > 253)
+    struct observable_dns info;
+    if (observable_dns_check((const char *)s, n, 0, &info) != OBSERVABLE_OK || !info.tld_alpha)
         return false;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && s[i] != '.') {
-            if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_')
-                return false;
-            continue;
-        }
-        size_t ll = i - start;
-        if (ll == 0 || ll > 63)
-            return false;
-        if (hash_kind(ll) != OBS_INVALID && all_hex(s + start, ll))
-            hashy = true;
-        labels++;
-        if (i < n)
-            start = i + 1;
-    }
-    if (labels < 2 || n - start < 2)
-        return false;
-    for (size_t i = start; i < n; i++)
-        if (!is_alpha(s[i]))
-            return false;
     if (hash_label != NULL)
-        *hash_label = hashy;
+        *hash_label = info.hash_label;
     return true;
 }
 
@@ -445,19 +356,14 @@ static bool url_host_start_ok(unsigned char c)
 static size_t clean_value(enum obs_kind k, const unsigned char *s, size_t n, char *dst)
 {
     if (k != OBS_URL) {
-        for (size_t i = 0; i < n; i++)
-            dst[i] = (char)lower(s[i]);
+        observable_lower(dst, (const char *)s, n);
         dst[n] = '\0';
         return n;
     }
-    size_t sl = scheme_len(s, n), host = sl, end = sl;
-    while (end < n && s[end] != '/' && s[end] != '?' && s[end] != '#') {
-        if (s[end] == '@')
-            host = end + 1; /* userinfo is case-sensitive */
-        end++;
-    }
-    for (size_t i = 0; i < n; i++)
-        dst[i] = (char)(i < sl || (i >= host && i < end) ? lower(s[i]) : s[i]);
+    size_t sl = scheme_len(s, n);
+    memcpy(dst, s, n);
+    observable_lower(dst, dst, sl);
+    observable_url_host_lower(dst + sl, n - sl);
     if (sl > 2 && n > 2 && dst[1] == 'x') /* hxxp, hxxps */
         dst[1] = dst[2] = 't';
     dst[n] = '\0';
@@ -856,7 +762,7 @@ enum obs_kind obs_classify(const char *line, size_t len, char *out, size_t cap, 
         uint32_t cp;
         if (s[i] <= 0x20 || s[i] == 0x7f)
             return OBS_INVALID; /* inner whitespace or a control byte */
-        size_t k = utf8_seq(s + i, b - i, &cp);
+        size_t k = observable_utf8_seq(s + i, b - i, &cp);
         if (k == 0)
             return OBS_INVALID;
         i += k;

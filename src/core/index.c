@@ -15,7 +15,12 @@
  *             growth copies no text); offsets are 31 bits.  Not compacted: bytes of
  *             dropped keys stay until the index is rebuilt from the store.
  *   postings  blocks of 2^k (attribute id, event id << 2 | flags), recycled through
- *             one free list per size.
+ *             one free list per size.  A posting of another owner kind (index_put:
+ *             a directory organisation's network or domain) has attribute id 0 and,
+ *             in place of the event id, the number of its owner record, so that
+ *             every posting stays 8 bytes and attribute postings are as before.
+ *   owners    those records (kind, id, group, key as in attrs), with a map
+ *             (kind, id) -> record; few, compared with attributes.
  *   attrs     attribute id -> pool offset of its whole value (bit 31: composite),
  *             8 bytes an entry, linear probing with backward-shift deletion.  The
  *             parts of a composite are derived again from the whole value, so
@@ -43,10 +48,9 @@
  */
 #include "core/index.h"
 
+#include "codec/observable.h"
 #include "util/alloc.h"
-#include "util/parse.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +64,10 @@ enum {
     SLOT_NET6 = 1 << 29,     /* meta: the key is an IPv6 network (prefix < 128) */
     SLOT_DOMAIN = 1 << 30,   /* meta: a domain posting was added (in the Bloom filter) */
 };
+
+/* meta: some posting under the key belongs to an owner other than an attribute
+ * (then attribute look-ups count the postings they report; never cleared). */
+#define SLOT_OWNERS 0x80000000u
 
 /* Flags in the low two bits of posting.event. */
 enum { POSTING_DOMAIN = 1, POSTING_NO_CORRELATE = 2, POSTING_FLAG_BITS = 2 };
@@ -96,6 +104,18 @@ struct attr_rec {
     uint32_t id; /* 0: empty */
     uint32_t key;
 };
+
+/* An owner other than an attribute (index_put); its postings are
+ * {0, number << POSTING_FLAG_BITS | flags}. */
+struct owner {
+    int64_t id;
+    int64_t group;
+    uint32_t key;  /* as attr_rec.key; while free, the next free record */
+    uint32_t kind; /* INDEX_OWNER_*, or OWNER_FREE */
+};
+
+#define OWNER_FREE UINT32_MAX
+#define OWNER_MAX (INDEX_EVENT_MAX + 1u) /* record numbers fit where event ids go */
 
 /* An IPv4 network key, a node of the accelerator once built. */
 struct net4 {
@@ -150,6 +170,11 @@ struct index {
 
     uint32_t v6_count[128]; /* live IPv6 network keys per prefix length */
     uint64_t v6_lengths[2];
+
+    struct owner *owners;
+    uint32_t n_owner_recs, owner_cap, owner_free, n_owners;
+    uint32_t *owner_map; /* record number + 1, 0: empty; linear probing */
+    uint32_t owner_map_cap;
 };
 
 /* ---- memory ---- */
@@ -357,19 +382,26 @@ static bool posting_add(struct index *ix, struct slot *s, struct posting p)
     return true;
 }
 
-/* Removes the attribute's posting, keeping the others' order; false if absent. */
-static bool posting_remove(struct index *ix, struct slot *s, uint32_t id)
+/* Whether p is the posting of who (an attribute id, or 0 and an owner record). */
+static inline bool posting_is(struct posting p, struct posting who)
+{
+    return p.attribute == who.attribute &&
+           (who.attribute != 0 || p.event >> POSTING_FLAG_BITS == who.event >> POSTING_FLAG_BITS);
+}
+
+/* Removes who's posting, keeping the others' order; false if absent. */
+static bool posting_remove(struct index *ix, struct slot *s, struct posting who)
 {
     uint32_t n = s->meta & SLOT_COUNT;
     if (n <= 1) {
-        if (n == 0 || s->u.one.attribute != id)
+        if (n == 0 || !posting_is(s->u.one, who))
             return false;
         s->meta--;
         return true;
     }
     struct posting *p = ix->post + s->u.many.off;
     uint32_t i = n;
-    while (i-- > 0 && p[i].attribute != id)
+    while (i-- > 0 && !posting_is(p[i], who))
         ;
     if (i == UINT32_MAX)
         return false;
@@ -414,94 +446,26 @@ static void bloom_reset(struct index *ix)
     }
 }
 
-/* ---- IPv4 and IPv6 text ---- */
-
-
-static size_t uint_format(unsigned v, char *out)
-{
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static size_t ipv4_format(uint32_t a, char *out)
-{
-    size_t n = 0;
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        n += uint_format((a >> shift) & 255, out + n);
-        if (shift)
-            out[n++] = '.';
-    }
-    return n;
-}
+/* ---- IPv4 and IPv6 text (codec/observable.c) ---- */
 
 static inline uint32_t mask4(unsigned len)
 {
     return len == 0 ? 0 : ~(uint32_t)0 << (32 - len);
 }
 
-/* "a.b.c.d/len" of the masked address; returns the length (at most 18). */
+/* "a.b.c.d/len" of the masked address (len < 32); returns the length (at most 18). */
 static size_t net4_format(uint32_t addr, unsigned len, char *out)
 {
-    size_t n = ipv4_format(addr & mask4(len), out);
-    out[n++] = '/';
-    return n + uint_format(len, out + n);
-}
-
-static bool ipv6_parse(const char *s, size_t n, unsigned char out[16])
-{
-    char tmp[INET6_ADDRSTRLEN];
-    if (n == 0 || n >= sizeof(tmp))
-        return false;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    return inet_pton(AF_INET6, tmp, out) == 1;
-}
-
-static void mask6(const unsigned char in[16], unsigned len, unsigned char out[16])
-{
-    for (unsigned i = 0; i < 16; i++) {
-        unsigned bits = len > i * 8 ? len - i * 8 : 0;
-        out[i] = bits >= 8 ? in[i] : (unsigned char)(in[i] & (0xff00 >> bits));
-    }
+    struct observable_ip ip = {.family = 4, .prefix = len, .v4 = addr};
+    return observable_ip_format(&ip, true, out);
 }
 
 /* inet_ntop text of the address masked to len, with "/len" unless len is 128. */
-static size_t net6_format(const unsigned char addr[16], unsigned len, char *out, size_t cap)
+static size_t net6_format(const unsigned char addr[16], unsigned len, char *out)
 {
-    unsigned char m[16];
-    mask6(addr, len, m);
-    if (inet_ntop(AF_INET6, m, out, (socklen_t)cap) == NULL)
-        return 0;
-    size_t n = strlen(out);
-    if (len < 128) {
-        out[n++] = '/';
-        n += uint_format(len, out + n);
-    }
-    return n;
-}
-
-/* Digits after a '/': a prefix length up to max. */
-static bool prefix_parse(const char *s, size_t n, unsigned max, unsigned *out)
-{
-    if (n == 0 || n > 3)
-        return false;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    if (v > max)
-        return false;
-    *out = v;
-    return true;
+    struct observable_ip ip = {.family = 6, .prefix = len};
+    memcpy(ip.v6, addr, 16);
+    return observable_ip_format(&ip, true, out);
 }
 
 /* ---- keys of a value ---- */
@@ -513,7 +477,7 @@ struct key {
     unsigned prefix;
     uint32_t v4; /* masked start, SLOT_NET4 */
     bool domain;
-    char buf[INET6_ADDRSTRLEN + 8];
+    char buf[OBSERVABLE_IP_TEXT_MAX + 1];
 };
 
 /* Canonical key of one value or part: a CIDR network is keyed by its masked
@@ -525,33 +489,17 @@ static void key_canon(struct key *k, const char *s, size_t n)
     k->kind = 0;
     k->domain = false;
     const char *slash = n < 64 ? memchr(s, '/', n) : NULL;
-    if (slash == NULL)
+    struct observable_ip ip;
+    if (slash == NULL || observable_ip_parse(s, n, OBSERVABLE_PREFIX_SHORT, &ip) != OBSERVABLE_OK)
         return;
-    size_t alen = (size_t)(slash - s), plen = n - alen - 1;
-    uint32_t a;
-    unsigned char a6[16];
-    unsigned len;
-    if (parse_ipv4(s, alen, &a, NULL) && prefix_parse(slash + 1, plen, 32, &len)) {
-        if (len == 32) {
-            k->len = ipv4_format(a, k->buf);
-        } else {
-            k->len = net4_format(a, len, k->buf);
-            k->kind = SLOT_NET4;
-            k->v4 = a & mask4(len);
-        }
-    } else if (memchr(s, ':', alen) != NULL && ipv6_parse(s, alen, a6) &&
-               prefix_parse(slash + 1, plen, 128, &len)) {
-        k->len = net6_format(a6, len, k->buf, sizeof(k->buf));
-        if (k->len == 0) {
-            k->len = n;
-            return;
-        }
-        if (len < 128)
-            k->kind = SLOT_NET6;
-    } else {
-        return;
+    k->len = observable_ip_format(&ip, true, k->buf);
+    if (ip.family == 4 && ip.prefix < 32) {
+        k->kind = SLOT_NET4;
+        k->v4 = ip.v4 & mask4(ip.prefix);
+    } else if (ip.family == 6 && ip.prefix < 128) {
+        k->kind = SLOT_NET6;
     }
-    k->prefix = len;
+    k->prefix = ip.prefix;
     k->text = k->buf;
 }
 
@@ -656,12 +604,10 @@ static void table_resize(struct index *ix, uint32_t cap)
         ix->used++;
         if (old[j].meta & SLOT_NET4) {
             struct str k = pool_key(ix, old[j].key);
-            const char *slash = memchr(k.ptr, '/', k.len);
-            uint32_t a = 0;
-            unsigned len = 0;
-            if (slash && parse_ipv4(k.ptr, (size_t)(slash - k.ptr), &a, NULL) &&
-                prefix_parse(slash + 1, k.len - (size_t)(slash - k.ptr) - 1, 31, &len))
-                net4_append(ix, i, a, len, k.len);
+            struct observable_ip ip;
+            if (observable_ip_parse(k.ptr, k.len, OBSERVABLE_PREFIX_SHORT, &ip) == OBSERVABLE_OK &&
+                ip.family == 4 && ip.prefix < 32)
+                net4_append(ix, i, ip.v4, ip.prefix, k.len);
         }
     }
     big_free(old, (size_t)old_cap * sizeof(*old));
@@ -697,6 +643,8 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     uint32_t n = s->meta & SLOT_COUNT;
     if (!posting_add(ix, s, p))
         return NONE;
+    if (p.attribute == 0)
+        s->meta |= SLOT_OWNERS;
     if ((p.event & POSTING_DOMAIN) && !(s->meta & SLOT_DOMAIN)) {
         s->meta |= SLOT_DOMAIN;
         ix->bloom[bloom_word(ix, h)] |= bloom_mask(h);
@@ -714,11 +662,11 @@ static uint32_t key_add(struct index *ix, const struct key *k, struct posting p)
     return s->key;
 }
 
-static void key_remove(struct index *ix, const struct key *k, uint32_t id)
+static void key_remove(struct index *ix, const struct key *k, struct posting who)
 {
     uint64_t h = hash_bytes(k->text, k->len);
     struct slot *s = &ix->slots[slot_find(ix, k->text, k->len, h)];
-    if (s->hash == 0 || !posting_remove(ix, s, id) || (s->meta & SLOT_COUNT) != 0)
+    if (s->hash == 0 || !posting_remove(ix, s, who) || (s->meta & SLOT_COUNT) != 0)
         return;
     ix->live--;
     if (k->kind == SLOT_NET6 && --ix->v6_count[k->prefix] == 0)
@@ -940,6 +888,102 @@ static void attr_delete(struct index *ix, uint32_t i)
     ix->n_attrs--;
 }
 
+/* ---- owners other than attributes ---- */
+
+static inline uint32_t owner_home(const struct index *ix, uint32_t kind, int64_t id)
+{
+    return scale(mix((uint64_t)id ^ 0x9e3779b97f4a7c15ull, kind + 0xbf58476d1ce4e5b9ull),
+                 ix->owner_map_cap);
+}
+
+/* The map entry of (kind, id), or NONE. */
+static uint32_t owner_find(const struct index *ix, uint32_t kind, int64_t id)
+{
+    if (ix->owner_map_cap == 0)
+        return NONE;
+    for (uint32_t i = owner_home(ix, kind, id);;) {
+        uint32_t e = ix->owner_map[i];
+        if (e == 0)
+            return NONE;
+        if (ix->owners[e - 1].kind == kind && ix->owners[e - 1].id == id)
+            return i;
+        if (++i == ix->owner_map_cap)
+            i = 0;
+    }
+}
+
+static void owner_map_put(uint32_t *map, uint32_t cap, uint32_t home, uint32_t e)
+{
+    while (map[home] != 0)
+        if (++home == cap)
+            home = 0;
+    map[home] = e;
+}
+
+static void owner_map_resize(struct index *ix, uint32_t cap)
+{
+    uint32_t *old = ix->owner_map, old_cap = ix->owner_map_cap;
+    ix->owner_map = xcalloc(cap, sizeof(*ix->owner_map));
+    ix->owner_map_cap = cap;
+    for (uint32_t j = 0; j < old_cap; j++) {
+        const struct owner *o = old[j] ? &ix->owners[old[j] - 1] : NULL;
+        if (o)
+            owner_map_put(ix->owner_map, cap, owner_home(ix, o->kind, o->id), old[j]);
+    }
+    free(old);
+}
+
+/* A free record, or NONE when OWNER_MAX are in use. */
+static uint32_t owner_alloc(struct index *ix)
+{
+    uint32_t r = ix->owner_free;
+    if (r != NONE) {
+        ix->owner_free = ix->owners[r].key;
+        return r;
+    }
+    if (ix->n_owner_recs >= OWNER_MAX)
+        return NONE;
+    ix->owners = grow_array(ix->owners, &ix->owner_cap, ix->n_owner_recs + 1, sizeof(*ix->owners));
+    return ix->n_owner_recs++;
+}
+
+static void owner_release(struct index *ix, uint32_t r)
+{
+    ix->owners[r].kind = OWNER_FREE;
+    ix->owners[r].key = ix->owner_free;
+    ix->owner_free = r;
+}
+
+static void owner_insert(struct index *ix, uint32_t r)
+{
+    if ((uint64_t)(ix->n_owners + 1) * 5 > (uint64_t)ix->owner_map_cap * 4)
+        owner_map_resize(ix, table_cap_for(ix->n_owners + 1));
+    const struct owner *o = &ix->owners[r];
+    owner_map_put(ix->owner_map, ix->owner_map_cap, owner_home(ix, o->kind, o->id), r + 1);
+    ix->n_owners++;
+}
+
+/* Deletes map entry i by shifting later entries back (as attr_delete). */
+static void owner_delete(struct index *ix, uint32_t i)
+{
+    uint32_t j = i;
+    for (;;) {
+        if (++j == ix->owner_map_cap)
+            j = 0;
+        uint32_t e = ix->owner_map[j];
+        if (e == 0)
+            break;
+        uint32_t k = owner_home(ix, ix->owners[e - 1].kind, ix->owners[e - 1].id);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            ix->owner_map[i] = e;
+            i = j;
+        }
+    }
+    ix->owner_map[i] = 0;
+    ix->n_owners--;
+}
+
 /* ---- life cycle ---- */
 
 struct index *index_new(void)
@@ -949,6 +993,7 @@ struct index *index_new(void)
     ix->slots = big_alloc((size_t)ix->cap * sizeof(*ix->slots));
     for (int i = 0; i < 32; i++)
         ix->post_free[i] = NONE;
+    ix->owner_free = NONE;
     ix->max_chunks = POOL_MAX_CHUNKS;
     ix->max_post = UINT32_MAX;
     bloom_reset(ix);
@@ -972,6 +1017,8 @@ void index_free(struct index *ix)
     big_free(ix->iv, (size_t)ix->iv_cap * sizeof(*ix->iv));
     if (ix->first)
         big_free(ix->first, (((size_t)1 << ix->first_bits) + 1) * sizeof(*ix->first));
+    free(ix->owners);
+    free(ix->owner_map);
     free(ix);
 }
 
@@ -1000,6 +1047,54 @@ void index_reserve(struct index *ix, size_t n_values)
 
 /* ---- add, remove ---- */
 
+/* Takes who's postings out from under the keys of the value recorded as rec
+ * (attr_rec.key). */
+static void value_drop(struct index *ix, struct posting who, uint32_t rec)
+{
+    if ((rec & ~ATTR_COMPOSITE) == ATTR_NO_KEY)
+        return;
+    struct str whole = pool_key(ix, rec & ~ATTR_COMPOSITE);
+    struct key keys[3];
+    int n = value_keys(whole.ptr, whole.len, (rec & ATTR_COMPOSITE) != 0, false, false, keys);
+    for (int i = 0; i < n; i++)
+        key_remove(ix, &keys[i], who);
+}
+
+/*
+ * Adds posting who (flags but POSTING_DOMAIN set) under the value and each
+ * composite part; *rec gets what attr_rec.key records.  At capacity takes back
+ * what it added and returns ERR_TOOBIG.
+ */
+static int value_put(struct index *ix, struct posting who, const char *type, const char *value,
+                     uint32_t *rec)
+{
+    size_t len = strlen(value);
+    bool typed_composite = strchr(type, '|') != NULL;
+    bool composite = typed_composite && memchr(value, '|', len) != NULL;
+    bool domain = domain_like(type);
+    struct key keys[3];
+    /* a domain (hostname) value, or the first part of a domain|... composite,
+     * matches subdomain queries; nothing else does */
+    int n = value_keys(value, len, composite, domain && !typed_composite, domain && composite,
+                       keys);
+    uint32_t whole = ATTR_NO_KEY;
+    for (int i = 0; i < n; i++) {
+        struct posting p = {who.attribute, who.event | (keys[i].domain ? POSTING_DOMAIN : 0)};
+        uint32_t off = key_add(ix, &keys[i], p);
+        if (off == NONE) {
+            /* at capacity: take back the keys already added, so the
+             * owner is not held at all (and can be added again later) */
+            while (i-- > 0)
+                key_remove(ix, &keys[i], who);
+            return ERR_TOOBIG;
+        }
+        if (i == 0)
+            whole = off;
+    }
+    *rec = whole | (composite ? ATTR_COMPOSITE : 0);
+    return 0;
+}
+
 void index_remove(struct index *ix, int64_t attribute_id)
 {
     if (attribute_id < 1 || attribute_id > UINT32_MAX)
@@ -1008,14 +1103,7 @@ void index_remove(struct index *ix, int64_t attribute_id)
     uint32_t ai = attr_find(ix, id);
     if (ai == NONE)
         return;
-    uint32_t key = ix->attrs[ai].key;
-    if ((key & ~ATTR_COMPOSITE) != ATTR_NO_KEY) {
-        struct str whole = pool_key(ix, key & ~ATTR_COMPOSITE);
-        struct key keys[3];
-        int n = value_keys(whole.ptr, whole.len, (key & ATTR_COMPOSITE) != 0, false, false, keys);
-        for (int i = 0; i < n; i++)
-            key_remove(ix, &keys[i], id);
-    }
+    value_drop(ix, (struct posting){id, 0}, ix->attrs[ai].key);
     attr_delete(ix, ai);
 }
 
@@ -1027,35 +1115,60 @@ int index_add(struct index *ix, const char *type, const char *value, int64_t att
         return ERR_INVAL;
     uint32_t id = (uint32_t)attribute_id;
     index_remove(ix, attribute_id);
-    size_t len = strlen(value);
-    bool typed_composite = strchr(type, '|') != NULL;
-    bool composite = typed_composite && memchr(value, '|', len) != NULL;
-    bool domain = domain_like(type);
-    struct key keys[3];
-    /* a domain (hostname) value, or the first part of a domain|... composite,
-     * matches subdomain queries; nothing else does */
-    int n = value_keys(value, len, composite, domain && !typed_composite, domain && composite,
-                       keys);
     uint32_t ev = (uint32_t)event_id << POSTING_FLAG_BITS |
                   (flags & INDEX_NO_CORRELATE ? POSTING_NO_CORRELATE : 0);
-    uint32_t whole = ATTR_NO_KEY;
-    for (int i = 0; i < n; i++) {
-        struct posting p = {id, ev | (keys[i].domain ? POSTING_DOMAIN : 0)};
-        uint32_t off = key_add(ix, &keys[i], p);
-        if (off == NONE) {
-            /* at capacity: take back the keys already added, so the
-             * attribute is not held at all (and can be added again later) */
-            while (i-- > 0)
-                key_remove(ix, &keys[i], id);
-            net4_maybe_rebuild(ix);
-            return ERR_TOOBIG;
-        }
-        if (i == 0)
-            whole = off;
-    }
-    attr_insert(ix, id, whole | (composite ? ATTR_COMPOSITE : 0));
+    uint32_t rec;
+    int rc = value_put(ix, (struct posting){id, ev}, type, value, &rec);
+    if (rc == 0)
+        attr_insert(ix, id, rec);
     net4_maybe_rebuild(ix);
-    return 0;
+    return rc;
+}
+
+void index_drop(struct index *ix, enum index_owner_kind kind, int64_t id)
+{
+    if (kind == INDEX_OWNER_ATTRIBUTE) {
+        index_remove(ix, id);
+        return;
+    }
+    uint32_t i = owner_find(ix, kind, id);
+    if (i == NONE)
+        return;
+    uint32_t r = ix->owner_map[i] - 1;
+    value_drop(ix, (struct posting){0, r << POSTING_FLAG_BITS}, ix->owners[r].key);
+    owner_delete(ix, i);
+    owner_release(ix, r);
+}
+
+int index_put(struct index *ix, const struct index_owner *o, const char *type, const char *value,
+              unsigned flags)
+{
+    if (o->kind == INDEX_OWNER_ATTRIBUTE)
+        return index_add(ix, type, value, o->id, o->group, flags);
+    if ((unsigned)o->kind >= INDEX_OWNER_KINDS)
+        return ERR_INVAL;
+    index_drop(ix, o->kind, o->id);
+    uint32_t r = owner_alloc(ix), rec = 0;
+    if (r == NONE)
+        return ERR_TOOBIG;
+    /* other owners never correlate: flagged so, the correlation walk skips them */
+    struct posting who = {0, r << POSTING_FLAG_BITS | POSTING_NO_CORRELATE};
+    int rc = value_put(ix, who, type, value, &rec);
+    if (rc == 0) {
+        ix->owners[r] = (struct owner){o->id, o->group, rec, (uint32_t)o->kind};
+        owner_insert(ix, r);
+    } else {
+        owner_release(ix, r);
+    }
+    net4_maybe_rebuild(ix);
+    return rc;
+}
+
+bool index_holds(const struct index *ix, enum index_owner_kind kind, int64_t id)
+{
+    if (kind == INDEX_OWNER_ATTRIBUTE)
+        return index_contains(ix, id);
+    return owner_find(ix, kind, id) != NONE;
 }
 
 bool index_contains(const struct index *ix, int64_t attribute_id)
@@ -1066,27 +1179,62 @@ bool index_contains(const struct index *ix, int64_t attribute_id)
 
 /* ---- look-up ---- */
 
-/* Where hits go: one of the two callback shapes, the query's position, a stop flag. */
+/* Where hits go: one of the two callback shapes, the owner kinds reported (bits),
+ * the query's position, a stop flag. */
 struct emit {
     int (*fn)(void *ctx, const struct index_hit *hit);
     int (*fn_batch)(void *ctx, size_t qi, const struct index_hit *hit);
     void *ctx;
+    unsigned kinds;
     size_t qi;
     size_t n;
     bool stop;
 };
+
+#define ATTRIBUTES_ONLY (1u << INDEX_OWNER_ATTRIBUTE)
+
+static inline unsigned posting_kind(const struct index *ix, struct posting p)
+{
+    return p.attribute != 0 ? INDEX_OWNER_ATTRIBUTE
+                            : ix->owners[p.event >> POSTING_FLAG_BITS].kind;
+}
+
+/* How many of the n postings at p belong to owners of the kinds (bits). */
+static uint32_t postings_of(const struct index *ix, const struct posting *p, uint32_t n,
+                            unsigned kinds)
+{
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < n; i++)
+        c += (kinds >> posting_kind(ix, p[i])) & 1;
+    return c;
+}
 
 static void emit_postings(const struct index *ix, const struct slot *s, enum index_match kind,
                           struct str indexed, bool domains_only, struct emit *em)
 {
     uint32_t n = s->meta & SLOT_COUNT;
     const struct posting *p = slot_postings(ix, s);
-    struct index_hit hit = {0, 0, kind, indexed, n};
+    bool mixed = (s->meta & SLOT_OWNERS) != 0;
+    struct index_hit hit = {{0}, {0}, kind, indexed, n, INDEX_OWNER_ATTRIBUTE};
+    if (mixed)
+        hit.postings = postings_of(ix, p, n, em->kinds);
     for (uint32_t i = 0; i < n && !em->stop; i++) {
         if (domains_only && !(p[i].event & POSTING_DOMAIN))
             continue;
-        hit.attribute_id = p[i].attribute;
-        hit.event_id = p[i].event >> POSTING_FLAG_BITS;
+        if (p[i].attribute != 0) {
+            if (!(em->kinds & ATTRIBUTES_ONLY))
+                continue;
+            hit.owner = INDEX_OWNER_ATTRIBUTE;
+            hit.attribute_id = p[i].attribute;
+            hit.event_id = p[i].event >> POSTING_FLAG_BITS;
+        } else {
+            const struct owner *o = &ix->owners[p[i].event >> POSTING_FLAG_BITS];
+            if (!((em->kinds >> o->kind) & 1))
+                continue;
+            hit.owner = (enum index_owner_kind)o->kind;
+            hit.owner_id = o->id;
+            hit.group_id = o->group;
+        }
         em->n++;
         int r = em->fn ? em->fn(em->ctx, &hit) : em->fn_batch(em->ctx, em->qi, &hit);
         if (r != 0)
@@ -1132,7 +1280,7 @@ static inline bool is_space(unsigned char c)
 }
 
 /*
- * Normalises q into out (cap bytes, at least INET6_ADDRSTRLEN + 8) like the stored
+ * Normalises q into out (cap bytes, at least OBSERVABLE_IP_TEXT_MAX + 1) like the stored
  * canonical forms: trimmed; IPv4 and IPv6 addresses and networks in inet_ntop form
  * (networks masked); URLs ("scheme://") with scheme and host lower-cased;
  * anything else lower-cased.  Sets kind to Q_NONE when there is nothing to look up.
@@ -1161,34 +1309,30 @@ static void query_normalise(struct str q, char *out, size_t cap, struct query *p
         return;
     pq->text = out;
     pq->len = n;
-    if (!(cls & ~(C_DIGIT | C_DOT | C_SLASH | C_COLON | C_HEX))) {
-        /* perhaps an address or a network */
-        const char *slash = (cls & C_SLASH) ? memchr(out, '/', n) : NULL;
-        size_t alen = slash ? (size_t)(slash - out) : n;
-        unsigned len = 0;
-        if (!(cls & (C_COLON | C_HEX)) && parse_ipv4(out, alen, &pq->v4, NULL)) {
-            if (slash == NULL) {
-                pq->kind = Q_V4; /* already inet_ntop's text */
-                goto hash;
-            }
-            if (prefix_parse(slash + 1, n - alen - 1, 32, &len)) {
-                pq->len = len == 32 ? alen : net4_format(pq->v4, len, out);
-                pq->kind = len == 32 ? Q_V4 : Q_NET;
-                goto hash;
-            }
-        } else if ((cls & C_COLON) && ipv6_parse(out, alen, pq->v6)) {
-            if (slash == NULL || prefix_parse(slash + 1, n - alen - 1, 128, &len)) {
-                if (slash == NULL)
-                    len = 128;
-                pq->len = net6_format(pq->v6, len, out, cap);
-                pq->kind = len == 128 ? Q_V6 : Q_NET;
-                if (pq->len > 0)
-                    goto hash;
-                pq->kind = Q_NONE;
-                return;
-            }
+    struct observable_ip ip;
+    if (!(cls & ~(C_DIGIT | C_DOT | C_SLASH | C_COLON | C_HEX)) &&
+        ((cls & C_COLON) || !(cls & C_HEX)) &&
+        observable_ip_parse(out, n, OBSERVABLE_PREFIX_SHORT, &ip) == OBSERVABLE_OK) {
+        /* an address or a network */
+        if (ip.family == 4) {
+            pq->v4 = ip.v4;
+            pq->kind = ip.prefix == 32 ? Q_V4 : Q_NET;
+            if (ip.has_prefix) /* else already inet_ntop's text */
+                pq->len = observable_ip_format(&ip, true, out);
+            goto hash;
         }
+        memcpy(pq->v6, ip.v6, 16);
+        pq->len = observable_ip_format(&ip, true, out);
+        pq->kind = ip.prefix == 128 ? Q_V6 : Q_NET;
+        if (pq->len > 0)
+            goto hash;
+        pq->kind = Q_NONE;
+        return;
     }
+    /* Known differences from the stored forms (types.c), kept so that look-ups
+     * answer as before: a URL's userinfo, and a query or fragment with no path
+     * before it, are lower-cased here but not there (observable_url_host_lower);
+     * a host name's trailing dot is not dropped; IDNA is not applied. */
     pq->kind = Q_TEXT;
     if ((cls & (C_COLON | C_SLASH)) == (C_COLON | C_SLASH)) {
         const char *sep = memmem(out, n, "://", 3);
@@ -1266,8 +1410,8 @@ static void lookup_net6(const struct index *ix, const unsigned char addr[16], st
     for (unsigned l = 128; l-- > 0 && !em->stop;) {
         if (!((ix->v6_lengths[l / 64] >> (l % 64)) & 1))
             continue;
-        char text[INET6_ADDRSTRLEN + 8];
-        size_t n = net6_format(addr, l, text, sizeof(text));
+        char text[OBSERVABLE_IP_TEXT_MAX + 1];
+        size_t n = net6_format(addr, l, text);
         const struct slot *s = n ? probe(ix, text, n, hash_bytes(text, n)) : NULL;
         if (s)
             emit_postings(ix, s, INDEX_NETWORK, pool_key(ix, s->key), false, em);
@@ -1310,12 +1454,12 @@ static void lookup_query(const struct index *ix, const struct query *q, uint32_t
         lookup_parents(ix, q, em);
 }
 
-static size_t lookup(const struct index *ix, struct str q, bool exact_only,
+static size_t lookup(const struct index *ix, struct str q, bool exact_only, unsigned kinds,
                      int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
     char buf[INDEX_KEY_MAX + 1];
     struct query pq;
-    struct emit em = {fn, NULL, ctx, 0, 0, false};
+    struct emit em = {fn, NULL, ctx, kinds, 0, 0, false};
     query_normalise(q, buf, sizeof(buf), &pq);
     if (!exact_only) {
         /* start the network's or the nearest parent's first miss while the
@@ -1336,13 +1480,19 @@ static size_t lookup(const struct index *ix, struct str q, bool exact_only,
 size_t index_lookup(const struct index *ix, struct str q,
                     int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    return lookup(ix, q, false, fn, ctx);
+    return lookup(ix, q, false, ATTRIBUTES_ONLY, fn, ctx);
 }
 
 size_t index_lookup_exact(const struct index *ix, struct str q,
                           int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    return lookup(ix, q, true, fn, ctx);
+    return lookup(ix, q, true, ATTRIBUTES_ONLY, fn, ctx);
+}
+
+size_t index_lookup_owners(const struct index *ix, struct str q, unsigned kinds, bool exact_only,
+                           int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
+{
+    return lookup(ix, q, exact_only, kinds, fn, ctx);
 }
 
 /*
@@ -1375,7 +1525,7 @@ size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n
     uint32_t hint[BATCH], ivi[BATCH];
     uint64_t parent_hash[BATCH][BATCH_PARENTS];
     unsigned n_parents[BATCH];
-    struct emit em = {NULL, fn, ctx, 0, 0, false};
+    struct emit em = {NULL, fn, ctx, ATTRIBUTES_ONLY, 0, 0, false};
     bool net4 = ix->n_built > 0;
     for (size_t base = 0; base < n && !em.stop; base += BATCH) {
         size_t m = n - base < BATCH ? n - base : BATCH;
@@ -1473,6 +1623,8 @@ static bool events_exceed(const struct posting *p, uint32_t n, size_t max)
     size_t distinct = 0;
     bool over = false;
     for (uint32_t i = 0; i < n && !over; i++) {
+        if (p[i].attribute == 0)
+            continue; /* another owner: no event */
         uint32_t ev = p[i].event >> POSTING_FLAG_BITS;
         size_t j = (size_t)(((uint64_t)ev * 0x9e3779b97f4a7c15ull) >> shift);
         while (set[j] != NONE && set[j] != ev)
@@ -1490,7 +1642,7 @@ static bool events_exceed(const struct posting *p, uint32_t n, size_t max)
 size_t index_correlate(const struct index *ix, int64_t attribute_id, size_t max_events,
                        int (*fn)(void *ctx, const struct index_hit *hit), void *ctx)
 {
-    struct emit em = {fn, NULL, ctx, 0, 0, false};
+    struct emit em = {fn, NULL, ctx, ATTRIBUTES_ONLY, 0, 0, false};
     if (attribute_id < 1 || attribute_id > UINT32_MAX)
         return 0;
     uint32_t id = (uint32_t)attribute_id;
@@ -1526,7 +1678,10 @@ size_t index_correlate(const struct index *ix, int64_t attribute_id, size_t max_
             continue;
         uint32_t n = s->meta & SLOT_COUNT;
         const struct posting *p = slot_postings(ix, s);
-        struct index_hit hit = {0, 0, INDEX_EXACT, pool_key(ix, s->key), n};
+        struct index_hit hit = {{0}, {0}, INDEX_EXACT, pool_key(ix, s->key), n,
+                                INDEX_OWNER_ATTRIBUTE};
+        if (s->meta & SLOT_OWNERS)
+            hit.postings = postings_of(ix, p, n, ATTRIBUTES_ONLY);
         if (n > max_events && events_exceed(p, n, max_events)) {
             em.n++;
             em.stop = fn(ctx, &hit) != 0;
@@ -1557,6 +1712,11 @@ size_t index_attributes(const struct index *ix)
     return ix->n_attrs;
 }
 
+size_t index_owners(const struct index *ix)
+{
+    return ix->n_owners;
+}
+
 size_t index_bytes(const struct index *ix)
 {
     size_t first = ix->first ? ((size_t)1 << ix->first_bits) + 1 : 0;
@@ -1566,5 +1726,7 @@ size_t index_bytes(const struct index *ix)
            big_size((size_t)ix->attr_cap * sizeof(*ix->attrs)) +
            big_size((size_t)ix->bloom_words * 8) + (size_t)ix->net4_cap * sizeof(*ix->net4) +
            big_size((size_t)ix->delta_words * 8) +
-           big_size((size_t)ix->iv_cap * sizeof(*ix->iv)) + big_size(first * sizeof(uint32_t));
+           big_size((size_t)ix->iv_cap * sizeof(*ix->iv)) + big_size(first * sizeof(uint32_t)) +
+           (size_t)ix->owner_cap * sizeof(*ix->owners) +
+           (size_t)ix->owner_map_cap * sizeof(*ix->owner_map);
 }

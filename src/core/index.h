@@ -1,8 +1,13 @@
 /*
  * index.h - the in-memory indicator index: "have we seen this?" at memory speed.
  *
- * Holds normalised attribute values, each pointing to its attributes
- * (attribute id, event id).  Three kinds of match:
+ * Holds normalised values, each pointing to its owners through postings.  A
+ * posting names the kind of its owner and the owner's ids: an attribute (its id
+ * and its event's id) - the index's main use, and what index_add, index_lookup,
+ * index_lookup_batch and index_correlate deal in - or, through index_put and
+ * index_lookup_owners, another holder of networks and domains such as an
+ * organisation of the directory (the entry's id and the organisation's id).
+ * The attribute functions never report other owners.  Three kinds of match:
  *   INDEX_EXACT      the value itself (hashes, domains, URLs, e-mail, ... any type);
  *                    a /32 or /128 network is its address and matches exactly;
  *   INDEX_NETWORK    an IP address inside a stored network (ip-src/ip-dst with a
@@ -38,6 +43,21 @@
 
 enum index_match { INDEX_EXACT, INDEX_NETWORK, INDEX_SUBDOMAIN };
 
+/* What a posting belongs to; index_lookup_owners takes a set of them as bits
+ * (1u << kind). */
+enum index_owner_kind {
+    INDEX_OWNER_ATTRIBUTE,   /* id: the attribute; group: its event */
+    INDEX_OWNER_ORG_NETWORK, /* a directory organisation's network; group: the organisation */
+    INDEX_OWNER_ORG_DOMAIN,  /* a directory organisation's domain; group: the organisation */
+    INDEX_OWNER_KINDS
+};
+
+struct index_owner {
+    enum index_owner_kind kind;
+    int64_t id;    /* attributes: 1..UINT32_MAX; other kinds: any */
+    int64_t group; /* attributes: the event, 0..INDEX_EVENT_MAX; other kinds: any */
+};
+
 /* Flag for index_add: the attribute or its event has disable_correlation. */
 enum { INDEX_NO_CORRELATE = 1 };
 
@@ -45,12 +65,20 @@ enum { INDEX_NO_CORRELATE = 1 };
 #define INDEX_KEY_MAX 4095u         /* longest key (value or part) indexed, in bytes */
 
 struct index_hit {
-    int64_t attribute_id;
-    int64_t event_id;
+    union {
+        int64_t attribute_id;
+        int64_t owner_id; /* the same, for any owner kind */
+    };
+    union {
+        int64_t event_id;
+        int64_t group_id;
+    };
     enum index_match kind;
     struct str indexed; /* the stored key that matched: value, part or CIDR text
                          * (borrowed; valid until the next write to the index) */
-    uint32_t postings;  /* how many attributes are under this key */
+    uint32_t postings;  /* how many owners of the kinds looked up (attributes for the
+                         * attribute functions) are under this key */
+    enum index_owner_kind owner; /* what owner_id and group_id name */
 };
 
 struct index;
@@ -89,6 +117,20 @@ void index_remove(struct index *ix, int64_t attribute_id);
 bool index_contains(const struct index *ix, int64_t attribute_id);
 
 /*
+ * The same for any owner: index_put adds the value (type as for index_add:
+ * "domain" and "hostname" values match subdomain queries, "ip-src" values with
+ * a prefix match the addresses inside) under o, replacing what o had; for an
+ * attribute it is index_add.  Other owners never correlate and cost one record
+ * (about 32 bytes) besides their postings.  Returns 0, ERR_INVAL for an
+ * attribute's ids out of range or an unknown kind, ERR_TOOBIG as index_add.
+ * index_drop removes what index_put added; index_holds says whether o is held.
+ */
+int index_put(struct index *ix, const struct index_owner *o, const char *type, const char *value,
+              unsigned flags);
+void index_drop(struct index *ix, enum index_owner_kind kind, int64_t id);
+bool index_holds(const struct index *ix, enum index_owner_kind kind, int64_t id);
+
+/*
  * Calls fn for every attribute matching the observable q (an IP address, a
  * host name, a hash, a URL, ...): exact hits first, then covering networks
  * (longest first) or parent domains (nearest first).  fn returns non-zero to
@@ -109,6 +151,14 @@ size_t index_lookup_batch(const struct index *ix, const struct str *qs, size_t n
                           void *ctx);
 
 /*
+ * index_lookup (or, if exact_only, index_lookup_exact) reporting the owners of
+ * the kinds in the set kinds (bits 1u << INDEX_OWNER_*), each hit naming its
+ * owner's kind.  Returns the number of hits reported.
+ */
+size_t index_lookup_owners(const struct index *ix, struct str q, unsigned kinds, bool exact_only,
+                           int (*fn)(void *ctx, const struct index_hit *hit), void *ctx);
+
+/*
  * Correlation: for each exact key of attribute_id (its value and composite
  * parts), reports every OTHER attribute under that key that lives in a DIFFERENT
  * event and is not flagged INDEX_NO_CORRELATE (nothing at all if attribute_id is
@@ -124,6 +174,8 @@ size_t index_correlate(const struct index *ix, int64_t attribute_id, size_t max_
 size_t index_count(const struct index *ix);
 /* Attributes held. */
 size_t index_attributes(const struct index *ix);
+/* Owners other than attributes held. */
+size_t index_owners(const struct index *ix);
 /* Bytes of memory held: tables, key pool, postings, attribute map, network structures. */
 size_t index_bytes(const struct index *ix);
 

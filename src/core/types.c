@@ -34,14 +34,13 @@
  */
 #include "core/types.h"
 
+#include "codec/observable.h"
 #include "util/limits.h"
 #include "util/parse.h"
 
-#include <arpa/inet.h>
 #include <assert.h>
 #include <inttypes.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -921,14 +920,6 @@ static bool all_of(const char *s, bool (*pred)(unsigned char))
     return true;
 }
 
-static bool has_non_ascii(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
-}
-
 static size_t count_char(const char *s, char ch)
 {
     size_t n = 0;
@@ -1111,8 +1102,7 @@ static int canon_hex_digest(struct canon *c, int id, char *v, char **out)
     if (id == T_X509_FINGERPRINT_MD5 || id == T_X509_FINGERPRINT_SHA1 ||
         id == T_X509_FINGERPRINT_SHA256)
         replace_all(v, ":", "");
-    lower_ascii(v);
-    if (strlen(v) != want || !all_of(v, is_hex))
+    if (!observable_hex_digest(v, strlen(v), want))
         return INVALID(c->d, "not a valid %s: expected %zu hexadecimal characters",
                        type_table[id].name, want);
     *out = v;
@@ -1209,50 +1199,44 @@ static int canon_ssh_fingerprint(struct canon *c, char *v, char **out)
 }
 
 /* ---------------------------------------------------------------------------
- * IP addresses
+ * IP addresses (parsed and written by codec/observable.c)
  * ------------------------------------------------------------------------- */
 
-enum ip_family { IP_NONE = 0, IP_V4 = 4, IP_V6 = 6 };
-
+/* Records why an address (or network) was refused; returns ERR_INVAL. */
+static int ip_invalid(struct canon *c, enum observable_err e, unsigned family)
+{
+    switch (e) {
+    case OBSERVABLE_IPV6:
+        return INVALID(c->d, "not a valid IPv6 address");
+    case OBSERVABLE_IPV4_LEADING_ZERO:
+        return INVALID(c->d, "not a valid IPv4 address: numbers must not have leading zeros");
+    case OBSERVABLE_PREFIX: {
+        unsigned max = family == 4 ? 32 : 128;
+        return INVALID(c->d, "not a valid CIDR prefix: expected /0 to /%u after an IPv%u address",
+                       max, family);
+    }
+    default:
+        return INVALID(c->d,
+                       "not a valid IP address: expected IPv4 (192.0.2.1) or IPv6 (2001:db8::1)");
+    }
+}
 
 /*
  * Canonicalises the address (no prefix) in s[0..n) into buf: IPv4 is already
- * canonical once parsed strictly; IPv6 goes through inet_pton and inet_ntop,
- * which give RFC 5952 text (lower case, longest zero run compressed) - the
- * same call PHP makes in MISP's AttributeValidationTool::normalizeIp.
- * Returns the family, or IP_NONE after recording why in c->d.
+ * canonical once parsed strictly; IPv6 gets RFC 5952 text (lower case, longest
+ * zero run compressed) - what PHP's inet_ntop gives in MISP's
+ * AttributeValidationTool::normalizeIp.  Returns the family (4 or 6), or 0
+ * after recording why in c->d.
  */
-static enum ip_family ip_canon(struct canon *c, const char *s, size_t n, char buf[INET6_ADDRSTRLEN])
+static unsigned ip_canon(struct canon *c, const char *s, size_t n,
+                         char buf[OBSERVABLE_IP_TEXT_MAX + 1])
 {
-    if (n > 0 && memchr(s, ':', n) != NULL) {
-        char tmp[INET6_ADDRSTRLEN];
-        struct in6_addr a6;
-        bool ok = n < sizeof(tmp);
-        if (ok) {
-            memcpy(tmp, s, n);
-            tmp[n] = '\0';
-            ok = inet_pton(AF_INET6, tmp, &a6) == 1 &&
-                 inet_ntop(AF_INET6, &a6, buf, INET6_ADDRSTRLEN) != NULL;
-        }
-        if (!ok) {
-            (void)INVALID(c->d, "not a valid IPv6 address");
-            return IP_NONE;
-        }
-        return IP_V6;
-    }
-    uint32_t a;
-    bool leading_zero = false;
-    if (!parse_ipv4(s, n, &a, &leading_zero)) {
-        if (leading_zero)
-            (void)INVALID(c->d, "not a valid IPv4 address: numbers must not have leading zeros");
-        else
-            (void)INVALID(
-                c->d, "not a valid IP address: expected IPv4 (192.0.2.1) or IPv6 (2001:db8::1)");
-        return IP_NONE;
-    }
-    snprintf(buf, INET6_ADDRSTRLEN, "%u.%u.%u.%u", (unsigned)(a >> 24), (unsigned)(a >> 16 & 255),
-             (unsigned)(a >> 8 & 255), (unsigned)(a & 255));
-    return IP_V4;
+    struct observable_ip ip;
+    enum observable_err e = observable_addr_parse(s, n, &ip);
+    if (e != OBSERVABLE_OK)
+        return (void)ip_invalid(c, e, 0), 0;
+    observable_ip_format(&ip, false, buf);
+    return ip.family;
 }
 
 /*
@@ -1263,27 +1247,15 @@ static enum ip_family ip_canon(struct canon *c, const char *s, size_t n, char bu
  */
 static int canon_ip(struct canon *c, char *v, bool allow_cidr, char **out)
 {
-    char addr[INET6_ADDRSTRLEN];
-    char *slash = strchr(v, '/');
-    enum ip_family fam = ip_canon(c, v, slash ? (size_t)(slash - v) : strlen(v), addr);
-    if (fam == IP_NONE)
-        return ERR_INVAL;
-    if (slash == NULL) {
-        *out = arena_strdup(c->a, addr);
-        return 0;
-    }
-    unsigned max = fam == IP_V4 ? 32 : 128;
-    uint64_t prefix;
-    if (parse_u64_all(str_from_cstr(slash + 1), 0, max, &prefix) < 0)
-        return INVALID(c->d, "not a valid CIDR prefix: expected /0 to /%u after an IPv%d address",
-                       max, (int)fam);
-    if (prefix == max) {
-        *out = arena_strdup(c->a, addr);
-        return 0;
-    }
-    if (!allow_cidr)
+    char text[OBSERVABLE_IP_TEXT_MAX + 1];
+    struct observable_ip ip;
+    enum observable_err e = observable_ip_parse(v, strlen(v), OBSERVABLE_PREFIX_DIGITS, &ip);
+    if (e != OBSERVABLE_OK)
+        return ip_invalid(c, e, ip.family);
+    if (!allow_cidr && ip.prefix < (ip.family == 4 ? 32u : 128u))
         return INVALID(c->d, "a CIDR range is not allowed here: expected a single address");
-    *out = arena_printf(c->a, "%s/%u", addr, (unsigned)prefix);
+    observable_ip_format(&ip, false, text);
+    *out = arena_strdup(c->a, text);
     return 0;
 }
 
@@ -1363,332 +1335,58 @@ static int canon_ip_port(struct canon *c, const char *tname, char *v, char **out
 }
 
 /* ---------------------------------------------------------------------------
- * Domain names
+ * Domain names (checked and converted by codec/observable.c)
  * ------------------------------------------------------------------------- */
 
-/* Decodes one UTF-8 sequence at *p (strict: no overlong forms, surrogates or
- * code points above U+10FFFF) and advances *p; returns -1 if invalid. */
-static int32_t utf8_next(const unsigned char **p)
+/* Records why a domain name was refused; returns ERR_INVAL. */
+static int dns_invalid(struct canon *c, const char *tname, enum observable_err e, uint32_t cp)
 {
-    const unsigned char *s = *p;
-    uint32_t cp;
-    int extra;
-    if (s[0] < 0x80) {
-        *p = s + 1;
-        return s[0];
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        cp = s[0] & 0x1f;
-        extra = 1;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        cp = s[0] & 0x0f;
-        extra = 2;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        cp = s[0] & 0x07;
-        extra = 3;
-    } else {
-        return -1;
-    }
-    for (int i = 1; i <= extra; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return -1; /* also stops at the terminating NUL */
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return -1;
-    *p = s + 1 + extra;
-    return (int32_t)cp;
-}
-
-/*
- * The part of the UTS #46 mapping that PHP's idn_to_ascii() (transitional
- * processing, MISP's call) applies to characters people actually put in
- * domain names: lower case for Latin-1, Latin Extended-A and Additional,
- * Greek, Cyrillic and Armenian; the transitional mappings of sharp s, final
- * sigma and the zero-width joiners.  Writes the mapping to out (0 to 2 code
- * points) and returns its length, or -1 for characters we refuse rather than
- * map wrongly: punctuation, symbols, combining marks (which need NFC
- * normalisation), full-width forms, the ideographic full stops UTS #46 treats
- * as dots, private use.  Scripts without case pass through unchanged.
- */
-static int idna_map(uint32_t cp, uint32_t out[2])
-{
-    out[0] = cp;
-    if (cp < 0x80)
-        out[0] = cp >= 'A' && cp <= 'Z' ? cp + 0x20 : cp;
-    else if (cp < 0xc0 || cp == 0xd7 || cp == 0xf7)
-        return -1; /* C1 controls, no-break space, symbols */
-    else if (cp <= 0xde)
-        out[0] = cp + 0x20;
-    else if (cp == 0xdf || cp == 0x1e9e) {
-        out[0] = out[1] = 's';
-        return 2;
-    } else if (cp < 0x100)
-        ; /* lower-case Latin-1 */
-    else if (cp == 0x130 || cp == 0x149)
-        return -1; /* map to two characters with a combining mark */
-    else if ((cp < 0x138 && cp % 2 == 0) || (cp >= 0x139 && cp <= 0x148 && cp % 2 == 1) ||
-             (cp >= 0x14a && cp <= 0x177 && cp % 2 == 0) ||
-             (cp >= 0x179 && cp <= 0x17e && cp % 2 == 1))
-        out[0] = cp + 1;
-    else if (cp == 0x178)
-        out[0] = 0xff;
-    else if (cp == 0x17f)
-        out[0] = 's';
-    else if (cp >= 0x300 && cp <= 0x36f)
-        return -1;
-    else if (cp == 0x386)
-        out[0] = 0x3ac;
-    else if (cp >= 0x388 && cp <= 0x38a)
-        out[0] = cp + 0x25;
-    else if (cp == 0x38c)
-        out[0] = 0x3cc;
-    else if (cp == 0x38e || cp == 0x38f)
-        out[0] = cp + 0x3f;
-    else if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2)
-        out[0] = cp + 0x20;
-    else if (cp == 0x3c2)
-        out[0] = 0x3c3;
-    else if (cp >= 0x400 && cp <= 0x40f)
-        out[0] = cp + 0x50;
-    else if (cp >= 0x410 && cp <= 0x42f)
-        out[0] = cp + 0x20;
-    else if (((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48a && cp <= 0x4bf) ||
-              (cp >= 0x4d0 && cp <= 0x52f)) &&
-             cp % 2 == 0)
-        out[0] = cp + 1;
-    else if (cp == 0x4c0)
-        out[0] = 0x4cf;
-    else if (cp >= 0x4c1 && cp <= 0x4ce && cp % 2 == 1)
-        out[0] = cp + 1;
-    else if (cp >= 0x531 && cp <= 0x556)
-        out[0] = cp + 0x30;
-    else if (((cp >= 0x1e00 && cp <= 0x1e95) || (cp >= 0x1ea0 && cp <= 0x1eff)) && cp % 2 == 0)
-        out[0] = cp + 1;
-    else if (cp == 0x200c || cp == 0x200d)
-        return 0;
-    else if ((cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
-             (cp >= 0xe000 && cp <= 0xf8ff) || (cp >= 0xfe00 && cp <= 0xffff) || (cp >= 0xf0000))
-        return -1;
-    return 1;
-}
-
-/* RFC 3492 Punycode parameters. */
-enum {
-    PUNY_BASE = 36,
-    PUNY_TMIN = 1,
-    PUNY_TMAX = 26,
-    PUNY_SKEW = 38,
-    PUNY_DAMP = 700,
-    PUNY_INITIAL_BIAS = 72,
-    PUNY_INITIAL_N = 128,
-};
-
-static uint32_t puny_adapt(uint32_t delta, uint32_t numpoints, bool first)
-{
-    delta = first ? delta / PUNY_DAMP : delta / 2;
-    delta += delta / numpoints;
-    uint32_t k = 0;
-    while (delta > ((PUNY_BASE - PUNY_TMIN) * PUNY_TMAX) / 2) {
-        delta /= PUNY_BASE - PUNY_TMIN;
-        k += PUNY_BASE;
-    }
-    return k + (PUNY_BASE - PUNY_TMIN + 1) * delta / (delta + PUNY_SKEW);
-}
-
-static char puny_digit(uint32_t d)
-{
-    return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
-}
-
-/* Encodes cp[0..n) as Punycode (RFC 3492 section 6.3) into out, at most cap
- * bytes; returns the length, or -1 if it does not fit. */
-static int puny_encode(const uint32_t *cp, size_t n, char *out, size_t cap)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (cp[i] < 0x80) {
-            if (len >= cap)
-                return -1;
-            out[len++] = (char)cp[i];
-        }
-    }
-    size_t basic = len, handled = len;
-    if (basic > 0) {
-        if (len >= cap)
-            return -1;
-        out[len++] = '-';
-    }
-    uint32_t next = PUNY_INITIAL_N, delta = 0, bias = PUNY_INITIAL_BIAS;
-    while (handled < n) {
-        uint32_t m = UINT32_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (cp[i] >= next && cp[i] < m)
-                m = cp[i];
-        uint64_t step = (uint64_t)(m - next) * (handled + 1);
-        if (step > UINT32_MAX - delta)
-            return -1;
-        delta += (uint32_t)step;
-        next = m;
-        for (size_t i = 0; i < n; i++) {
-            if (cp[i] < next && ++delta == 0)
-                return -1;
-            if (cp[i] != next)
-                continue;
-            uint32_t q = delta;
-            for (uint32_t k = PUNY_BASE;; k += PUNY_BASE) {
-                uint32_t t = k <= bias ? PUNY_TMIN : k >= bias + PUNY_TMAX ? PUNY_TMAX : k - bias;
-                if (q < t)
-                    break;
-                if (len >= cap)
-                    return -1;
-                out[len++] = puny_digit(t + (q - t) % (PUNY_BASE - t));
-                q = (q - t) / (PUNY_BASE - t);
-            }
-            if (len >= cap)
-                return -1;
-            out[len++] = puny_digit(q);
-            bias = puny_adapt(delta, (uint32_t)handled + 1, handled == basic);
-            delta = 0;
-            handled++;
-        }
-        delta++;
-        next++;
-    }
-    return (int)len;
-}
-
-#define DNS_NAME_MAX 253
-#define DNS_LABEL_MAX 63
-
-/*
- * Converts a name with non-ASCII labels to its ASCII form (IDNA ToASCII):
- * each label with non-ASCII characters becomes "xn--" and its Punycode.
- * Longer results than a DNS name can hold are refused here, which bounds the
- * work and the output.
- */
-static int idna_to_ascii(struct canon *c, const char *tname, const char *name, char **out)
-{
-    char res[DNS_NAME_MAX + 1];
-    size_t len = 0;
-    const unsigned char *p = (const unsigned char *)name;
-    while (*p) {
-        uint32_t cps[DNS_LABEL_MAX + 2];
-        size_t n = 0;
-        bool ascii = true;
-        while (*p && *p != '.') {
-            int32_t cp = utf8_next(&p);
-            if (cp < 0)
-                return INVALID(c->d, "not a valid %s: not valid UTF-8", tname);
-            uint32_t mapped[2];
-            int m = idna_map((uint32_t)cp, mapped);
-            if (m < 0)
-                return INVALID(c->d,
-                               "not a valid %s: U+%04X cannot be used in a domain name "
-                               "(give the name in its xn-- form if it is right)",
-                               tname, (unsigned)cp);
-            if (n + (size_t)m > DNS_LABEL_MAX)
-                return INVALID(c->d, "not a valid %s: a label is longer than 63 characters", tname);
-            for (int i = 0; i < m; i++) {
-                cps[n++] = mapped[i];
-                ascii = ascii && mapped[i] < 0x80;
-            }
-        }
-        char label[DNS_LABEL_MAX + 1];
-        int llen;
-        if (ascii) {
-            for (size_t i = 0; i < n; i++)
-                label[i] = (char)cps[i];
-            llen = (int)n;
-        } else {
-            memcpy(label, "xn--", 4);
-            llen = puny_encode(cps, n, label + 4, DNS_LABEL_MAX - 4);
-            if (llen < 0)
-                return INVALID(c->d, "not a valid %s: a label is longer than 63 characters", tname);
-            llen += 4;
-        }
-        size_t need = (size_t)llen + (*p == '.');
-        if (len + need > DNS_NAME_MAX)
-            return INVALID(c->d, "not a valid %s: longer than 253 characters", tname);
-        memcpy(res + len, label, (size_t)llen);
-        len += (size_t)llen;
-        if (*p == '.')
-            res[len++] = (char)*p++;
-    }
-    *out = arena_strndup(c->a, res, len);
-    return 0;
-}
-
-/*
- * Checks an ASCII, lower-case DNS name: at most 253 characters, labels of 1
- * to 63 letters, digits, '-' or '_' (MISP allows underscores, which real
- * malware domains use), at least two labels, and a last label of two or more
- * letters, digits or '-'.  MISP checks only
- * ^[A-Z0-9.\-_]+\.[A-Z0-9\-]{2,}$ and so takes "a..example" and 300-character
- * names; those are not names DNS can carry, so we refuse them.
- */
-static int check_dns_name(struct canon *c, const char *tname, const char *s)
-{
-    if (strlen(s) > DNS_NAME_MAX)
+    switch (e) {
+    case OBSERVABLE_DNS_EMPTY:
+        return INVALID(c->d, "not a valid %s: no name between the dots", tname);
+    case OBSERVABLE_DNS_NOT_UTF8:
+        return INVALID(c->d, "not a valid %s: not valid UTF-8", tname);
+    case OBSERVABLE_DNS_CODE_POINT:
+        return INVALID(c->d,
+                       "not a valid %s: U+%04X cannot be used in a domain name "
+                       "(give the name in its xn-- form if it is right)",
+                       tname, (unsigned)cp);
+    case OBSERVABLE_DNS_TOO_LONG:
         return INVALID(c->d, "not a valid %s: longer than 253 characters", tname);
-    size_t labels = 0, len = 0;
-    bool underscore = false;
-    for (const char *p = s;; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '.' || ch == '\0') {
-            if (len == 0)
-                return INVALID(c->d, "not a valid %s: empty label (two dots in a row)", tname);
-            labels++;
-            if (ch == '\0')
-                break;
-            len = 0;
-            underscore = false;
-            continue;
-        }
-        if (!is_alnum(ch) && ch != '-' && ch != '_')
-            return INVALID(
-                c->d, "not a valid %s: only letters, digits, '-', '_' and '.' are allowed", tname);
-        if (++len > DNS_LABEL_MAX)
-            return INVALID(c->d, "not a valid %s: a label is longer than 63 characters", tname);
-        underscore = underscore || ch == '_';
-    }
-    if (labels < 2)
+    case OBSERVABLE_DNS_EMPTY_LABEL:
+        return INVALID(c->d, "not a valid %s: empty label (two dots in a row)", tname);
+    case OBSERVABLE_DNS_BAD_CHAR:
+        return INVALID(c->d, "not a valid %s: only letters, digits, '-', '_' and '.' are allowed",
+                       tname);
+    case OBSERVABLE_DNS_LABEL_TOO_LONG:
+        return INVALID(c->d, "not a valid %s: a label is longer than 63 characters", tname);
+    case OBSERVABLE_DNS_ONE_LABEL:
         return INVALID(c->d, "not a valid %s: expected at least two labels, as in example.com",
                        tname);
-    if (len < 2 || underscore)
+    default:
         return INVALID(c->d,
                        "not a valid %s: the last label must have two or more letters, digits "
                        "or '-'",
                        tname);
-    return 0;
+    }
 }
 
 /*
  * domain, hostname (MISP modifyBeforeValidation 'domain'): lower case,
  * surrounding dots removed ("example.com." is the same name), internationalised
- * labels converted to xn-- form.  MISP leaves hostnames' dots alone and then
- * refuses a trailing one; we treat both types alike.
+ * labels converted to xn-- form (observable_domain).  MISP leaves hostnames'
+ * dots alone and then refuses a trailing one; we treat both types alike.  MISP
+ * checks only ^[A-Z0-9.\-_]+\.[A-Z0-9\-]{2,}$ and so takes "a..example" and
+ * 300-character names; those are not names DNS can carry, so we refuse them.
  */
 static int canon_domain(struct canon *c, const char *tname, char *v, char **out)
 {
-    while (*v == '.')
-        v++;
-    size_t n = strlen(v);
-    while (n > 0 && v[n - 1] == '.')
-        v[--n] = '\0';
-    if (n == 0)
-        return INVALID(c->d, "not a valid %s: no name between the dots", tname);
-    char *name = v;
-    if (has_non_ascii(v)) {
-        int rc = idna_to_ascii(c, tname, v, &name);
-        if (rc < 0)
-            return rc;
-    }
-    lower_ascii(name);
-    int rc = check_dns_name(c, tname, name);
-    if (rc < 0)
-        return rc;
+    size_t n = strlen(v), len;
+    uint32_t cp = 0;
+    char *name = arena_alloc(c->a, (n > OBSERVABLE_DNS_NAME_MAX ? n : OBSERVABLE_DNS_NAME_MAX) + 1);
+    enum observable_err e = observable_domain(v, n, name, &len, &cp);
+    if (e != OBSERVABLE_OK)
+        return dns_invalid(c, tname, e, cp);
     *out = name;
     return 0;
 }
@@ -1763,10 +1461,10 @@ static int url_authority(struct canon *c, const char *tname, char *s, bool host_
     size_t i = host;
     if (s[i] == '[') {
         const char *rb = memchr(s + i, ']', end - i);
-        char addr[INET6_ADDRSTRLEN];
+        char addr[OBSERVABLE_IP_TEXT_MAX + 1];
         if (rb == NULL)
             return INVALID(c->d, "not a valid %s: '[' without ']' around an IPv6 address", tname);
-        if (ip_canon(c, s + i + 1, (size_t)(rb - s) - i - 1, addr) != IP_V6)
+        if (ip_canon(c, s + i + 1, (size_t)(rb - s) - i - 1, addr) != 6)
             return ERR_INVAL;
         i = (size_t)(rb - s) + 1;
     } else {
@@ -1785,12 +1483,9 @@ static int url_authority(struct canon *c, const char *tname, char *s, bool host_
     }
     if (host_required && host_end == host)
         return INVALID(c->d, "not a valid %s: no host after //", tname);
-    for (size_t j = host; j < host_end; j++) {
-        if (s[j] == ' ')
-            return INVALID(c->d, "not a valid %s: the host must not contain spaces", tname);
-        if (s[j] >= 'A' && s[j] <= 'Z')
-            s[j] = (char)(s[j] - 'A' + 'a');
-    }
+    if (memchr(s + host, ' ', host_end - host) != NULL)
+        return INVALID(c->d, "not a valid %s: the host must not contain spaces", tname);
+    observable_url_host_lower(s, strlen(s));
     return 0;
 }
 
@@ -1850,46 +1545,6 @@ static int canon_url(struct canon *c, const char *tname, enum url_kind kind, cha
     return 0;
 }
 
-/* The domain of an e-mail address: a dotted name (letters, digits, '-', '_',
- * and UTF-8 for internationalised addresses) or an address literal in []. */
-static bool email_domain_ok(struct canon *c, const char *s)
-{
-    size_t n = strlen(s);
-    if (s[0] == '[') {
-        char addr[INET6_ADDRSTRLEN];
-        if (n < 3 || s[n - 1] != ']')
-            return false;
-        const char *ip = s + 1;
-        size_t iplen = n - 2;
-        if (has_prefix_nocase(ip, "IPv6:")) {
-            ip += 5;
-            iplen -= 5;
-            return memchr(ip, ':', iplen) && ip_canon(c, ip, iplen, addr) == IP_V6;
-        }
-        return !memchr(ip, ':', iplen) && ip_canon(c, ip, iplen, addr) == IP_V4;
-    }
-    if (n > DNS_NAME_MAX)
-        return false;
-    size_t labels = 0, len = 0;
-    for (const char *p = s;; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '.' || ch == '\0') {
-            if (len == 0)
-                return false;
-            labels++;
-            if (ch == '\0')
-                break;
-            len = 0;
-        } else if (is_alnum(ch) || ch == '-' || ch == '_' || ch >= 0x80) {
-            if (++len > DNS_LABEL_MAX)
-                return false;
-        } else {
-            return false;
-        }
-    }
-    return labels >= 2;
-}
-
 /*
  * email, email-src, email-dst, target-email, whois-registrant-email.  MISP
  * lower-cases the whole address (local part included: mailbox names are
@@ -1907,7 +1562,7 @@ static int canon_email(struct canon *c, const char *tname, char *v, char **out)
         if (is_space((unsigned char)*p) || is_cntrl((unsigned char)*p) || *p == '@')
             return INVALID(c->d, "not a valid %s: the part before @ must not contain spaces or @",
                            tname);
-    if (!email_domain_ok(c, at + 1))
+    if (!observable_email_domain(at + 1, strlen(at + 1)))
         return INVALID(c->d,
                        "not a valid %s: the part after @ must be a domain such as "
                        "example.com",

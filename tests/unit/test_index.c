@@ -2,7 +2,9 @@
  * test_index.c - the in-memory indicator index: exact, network and subdomain
  * matches, normalisation, composites, removal by id, edits, correlation, batched
  * look-ups, the IPv4 network accelerator against brute force, growth, a full key
- * pool or postings array refusing the add (ERR_TOOBIG) instead of aborting.
+ * pool or postings array refusing the add (ERR_TOOBIG) instead of aborting;
+ * postings of other owners (a directory organisation's networks and domains)
+ * beside attributes' without attribute look-ups seeing them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +29,7 @@ struct hits {
     char indexed[MAX_HITS][64];
     uint32_t postings[MAX_HITS];
     size_t qi[MAX_HITS];
+    enum index_owner_kind owners[MAX_HITS];
 };
 
 static void record(struct hits *h, const struct index_hit *hit, size_t qi)
@@ -37,6 +40,7 @@ static void record(struct hits *h, const struct index_hit *hit, size_t qi)
         h->kinds[h->n] = hit->kind;
         h->postings[h->n] = hit->postings;
         h->qi[h->n] = qi;
+        h->owners[h->n] = hit->owner;
         size_t n = hit->indexed.len < 63 ? hit->indexed.len : 63;
         memcpy(h->indexed[h->n], hit->indexed.ptr, n);
         h->indexed[h->n][n] = '\0';
@@ -70,6 +74,15 @@ static struct hits look_exact(const struct index *ix, const char *q)
     struct hits h;
     memset(&h, 0, sizeof(h));
     size_t n = index_lookup_exact(ix, str_from_cstr(q), collect, &h);
+    assert_int_equal((int)n, h.n);
+    return h;
+}
+
+static struct hits look_owners(const struct index *ix, const char *q, unsigned kinds, bool exact)
+{
+    struct hits h;
+    memset(&h, 0, sizeof(h));
+    size_t n = index_lookup_owners(ix, str_from_cstr(q), kinds, exact, collect, &h);
     assert_int_equal((int)n, h.n);
     return h;
 }
@@ -714,6 +727,149 @@ static void test_full_postings_refuse_the_add_and_keep_serving(void **state)
     index_free(ix);
 }
 
+#define ORGS (1u << INDEX_OWNER_ORG_NETWORK | 1u << INDEX_OWNER_ORG_DOMAIN)
+#define ALL (ORGS | 1u << INDEX_OWNER_ATTRIBUTE)
+
+static void test_other_owners_share_keys_but_not_attribute_look_ups(void **state)
+{
+    (void)state;
+    struct index *ix = index_new();
+    struct index_owner net = {INDEX_OWNER_ORG_NETWORK, 7, 70};
+    struct index_owner dom = {INDEX_OWNER_ORG_DOMAIN, 7, 71};
+    assert_int_equal(0, index_add(ix, "ip-dst", "10.0.0.0/8", 1, 5, 0));
+    assert_int_equal(0, index_add(ix, "domain", "evil.example", 2, 5, 0));
+    assert_int_equal(0, index_put(ix, &net, "ip-src", "10.1.2.3/8", 0));
+    assert_int_equal(0, index_put(ix, &dom, "domain", "evil.example", 0));
+    assert_int_equal(index_attributes(ix), 2);
+    assert_int_equal(index_owners(ix), 2);
+    assert_int_equal(index_count(ix), 2); /* the keys are shared */
+    assert_true(index_holds(ix, INDEX_OWNER_ORG_NETWORK, 7));
+    assert_false(index_holds(ix, INDEX_OWNER_ORG_NETWORK, 8));
+    assert_true(index_holds(ix, INDEX_OWNER_ATTRIBUTE, 1));
+
+    /* attribute look-ups: as if the directory were not there */
+    struct hits h = look(ix, "10.9.9.9");
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 1);
+    assert_int_equal(h.owners[0], INDEX_OWNER_ATTRIBUTE);
+    assert_int_equal(h.postings[0], 1);
+    h = look(ix, "www.evil.example");
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 2);
+    assert_int_equal(h.postings[0], 1);
+    assert_int_equal(look_exact(ix, "evil.example").n, 1);
+
+    /* owner look-ups: network (masked key), parent domain, each naming its owner */
+    h = look_owners(ix, "10.9.9.9", ORGS, false);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.owners[0], INDEX_OWNER_ORG_NETWORK);
+    assert_int_equal(h.ids[0], 7);
+    assert_int_equal(h.events[0], 70);
+    assert_int_equal(h.kinds[0], INDEX_NETWORK);
+    assert_string_equal(h.indexed[0], "10.0.0.0/8");
+    assert_int_equal(h.postings[0], 1);
+    h = look_owners(ix, "WWW.Evil.Example", 1u << INDEX_OWNER_ORG_DOMAIN, false);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.owners[0], INDEX_OWNER_ORG_DOMAIN);
+    assert_int_equal(h.ids[0], 7);
+    assert_int_equal(h.events[0], 71);
+    assert_int_equal(h.kinds[0], INDEX_SUBDOMAIN);
+    assert_int_equal(look_owners(ix, "www.evil.example", ORGS, true).n, 0);
+    h = look_owners(ix, "evil.example", ALL, true);
+    assert_int_equal(h.n, 2); /* in the order added */
+    assert_int_equal(h.owners[0], INDEX_OWNER_ATTRIBUTE);
+    assert_int_equal(h.owners[1], INDEX_OWNER_ORG_DOMAIN);
+    assert_int_equal(h.postings[0], 2);
+    assert_int_equal(look_owners(ix, "evil.example", 0, true).n, 0);
+
+    /* the same id under another kind is another owner; a put replaces */
+    struct index_owner other = {INDEX_OWNER_ORG_NETWORK, 8, 80};
+    assert_int_equal(0, index_put(ix, &other, "ip-src", "10.1.0.0/16", 0));
+    assert_int_equal(0, index_put(ix, &net, "ip-src", "192.0.2.0/24", 0));
+    assert_int_equal(index_owners(ix), 3);
+    h = look_owners(ix, "10.1.9.9", ORGS, false);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 8);
+    assert_int_equal(look_owners(ix, "192.0.2.1", ORGS, false).ids[0], 7);
+
+    index_drop(ix, INDEX_OWNER_ORG_NETWORK, 7);
+    index_drop(ix, INDEX_OWNER_ORG_NETWORK, 99); /* unknown: ignored */
+    assert_false(index_holds(ix, INDEX_OWNER_ORG_NETWORK, 7));
+    assert_int_equal(look_owners(ix, "192.0.2.1", ALL, false).n, 0);
+    assert_int_equal(look_owners(ix, "10.1.9.9", ORGS, false).n, 1);
+    assert_int_equal(index_owners(ix), 2);
+    index_drop(ix, INDEX_OWNER_ATTRIBUTE, 1);
+    assert_false(index_contains(ix, 1));
+    assert_int_equal(look(ix, "10.9.9.9").n, 0);
+    index_free(ix);
+}
+
+static void test_other_owners_never_correlate(void **state)
+{
+    (void)state;
+    struct index *ix = index_new();
+    index_add(ix, "domain", "shared.example", 1, 1, 0);
+    index_add(ix, "domain", "shared.example", 2, 2, 0);
+    for (int64_t i = 1; i <= 5; i++) {
+        struct index_owner o = {INDEX_OWNER_ORG_DOMAIN, i, 100 + i};
+        assert_int_equal(0, index_put(ix, &o, "domain", "shared.example", 0));
+    }
+    struct hits h = correlate(ix, 1, 10);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 2);
+    assert_int_equal(h.postings[0], 2); /* attributes only */
+    /* the over-max check counts attributes' events only: 2 events, not 7 */
+    h = correlate(ix, 1, 1);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 0);
+    assert_int_equal(h.postings[0], 2);
+    h = correlate(ix, 1, 2);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 2);
+    index_free(ix);
+}
+
+static void test_put_checks_its_owner(void **state)
+{
+    (void)state;
+    struct index *ix = index_new();
+    struct index_owner attr = {INDEX_OWNER_ATTRIBUTE, 3, 4};
+    struct index_owner bad_attr = {INDEX_OWNER_ATTRIBUTE, 0, 4};
+    struct index_owner bad_kind = {INDEX_OWNER_KINDS, 1, 1};
+    struct index_owner big = {INDEX_OWNER_ORG_DOMAIN, INT64_MAX, INT64_MIN};
+    assert_int_equal(0, index_put(ix, &attr, "domain", "a.example", 0));
+    assert_int_equal(ERR_INVAL, index_put(ix, &bad_attr, "domain", "a.example", 0));
+    assert_int_equal(ERR_INVAL, index_put(ix, &bad_kind, "domain", "a.example", 0));
+    assert_int_equal(0, index_put(ix, &big, "domain", "a.example", 0));
+    struct hits h = look(ix, "a.example");
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], 3);
+    assert_int_equal(h.events[0], 4);
+    h = look_owners(ix, "a.example", ORGS, true);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.ids[0], INT64_MAX);
+    assert_int_equal(h.events[0], INT64_MIN);
+    /* many owners: the map grows, records are reused after a drop */
+    for (int64_t i = 1; i <= 3000; i++) {
+        struct index_owner o = {INDEX_OWNER_ORG_NETWORK, i, i};
+        char v[32];
+        snprintf(v, sizeof(v), "10.%d.%d.0/24", (int)(i >> 8), (int)(i & 255));
+        assert_int_equal(0, index_put(ix, &o, "ip-src", v, 0));
+        if (i % 3 == 0)
+            index_drop(ix, INDEX_OWNER_ORG_NETWORK, i - 1);
+    }
+    assert_int_equal(index_owners(ix), 1 + 3000 - 1000);
+    for (int64_t i = 1; i <= 3000; i++) {
+        char q[32];
+        snprintf(q, sizeof(q), "10.%d.%d.9", (int)(i >> 8), (int)(i & 255));
+        h = look_owners(ix, q, ORGS, false);
+        assert_int_equal(h.n, i % 3 == 2 ? 0 : 1);
+        if (h.n)
+            assert_int_equal(h.ids[0], i);
+    }
+    index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +889,9 @@ int main(void)
         cmocka_unit_test(test_growth_keeps_every_value),
         cmocka_unit_test(test_full_key_pool_refuses_the_add_and_keeps_serving),
         cmocka_unit_test(test_full_postings_refuse_the_add_and_keep_serving),
+        cmocka_unit_test(test_other_owners_share_keys_but_not_attribute_look_ups),
+        cmocka_unit_test(test_other_owners_never_correlate),
+        cmocka_unit_test(test_put_checks_its_owner),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
