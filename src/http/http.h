@@ -237,9 +237,4 @@ int misp_sightings_delete(struct request *req);
 int misp_sightings_filter_for_push(struct request *req);
 int misp_sightings_bulk_save(struct request *req);
 
-/* Shared encoders for admin objects (http/misp_admin.c). */
-void misp_user_encode(struct json_writer *w, const struct user *u);
-void misp_role_encode(struct json_writer *w, const struct role *r);
-void misp_org_encode(struct json_writer *w, const struct org *o);
-
 #endif
