@@ -177,8 +177,7 @@ int cmd_user(int argc, char **argv)
         struct user u;
         rc = users_add(&t.svc, &t.who, t.a, &in, &u, &d);
         if (rc == ERR_INVAL && strcmp(d.field, "role_id") == 0) {
-            fprintf(stderr, "liaison user add: --role: no role with id '%s' " ROLE_HINT "\n",
-                    role);
+            fprintf(stderr, "liaison user add: --role: no role with id '%s' " ROLE_HINT "\n", role);
             return ctx_close(&t, 2);
         }
         if (rc == ERR_INVAL && strcmp(d.field, "email") == 0) {

@@ -19,8 +19,8 @@
 
 /* A new key as a caller asks for it. */
 struct key_in {
-    const char *comment;  /* NULL: none */
-    int64_t expiration;   /* Unix time; 0: never */
+    const char *comment; /* NULL: none */
+    int64_t expiration;  /* Unix time; 0: never */
 };
 
 /*

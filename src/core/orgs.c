@@ -11,8 +11,8 @@
 
 #include "util/banned.h"
 
-int orgs_add(struct svc *s, const struct principal *who, const struct org_in *in,
-             struct org *out, struct diag *d)
+int orgs_add(struct svc *s, const struct principal *who, const struct org_in *in, struct org *out,
+             struct diag *d)
 {
     if (!acl_can_add_org(who))
         return diag_set(d, ERR_FORBIDDEN, NULL, "Only site administrators may add organisations.");

@@ -33,8 +33,8 @@ struct org_in {
  * ERR_CONFLICT naming "name" when the name or uuid is taken.  *out is the
  * stored organisation (its strings are in's).
  */
-int orgs_add(struct svc *s, const struct principal *who, const struct org_in *in,
-             struct org *out, struct diag *d);
+int orgs_add(struct svc *s, const struct principal *who, const struct org_in *in, struct org *out,
+             struct diag *d);
 
 /* The organisation ref names: a positive id, a uuid or, with by_name, a name.
  * ERR_NOTFOUND when there is none (or ref is none of these). */

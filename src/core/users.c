@@ -90,8 +90,8 @@ static int apply(struct store_conn *c, struct arena *a, const struct principal *
     return 0;
 }
 
-int users_add(struct svc *s, const struct principal *who, struct arena *a,
-              const struct user_in *in, struct user *out, struct diag *d)
+int users_add(struct svc *s, const struct principal *who, struct arena *a, const struct user_in *in,
+              struct user *out, struct diag *d)
 {
     if (!acl_can_admin_org(who, who->org.id))
         return diag_set(d, ERR_FORBIDDEN, NULL, "You do not have permission to add users.");

@@ -36,7 +36,9 @@ struct user_in {
     int64_t role_id;
     int disabled, autoalert, contactalert, termsaccepted;
 };
+/* clang-format off */
 #define USER_IN_NONE {.disabled = -1, .autoalert = -1, .contactalert = -1, .termsaccepted = -1}
+/* clang-format on */
 
 /*
  * Adds an account invited by who: in its organisation and with the "User"
@@ -44,8 +46,8 @@ struct user_in {
  * org admin; ERR_INVAL or ERR_FORBIDDEN naming the field; ERR_CONFLICT naming
  * "email" when the address is taken.  *out's strings are in's.
  */
-int users_add(struct svc *s, const struct principal *who, struct arena *a,
-              const struct user_in *in, struct user *out, struct diag *d);
+int users_add(struct svc *s, const struct principal *who, struct arena *a, const struct user_in *in,
+              struct user *out, struct diag *d);
 
 /* Applies the fields in gives to account id; *out is the account as saved. */
 int users_edit(struct svc *s, const struct principal *who, struct arena *a, int64_t id,

@@ -246,10 +246,9 @@ int misp_auth_keys_add(struct request *req)
             return http_save_failed(req, "AuthKey", ERR_INVAL, &d);
         const struct json_value *v = json_get(body, "expiration");
         if (v && v->type != JSON_NULL && !json_as_i64(v, &in.expiration))
-            return http_save_failed(req, "AuthKey",
-                                    diag_set(&d, ERR_INVAL, "expiration",
-                                             "expiration must be a Unix timestamp"),
-                                    &d);
+            return http_save_failed(
+                req, "AuthKey",
+                diag_set(&d, ERR_INVAL, "expiration", "expiration must be a Unix timestamp"), &d);
     }
     in.comment = comment;
     char secret[AUTH_KEY_LEN + 1];

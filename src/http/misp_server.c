@@ -12,8 +12,7 @@
 
 int misp_server_get_version(struct request *req)
 {
-    misp_version_encode(&req->w, &req->who.role, req->app->svc.instance_uuid,
-                        LIAISON_SYNC_LEVEL);
+    misp_version_encode(&req->w, &req->who.role, req->app->svc.instance_uuid, LIAISON_SYNC_LEVEL);
     return 200;
 }
 

@@ -106,9 +106,8 @@ static void test_orgs(void **state)
     /* the uuid is kept, lower-cased; every user reads every organisation */
     struct org *got;
     assert_string_equal(w.org_b.uuid, "b0000000-0000-4000-8000-000000000002");
-    assert_int_equal(orgs_get(&w.s, &w.user_a, w.a, "B0000000-0000-4000-8000-000000000002",
-                              false, &got),
-                     0);
+    assert_int_equal(
+        orgs_get(&w.s, &w.user_a, w.a, "B0000000-0000-4000-8000-000000000002", false, &got), 0);
     assert_string_equal(got->name, "Beta");
     char id[24];
     snprintf(id, sizeof(id), "%lld", (long long)w.org_a.id);
@@ -211,8 +210,7 @@ static void test_users_edit_delete_view_list(void **state)
     assert_string_equal(d.field, "id");
     assert_int_equal(users_delete(&w.s, &w.org_admin, w.a, w.site_admin.user.id, &d),
                      ERR_FORBIDDEN);
-    assert_int_equal(users_edit(&w.s, &w.user_a, w.a, w.user_a.user.id, &in, &u, &d),
-                     ERR_NOTFOUND);
+    assert_int_equal(users_edit(&w.s, &w.user_a, w.a, w.user_a.user.id, &in, &u, &d), ERR_NOTFOUND);
     /* within reach */
     assert_int_equal(users_edit(&w.s, &w.org_admin, w.a, w.user_a.user.id, &in, &u, &d), 0);
     assert_true(u->disabled);
@@ -229,8 +227,7 @@ static void test_users_edit_delete_view_list(void **state)
     /* views: one's own, or as admin of its organisation */
     struct user *got;
     assert_int_equal(users_get(&w.s, &w.user_b, w.a, w.user_b.user.id, NULL, &got), 0);
-    assert_int_equal(users_get(&w.s, &w.user_b, w.a, w.user_a.user.id, NULL, &got),
-                     ERR_NOTFOUND);
+    assert_int_equal(users_get(&w.s, &w.user_b, w.a, w.user_a.user.id, NULL, &got), ERR_NOTFOUND);
     assert_int_equal(users_get(&w.s, &w.org_admin, w.a, 0, "ROOT@a.example", &got), 0);
     assert_int_equal(got->id, w.site_admin.user.id);
 
@@ -244,8 +241,7 @@ static void test_users_edit_delete_view_list(void **state)
     assert_int_equal(n, 4);
 
     /* no one deletes itself; a deleted account is gone */
-    assert_int_equal(users_delete(&w.s, &w.org_admin, w.a, w.org_admin.user.id, &d),
-                     ERR_CONFLICT);
+    assert_int_equal(users_delete(&w.s, &w.org_admin, w.a, w.org_admin.user.id, &d), ERR_CONFLICT);
     assert_int_equal(users_delete(&w.s, &w.org_admin, w.a, w.user_a.user.id, &d), 0);
     assert_int_equal(users_get(&w.s, &w.cli, w.a, w.user_a.user.id, NULL, &got), ERR_NOTFOUND);
     world_close(&w);
@@ -285,8 +281,7 @@ static void test_keys(void **state)
     assert_memory_equal(k.key_start, secret, 4);
     assert_string_equal(k.comment, "mine");
     struct principal who;
-    assert_int_equal(auth_cache_verify(w.s.auth_cache, w.s.store, w.a, str_from_cstr(secret),
-                                       &who),
+    assert_int_equal(auth_cache_verify(w.s.auth_cache, w.s.store, w.a, str_from_cstr(secret), &who),
                      0);
     assert_int_equal(who.user.id, w.user_a.user.id);
 
@@ -300,8 +295,7 @@ static void test_keys(void **state)
     struct auth_key *v;
     size_t n;
     assert_int_equal(keys_list(&w.s, &w.org_admin, w.a, 0, &v, &n, &d), ERR_FORBIDDEN);
-    assert_int_equal(keys_list(&w.s, &w.user_b, w.a, w.user_a.user.id, &v, &n, &d),
-                     ERR_NOTFOUND);
+    assert_int_equal(keys_list(&w.s, &w.user_b, w.a, w.user_a.user.id, &v, &n, &d), ERR_NOTFOUND);
     assert_int_equal(keys_list(&w.s, &w.org_admin, w.a, w.user_a.user.id, &v, &n, &d), 0);
     assert_int_equal(n, 1);
     assert_int_equal(keys_delete(&w.s, &w.user_b, w.a, k.id, &d), ERR_NOTFOUND);

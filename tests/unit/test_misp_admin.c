@@ -40,10 +40,10 @@ static void out_check(struct out *o, const char *want)
 }
 
 #define ORG_JSON                                                                                   \
-    "{\"id\":\"3\",\"name\":\"CIRCL\",\"uuid\":\"55f6ea5e-2c60-40e5-964f-47a8950d210f\","         \
-    "\"description\":\"a \\\"CERT\\\"\",\"type\":null,\"nationality\":\"LU\",\"sector\":null,"      \
-    "\"contacts\":null,\"local\":true,\"created_by\":\"1\","                                     \
-    "\"date_created\":\"2023-11-14 22:13:20\",\"date_modified\":\"1970-01-01 00:00:00\","         \
+    "{\"id\":\"3\",\"name\":\"CIRCL\",\"uuid\":\"55f6ea5e-2c60-40e5-964f-47a8950d210f\","          \
+    "\"description\":\"a \\\"CERT\\\"\",\"type\":null,\"nationality\":\"LU\",\"sector\":null,"     \
+    "\"contacts\":null,\"local\":true,\"created_by\":\"1\","                                       \
+    "\"date_created\":\"2023-11-14 22:13:20\",\"date_modified\":\"1970-01-01 00:00:00\","          \
     "\"restricted_to_domain\":[],\"landingpage\":null}"
 
 static const struct org org = {.id = 3,
@@ -56,11 +56,11 @@ static const struct org org = {.id = 3,
                                .date_created = 1700000000};
 
 #define USER_JSON                                                                                  \
-    "{\"id\":\"7\",\"org_id\":\"3\",\"server_id\":\"0\",\"email\":\"ann@circl.example\","        \
-    "\"autoalert\":false,\"invited_by\":\"1\",\"gpgkey\":null,\"certif_public\":null,"          \
-    "\"nids_sid\":\"0\",\"termsaccepted\":true,\"newsread\":\"0\",\"role_id\":\"4\","            \
-    "\"change_pw\":false,\"contactalert\":false,\"disabled\":true,\"expiration\":null,"         \
-    "\"current_login\":\"0\",\"last_login\":\"0\",\"force_logout\":false,"                      \
+    "{\"id\":\"7\",\"org_id\":\"3\",\"server_id\":\"0\",\"email\":\"ann@circl.example\","          \
+    "\"autoalert\":false,\"invited_by\":\"1\",\"gpgkey\":null,\"certif_public\":null,"             \
+    "\"nids_sid\":\"0\",\"termsaccepted\":true,\"newsread\":\"0\",\"role_id\":\"4\","              \
+    "\"change_pw\":false,\"contactalert\":false,\"disabled\":true,\"expiration\":null,"            \
+    "\"current_login\":\"0\",\"last_login\":\"0\",\"force_logout\":false,"                         \
     "\"date_created\":\"1700000000\",\"date_modified\":\"1700000001\"}"
 
 static const struct user user = {.id = 7,
@@ -75,17 +75,17 @@ static const struct user user = {.id = 7,
 
 /* add, publish and auth: MISP's "publish" level */
 #define ROLE_JSON                                                                                  \
-    "{\"id\":\"4\",\"name\":\"Publisher\",\"perm_add\":true,\"perm_modify\":false,"              \
-    "\"perm_modify_org\":false,\"perm_publish\":true,\"perm_delegate\":false,"                  \
-    "\"perm_sync\":false,\"perm_admin\":false,\"perm_audit\":false,\"perm_auth\":true,"         \
-    "\"perm_site_admin\":false,\"perm_regexp_access\":false,\"perm_tagger\":false,"             \
-    "\"perm_template\":false,\"perm_sharing_group\":false,\"perm_tag_editor\":false,"           \
-    "\"perm_sighting\":false,\"perm_object_template\":false,\"perm_publish_zmq\":false,"        \
-    "\"perm_publish_kafka\":false,\"perm_decaying\":false,\"perm_galaxy_editor\":false,"        \
-    "\"perm_warninglist\":false,\"perm_view_feed_correlations\":false,"                         \
-    "\"perm_analyst_data\":false,\"perm_skip_otp\":false,\"perm_server_sign\":false,"           \
-    "\"default_role\":false,\"restricted_to_site_admin\":false,\"memory_limit\":\"\","          \
-    "\"max_execution_time\":\"\",\"enforce_rate_limit\":false,\"rate_limit_count\":\"0\","      \
+    "{\"id\":\"4\",\"name\":\"Publisher\",\"perm_add\":true,\"perm_modify\":false,"                \
+    "\"perm_modify_org\":false,\"perm_publish\":true,\"perm_delegate\":false,"                     \
+    "\"perm_sync\":false,\"perm_admin\":false,\"perm_audit\":false,\"perm_auth\":true,"            \
+    "\"perm_site_admin\":false,\"perm_regexp_access\":false,\"perm_tagger\":false,"                \
+    "\"perm_template\":false,\"perm_sharing_group\":false,\"perm_tag_editor\":false,"              \
+    "\"perm_sighting\":false,\"perm_object_template\":false,\"perm_publish_zmq\":false,"           \
+    "\"perm_publish_kafka\":false,\"perm_decaying\":false,\"perm_galaxy_editor\":false,"           \
+    "\"perm_warninglist\":false,\"perm_view_feed_correlations\":false,"                            \
+    "\"perm_analyst_data\":false,\"perm_skip_otp\":false,\"perm_server_sign\":false,"              \
+    "\"default_role\":false,\"restricted_to_site_admin\":false,\"memory_limit\":\"\","             \
+    "\"max_execution_time\":\"\",\"enforce_rate_limit\":false,\"rate_limit_count\":\"0\","         \
     "\"permission\":\"3\",\"permission_description\":\"publish\"}"
 
 static const struct role role = {.id = 4,
@@ -191,8 +191,9 @@ static void test_versions(void **state)
     struct out o;
     struct role r = {.perms = PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_GALAXY_EDITOR)};
     misp_version_encode(out_begin(&o), &r, "55f6ea5e-2c60-40e5-964f-47a8950d210f", 1);
-    out_check(&o, "{\"version\":\"" MISP_COMPAT_VERSION "\",\"pymisp_recommended_version\":\""
-                  MISP_COMPAT_VERSION "\",\"perm_sync\":true,\"perm_sighting\":false,"
+    out_check(&o, "{\"version\":\"" MISP_COMPAT_VERSION
+                  "\",\"pymisp_recommended_version\":\"" MISP_COMPAT_VERSION
+                  "\",\"perm_sync\":true,\"perm_sighting\":false,"
                   "\"perm_galaxy_editor\":true,\"request_encoding\":[],"
                   "\"filter_sightings\":true,"
                   "\"uuid\":\"55f6ea5e-2c60-40e5-964f-47a8950d210f\","
@@ -225,9 +226,12 @@ static void test_describe_types(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_org),     cmocka_unit_test(test_user),
-        cmocka_unit_test(test_role),    cmocka_unit_test(test_auth_key),
-        cmocka_unit_test(test_user_me), cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_org),
+        cmocka_unit_test(test_user),
+        cmocka_unit_test(test_role),
+        cmocka_unit_test(test_auth_key),
+        cmocka_unit_test(test_user_me),
+        cmocka_unit_test(test_versions),
         cmocka_unit_test(test_describe_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
