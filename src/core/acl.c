@@ -392,3 +392,26 @@ bool acl_can_peer_remove_event(const struct principal *p, const struct event *e)
 {
     return e->locked && e->org_id == p->org.id;
 }
+
+/* ---- accounts ---- */
+
+bool acl_can_add_org(const struct principal *p)
+{
+    return acl_is_site_admin(p);
+}
+
+bool acl_users_scope(const struct principal *p, int64_t *org_id)
+{
+    *org_id = acl_is_site_admin(p) ? 0 : p->org.id;
+    return acl_can_admin_org(p, p->org.id);
+}
+
+bool acl_can_view_user(const struct principal *p, const struct user *u)
+{
+    return u->id == p->user.id || acl_can_admin_org(p, u->org_id);
+}
+
+bool acl_can_list_all_keys(const struct principal *p)
+{
+    return acl_is_site_admin(p);
+}

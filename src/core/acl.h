@@ -203,4 +203,23 @@ bool acl_can_manage_links(const struct principal *p);
  * it pushed.  Site admins are no exception: a removal follows a push. */
 bool acl_can_peer_remove_event(const struct principal *p, const struct event *e);
 
+/*
+ * ---- accounts ----
+ * Organisations, users, roles and API keys (MISP's Organisations, Users,
+ * Roles and AuthKeys controllers), beside acl_can_admin_org, acl_can_grant_role,
+ * acl_can_manage_user and acl_can_manage_keys above.  Every authenticated
+ * user may list and view the organisations and the roles.
+ */
+
+/* Add an organisation: site admins only. */
+bool acl_can_add_org(const struct principal *p);
+/* Which accounts p may list: false for none (not an org admin); else *org_id
+ * is 0 (all of them: a site admin) or p's own organisation. */
+bool acl_users_scope(const struct principal *p, int64_t *org_id);
+/* May p see account u: its own, or as admin of u's organisation. */
+bool acl_can_view_user(const struct principal *p, const struct user *u);
+/* List the API keys of every account: site admins only (those of one
+ * account: acl_can_manage_keys). */
+bool acl_can_list_all_keys(const struct principal *p);
+
 #endif

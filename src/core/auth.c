@@ -186,6 +186,8 @@ void auth_cache_free(struct auth_cache *ac)
 
 void auth_cache_invalidate(struct auth_cache *ac)
 {
+    if (ac == NULL) /* no cache (the command line) */
+        return;
     pthread_rwlock_wrlock(&ac->lock);
     ac->generation++;
     pthread_rwlock_unlock(&ac->lock);

@@ -43,6 +43,7 @@ struct auth_cache;
  * caching, every auth_cache_verify asks the store (config auth_cache = false). */
 struct auth_cache *auth_cache_new(unsigned ttl_seconds);
 void auth_cache_free(struct auth_cache *ac);
+/* Forgets every verified key (ac NULL: nothing to do). */
 void auth_cache_invalidate(struct auth_cache *ac);
 /* Like auth_key_verify, answering from the cache when it can; strings in a. */
 int auth_cache_verify(struct auth_cache *ac, struct store *s, struct arena *a, struct str key,

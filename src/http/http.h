@@ -214,9 +214,4 @@ struct http_surface {
 /* The surface that owns path (never NULL: the MISP API takes the rest). */
 const struct http_surface *http_surface_for(const char *path);
 
-/* Shared encoders for admin objects (http/misp_admin.c). */
-void misp_user_encode(struct json_writer *w, const struct user *u);
-void misp_role_encode(struct json_writer *w, const struct role *r);
-void misp_org_encode(struct json_writer *w, const struct org *o);
-
 #endif
