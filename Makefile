@@ -119,7 +119,7 @@ lint:
 	clang-tidy --quiet $(SRC) -- $(WARN) $(DEFS) $(PKG_CFLAGS)
 
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format -i $(SRC) $(wildcard src/*/*.h src/store/*/*.h) $(UNIT_SRC) $(FUZZ_SRC)
 
 clean:
 	rm -rf build liaison

@@ -378,8 +378,8 @@ static void test_default_roles_by_permission_name(void **state)
     const struct role *user = role_named(roles, n, "User");
     assert_true(user->default_role);
     static const char *const user_perms[] = {
-        "perm_add",     "perm_modify",   "perm_modify_org", "perm_auth",
-        "perm_tagger",  "perm_sighting", "perm_decaying",   "perm_view_feed_correlations",
+        "perm_add",         "perm_modify",   "perm_modify_org", "perm_auth",
+        "perm_tagger",      "perm_sighting", "perm_decaying",   "perm_view_feed_correlations",
         "perm_analyst_data"};
     uint32_t want = 0;
     for (size_t i = 0; i < sizeof(user_perms) / sizeof(user_perms[0]); i++) {
@@ -445,9 +445,9 @@ static void test_event_attributes_acl_and_search(void **state)
     assert_int_equal(store_begin_read(s, &c), 0);
     struct acl_filter owner = {.org_id = mine.id}, reader = {.org_id = other.id};
     struct event *loaded;
-    assert_int_equal(store_event_load(c, a, e.id, NULL, &owner,
-                                      STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &loaded),
-                     0);
+    assert_int_equal(
+        store_event_load(c, a, e.id, NULL, &owner, STORE_LOAD_CHILDREN | STORE_LOAD_TAGS, &loaded),
+        0);
     assert_int_equal(loaded->n_attrs, 3);
     assert_int_equal(loaded->n_tags, 1);
     assert_string_equal(loaded->orgc->name, "Owner");
@@ -505,10 +505,9 @@ static void test_event_attributes_acl_and_search(void **state)
     assert_int_equal(store_attribute_get(c, a, at->id, NULL, &at), 0);
     assert_true(at->deleted);
     /* deleted children: shown to the owner on request, never to others */
-    assert_int_equal(
-        store_event_load(c, a, e.id, NULL, &owner, STORE_LOAD_CHILDREN | STORE_LOAD_DELETED_ONLY,
-                         &loaded),
-        0);
+    assert_int_equal(store_event_load(c, a, e.id, NULL, &owner,
+                                      STORE_LOAD_CHILDREN | STORE_LOAD_DELETED_ONLY, &loaded),
+                     0);
     assert_int_equal(loaded->n_attrs, 1);
     assert_int_equal(store_attribute_delete(c, at->id, true), 0);
     assert_int_equal(store_attribute_get(c, a, at->id, NULL, &at), ERR_NOTFOUND);
@@ -534,8 +533,11 @@ static void test_objects_references_tags_and_purge(void **state)
     insert_org(c, &o, "Owner", "13131313-1313-4131-8131-131313131313");
     struct event e;
     insert_event(c, &e, o.id, DIST_ALL, "14141414-1414-4141-8141-141414141414");
-    struct object ob = {.event_id = e.id, .name = "domain-ip", .meta_category = "network",
-                        .distribution = DIST_INHERIT, .timestamp = 100};
+    struct object ob = {.event_id = e.id,
+                        .name = "domain-ip",
+                        .meta_category = "network",
+                        .distribution = DIST_INHERIT,
+                        .timestamp = 100};
     snprintf(ob.uuid, sizeof(ob.uuid), "15151515-1515-4151-8151-151515151515");
     assert_int_equal(store_object_insert(c, &ob), 0);
     struct attribute in_obj, plain;
@@ -543,8 +545,8 @@ static void test_objects_references_tags_and_purge(void **state)
                      "16161616-1616-4161-8161-161616161616");
     insert_attribute(c, &plain, e.id, 0, "plain.example", DIST_INHERIT,
                      "17171717-1717-4171-8171-171717171717");
-    struct object_reference ref = {.object_id = ob.id, .relationship_type = "related-to",
-                                   .timestamp = 100};
+    struct object_reference ref = {
+        .object_id = ob.id, .relationship_type = "related-to", .timestamp = 100};
     snprintf(ref.uuid, sizeof(ref.uuid), "18181818-1818-4181-8181-181818181818");
     snprintf(ref.referenced_uuid, sizeof(ref.referenced_uuid), "%s", plain.uuid);
     assert_int_equal(store_reference_insert(c, e.id, &ref), 0);
@@ -640,8 +642,7 @@ static void test_sharing_groups_and_their_acl(void **state)
     insert_org(c, &owner, "Owner", "20202020-2020-4202-8202-202020202020");
     insert_org(c, &member, "Member", "21212121-2121-4212-8212-212121212121");
     insert_org(c, &outsider, "Outsider", "23232323-2323-4232-8232-232323232323");
-    struct sharing_group g = {.name = "Circle", .org_id = owner.id, .active = true,
-                              .local = true};
+    struct sharing_group g = {.name = "Circle", .org_id = owner.id, .active = true, .local = true};
     snprintf(g.uuid, sizeof(g.uuid), "22222222-2222-4222-8222-222222222229");
     assert_int_equal(store_sharing_group_insert(c, &g), 0);
     assert_int_equal(store_sharing_group_org_set(c, g.id, owner.id, true), 0);
@@ -768,8 +769,8 @@ static void test_change_feeds(void **state)
 
     assert_int_equal(store_begin_write(s, &c), 0);
     assert_int_equal(store_attribute_delete(c, at2.id, true), 0);
-    struct sighting sg = {.attribute_id = at1.id, .event_id = e.id, .org_id = o.id,
-                          .date_sighting = 1000};
+    struct sighting sg = {
+        .attribute_id = at1.id, .event_id = e.id, .org_id = o.id, .date_sighting = 1000};
     snprintf(sg.uuid, sizeof(sg.uuid), "29292929-2929-4292-8292-292929292929");
     assert_int_equal(store_sighting_insert(c, &sg), 0);
     assert_int_equal(store_end(c, true), 0);
@@ -790,8 +791,9 @@ static void test_change_feeds(void **state)
     assert_int_equal(rows[0], 0);
     assert_int_equal(rows[1], 1); /* the removal */
     n = 0;
-    assert_int_equal(store_event_stamps(c, "[\"25252525-2525-4252-8252-252525252525\","
-                                           "\"30303030-3030-4303-8303-303030303030\"]",
+    assert_int_equal(store_event_stamps(c,
+                                        "[\"25252525-2525-4252-8252-252525252525\","
+                                        "\"30303030-3030-4303-8303-303030303030\"]",
                                         stamp_seen, &n),
                      0);
     assert_int_equal(n, 1);
@@ -814,8 +816,13 @@ static void test_servers_sync_state_and_origins(void **state)
     assert_int_equal(store_begin_write(s, &c), 0);
     struct org o;
     insert_org(c, &o, "Owner", "31313131-3131-4313-8313-313131313131");
-    struct server sv = {.name = "peer", .url = "https://peer.example", .authkey = "k",
-                        .org_id = o.id, .remote_org_id = o.id, .pull = true, .timeout = 30};
+    struct server sv = {.name = "peer",
+                        .url = "https://peer.example",
+                        .authkey = "k",
+                        .org_id = o.id,
+                        .remote_org_id = o.id,
+                        .pull = true,
+                        .timeout = 30};
     assert_int_equal(store_server_insert(c, &sv), 0);
     struct server dup = sv;
     assert_int_equal(store_server_insert(c, &dup), ERR_CONFLICT); /* url taken */
@@ -826,8 +833,13 @@ static void test_servers_sync_state_and_origins(void **state)
     assert_int_equal(store_sync_state_get(c, a, sv.id, false, &st), 0);
     assert_string_equal(st->etag, ""); /* never ran */
     assert_int_equal(st->last_run, 0);
-    struct sync_state put = {.server_id = sv.id, .push = true, .etag = "", .last_seq = 7,
-                             .last_run = 9, .last_error = "refused", .events = 3};
+    struct sync_state put = {.server_id = sv.id,
+                             .push = true,
+                             .etag = "",
+                             .last_seq = 7,
+                             .last_run = 9,
+                             .last_error = "refused",
+                             .events = 3};
     assert_int_equal(store_sync_state_put(c, &put), 0);
     put.events = 4;
     assert_int_equal(store_sync_state_put(c, &put), 0);
@@ -890,8 +902,11 @@ static void test_sightings(void **state)
                      "35353535-3535-4353-8353-353535353535");
     insert_attribute(c, &hidden, e.id, 0, "hidden.example", DIST_ORG,
                      "36363636-3636-4363-8363-363636363636");
-    struct sighting s1 = {.attribute_id = shared.id, .event_id = e.id, .org_id = owner.id,
-                          .source = "sensor", .date_sighting = 1000};
+    struct sighting s1 = {.attribute_id = shared.id,
+                          .event_id = e.id,
+                          .org_id = owner.id,
+                          .source = "sensor",
+                          .date_sighting = 1000};
     snprintf(s1.uuid, sizeof(s1.uuid), "37373737-3737-4373-8373-373737373731");
     assert_int_equal(store_sighting_insert(c, &s1), 0);
     struct sighting s2 = s1;
@@ -962,8 +977,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_reopen_keeps_version, setup, teardown),
         cmocka_unit_test(test_unknown_scheme_is_refused),
-        cmocka_unit_test_setup_teardown(test_change_sequence_one_value_per_write_transaction,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_sequence_one_value_per_write_transaction, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_savepoint_keeps_or_undoes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_sees_writes_after_single_row_lookups, setup,
                                         teardown),

@@ -60,8 +60,8 @@ static void make_old_database(const char *path, size_t version, const char *extr
     for (size_t v = 0; v < version; v++) {
         char record[128];
         snprintf(record, sizeof(record),
-                 "INSERT INTO schema_migrations VALUES (%zu, 0); PRAGMA user_version = %zu;",
-                 v + 1, v + 1);
+                 "INSERT INTO schema_migrations VALUES (%zu, 0); PRAGMA user_version = %zu;", v + 1,
+                 v + 1);
         assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_exec(db, record, NULL, NULL, NULL), SQLITE_OK);
     }
@@ -127,9 +127,9 @@ static char *roles_of(struct store *s, struct arena *a)
     assert_int_equal(store_role_list(c, a, &roles, &n), 0);
     char *out = arena_strdup(a, "");
     for (size_t i = 0; i < n; i++)
-        out = arena_printf(a, "%s%lld %s %#x %d %d\n", out, (long long)roles[i].id, roles[i].name,
-                           roles[i].perms, roles[i].default_role,
-                           roles[i].restricted_to_site_admin);
+        out =
+            arena_printf(a, "%s%lld %s %#x %d %d\n", out, (long long)roles[i].id, roles[i].name,
+                         roles[i].perms, roles[i].default_role, roles[i].restricted_to_site_admin);
     assert_int_equal(store_end(c, true), 0);
     return out;
 }
@@ -240,8 +240,7 @@ static void test_statement_cache_grows_past_its_first_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_migrated_database_matches_fresh_one, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_migrated_database_matches_fresh_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_migrated_from_bit_set_match_fresh_ones, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache_grows_past_its_first_size, setup,
