@@ -6,7 +6,7 @@
 #                   fuzz-corpus replays and API tests against a real server
 #   make bench      run the benchmarks under bench/ (prints figures)
 #   make fuzz       build libFuzzer targets (clang) into build/fuzz/
-#   make lint       cppcheck and clang-tidy on src/
+#   make lint       cppcheck and clang-tidy on src/, scripts/lint-sql
 #   make format     clang-format -i on src/ tests/ fuzz/ bench/
 
 CC      ?= cc
@@ -24,7 +24,7 @@ REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=all
 
-SRC      := $(sort $(wildcard src/*/*.c))
+SRC      := $(sort $(wildcard src/*/*.c src/store/*/*.c))
 LIB_SRC  := $(filter-out src/cli/main.c,$(SRC))
 GEN_SRC  := build/gen/migrations.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
@@ -113,12 +113,13 @@ fuzz:
 	@scripts/build-fuzz
 
 lint:
+	scripts/lint-sql
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Isrc -Ibuild/gen src
 	clang-tidy --quiet $(SRC) -- $(WARN) $(DEFS) $(PKG_CFLAGS)
 
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format -i $(SRC) $(wildcard src/*/*.h src/store/*/*.h) $(UNIT_SRC) $(FUZZ_SRC)
 
 clean:
 	rm -rf build liaison

@@ -1,10 +1,15 @@
 /*
  * store.h - backend-neutral persistence API.
  *
- * The store knows SQL, not JSON or HTTP.  store_open() picks the backend from
- * the URL scheme ("sqlite:PATH", or a bare path); today SQLite is the only
- * backend, and the PostgreSQL one will make this an ops struct behind the same
- * functions.
+ * The store knows SQL, not JSON or HTTP.  It is an interface: each backend
+ * (src/store/<name>/) fills a struct store_ops, a table with one entry per
+ * operation, registered in store.c under a URL scheme, as SQLite's VFS and
+ * smtpd's queue backends do.  store_open() picks the backend from the URL's
+ * scheme ("sqlite:PATH", or a bare path for SQLite) and every store_* function
+ * below is a thin dispatcher through the table of the store or connection it is
+ * given.  Adding a backend: a folder with its files, one struct store_ops
+ * (every entry filled), a line in store.c's table, and tests/unit/test_store.c's
+ * backend list, whose conformance cases it must pass.
  *
  * Connections: one writer and a pool of readers (SQLite WAL: readers never wait
  * for the writer).  A request takes a connection with store_begin_read() or
@@ -59,17 +64,12 @@ int store_end(struct store_conn *c, bool commit);
 int store_savepoint(struct store_conn *c);
 int store_savepoint_end(struct store_conn *c, bool keep);
 
-/* Takes the next value of the global change sequence (writer only); the row
- * writers below call it once per transaction. */
-int store_next_seq(struct store_conn *c, int64_t *out);
-
 /* Instance settings (key/value). *value is allocated in a; ERR_NOTFOUND if absent. */
 int store_setting_get(struct store_conn *c, struct arena *a, const char *name, char **value);
 int store_setting_set(struct store_conn *c, const char *name, const char *value);
 
 /* ---- organisations ---- */
 int store_org_insert(struct store_conn *c, struct org *o); /* sets o->id */
-int store_org_update(struct store_conn *c, const struct org *o);
 /* Lookup by id (id > 0), else uuid, else name.  ERR_NOTFOUND if none. */
 int store_org_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
                   const char *name, struct org **out);
@@ -139,7 +139,6 @@ int store_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char 
 int store_tag_list(struct store_conn *c, struct arena *a, const char *name_like, struct tag **out,
                    size_t *n);
 int store_tag_insert(struct store_conn *c, struct tag *t);
-int store_tag_delete(struct store_conn *c, int64_t id);
 /* Attach/detach; attach of an already attached tag succeeds and changes nothing. */
 int store_event_tag_attach(struct store_conn *c, int64_t event_id, int64_t tag_id, bool local);
 int store_event_tag_detach(struct store_conn *c, int64_t event_id, int64_t tag_id);
@@ -163,9 +162,9 @@ int store_event_purge(struct store_conn *c, int64_t event_id);
 
 /* Flags for store_event_load. */
 enum {
-    STORE_LOAD_CHILDREN = 1 << 0,   /* attributes, objects, references */
-    STORE_LOAD_TAGS = 1 << 1,       /* event and attribute tags */
-    STORE_LOAD_DELETED = 1 << 2,    /* include soft-deleted children */
+    STORE_LOAD_CHILDREN = 1 << 0, /* attributes, objects, references */
+    STORE_LOAD_TAGS = 1 << 1,     /* event and attribute tags */
+    STORE_LOAD_DELETED = 1 << 2,  /* include soft-deleted children */
     STORE_LOAD_DELETED_ONLY = 1 << 3,
 };
 
@@ -217,9 +216,6 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
                            int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
                            void *ctx);
 
-/* Recomputes and returns the number of live attributes of an event. */
-int store_event_attribute_count(struct store_conn *c, int64_t event_id, int64_t *out);
-
 /* For each event with one of the uuids (a JSON array of strings), live or
  * tombstoned, calls fn with its uuid, timestamp and whether it is a live
  * synced copy (locked and not deleted: the only kind a peer may replace). */
@@ -247,7 +243,8 @@ int store_sighting_events_changed(struct store_conn *c, int64_t since,
                                   void *ctx);
 
 /* ---- sync links (servers) ---- */
-int store_server_insert(struct store_conn *c, struct server *sv); /* sets id; ERR_CONFLICT: url taken */
+int store_server_insert(struct store_conn *c,
+                        struct server *sv); /* sets id; ERR_CONFLICT: url taken */
 int store_server_update(struct store_conn *c, const struct server *sv);
 int store_server_delete(struct store_conn *c, int64_t id);
 int store_server_get(struct store_conn *c, struct arena *a, int64_t id, struct server **out);
@@ -271,11 +268,11 @@ int store_synced_events(struct store_conn *c, int64_t server_id,
 struct index_row {
     int64_t attribute_id;
     int64_t event_id;
-    const char *type;     /* NULL for a removed row */
+    const char *type; /* NULL for a removed row */
     const char *category;
     const char *value;
-    bool live;            /* neither the attribute nor its event is deleted */
-    bool no_correlate;    /* disable_correlation on the attribute or on its event */
+    bool live;         /* neither the attribute nor its event is deleted */
+    bool no_correlate; /* disable_correlation on the attribute or on its event */
 };
 
 /* The change sequence's value as this transaction sees it. */
@@ -302,18 +299,18 @@ enum sighting_order { SIGHTING_BY_ID, SIGHTING_NEWEST_FIRST, SIGHTING_BY_ATTRIBU
 
 struct sighting_query {
     struct acl_filter acl;
-    const char *ids;         /* the sightings' own ids */
+    const char *ids; /* the sightings' own ids */
     const char *event_ids;
     const char *attribute_ids;
     const char *event_uuids;
     const char *attribute_uuids;
-    const char *types;       /* of 0, 1, 2 */
+    const char *types; /* of 0, 1, 2 */
     const char *sources;
     const char *org_ids;     /* only these reporting organisations */
     const char *not_org_ids; /* none of these */
     int64_t from, to;        /* date_sighting bounds (inclusive), 0: open */
     enum sighting_order order;
-    bool with_deleted;       /* tombstoned sightings too (for Liaison peers) */
+    bool with_deleted; /* tombstoned sightings too (for Liaison peers) */
     /* keyset paging (SIGHTING_BY_ID only): rows with s.id > after_id, at most
      * limit of them (0: no limit) */
     int64_t after_id;
@@ -328,9 +325,9 @@ int store_sighting_insert(struct store_conn *c, struct sighting *s);
  * attribute's uuid and value, its event's uuid and owner, and its org. */
 int store_sighting_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
                        struct sighting **out);
-/* Calls fn for each live (or, with_deleted, also tombstoned) sighting matching q, in q->order; the sighting's
- * strings and org are in a, the struct itself only valid during the call.  fn
- * returns non-zero to stop. */
+/* Calls fn for each live (or, with_deleted, also tombstoned) sighting matching q, in q->order; the
+ * sighting's strings and org are in a, the struct itself only valid during the call.  fn returns
+ * non-zero to stop. */
 int store_sighting_search(struct store_conn *c, struct arena *a, const struct sighting_query *q,
                           int (*fn)(void *ctx, struct sighting *s), void *ctx);
 /* Tombstones a live sighting (deleted = 1, new seq); ERR_NOTFOUND if none. */
@@ -376,5 +373,183 @@ int store_lease_release(struct store_conn *c, const char *name, const char *hold
                         int rc, int64_t failures, int64_t not_before);
 /* Reads job name's row; ERR_NOTFOUND if it never ran. */
 int store_lease_get(struct store_conn *c, const char *name, struct job_lease_row *out);
+
+/* ---- the interface a backend implements ---- */
+
+/*
+ * What every backend's store and connection begin with: the first member of
+ * its own struct (struct sqlite_store { struct store base; ... }), so that
+ * the dispatchers find the table without knowing the backend.
+ */
+struct store_ops;
+struct store {
+    const struct store_ops *ops;
+};
+struct store_conn {
+    const struct store_ops *ops;
+};
+
+/*
+ * One entry per operation, each with the contract of the store_* function of the
+ * same name above (store_uuid_taken and store_tag_resolve are composed from
+ * uuid_taken_by, tag_get and tag_insert in store.c).  Every entry is filled.
+ * open receives the whole URL as given to store_open (a bare path for the
+ * default backend) and sets *out to its store, whose ops is this table.
+ */
+struct store_ops {
+    const char *scheme; /* "sqlite": URLs "sqlite:..." */
+
+    /* the store and its transactions */
+    int (*open)(const char *url, unsigned readers, struct store **out, struct diag *d);
+    void (*close)(struct store *s);
+    int (*schema_version)(struct store *s, int *version);
+    int (*begin_read)(struct store *s, struct store_conn **out);
+    int (*begin_write)(struct store *s, struct store_conn **out);
+    int (*end)(struct store_conn *c, bool commit);
+    int (*savepoint)(struct store_conn *c);
+    int (*savepoint_end)(struct store_conn *c, bool keep);
+
+    /* instance settings */
+    int (*setting_get)(struct store_conn *c, struct arena *a, const char *name, char **value);
+    int (*setting_set)(struct store_conn *c, const char *name, const char *value);
+
+    /* organisations */
+    int (*org_insert)(struct store_conn *c, struct org *o);
+    int (*org_get)(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                   const char *name, struct org **out);
+    int (*org_list)(struct store_conn *c, struct arena *a, struct org **out, size_t *n);
+
+    /* roles and users */
+    int (*role_get)(struct store_conn *c, struct arena *a, int64_t id, struct role **out);
+    int (*role_list)(struct store_conn *c, struct arena *a, struct role **out, size_t *n);
+    int (*user_insert)(struct store_conn *c, struct user *u);
+    int (*user_update)(struct store_conn *c, const struct user *u);
+    int (*user_delete)(struct store_conn *c, int64_t id);
+    int (*user_get)(struct store_conn *c, struct arena *a, int64_t id, const char *email,
+                    struct user **out);
+    int (*user_list)(struct store_conn *c, struct arena *a, int64_t org_id, struct user **out,
+                     size_t *n);
+
+    /* API keys */
+    int (*key_insert)(struct store_conn *c, struct auth_key *k, const unsigned char *hash,
+                      size_t hash_len);
+    int (*key_candidates)(struct store_conn *c, const char *start,
+                          int (*fn)(void *ctx, const struct auth_key *k, const void *hash,
+                                    size_t hash_len),
+                          void *ctx);
+    int (*key_get)(struct store_conn *c, struct arena *a, int64_t id, struct auth_key **out);
+    int (*key_delete)(struct store_conn *c, int64_t id);
+    int (*key_list)(struct store_conn *c, struct arena *a, int64_t user_id, struct auth_key **out,
+                    size_t *n);
+
+    /* sharing groups */
+    int (*sharing_group_insert)(struct store_conn *c, struct sharing_group *g);
+    int (*sharing_group_update)(struct store_conn *c, const struct sharing_group *g);
+    int (*sharing_group_delete)(struct store_conn *c, int64_t id);
+    int (*sharing_group_get)(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                             struct sharing_group **out);
+    int (*sharing_group_list)(struct store_conn *c, struct arena *a, struct sharing_group **out,
+                              size_t *n);
+    int (*sharing_group_org_set)(struct store_conn *c, int64_t sg_id, int64_t org_id, bool extend);
+    int (*sharing_group_org_remove)(struct store_conn *c, int64_t sg_id, int64_t org_id);
+    int (*sharing_group_server_set)(struct store_conn *c, int64_t sg_id, int64_t server_id,
+                                    bool all_orgs);
+    int (*sharing_group_server_remove)(struct store_conn *c, int64_t sg_id, int64_t server_id);
+    int (*sharing_group_visible_ids)(struct store_conn *c, struct arena *a, int64_t org_id,
+                                     bool via_links, char **json);
+
+    /* tags */
+    int (*tag_get)(struct store_conn *c, struct arena *a, int64_t id, const char *name,
+                   struct tag **out);
+    int (*tag_list)(struct store_conn *c, struct arena *a, const char *name_like, struct tag **out,
+                    size_t *n);
+    int (*tag_insert)(struct store_conn *c, struct tag *t);
+    int (*event_tag_attach)(struct store_conn *c, int64_t event_id, int64_t tag_id, bool local);
+    int (*event_tag_detach)(struct store_conn *c, int64_t event_id, int64_t tag_id);
+    int (*attribute_tag_attach)(struct store_conn *c, int64_t event_id, int64_t attribute_id,
+                                int64_t tag_id, bool local);
+    int (*attribute_tag_detach)(struct store_conn *c, int64_t attribute_id, int64_t tag_id);
+
+    /* events */
+    int (*event_insert)(struct store_conn *c, struct event *e);
+    int (*event_update)(struct store_conn *c, const struct event *e);
+    int (*event_touch)(struct store_conn *c, int64_t event_id, int64_t timestamp);
+    int (*event_delete)(struct store_conn *c, int64_t event_id);
+    int (*event_purge)(struct store_conn *c, int64_t event_id);
+    int (*event_load)(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                      const struct acl_filter *acl, unsigned flags, struct event **out);
+    int (*event_search)(struct store_conn *c, struct arena *a, const struct query *q,
+                        int (*fn)(void *ctx, struct event *e), void *ctx);
+
+    /* objects */
+    int (*object_insert)(struct store_conn *c, struct object *o);
+    int (*object_get)(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                      struct object **out);
+    int (*object_delete)(struct store_conn *c, int64_t id, bool hard);
+    int (*object_update)(struct store_conn *c, const struct object *o);
+    int (*reference_insert)(struct store_conn *c, int64_t event_id, struct object_reference *r);
+
+    /* attributes */
+    int (*attribute_insert)(struct store_conn *c, struct attribute *at);
+    int (*attribute_update)(struct store_conn *c, const struct attribute *at);
+    int (*attribute_get)(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                         struct attribute **out);
+    int (*attribute_delete)(struct store_conn *c, int64_t id, bool hard);
+    int (*uuid_taken_by)(struct store_conn *c, const char *uuid, bool attributes, bool *taken);
+    int (*attribute_search)(struct store_conn *c, struct arena *a, const struct query *q,
+                            bool with_tags,
+                            int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
+                            void *ctx);
+
+    /* change feeds and sync look-ups */
+    int (*event_stamps)(struct store_conn *c, const char *uuids_json,
+                        int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
+                        void *ctx);
+    int (*events_changed)(struct store_conn *c, int64_t since,
+                          int (*fn)(void *ctx, const struct event_change *ch), void *ctx);
+    int (*sighting_events_changed)(struct store_conn *c, int64_t since,
+                                   int (*fn)(void *ctx, int64_t event_id, const char *uuid),
+                                   void *ctx);
+
+    /* sync links and checkpoints */
+    int (*server_insert)(struct store_conn *c, struct server *sv);
+    int (*server_update)(struct store_conn *c, const struct server *sv);
+    int (*server_delete)(struct store_conn *c, int64_t id);
+    int (*server_get)(struct store_conn *c, struct arena *a, int64_t id, struct server **out);
+    int (*server_list)(struct store_conn *c, struct arena *a, struct server **out, size_t *n);
+    int (*sync_state_get)(struct store_conn *c, struct arena *a, int64_t server_id, bool push,
+                          struct sync_state **out);
+    int (*sync_state_put)(struct store_conn *c, const struct sync_state *s);
+    int (*event_origin_set)(struct store_conn *c, int64_t event_id, int64_t server_id);
+    int (*synced_events)(struct store_conn *c, int64_t server_id,
+                         int (*fn)(void *ctx, const char *uuid), void *ctx);
+
+    /* the indicator index's feed */
+    int (*change_seq)(struct store_conn *c, int64_t *out);
+    int (*index_feed)(struct store_conn *c, int64_t since,
+                      int (*fn)(void *ctx, const struct index_row *r), void *ctx);
+
+    /* sightings */
+    int (*sighting_insert)(struct store_conn *c, struct sighting *s);
+    int (*sighting_get)(struct store_conn *c, struct arena *a, int64_t id, const char *uuid,
+                        struct sighting **out);
+    int (*sighting_search)(struct store_conn *c, struct arena *a, const struct sighting_query *q,
+                           int (*fn)(void *ctx, struct sighting *s), void *ctx);
+    int (*sighting_delete)(struct store_conn *c, int64_t id);
+    int (*sighting_expire_previous)(struct store_conn *c, int64_t attribute_id, int64_t org_id);
+    int (*sighting_uuids_known)(struct store_conn *c, int64_t event_id, const char *uuids_json,
+                                int (*fn)(void *ctx, const char *uuid), void *ctx);
+    int (*event_sighting_touch)(struct store_conn *c, int64_t event_id, int64_t now);
+    /* job leases */
+    int (*lease_take)(struct store_conn *c, const char *name, const char *holder, int64_t now,
+                      int64_t expires, bool on_demand, const char *dead_holder, bool *taken);
+    int (*lease_renew)(struct store_conn *c, const char *holder, int64_t expires);
+    int (*lease_release)(struct store_conn *c, const char *name, const char *holder, int64_t now,
+                         int rc, int64_t failures, int64_t not_before);
+    int (*lease_get)(struct store_conn *c, const char *name, struct job_lease_row *out);
+};
+
+/* The registered backends (store.c); a bare path opens the first. */
+extern const struct store_ops store_sqlite_ops;
 
 #endif
