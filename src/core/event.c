@@ -925,10 +925,11 @@ int event_attribute_find(struct store_conn *c, struct arena *a, const struct acl
         !uuid_canonical(str_from_cstr(ref), uuid))
         return ERR_NOTFOUND;
     int rc = store_attribute_get(c, a, (int64_t)id, uuid, at);
-    if (rc == 0)
-        rc = store_event_load(c, a, (*at)->event_id, NULL, acl,
-                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, e);
-    if (rc < 0)
+    if (rc != 0)
+        return rc;
+    rc = store_event_load(c, a, (*at)->event_id, NULL, acl,
+                          STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, e);
+    if (rc != 0)
         return rc;
     /* the attribute itself must be visible to the caller too */
     for (size_t i = 0; i < (*e)->n_attrs; i++)
