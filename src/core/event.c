@@ -924,13 +924,14 @@ int event_attribute_find(struct store_conn *c, struct arena *a, const struct acl
     if (parse_u64_all(str_from_cstr(ref), 1, INT64_MAX, &id) < 0 &&
         !uuid_canonical(str_from_cstr(ref), uuid))
         return ERR_NOTFOUND;
+    /* the store answers 0 or an ERR_* code (< 0) */
     int rc = store_attribute_get(c, a, (int64_t)id, uuid, at);
     if (rc != 0)
-        return rc;
+        return rc < 0 ? rc : ERR_DB;
     rc = store_event_load(c, a, (*at)->event_id, NULL, acl,
                           STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, e);
     if (rc != 0)
-        return rc;
+        return rc < 0 ? rc : ERR_DB;
     /* the attribute itself must be visible to the caller too */
     for (size_t i = 0; i < (*e)->n_attrs; i++)
         if ((*e)->attrs[i].id == (*at)->id)
