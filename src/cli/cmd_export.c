@@ -13,15 +13,16 @@
  * Tombstoned events are not exported.  Sharing-group events carry only the
  * group's id, which means nothing to another database.
  *
- * Memory is bounded by the largest event, not by the database: events are
- * listed a page at a time into an arena freed per page, each one is loaded
- * into its own arena, encoded, written out and freed before the next.  The
- * whole export reads one snapshot (a single read transaction).
+ * The search service reads (core/search.h, search_export) as the command
+ * line's principal (acl_principal_cli): memory is bounded by the largest
+ * event, not by the database, and the whole export reads one snapshot.  Each
+ * event is encoded and written out before the next is read.
  */
 #include "cli/cli.h"
 
 #include "codec/json.h"
 #include "codec/misp_json.h"
+#include "core/search.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -32,22 +33,12 @@
 
 #include "util/banned.h"
 
-/* Events listed per search page: their headers only (children load one by one),
- * and few enough pages that OFFSET skipping stays cheap on a million events. */
-#define EXPORT_PAGE 5000
-
 struct export_state {
-    struct store_conn *c;
     FILE *out;
     struct buf b; /* one encoded event */
-    size_t events, attrs, on_page;
-    int err;      /* first failure, ERR_IO for a write error */
-    int io_errno; /* errno of that write error */
+    size_t events, attrs;
+    int io_errno; /* errno of a write error (ERR_IO) */
 };
-
-/* The CLI acts as site admin: every event, and soft-deleted children too. */
-static const struct acl_filter export_acl = {
-    .everything = true, .sharing_groups = "[]", .see_deleted = true};
 
 static void export_usage(FILE *f)
 {
@@ -61,23 +52,16 @@ static void export_usage(FILE *f)
                "  --published   only published events\n");
 }
 
-static int export_event(void *ctx, struct event *listed)
+static int export_event(void *ctx, const struct event *e)
 {
     struct export_state *x = ctx;
-    x->on_page++;
-    struct arena *a = arena_new();
-    struct event *e;
-    int rc = store_event_load(x->c, a, listed->id, NULL, &export_acl,
-                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, &e);
-    if (rc == 0) {
-        struct json_writer w;
-        buf_reset(&x->b);
-        if (x->events > 0)
-            buf_puts(&x->b, ",\n");
-        json_writer_init(&w, &x->b, false);
-        misp_event_encode(&w, e);
-        rc = x->b.err;
-    }
+    struct json_writer w;
+    buf_reset(&x->b);
+    if (x->events > 0)
+        buf_puts(&x->b, ",\n");
+    json_writer_init(&w, &x->b, false);
+    misp_event_encode(&w, e);
+    int rc = x->b.err;
     if (rc == 0 && fwrite(x->b.ptr, 1, x->b.len, x->out) != x->b.len) {
         x->io_errno = errno;
         rc = ERR_IO;
@@ -87,48 +71,25 @@ static int export_event(void *ctx, struct event *listed)
         x->attrs += e->n_attrs;
         for (size_t i = 0; i < e->n_objects; i++)
             x->attrs += e->objects[i].n_attrs;
-    } else if (x->err == 0) {
-        x->err = rc;
     }
-    arena_free(a);
     return rc;
 }
 
 /* Writes the document; returns 0 or the first error (ERR_IO: see x->io_errno). */
-static int export_run(struct store *s, FILE *out, bool published, struct export_state *x)
+static int export_run(struct svc *s, FILE *out, bool published, struct export_state *x)
 {
     memset(x, 0, sizeof(*x));
     x->out = out;
     buf_init(&x->b, LIMIT_RESPONSE_MAX);
-    int rc = store_begin_read(s, &x->c);
-    if (rc < 0) {
-        buf_free(&x->b);
-        return rc;
-    }
+    struct principal cli;
+    acl_principal_cli(NULL, &cli); /* every event, and soft-deleted children too */
+    int rc = 0;
     if (fputs("{\"response\":[\n", out) == EOF) {
         x->io_errno = errno;
         rc = ERR_IO;
     }
-    for (int64_t page = 1; rc == 0; page++) {
-        struct query q;
-        memset(&q, 0, sizeof(q));
-        q.to_ids = TRI_ANY;
-        q.published = published ? TRI_YES : TRI_ANY;
-        q.acl = export_acl;
-        q.without_counts = true;
-        q.limit = EXPORT_PAGE;
-        q.page = page;
-        struct arena *a = arena_new();
-        x->on_page = 0;
-        rc = store_event_search(x->c, a, &q, export_event, x);
-        arena_free(a);
-        if (x->err)
-            rc = x->err;
-        if (x->on_page < EXPORT_PAGE)
-            break;
-    }
-    store_end(x->c, true);
-    x->c = NULL;
+    if (rc == 0)
+        rc = search_export(s, &cli, published, export_event, x);
     if (rc == 0 && (fputs(x->events ? "\n]}\n" : "]}\n", out) == EOF || fflush(out) == EOF)) {
         x->io_errno = errno;
         rc = ERR_IO;
@@ -160,8 +121,9 @@ int cmd_export(int argc, char **argv)
             rc = 2;
         }
     }
-    struct store *s = NULL;
-    if (rc == 0 && cli_store_open(&cfg, &s) != 0)
+    struct svc s;
+    bool opened = rc == 0 && cli_svc_open(&cfg, &s) == 0;
+    if (rc == 0 && !opened)
         rc = 1;
     FILE *out = stdout;
     if (rc == 0 && path != NULL && (out = fopen(path, "wb")) == NULL) {
@@ -170,7 +132,7 @@ int cmd_export(int argc, char **argv)
     }
     if (rc == 0) {
         struct export_state x;
-        int erc = export_run(s, out, published, &x);
+        int erc = export_run(&s, out, published, &x);
         if (out != stdout && fclose(out) == EOF && erc == 0) {
             x.io_errno = errno;
             erc = ERR_IO;
@@ -186,8 +148,8 @@ int cmd_export(int argc, char **argv)
             rc = 1;
         }
     }
-    if (s != NULL)
-        store_close(s);
+    if (opened)
+        svc_close(&s);
     config_free(&cfg);
     return rc;
 }

@@ -10,9 +10,7 @@
 
 #include "codec/json.h"
 #include "codec/misp_json.h"
-#include "core/acl.h"
 #include "core/event.h"
-#include "core/instance.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -34,48 +32,29 @@ static int read_all(FILE *f, struct buf *b)
 }
 
 /*
- * Files are written in batches: one transaction holds files until it has
- * IMPORT_BATCH attributes, each file inside its own savepoint, so a bad file is
- * undone alone while good ones share the cost of a commit.
+ * Files are written in batches (core/event.h, events_import): one transaction
+ * holds files until it has IMPORT_BATCH attributes, each file inside its own
+ * savepoint, so a bad file is undone alone while good ones share the cost of
+ * a commit.
  */
 #define IMPORT_BATCH 250000
 
-struct import {
-    struct store *store;
-    struct store_conn *c; /* open write transaction, or NULL */
-    const struct principal *who;
-    size_t in_tx;         /* attributes written in the open transaction */
-    size_t events, attrs; /* committed totals */
-    size_t pending_events, pending_attrs;
-    size_t failed_files;
-};
-
-static int import_commit(struct import *im)
+static int import_commit(struct events_import *im)
 {
-    if (im->c == NULL)
-        return 0;
-    int rc = store_end(im->c, true);
-    im->c = NULL;
-    im->in_tx = 0;
-    if (rc < 0) {
+    int rc = events_import_commit(im);
+    if (rc < 0)
         fprintf(stderr, "liaison import: commit failed: %s\n", err_str(rc));
-        return rc;
-    }
-    im->events += im->pending_events;
-    im->attrs += im->pending_attrs;
-    im->pending_events = im->pending_attrs = 0;
-    return 0;
+    return rc;
 }
 
 /* Imports one file; returns 0, or an error for this file (already reported). */
-static int import_one(struct import *im, const char *name, FILE *f)
+static int import_one(struct events_import *im, const char *name, FILE *f)
 {
     struct buf b;
     buf_init(&b, LIMIT_BODY_MAX);
     struct arena *a = arena_new();
     struct diag d;
     diag_clear(&d);
-    size_t events = 0, attrs = 0;
     int rc = read_all(f, &b);
     if (rc < 0) {
         fprintf(stderr, "liaison import: %s: %s\n", name,
@@ -92,40 +71,27 @@ static int import_one(struct import *im, const char *name, FILE *f)
     if (resp)
         list = resp;
     size_t count = list->type == JSON_ARRAY ? list->len : 1;
-    if (im->c == NULL && (rc = store_begin_write(im->store, &im->c)) < 0) {
-        im->c = NULL;
+    if ((rc = events_import_file_begin(im)) < 0) {
         fprintf(stderr, "liaison import: cannot start a transaction\n");
         goto out;
     }
-    if ((rc = store_savepoint(im->c)) < 0)
-        goto out;
     for (size_t i = 0; i < count && rc == 0; i++) {
         const struct json_value *item = list->type == JSON_ARRAY ? &list->u.items[i] : list;
         struct event *e;
         diag_clear(&d);
         rc = misp_event_decode(a, item, &e, &d);
         if (rc == 0)
-            rc = event_create(im->c, a, im->who, e, &d);
-        if (rc < 0) {
+            rc = events_import_add(im, a, e, &d);
+        if (rc < 0)
             fprintf(stderr, "liaison import: %s: event %zu: %s%s%s\n", name, i,
                     d.field[0] ? d.field : "", d.field[0] ? ": " : "",
                     d.msg[0] ? d.msg : err_str(rc));
-            break;
-        }
-        events++;
-        attrs += e->n_attrs;
-        for (size_t j = 0; j < e->n_objects; j++)
-            attrs += e->objects[j].n_attrs;
     }
-    if (store_savepoint_end(im->c, rc == 0) < 0 && rc == 0)
-        rc = ERR_DB;
-    if (rc == 0) {
-        im->pending_events += events;
-        im->pending_attrs += attrs;
-        im->in_tx += attrs;
-        if (im->in_tx >= IMPORT_BATCH)
-            rc = import_commit(im);
-    }
+    int erc = events_import_file_end(im, rc == 0);
+    if (rc == 0)
+        rc = erc;
+    if (rc == 0 && im->in_tx >= IMPORT_BATCH)
+        rc = import_commit(im);
 out:
     arena_free(a);
     buf_free(&b);
@@ -150,59 +116,46 @@ int cmd_import(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
-    struct store *s;
-    if (cli_store_open(&cfg, &s) != 0) {
+    struct svc s;
+    if (cli_svc_open(&cfg, &s) != 0) {
         config_free(&cfg);
         return 1;
     }
-    struct instance inst;
     struct diag d;
     diag_clear(&d);
-    int rc = instance_init(s, &cfg, &inst, &d);
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.cli = true;
     struct arena *a = arena_new();
-    if (rc == 0) {
-        struct store_conn *c;
-        rc = store_begin_read(s, &c);
-        struct org *o;
-        if (rc == 0) {
-            rc = store_org_get(c, a, inst.host_org_id, NULL, NULL, &o);
-            if (rc == 0)
-                p.org = *o;
-            store_end(c, true);
-        }
-    } else {
-        fprintf(stderr, "liaison import: %s\n", d.msg);
-    }
-    p.role.perms = ~0u;
-    struct import im = {.store = s, .who = &p};
+    struct principal p;
+    int rc = events_import_principal(&s, a, &p, &d);
+    if (rc < 0)
+        fprintf(stderr, "liaison import: %s\n", d.msg[0] ? d.msg : err_str(rc));
+    struct events_import im;
+    events_import_init(&im, &s, &p);
+    size_t failed_files = 0;
     for (int i = 1; rc == 0 && i < argc; i++) {
         FILE *f = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "rb");
         if (f == NULL) {
             fprintf(stderr, "liaison import: %s: %s\n", argv[i], strerror(errno));
-            im.failed_files++;
+            failed_files++;
             continue;
         }
         if (import_one(&im, argv[i], f) < 0)
-            im.failed_files++;
+            failed_files++;
         if (f != stdin)
             fclose(f);
     }
     if (rc == 0 && argc < 2 && import_one(&im, "<stdin>", stdin) < 0)
-        im.failed_files++;
+        failed_files++;
     if (rc == 0)
         rc = import_commit(&im);
     if (rc == 0)
         printf("imported %zu events, %zu attributes\n", im.events, im.attrs);
-    if (rc == 0 && im.failed_files) {
+    if (rc == 0 && failed_files) {
         fprintf(stderr, "liaison import: %zu file(s) failed and were not imported\n",
-                im.failed_files);
+                failed_files);
         rc = ERR_INVAL;
     }
     arena_free(a);
-    store_close(s);
+    svc_close(&s);
     config_free(&cfg);
     return rc == 0 ? 0 : 1;
 }

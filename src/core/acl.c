@@ -415,3 +415,43 @@ bool acl_can_list_all_keys(const struct principal *p)
 {
     return acl_is_site_admin(p);
 }
+
+/* ---- events ---- */
+
+bool acl_can_edit_tags(const struct principal *p)
+{
+    return acl_is_site_admin(p) || role_has(&p->role, PERM_TAG_EDITOR);
+}
+
+bool acl_can_publish(const struct principal *p)
+{
+    return acl_is_site_admin(p) || role_has(&p->role, PERM_PUBLISH);
+}
+
+void acl_principal_for_peer_push(const struct principal *p, struct principal *out)
+{
+    *out = *p;
+    out->role.perms |= PERM_BIT(PERM_SITE_ADMIN);
+}
+
+void acl_principal_cli(const struct org *org, struct principal *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->cli = true;
+    out->role.perms = ~0u;
+    if (org != NULL)
+        out->org = *org;
+}
+
+int acl_principal_load(struct store *s, struct arena *a, const struct acl_policy *pol,
+                       struct principal *p, struct acl_filter *out)
+{
+    if (p->sharing_groups != NULL) {
+        acl_filter(p, pol, out);
+        out->sharing_groups = p->sharing_groups;
+        return 0;
+    }
+    int rc = acl_filter_load(s, a, p, pol, out);
+    p->sharing_groups = out->sharing_groups;
+    return rc;
+}

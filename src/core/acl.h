@@ -222,4 +222,35 @@ bool acl_can_view_user(const struct principal *p, const struct user *u);
  * account: acl_can_manage_keys). */
 bool acl_can_list_all_keys(const struct principal *p);
 
+/*
+ * ---- events ----
+ * Who may change tags, publish, and act for a peer's push; the principal of
+ * the command line.  The event service asks these (core/event.c).
+ */
+
+/* Create tags (tags/add): site admin or perm_tag_editor. */
+bool acl_can_edit_tags(const struct principal *p);
+/* Keep an event published (or publish it) as written: site admin or
+ * perm_publish; otherwise a write leaves it unpublished. */
+bool acl_can_publish(const struct principal *p);
+/*
+ * The principal that saves an event a peer's sync user p pushed, once its
+ * sharing groups were captured for p's organisation (sync_capture_sharing_groups):
+ * p acting with the receiving side's full rights - it may add, use the groups
+ * just captured, keep the event published - as MISP saves a pushed event.
+ * Only for event_receive: never for a caller's own request.
+ */
+void acl_principal_for_peer_push(const struct principal *p, struct principal *out);
+/* The local administrator on the command line (liaison import, export):
+ * acts as site admin, as organisation org (NULL: none). */
+void acl_principal_cli(const struct org *org, struct principal *out);
+/*
+ * Loads p's sharing groups (p->sharing_groups, strings in a) unless they are
+ * loaded already (not NULL), and fills out with p's full read restriction
+ * (acl_filter_load).  On a storage failure no sharing group is visible (fails
+ * closed) and the error is returned.
+ */
+int acl_principal_load(struct store *s, struct arena *a, const struct acl_policy *pol,
+                       struct principal *p, struct acl_filter *out);
+
 #endif
