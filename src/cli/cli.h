@@ -6,7 +6,6 @@
 
 #include "core/config.h"
 #include "core/svc.h"
-#include "store/store.h"
 
 #include <stdbool.h>
 
@@ -35,9 +34,6 @@ int cli_check_opts(const char *cmd, int argc, char **argv, const char *const *va
 /* Opens the services on the store named by cfg->db (svc_open), creating its
  * directory; prints errors.  Close with svc_close. */
 int cli_svc_open(const struct config *cfg, struct svc *out);
-/* The same, keeping the store only (close with store_close); for commands
- * not yet moved onto services. */
-int cli_store_open(const struct config *cfg, struct store **out);
 
 int cmd_serve(int argc, char **argv);
 int cmd_org(int argc, char **argv);

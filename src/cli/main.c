@@ -163,15 +163,6 @@ int cli_svc_open(const struct config *cfg, struct svc *out)
     return 0;
 }
 
-int cli_store_open(const struct config *cfg, struct store **out)
-{
-    struct svc s;
-    if (cli_svc_open(cfg, &s) != 0)
-        return 1;
-    *out = s.store;
-    return 0;
-}
-
 static void config_usage(FILE *f)
 {
     fprintf(f, "usage: liaison config show [options]\n"

@@ -15,7 +15,6 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "core/svc.h"
-#include "store/store.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/str.h"
