@@ -112,8 +112,6 @@ int http_save_failed(struct request *req, const char *what, int code, const stru
 int http_saved(struct request *req, const char *message, int64_t id);
 /* The caller's read restriction (acl_filter_load), computed on first use. */
 const struct acl_filter *http_acl(struct request *req);
-/* Writes key: Unix time t as MISP's "Y-m-d H:i:s" (UTC). */
-void http_write_kv_datetime(struct json_writer *w, const char *key, int64_t t);
 /* Returns the query-string argument name, or NULL. */
 const char *http_query_arg(struct request *req, const char *name);
 /* A request header, or NULL. */

@@ -7,6 +7,8 @@
  */
 #include "http/misp.h"
 
+#include "codec/misp_answer.h"
+
 #include "codec/misp_json.h"
 #include "core/event.h"
 #include "core/event_view.h"
@@ -23,8 +25,10 @@ static int service_fail(struct request *req, int rc, const struct diag *d, const
 {
     if (rc == ERR_STALE) {
         char msg[200];
-        snprintf(msg, sizeof(msg), "%s could not be saved: %s in the request not newer than "
-                                   "the local copy.", what, what);
+        snprintf(msg, sizeof(msg),
+                 "%s could not be saved: %s in the request not newer than "
+                 "the local copy.",
+                 what, what);
         return http_error(req, 403, msg, d);
     }
     return http_save_failed(req, what, rc, d);
@@ -52,8 +56,7 @@ static bool view_deleted(struct request *req)
     const char *q = http_query_arg(req, "deleted");
     bool deleted = (q && strcmp(q, "1") == 0) || wants_deleted(json_get(req->json, "deleted"));
     for (size_t i = 0; i < req->n_named; i++)
-        if (str_has_prefix(req->named[i].key, "deleted") &&
-            str_eq_cstr(req->named[i].value, "1"))
+        if (str_has_prefix(req->named[i].key, "deleted") && str_eq_cstr(req->named[i].value, "1"))
             deleted = true;
     return deleted;
 }
@@ -90,20 +93,7 @@ static int fail(struct request *req, int rc, const struct diag *d, const char *w
  */
 static int event_saved_answer(struct request *req, const struct event_saved *sv)
 {
-    struct json_writer *w = &req->w;
-    json_write_object_begin(w);
-    json_write_key(w, "Event");
-    json_write_object_begin(w);
-    misp_event_encode_fields(w, sv->event);
-    json_write_object_end(w);
-    if (sv->n_warnings) {
-        json_write_key(w, "warnings");
-        json_write_array_begin(w);
-        for (size_t i = 0; i < sv->n_warnings; i++)
-            json_write_cstr(w, sv->warnings[i]);
-        json_write_array_end(w);
-    }
-    json_write_object_end(w);
+    misp_answer_saved_event(&req->w, sv->event, sv->warnings, sv->n_warnings);
     return 200;
 }
 
@@ -216,10 +206,7 @@ int misp_events_unpublish(struct request *req)
 
 static void attribute_answer(struct request *req, const struct attribute *at)
 {
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Attribute");
-    misp_attribute_encode(&req->w, at, NULL);
-    json_write_object_end(&req->w);
+    misp_answer_attribute(&req->w, at);
 }
 
 int misp_attributes_add(struct request *req)
@@ -244,26 +231,19 @@ int misp_attributes_add(struct request *req)
     for (size_t i = 0; i < n; i++) {
         char prefix[32];
         snprintf(prefix, sizeof(prefix), many ? "Attribute.%zu" : "Attribute", i);
-        int rc = misp_attribute_decode(req->a, many ? &body->u.items[i] : body, prefix, &list[i],
-                                       &d);
+        int rc =
+            misp_attribute_decode(req->a, many ? &body->u.items[i] : body, prefix, &list[i], &d);
         if (rc < 0)
             return service_fail(req, rc, &d, "Attribute");
     }
-    int rc = attributes_add(&req->app->svc, &req->who, req->a, http_seg(req, 2), list, n, many,
-                            &d);
+    int rc = attributes_add(&req->app->svc, &req->who, req->a, http_seg(req, 2), list, n, many, &d);
     if (rc < 0)
         return fail(req, rc, &d, "Attribute", "event");
     if (!many) {
         attribute_answer(req, &list[0]);
         return 200;
     }
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Attribute");
-    json_write_array_begin(&req->w);
-    for (size_t i = 0; i < n; i++)
-        misp_attribute_encode(&req->w, &list[i], NULL);
-    json_write_array_end(&req->w);
-    json_write_object_end(&req->w);
+    misp_answer_attributes(&req->w, list, n);
     return 200;
 }
 
@@ -328,10 +308,7 @@ int misp_objects_add(struct request *req)
     rc = objects_add(&req->app->svc, &req->who, req->a, http_seg(req, 2), &o, &d);
     if (rc < 0)
         return fail(req, rc, &d, "Object", "event");
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Object");
-    misp_object_encode(&req->w, &o);
-    json_write_object_end(&req->w);
+    misp_answer_object(&req->w, &o);
     return 200;
 }
 
@@ -349,12 +326,6 @@ int misp_objects_delete(struct request *req)
 
 /* ---- tags ---- */
 
-static void tag_encode_full(struct json_writer *w, const struct tag *t)
-{
-    struct tag_ref ref = {.tag = *t, .local = false};
-    misp_tag_encode(w, &ref);
-}
-
 int misp_tags_index(struct request *req)
 {
     struct tag *tags;
@@ -362,13 +333,7 @@ int misp_tags_index(struct request *req)
     int rc = tags_list(&req->app->svc, &req->who, req->a, http_named(req, "searchall"), &tags, &n);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Tag");
-    json_write_array_begin(&req->w);
-    for (size_t i = 0; i < n; i++)
-        tag_encode_full(&req->w, &tags[i]);
-    json_write_array_end(&req->w);
-    json_write_object_end(&req->w);
+    misp_answer_tags(&req->w, tags, n);
     return 200;
 }
 
@@ -381,10 +346,9 @@ int misp_tags_add(struct request *req)
     struct diag d;
     diag_clear(&d);
     /* a colour of another type is ignored (the default), one holding \u0000 refused */
-    if (json_is(body, JSON_OBJECT) &&
-        (http_opt_str(req, body, "name", &t.name, &d) < 0 ||
-         (json_is(json_get(body, "colour"), JSON_STRING) &&
-          http_opt_str(req, body, "colour", &t.colour, &d) < 0)))
+    if (json_is(body, JSON_OBJECT) && (http_opt_str(req, body, "name", &t.name, &d) < 0 ||
+                                       (json_is(json_get(body, "colour"), JSON_STRING) &&
+                                        http_opt_str(req, body, "colour", &t.colour, &d) < 0)))
         return http_save_failed(req, "Tag", ERR_INVAL, &d);
     struct str uuid;
     bool uuid_given = json_as_str(json_get(body, "uuid"), &uuid);
@@ -400,10 +364,7 @@ int misp_tags_add(struct request *req)
         return http_save_failed(req, "Tag", rc, &d);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    json_write_object_begin(&req->w);
-    json_write_key(&req->w, "Tag");
-    tag_encode_full(&req->w, &t);
-    json_write_object_end(&req->w);
+    misp_answer_tag(&req->w, &t);
     return 200;
 }
 

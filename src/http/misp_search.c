@@ -19,6 +19,8 @@
  */
 #include "http/misp.h"
 
+#include "codec/misp_answer.h"
+
 #include "codec/misp_csv.h"
 #include "codec/misp_json.h"
 #include "codec/misp_search_params.h"
@@ -50,8 +52,7 @@ static int written(struct request *req)
     return req->out.len >= SEARCH_CHUNK ? SEARCH_PAGE_FULL : 0;
 }
 
-static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid,
-                     const struct event *e)
+static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid, const struct event *e)
 {
     struct search_stream *s = ctx;
     struct request *req = s->req;
@@ -64,68 +65,41 @@ static int attr_emit(void *ctx, struct attribute *at, const char *event_uuid,
     return written(req);
 }
 
-static void event_index_encode(struct json_writer *w, const struct event *e, bool minimal)
-{
-    json_write_object_begin(w);
-    if (minimal) {
-        json_write_kv_i64_str(w, "id", e->id);
-        json_write_kv_i64_str(w, "timestamp", e->timestamp);
-        json_write_kv_i64_str(w, "sighting_timestamp", e->sighting_timestamp);
-        json_write_kv_bool(w, "published", e->published);
-        json_write_kv_str(w, "uuid", e->uuid);
-        json_write_kv_str(w, "orgc_uuid", e->orgc ? e->orgc->uuid : "");
-        json_write_object_end(w);
-        return;
-    }
-    misp_event_encode_fields(w, e);
-    json_write_object_end(w);
-}
-
 static int event_emit(void *ctx, struct event *e)
 {
     struct search_stream *s = ctx;
     if (s->kind == SEARCH_EVENT_INDEX)
-        event_index_encode(&s->req->w, e, s->p.minimal);
+        misp_answer_event_index_entry(&s->req->w, e, s->p.minimal);
     else
         misp_event_encode(&s->req->w, e);
     return written(s->req);
+}
+
+/* The JSON envelope of the rows, for each kind of search. */
+static enum misp_answer_list list_kind(const struct search_stream *s)
+{
+    return s->kind == SEARCH_EVENTS       ? MISP_LIST_EVENTS
+           : s->kind == SEARCH_ATTRIBUTES ? MISP_LIST_ATTRIBUTES
+                                          : MISP_LIST_ARRAY;
 }
 
 /* Writes what precedes the rows (the CSV header, the JSON envelope). */
 static void write_opening(struct search_stream *s)
 {
     struct request *req = s->req;
-    if (s->kind != SEARCH_ATTRIBUTES) {
-        if (s->kind == SEARCH_EVENTS) {
-            json_write_object_begin(&req->w);
-            json_write_key(&req->w, "response");
-        }
-        json_write_array_begin(&req->w);
-    } else if (s->p.format == SEARCH_FORMAT_CSV) {
+    if (s->kind == SEARCH_ATTRIBUTES && s->p.format == SEARCH_FORMAT_CSV) {
         if (!s->p.headerless)
             misp_csv_header(&req->out, s->p.columns, s->p.n_columns);
-    } else if (s->p.format == SEARCH_FORMAT_JSON) {
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "response");
-        json_write_object_begin(&req->w);
-        json_write_key(&req->w, "Attribute");
-        json_write_array_begin(&req->w);
+    } else if (s->kind != SEARCH_ATTRIBUTES || s->p.format == SEARCH_FORMAT_JSON) {
+        misp_answer_list_open(&req->w, list_kind(s));
     }
 }
 
 /* Writes what follows the rows. */
 static void write_closing(struct search_stream *s)
 {
-    struct request *req = s->req;
-    if (s->kind != SEARCH_ATTRIBUTES) {
-        json_write_array_end(&req->w);
-        if (s->kind == SEARCH_EVENTS)
-            json_write_object_end(&req->w);
-    } else if (s->p.format == SEARCH_FORMAT_JSON) {
-        json_write_array_end(&req->w);
-        json_write_object_end(&req->w);
-        json_write_object_end(&req->w);
-    }
+    if (s->kind != SEARCH_ATTRIBUTES || s->p.format == SEARCH_FORMAT_JSON)
+        misp_answer_list_close(&s->req->w, list_kind(s));
 }
 
 /* http_pages callbacks. */
@@ -232,8 +206,8 @@ static int search_answer(struct search_stream *s)
         write_closing(s);
         return index ? http_etag(req, 200) : 200;
     }
-    s->pages = (struct http_pages){.page = search_next_page, .closing = search_closing, .ctx = s,
-                                   .what = "restSearch"};
+    s->pages = (struct http_pages){
+        .page = search_next_page, .closing = search_closing, .ctx = s, .what = "restSearch"};
     http_stream_pages(req, &s->pages);
     return 200;
 }

@@ -10,6 +10,8 @@
  */
 #include "http/misp.h"
 
+#include "codec/misp_answer.h"
+
 #include "codec/misp_server.h"
 #include "codec/sync_report.h"
 #include "core/links.h"
@@ -78,10 +80,10 @@ int misp_servers_index(struct request *req)
         return http_error(req, 403, "Only site administrators may list sync links.", NULL);
     if (rc < 0)
         return http_fail(req, rc, NULL);
-    json_write_array_begin(&req->w);
+    misp_answer_list_open(&req->w, MISP_LIST_ARRAY);
     for (size_t i = 0; i < n; i++)
         link_answer(req, &v[i]);
-    json_write_array_end(&req->w);
+    misp_answer_list_close(&req->w, MISP_LIST_ARRAY);
     return 200;
 }
 

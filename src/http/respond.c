@@ -121,16 +121,6 @@ const struct acl_filter *http_acl(struct request *req)
     return &req->acl;
 }
 
-void http_write_kv_datetime(struct json_writer *w, const char *key, int64_t t)
-{
-    char date[32];
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
-    json_write_kv_str(w, key, date);
-}
-
 int64_t http_seg_id(struct request *req, size_t i)
 {
     uint64_t v;
