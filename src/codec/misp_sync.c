@@ -51,14 +51,15 @@ void misp_sync_rules_decode(struct arena *a, const char *text, struct misp_sync_
 
 /* ---- requests ---- */
 
-/* "filter": ["a", "!b"] from the items with text of or and not; nothing when
- * there are none. */
+/* "filter": ["a", "!b"] from the items with text of the OR and NOT lists;
+ * nothing when there are none. */
 static void write_filter(struct json_writer *w, struct buf *out, const char *filter,
-                         const struct misp_sync_rule_list *or, const struct misp_sync_rule_list *not)
+                         const struct misp_sync_rule_list *ors,
+                         const struct misp_sync_rule_list *nots)
 {
     bool any = false;
     for (int neg = 0; neg < 2; neg++) {
-        const struct misp_sync_rule_list *list = neg ? not : or;
+        const struct misp_sync_rule_list *list = neg ? nots : ors;
         for (size_t i = 0; i < list->n; i++) {
             if (list->v[i].text == NULL)
                 continue;

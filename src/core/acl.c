@@ -410,8 +410,7 @@ static void rewrite_pulled_attrs(struct attribute *v, size_t n)
 
 void acl_sync_rewrite_pulled(struct event *e)
 {
-    e->distribution =
-        pulled_distribution(e->distribution < 0 ? DIST_COMMUNITY : e->distribution);
+    e->distribution = pulled_distribution(e->distribution < 0 ? DIST_COMMUNITY : e->distribution);
     e->n_tags = acl_shared_tags(e->tags, e->n_tags);
     e->locked = true;
     rewrite_pulled_attrs(e->attrs, e->n_attrs);

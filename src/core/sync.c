@@ -174,6 +174,8 @@ static int on_local_stamp(void *ctx, const char *uuid, int64_t timestamp, bool l
  * locked, is never replaced); sorts them oldest first. */
 static int mark_wanted(struct store *s, struct sync_index *o, struct sync_report *r)
 {
+    if (o->n == 0)
+        return 0;
     qsort(o->v, o->n, sizeof(*o->v), cmp_offer_uuid);
     /* the store's argument: a JSON array of uuids */
     struct buf list;
@@ -271,9 +273,10 @@ static int pull_run(struct store *s, struct sync_link *l, const struct sync_opts
         return ERR_FORBIDDEN;
     }
     int rc = sync_client_hello(sv, o->self_uuid, false, r);
+    if (rc < 0)
+        return rc;
     struct sync_index offers = {NULL, 0, ""};
-    if (rc == 0)
-        rc = sync_client_index(sv, l->a, o->full ? NULL : l->state->etag, &offers, r);
+    rc = sync_client_index(sv, l->a, o->full ? NULL : l->state->etag, &offers, r);
     if (rc < 0 || r->not_modified)
         return rc;
     /* the events with sightings newer than the checkpoint, before

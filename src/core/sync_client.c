@@ -184,9 +184,9 @@ static int post_uuids(const struct server *sv, const char *path, char (*uuids)[U
     return rc;
 }
 
-int sync_client_revoked(const struct server *sv, struct arena *a,
-                        char (*uuids)[UUID_STR_LEN + 1], size_t n,
-                        char (**out)[UUID_STR_LEN + 1], size_t *n_out, struct sync_report *r)
+int sync_client_revoked(const struct server *sv, struct arena *a, char (*uuids)[UUID_STR_LEN + 1],
+                        size_t n, char (**out)[UUID_STR_LEN + 1], size_t *n_out,
+                        struct sync_report *r)
 {
     *out = NULL;
     *n_out = 0;
@@ -208,9 +208,9 @@ int sync_client_revoked(const struct server *sv, struct arena *a,
     return rc;
 }
 
-int sync_client_sightings(const struct server *sv, struct arena *a,
-                          char (*uuids)[UUID_STR_LEN + 1], size_t n, struct sync_report *r,
-                          struct sighting **v, const char ***event_of, size_t *n_out)
+int sync_client_sightings(const struct server *sv, struct arena *a, char (*uuids)[UUID_STR_LEN + 1],
+                          size_t n, struct sync_report *r, struct sighting **v,
+                          const char ***event_of, size_t *n_out)
 {
     *n_out = 0;
     struct buf q;
@@ -229,8 +229,8 @@ int sync_client_sightings(const struct server *sv, struct arena *a,
     } else if (reply.status != 200) {
         sync_report_error(r, "sightings/restSearch: the peer answered HTTP %ld", reply.status);
         rc = ERR_IO;
-    } else if (misp_sync_sightings_decode(a, reply.body.ptr, reply.body.len, &items, &n_items,
-                                          &d) < 0) {
+    } else if (misp_sync_sightings_decode(a, reply.body.ptr, reply.body.len, &items, &n_items, &d) <
+               0) {
         sync_report_error(r, "sightings/restSearch: the answer is not {\"response\": [...]}");
         rc = ERR_INVAL;
     }
@@ -378,8 +378,8 @@ int sync_client_send(const struct server *sv, struct arena *a, const struct sync
     return rc;
 }
 
-int sync_client_remove(const struct server *sv, struct arena *a,
-                       char (*uuids)[UUID_STR_LEN + 1], size_t n, struct sync_report *r)
+int sync_client_remove(const struct server *sv, struct arena *a, char (*uuids)[UUID_STR_LEN + 1],
+                       size_t n, struct sync_report *r)
 {
     if (n == 0)
         return 0;

@@ -73,17 +73,17 @@ int sync_client_events(const struct server *sv, struct arena *a, const struct sy
 
 /* POST events/syncRevoked (Liaison peers) with uuids[0..n): those of them
  * the peer no longer shares, canonical, in a. */
-int sync_client_revoked(const struct server *sv, struct arena *a,
-                        char (*uuids)[UUID_STR_LEN + 1], size_t n,
-                        char (**out)[UUID_STR_LEN + 1], size_t *n_out, struct sync_report *r);
+int sync_client_revoked(const struct server *sv, struct arena *a, char (*uuids)[UUID_STR_LEN + 1],
+                        size_t n, char (**out)[UUID_STR_LEN + 1], size_t *n_out,
+                        struct sync_report *r);
 
 /* POST sightings/restSearch/event for the events uuids[0..n) (deleted ones
  * too from a Liaison peer): the sightings read, each with its event's uuid,
  * in a; one that cannot be read counts in r->failed.  ERR_IO or ERR_INVAL
  * (reported) when the peer did not answer so. */
-int sync_client_sightings(const struct server *sv, struct arena *a,
-                          char (*uuids)[UUID_STR_LEN + 1], size_t n, struct sync_report *r,
-                          struct sighting **v, const char ***event_of, size_t *n_out);
+int sync_client_sightings(const struct server *sv, struct arena *a, char (*uuids)[UUID_STR_LEN + 1],
+                          size_t n, struct sync_report *r, struct sighting **v,
+                          const char ***event_of, size_t *n_out);
 
 /* ---- push ---- */
 
@@ -111,8 +111,8 @@ int sync_client_send(const struct server *sv, struct arena *a, const struct sync
 
 /* POST events/syncRemove (Liaison peers): the copies of uuids[0..n) there are
  * removed; r->removed counts them.  Nothing is sent when n is 0. */
-int sync_client_remove(const struct server *sv, struct arena *a,
-                       char (*uuids)[UUID_STR_LEN + 1], size_t n, struct sync_report *r);
+int sync_client_remove(const struct server *sv, struct arena *a, char (*uuids)[UUID_STR_LEN + 1],
+                       size_t n, struct sync_report *r);
 
 /* The sightings v[0..n) of event event_uuid that the peer lacks
  * (filterSightingUuidsForPush answers those it has), and to a Liaison peer the

@@ -16,8 +16,7 @@
 
 /* ---- a link's push rules ---- */
 
-static bool listed(const struct misp_sync_rule_list *list, const char *a, const char *b,
-                   int64_t id)
+static bool listed(const struct misp_sync_rule_list *list, const char *a, const char *b, int64_t id)
 {
     for (size_t i = 0; i < list->n; i++) {
         const struct misp_sync_rule *v = &list->v[i];
@@ -211,7 +210,9 @@ int sync_capture_sharing_groups(struct store_conn *c, struct arena *a,
     return rc;
 }
 
-/* Loads the group of id into *out (cached per call in a small table). */
+/* ---- sharing groups on the way out ---- */
+
+/* The groups loaded for one event, by id. */
 struct group_cache {
     struct sharing_group *v[16];
     size_t n;
@@ -266,8 +267,6 @@ int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, const char
     }
     return rc == ERR_NOTFOUND ? 0 : rc;
 }
-
-/* ---- sharing groups on the way out ---- */
 
 /* Push: may the items in a sharing group go to the link's peer?  Only if the
  * organisation running it is a member (or the group lists the link). */

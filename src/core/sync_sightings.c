@@ -83,8 +83,8 @@ static int save_sightings(struct store *s, const struct sync_link *l,
         if ((rc = store_savepoint(c)) < 0)
             break;
         bool ours = sync_uuids_has(&reach->from_link, uuids[e]);
-        int brc = sighting_bulk_save(c, a, &l->peer, ours ? &own : &reach->seen, uuids[e], mine,
-                                     m, &res, &d);
+        int brc = sighting_bulk_save(c, a, &l->peer, ours ? &own : &reach->seen, uuids[e], mine, m,
+                                     &res, &d);
         if ((rc = store_savepoint_end(c, brc == 0)) < 0)
             break;
         if (brc == ERR_DB || brc == ERR_IO) {

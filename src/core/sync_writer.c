@@ -69,8 +69,7 @@ static bool is_fatal(int rc)
 /* Writes b's events in transaction c; each with its own savepoint when
  * `guarded`, so that a bad one is undone alone.  Returns a fatal error, or
  * ERR_INVAL (unguarded) when some event was refused. */
-static int write_events(struct sync_writer *p, struct store_conn *c, struct batch *b,
-                        bool guarded)
+static int write_events(struct sync_writer *p, struct store_conn *c, struct batch *b, bool guarded)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < b->n; i++) {
@@ -122,8 +121,7 @@ static int write_batch(struct sync_writer *p, struct batch *b)
         if (x->rc < 0) {
             w->failed++;
             sync_report_error(w, "event %s: %s%s%s", x->e->uuid, x->d.field,
-                              x->d.field[0] ? ": " : "",
-                              x->d.msg[0] ? x->d.msg : err_str(x->rc));
+                              x->d.field[0] ? ": " : "", x->d.msg[0] ? x->d.msg : err_str(x->rc));
             continue;
         }
         if (x->res == RECEIVE_CREATED)

@@ -90,8 +90,8 @@ static void test_request_bytes(void **state)
     misp_sync_uuids_encode(&b, uuids, 0);
     assert_body(&b, "[]");
     misp_sync_sighting_query_encode(&b, uuids, 1, false);
-    assert_body(&b, "{\"returnFormat\":\"json\",\"includeUuid\":1,\"from\":1,\"uuid\":[\"" U1
-                    "\"]}");
+    assert_body(&b,
+                "{\"returnFormat\":\"json\",\"includeUuid\":1,\"from\":1,\"uuid\":[\"" U1 "\"]}");
     misp_sync_sighting_query_encode(&b, uuids, 2, true);
     assert_body(&b, "{\"returnFormat\":\"json\",\"includeUuid\":1,\"from\":1,"
                     "\"includeDeleted\":1,\"uuid\":[\"" U1 "\",\"" U2 "\"]}");
@@ -123,9 +123,8 @@ static void test_sightings_and_event_bytes(void **state)
     bool pick[2] = {true, false};
     struct buf b;
     buf_init(&b, 1 << 16);
-    misp_sync_sightings_encode(&b, v, pick, 2,
-                               MISP_SIGHTING_ATTRIBUTE_UUID | MISP_SIGHTING_ORG |
-                                   MISP_SIGHTING_DELETED);
+    misp_sync_sightings_encode(
+        &b, v, pick, 2, MISP_SIGHTING_ATTRIBUTE_UUID | MISP_SIGHTING_ORG | MISP_SIGHTING_DELETED);
     assert_body(&b, "[{\"id\":\"9\",\"attribute_id\":\"0\",\"event_id\":\"0\",\"org_id\":\"3\","
                     "\"date_sighting\":\"1700000000\",\"uuid\":\"" U1 "\",\"source\":\"ids\","
                     "\"type\":\"0\",\"attribute_uuid\":\"" U2 "\",\"deleted\":true,"
