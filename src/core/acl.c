@@ -455,3 +455,48 @@ int acl_principal_load(struct store *s, struct arena *a, const struct acl_policy
     p->sharing_groups = out->sharing_groups;
     return rc;
 }
+
+/* ---- sync: distribution on the way in and out ---- */
+
+static int pulled_distribution(int dist)
+{
+    return dist == DIST_COMMUNITY ? DIST_ORG : dist == DIST_CONNECTED ? DIST_COMMUNITY : dist;
+}
+
+static void rewrite_pulled_attrs(struct attribute *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        v[i].distribution = pulled_distribution(v[i].distribution);
+        v[i].n_tags = acl_shared_tags(v[i].tags, v[i].n_tags);
+    }
+}
+
+void acl_sync_rewrite_pulled(struct event *e)
+{
+    e->distribution = pulled_distribution(e->distribution < 0 ? DIST_COMMUNITY : e->distribution);
+    e->n_tags = acl_shared_tags(e->tags, e->n_tags);
+    e->locked = true;
+    rewrite_pulled_attrs(e->attrs, e->n_attrs);
+    for (size_t j = 0; j < e->n_objects; j++) {
+        e->objects[j].distribution = pulled_distribution(e->objects[j].distribution);
+        rewrite_pulled_attrs(e->objects[j].attrs, e->objects[j].n_attrs);
+    }
+}
+
+static int pushed_distribution(int dist)
+{
+    return dist == DIST_CONNECTED ? DIST_COMMUNITY : dist;
+}
+
+void acl_sync_rewrite_pushed(struct event *e)
+{
+    e->distribution = pushed_distribution(e->distribution);
+    for (size_t i = 0; i < e->n_attrs; i++)
+        e->attrs[i].distribution = pushed_distribution(e->attrs[i].distribution);
+    for (size_t j = 0; j < e->n_objects; j++) {
+        struct object *o = &e->objects[j];
+        o->distribution = pushed_distribution(o->distribution);
+        for (size_t i = 0; i < o->n_attrs; i++)
+            o->attrs[i].distribution = pushed_distribution(o->attrs[i].distribution);
+    }
+}

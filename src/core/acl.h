@@ -253,4 +253,22 @@ void acl_principal_cli(const struct org *org, struct principal *out);
 int acl_principal_load(struct store *s, struct arena *a, const struct acl_policy *pol,
                        struct principal *p, struct acl_filter *out);
 
+/* ---- sync: distribution on the way in and out ---- */
+
+/*
+ * A pulled event, before it is saved here (MISP's Server.php
+ * __updatePulledEventBeforeInsert), for the event, its objects and
+ * attributes: distribution 1 ("this community") -> 0 and 2 ("connected
+ * communities") -> 1, an event without one taken as 1 first; local tags
+ * dropped; the event becomes a synced copy (locked).
+ */
+void acl_sync_rewrite_pulled(struct event *e);
+/*
+ * An event about to be pushed (MISP's Event::__updateEventForSync): "connected
+ * communities" goes out as "this community", for the event, its objects and
+ * attributes.  The TLP cut and the items below 2 were removed before, by
+ * acl_sync_trim(e, 2).
+ */
+void acl_sync_rewrite_pushed(struct event *e);
+
 #endif

@@ -1,7 +1,10 @@
 /*
  * sync.h - pulling from and pushing to peers (Liaison nodes or MISP servers)
- * over MISP's sync protocol, with the received-side rules, TLP and
- * per-link checkpoints.  See docs/federation.md.
+ * over MISP's sync protocol, with per-link checkpoints: the engine's entry
+ * points.  See docs/federation.md.  The engine is sync.c (runs, checkpoints),
+ * sync_writer.c (batches) and sync_sightings.c; the protocol is
+ * sync_client.c; what may leave or land is sync_rules.c and acl.c (the
+ * distribution rewriting, TLP).  Scheduling is sync_jobs.c's.
  *
  * A run talks to the peer without holding the store, and writes what it
  * received in batches: one write transaction per batch, one savepoint per
@@ -15,6 +18,7 @@
 
 #include "codec/sync_report.h" /* struct sync_report */
 #include "core/model.h"
+#include "core/sync_rules.h" /* sharing groups arriving with or leaving with an event */
 #include "util/err.h"
 
 #include <stdbool.h>
@@ -52,37 +56,5 @@ int sync_run_leased(struct store *s, int64_t server_id, bool push, const struct 
                     struct sync_report *r);
 /* The job name (and lease) of link server_id's pull or push. */
 void sync_job_name(char *out, int64_t server_id, bool push);
-
-/*
- * MISP's received-side rewriting of a pulled event (Server.php
- * __updatePulledEventBeforeInsert), for event, objects and attributes:
- * distribution 1 -> 0 and 2 -> 1; local tags dropped.
- */
-void sync_rewrite_pulled(struct event *e);
-
-/*
- * Sharing groups arriving with an event (pull or push): a group is kept, found
- * by uuid or created with its member organisations and the servers this node
- * can name, only if the receiving organisation (rcv->member, the one the event
- * will belong to here) is in it - listed, or all organisations of a server
- * whose URL is this node's (MISP's rule).  An item in a
- * group that is not kept is dropped; *keep is false when that is the event.
- * Distribution-4 items then carry the local group id.
- */
-struct sync_receiver {
-    const struct org *member; /* the organisation that will own the copy */
-    const char *self_url;     /* this node's base URL, or NULL */
-};
-struct store_conn;
-struct arena;
-int sync_capture_sharing_groups(struct store_conn *c, struct arena *a,
-                                const struct sync_receiver *rcv, struct event *e, bool *keep,
-                                struct diag *d);
-
-/* Loads the sharing groups of e's distribution-4 items into their
- * sharing_group members, with their servers' URLs (self_url for this node),
- * so that they are sent with it. */
-int sync_attach_sharing_groups(struct store_conn *c, struct arena *a, const char *self_url,
-                               struct event *e);
 
 #endif

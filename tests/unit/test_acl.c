@@ -285,6 +285,99 @@ static void test_peer_deletes_only_what_its_org_reported_or_delivered(void **sta
     assert_true(acl_can_peer_delete_sighting(&sa, &local));
 }
 
+/* ---- sync: distribution on the way in and out ---- */
+
+static void test_pulled_event_is_rewritten_as_misp_does(void **state)
+{
+    (void)state;
+    struct tag_ref tags[2];
+    memset(tags, 0, sizeof(tags));
+    tags[0].tag.name = "tlp:green";
+    tags[1].tag.name = "workflow:todo";
+    tags[1].local = true;
+    struct attribute attrs[4];
+    memset(attrs, 0, sizeof(attrs));
+    int given[4] = {DIST_ORG, DIST_COMMUNITY, DIST_CONNECTED, DIST_INHERIT};
+    for (int i = 0; i < 4; i++)
+        attrs[i].distribution = given[i];
+    attrs[2].tags = &tags[1];
+    attrs[2].n_tags = 1;
+    struct object obj;
+    memset(&obj, 0, sizeof(obj));
+    obj.distribution = DIST_CONNECTED;
+    obj.attrs = &attrs[3];
+    obj.n_attrs = 1;
+    struct event e;
+    memset(&e, 0, sizeof(e));
+    e.distribution = DIST_CONNECTED;
+    e.tags = tags;
+    e.n_tags = 2;
+    e.attrs = attrs;
+    e.n_attrs = 3;
+    e.objects = &obj;
+    e.n_objects = 1;
+    acl_sync_rewrite_pulled(&e);
+    assert_true(e.locked);
+    assert_int_equal(e.distribution, DIST_COMMUNITY);
+    assert_int_equal(e.n_tags, 1);
+    assert_string_equal(e.tags[0].tag.name, "tlp:green");
+    assert_int_equal(attrs[0].distribution, DIST_ORG);
+    assert_int_equal(attrs[1].distribution, DIST_ORG);
+    assert_int_equal(attrs[2].distribution, DIST_COMMUNITY);
+    assert_int_equal(attrs[2].n_tags, 0);
+    assert_int_equal(obj.distribution, DIST_COMMUNITY);
+    assert_int_equal(obj.attrs[0].distribution, DIST_INHERIT);
+
+    struct event all;
+    memset(&all, 0, sizeof(all));
+    all.distribution = DIST_ALL;
+    acl_sync_rewrite_pulled(&all);
+    assert_int_equal(all.distribution, DIST_ALL);
+    /* an event that gives no distribution counts as "this community" */
+    struct event none;
+    memset(&none, 0, sizeof(none));
+    none.distribution = -1;
+    acl_sync_rewrite_pulled(&none);
+    assert_int_equal(none.distribution, DIST_ORG);
+}
+
+static void test_pushed_event_goes_out_as_this_community(void **state)
+{
+    (void)state;
+    struct attribute attrs[4];
+    memset(attrs, 0, sizeof(attrs));
+    int given[4] = {DIST_CONNECTED, DIST_ALL, DIST_SHARING_GROUP, DIST_CONNECTED};
+    for (int i = 0; i < 4; i++)
+        attrs[i].distribution = given[i];
+    struct object obj;
+    memset(&obj, 0, sizeof(obj));
+    obj.distribution = DIST_CONNECTED;
+    obj.attrs = &attrs[3];
+    obj.n_attrs = 1;
+    struct tag_ref local;
+    memset(&local, 0, sizeof(local));
+    local.tag.name = "workflow:todo";
+    local.local = true;
+    struct event e;
+    memset(&e, 0, sizeof(e));
+    e.distribution = DIST_CONNECTED;
+    e.tags = &local;
+    e.n_tags = 1;
+    e.attrs = attrs;
+    e.n_attrs = 3;
+    e.objects = &obj;
+    e.n_objects = 1;
+    acl_sync_rewrite_pushed(&e);
+    assert_int_equal(e.distribution, DIST_COMMUNITY);
+    assert_int_equal(attrs[0].distribution, DIST_COMMUNITY);
+    assert_int_equal(attrs[1].distribution, DIST_ALL);
+    assert_int_equal(attrs[2].distribution, DIST_SHARING_GROUP);
+    assert_int_equal(obj.distribution, DIST_COMMUNITY);
+    assert_int_equal(obj.attrs[0].distribution, DIST_COMMUNITY);
+    assert_int_equal(e.n_tags, 1); /* tags are acl_sync_trim's, before */
+    assert_false(e.locked);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +391,8 @@ int main(void)
         cmocka_unit_test(test_sighting_add_delete_and_sync_rights),
         cmocka_unit_test(test_no_one_acts_on_an_account_with_more_permissions),
         cmocka_unit_test(test_peer_deletes_only_what_its_org_reported_or_delivered),
+        cmocka_unit_test(test_pulled_event_is_rewritten_as_misp_does),
+        cmocka_unit_test(test_pushed_event_goes_out_as_this_community),
     };
     return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
 }

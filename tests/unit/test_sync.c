@@ -1,7 +1,7 @@
 /*
- * test_sync.c - the received side of sync: MISP's rewriting of a pulled event,
- * and sharing groups kept only where the receiving organisation is a member
- * (against a real SQLite file).
+ * test_sync.c - the received side of sync: sharing groups kept only where
+ * the receiving organisation is a member (core/sync_rules.c, against a real
+ * SQLite file).  The distribution rewriting is acl.c's (test_acl.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,60 +10,12 @@
 
 #include <cmocka.h>
 
-#include "core/sync.h"
+#include "core/sync_rules.h"
 #include "store/store.h"
 #include "util/arena.h"
 
 #define TMPDB_NAME "sync"
 #include "tmpdb.h"
-
-static void test_pulled_event_is_rewritten_as_misp_does(void **state)
-{
-    (void)state;
-    struct tag_ref tags[2];
-    memset(tags, 0, sizeof(tags));
-    tags[0].tag.name = "tlp:green";
-    tags[1].tag.name = "workflow:todo";
-    tags[1].local = true;
-    struct attribute attrs[4];
-    memset(attrs, 0, sizeof(attrs));
-    int given[4] = {DIST_ORG, DIST_COMMUNITY, DIST_CONNECTED, DIST_INHERIT};
-    for (int i = 0; i < 4; i++)
-        attrs[i].distribution = given[i];
-    attrs[2].tags = &tags[1];
-    attrs[2].n_tags = 1;
-    struct object obj;
-    memset(&obj, 0, sizeof(obj));
-    obj.distribution = DIST_CONNECTED;
-    obj.attrs = &attrs[3];
-    obj.n_attrs = 1;
-    struct event e;
-    memset(&e, 0, sizeof(e));
-    e.distribution = DIST_CONNECTED;
-    e.tags = tags;
-    e.n_tags = 2;
-    e.attrs = attrs;
-    e.n_attrs = 3;
-    e.objects = &obj;
-    e.n_objects = 1;
-    sync_rewrite_pulled(&e);
-    assert_true(e.locked);
-    assert_int_equal(e.distribution, DIST_COMMUNITY);
-    assert_int_equal(e.n_tags, 1);
-    assert_string_equal(e.tags[0].tag.name, "tlp:green");
-    assert_int_equal(attrs[0].distribution, DIST_ORG);
-    assert_int_equal(attrs[1].distribution, DIST_ORG);
-    assert_int_equal(attrs[2].distribution, DIST_COMMUNITY);
-    assert_int_equal(attrs[2].n_tags, 0);
-    assert_int_equal(obj.distribution, DIST_COMMUNITY);
-    assert_int_equal(obj.attrs[0].distribution, DIST_INHERIT);
-
-    struct event all;
-    memset(&all, 0, sizeof(all));
-    all.distribution = DIST_ALL;
-    sync_rewrite_pulled(&all);
-    assert_int_equal(all.distribution, DIST_ALL);
-}
 
 static void group_of(struct sharing_group *g, const char *uuid, struct sharing_group_org *m,
                      struct org *members, size_t n)
@@ -191,7 +143,6 @@ static void test_sharing_groups_kept_only_for_members(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pulled_event_is_rewritten_as_misp_does),
         cmocka_unit_test_setup_teardown(test_sharing_groups_kept_only_for_members, setup,
                                         teardown),
     };
