@@ -6,7 +6,7 @@
 #                   fuzz-corpus replays and API tests against a real server
 #   make bench      run the benchmarks under bench/ (prints figures)
 #   make fuzz       build libFuzzer targets (clang) into build/fuzz/
-#   make lint       cppcheck and clang-tidy on src/, scripts/lint-sql
+#   make lint       cppcheck and clang-tidy on src/, scripts/lint-sql, scripts/lint-layers
 #   make format     clang-format -i on src/ tests/ fuzz/ bench/
 
 CC      ?= cc
@@ -114,6 +114,7 @@ fuzz:
 
 lint:
 	scripts/lint-sql
+	scripts/lint-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Isrc -Ibuild/gen src
 	clang-tidy --quiet $(SRC) -- $(WARN) $(DEFS) $(PKG_CFLAGS)

@@ -500,3 +500,24 @@ void acl_sync_rewrite_pushed(struct event *e)
             o->attrs[i].distribution = pushed_distribution(o->attrs[i].distribution);
     }
 }
+
+void acl_principal_for_link_pull(const struct org *owner, struct principal *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->org = *owner;
+    out->user.org_id = owner->id;
+    out->role.name = "sync";
+    out->role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) | PERM_BIT(PERM_MODIFY_ORG) |
+                      PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
+                      PERM_BIT(PERM_SITE_ADMIN);
+    out->sharing_groups = "[]";
+}
+
+void acl_principal_for_link_peer(int64_t remote_org_id, struct principal *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->org.id = remote_org_id;
+    out->user.org_id = remote_org_id;
+    out->role.name = "sync";
+    out->role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_SIGHTING);
+}

@@ -271,4 +271,16 @@ void acl_sync_rewrite_pulled(struct event *e);
  */
 void acl_sync_rewrite_pushed(struct event *e);
 
+/*
+ * The principals of a sync run over a link: the pull acts here as the
+ * organisation owning the link, with the rights to save what it received
+ * (MISP runs a pull as the server's organisation with a site admin's
+ * rights; what lands is decided by the received-side rules, not by them);
+ * the peer behind the link is its remote organisation with a sync user's
+ * rights (add, sync, sightings), the filter its sightings and removals are
+ * judged by (acl_sync_may_reach, acl_can_peer_delete_sighting).
+ */
+void acl_principal_for_link_pull(const struct org *owner, struct principal *out);
+void acl_principal_for_link_peer(int64_t remote_org_id, struct principal *out);
+
 #endif

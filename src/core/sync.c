@@ -110,18 +110,8 @@ static int link_load(struct store *s, int64_t server_id, bool push, struct sync_
     }
     if (rc < 0 || owner == NULL)
         return rc < 0 ? rc : ERR_DB;
-    l->actor.org = *owner;
-    l->actor.user.org_id = owner->id;
-    l->actor.role.name = "sync";
-    l->actor.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) | PERM_BIT(PERM_MODIFY_ORG) |
-                          PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
-                          PERM_BIT(PERM_SITE_ADMIN);
-    l->actor.sharing_groups = "[]";
-    memset(&l->peer, 0, sizeof(l->peer));
-    l->peer.org.id = l->sv->remote_org_id;
-    l->peer.user.org_id = l->sv->remote_org_id;
-    l->peer.role.name = "sync";
-    l->peer.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_SIGHTING);
+    acl_principal_for_link_pull(owner, &l->actor);
+    acl_principal_for_link_peer(l->sv->remote_org_id, &l->peer);
     return 0;
 }
 
