@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -307,6 +308,14 @@ static void body_append(struct conn_state *st, const char *data, size_t n)
  * thread shuts down the socket of a connection past its deadline;
  * libmicrohttpd then reads end-of-file and closes it.
  *
+ * A deadline that passes while the socket holds bytes not yet read is met:
+ * the client sent its request in time and the connection's thread is busy
+ * with another one (a kept-alive connection's next request arriving just
+ * before its deadline would otherwise be closed unanswered - seen as a rare
+ * "connection closed without response" under load).  It gets one more
+ * header_timeout to be read; a slow sender of headers gains nothing, since
+ * what it sent is read as it arrives and the grace is given once per request.
+ *
  * The descriptor is never a reused one: MHD notifies a close (and we unlink
  * the watch, under the lock the watchdog holds) before it closes the socket.
  */
@@ -314,6 +323,7 @@ struct conn_watch {
     struct conn_watch *prev, *next;
     int fd;
     uint64_t deadline; /* CLOCK_MONOTONIC ms; 0: none (a request is in) - atomic */
+    uint64_t graced;   /* the deadline the watchdog last extended to (watchdog only) */
 };
 
 static struct {
@@ -376,9 +386,18 @@ static void *watch_main(void *arg)
         uint64_t now = now_ms();
         for (struct conn_watch *w = watch.head; w != NULL; w = w->next) {
             uint64_t d = __atomic_load_n(&w->deadline, __ATOMIC_RELAXED);
-            /* the exchange fails if the headers came in meanwhile */
-            if (d != 0 && now >= d &&
-                __atomic_compare_exchange_n(&w->deadline, &d, 0, false, __ATOMIC_RELAXED,
+            if (d == 0 || now < d)
+                continue;
+            /* the exchanges fail if the headers came in meanwhile */
+            int pending = 0;
+            if (d != w->graced && ioctl(w->fd, FIONREAD, &pending) == 0 && pending > 0) {
+                uint64_t later = now + watch.header_ms;
+                if (__atomic_compare_exchange_n(&w->deadline, &d, later, false, __ATOMIC_RELAXED,
+                                                __ATOMIC_RELAXED))
+                    w->graced = later;
+                continue;
+            }
+            if (__atomic_compare_exchange_n(&w->deadline, &d, 0, false, __ATOMIC_RELAXED,
                                             __ATOMIC_RELAXED)) {
                 shutdown(w->fd, SHUT_RDWR);
                 log_debug("http: closed a connection without complete request headers after "
