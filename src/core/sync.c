@@ -400,7 +400,7 @@ static int link_load(struct store *s, int64_t server_id, bool push, struct link 
     l->actor.role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) | PERM_BIT(PERM_MODIFY_ORG) |
                           PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
                           PERM_BIT(PERM_SITE_ADMIN);
-    l->actor.sharing_groups = "[]";
+    l->actor.sharing_groups = id_set_none();
     memset(&l->peer, 0, sizeof(l->peer));
     l->peer.org.id = l->sv->remote_org_id;
     l->peer.user.org_id = l->sv->remote_org_id;
@@ -553,19 +553,18 @@ static int read_index(struct arena *a, const struct buf *body, struct offer_list
 static int mark_wanted(struct store *s, struct offer_list *o, struct sync_report *r)
 {
     qsort(o->v, o->n, sizeof(*o->v), cmp_offered_uuid);
-    struct buf list;
-    buf_init(&list, SYNC_INDEX_MAX);
-    buf_putc(&list, '[');
+    const char **list = calloc(o->n ? o->n : 1, sizeof(*list));
+    if (list == NULL)
+        return ERR_IO;
     for (size_t i = 0; i < o->n; i++)
-        buf_printf(&list, "%s\"%s\"", i ? "," : "", o->v[i].uuid);
-    buf_putc(&list, ']');
+        list[i] = o->v[i].uuid;
     struct store_conn *c;
-    int rc = list.err ? ERR_TOOBIG : store_begin_read(s, &c);
+    int rc = store_begin_read(s, &c);
     if (rc == 0) {
-        rc = store_event_stamps(c, buf_cstr(&list), on_local_stamp, o);
+        rc = store_event_stamps(c, (struct str_set){list, o->n}, on_local_stamp, o);
         store_end(c, true);
     }
-    buf_free(&list);
+    free(list);
     if (rc < 0)
         return rc;
     size_t kept = 0;
@@ -1613,9 +1612,8 @@ static int push_sightings(struct store *s, struct link *l, const struct rules *r
         struct arena *a = arena_new();
         struct event *e = NULL;
         struct sighting_list list = {0}; /* in a */
-        char ids[32];
-        snprintf(ids, sizeof(ids), "[%lld]", (long long)events.v[i].id);
-        struct sighting_query q = {.acl = all, .event_ids = ids, .with_deleted = true};
+        struct sighting_query q = {
+            .acl = all, .event_ids = {&events.v[i].id, 1}, .with_deleted = true};
         if ((rc = store_begin_read(s, &c)) < 0) {
             arena_free(a);
             break;
