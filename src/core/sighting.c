@@ -869,12 +869,6 @@ int sightings_of(struct svc *s, const struct acl_filter *acl, struct arena *a, c
     return rc;
 }
 
-/* The set of n ids, absent (any) if n is 0: a filter's empty list. */
-static struct id_set ids_or_any(const int64_t *v, size_t n)
-{
-    return n ? (struct id_set){v, n} : (struct id_set){0};
-}
-
 /* The uuids as a set (pointers into uuids, array in a). */
 static struct str_set uuid_set(struct arena *a, const char (*uuids)[UUID_STR_LEN + 1], size_t n)
 {
@@ -882,6 +876,26 @@ static struct str_set uuid_set(struct arena *a, const char (*uuids)[UUID_STR_LEN
     for (size_t i = 0; i < n; i++)
         v[i] = uuids[i];
     return (struct str_set){v, n};
+}
+
+/* A filter's list as a set of the cursor (copied to a), absent (any) if empty. */
+static struct id_set ids_or_any(struct arena *a, const int64_t *v, size_t n)
+{
+    if (n == 0)
+        return (struct id_set){0};
+    int64_t *copy = arena_alloc(a, n * sizeof(*copy));
+    memcpy(copy, v, n * sizeof(*copy));
+    return (struct id_set){copy, n};
+}
+
+static struct str_set strs_or_any(struct arena *a, const char *const *v, size_t n)
+{
+    if (n == 0)
+        return (struct str_set){0};
+    const char **copy = arena_calloc(a, n, sizeof(*copy));
+    for (size_t i = 0; i < n; i++)
+        copy[i] = arena_strdup(a, v[i]);
+    return (struct str_set){copy, n};
 }
 
 int sightings_search_begin(struct svc *s, const struct principal *who,
@@ -897,8 +911,8 @@ int sightings_search_begin(struct svc *s, const struct principal *who,
     /* beyond MISP, for Liaison peers (and site admins): tombstoned sightings
      * too, marked "deleted", so that deletions travel */
     out->with_deleted = q->with_deleted = f->with_deleted && acl_can_sync(who);
-    struct id_set ids = ids_or_any(f->ids, f->n_ids);
-    struct str_set uuids = f->n_uuids ? uuid_set(a, f->uuids, f->n_uuids) : (struct str_set){0};
+    struct id_set ids = ids_or_any(a, f->ids, f->n_ids);
+    struct str_set uuids = strs_or_any(a, uuid_set(a, f->uuids, f->n_uuids).v, f->n_uuids);
     if (f->context == SIGHTING_CONTEXT_EVENT) {
         q->event_ids = ids;
         q->event_uuids = uuids;
@@ -909,9 +923,9 @@ int sightings_search_begin(struct svc *s, const struct principal *who,
     int64_t *types = arena_calloc(a, f->n_types + 1, sizeof(*types));
     for (size_t i = 0; i < f->n_types; i++)
         types[i] = f->types[i];
-    q->types = ids_or_any(types, f->n_types);
-    if (f->n_sources)
-        q->sources = (struct str_set){f->sources, f->n_sources};
+    if (f->n_types)
+        q->types = (struct id_set){types, f->n_types};
+    q->sources = strs_or_any(a, f->sources, f->n_sources);
     if (f->n_orgs == 0)
         return 0;
     int64_t *orgs = arena_calloc(a, f->n_orgs, sizeof(*orgs));
@@ -931,8 +945,8 @@ int sightings_search_begin(struct svc *s, const struct principal *who,
         }
     }
     store_end(c, true);
-    q->org_ids = ids_or_any(orgs, n_orgs);
-    q->not_org_ids = ids_or_any(not_orgs, n_not);
+    q->org_ids = ids_or_any(a, orgs, n_orgs);
+    q->not_org_ids = ids_or_any(a, not_orgs, n_not);
     return rc;
 }
 
@@ -990,7 +1004,6 @@ int sightings_known(struct svc *s, const struct principal *who, const struct acl
     if (n > 0)
         memcpy(k.sorted, uuids, n * sizeof(*uuids));
     qsort(k.sorted, n, sizeof(*k.sorted), cmp_uuid);
-
     struct store_conn *c;
     int rc = store_begin_read(s->store, &c);
     if (rc < 0)
