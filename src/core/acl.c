@@ -4,7 +4,6 @@
 #include "core/acl.h"
 
 #include "store/store.h"
-#include "util/parse.h"
 
 #include <string.h>
 #include <strings.h>
@@ -22,7 +21,7 @@ void acl_filter(const struct principal *p, const struct acl_policy *pol, struct 
     out->everything = acl_is_site_admin(p);
     out->org_id = p->org.id;
     out->unpublished_private = pol && pol->unpublished_private;
-    out->sharing_groups = "[]";
+    out->sharing_groups = id_set_none();
     out->see_deleted = out->everything || role_has(&p->role, PERM_SYNC);
     out->sync_peer = !out->everything && role_has(&p->role, PERM_SYNC);
 }
@@ -31,7 +30,7 @@ void acl_filter_system(struct acl_filter *out, bool with_deleted)
 {
     memset(out, 0, sizeof(*out));
     out->everything = true;
-    out->sharing_groups = "[]";
+    out->sharing_groups = id_set_none();
     out->see_deleted = with_deleted;
 }
 
@@ -45,30 +44,20 @@ int acl_filter_load(struct store *s, struct arena *a, const struct principal *p,
     int rc = store_begin_read(s, &c);
     if (rc < 0)
         return rc;
-    char *json = NULL;
-    rc = store_sharing_group_visible_ids(c, a, p->org.id, acl_is_sync_peer(p), &json);
+    struct id_set ids;
+    rc = store_sharing_group_visible_ids(c, a, p->org.id, acl_is_sync_peer(p), &ids);
     store_end(c, true);
     if (rc == 0)
-        out->sharing_groups = json;
+        out->sharing_groups = ids;
     return rc;
 }
 
-/* Is sg_id in list, a JSON array of ids ("[3,7]") as written by the store? */
-static bool id_listed(const char *list, int64_t sg_id)
+/* Is sg_id one of the granted ids (absent: none)? */
+static bool id_listed(struct id_set granted, int64_t sg_id)
 {
-    struct str cur = str_from_cstr(list ? list : "[]");
-    while (cur.len) {
-        uint64_t id;
-        if (cur.ptr[0] >= '0' && cur.ptr[0] <= '9') {
-            if (parse_u64(&cur, 0, UINT64_MAX, &id) < 0)
-                return false;
-            if ((int64_t)id == sg_id)
-                return true;
-            continue;
-        }
-        cur.ptr++;
-        cur.len--;
-    }
+    for (size_t i = 0; i < granted.n; i++)
+        if (granted.v[i] == sg_id)
+            return true;
     return false;
 }
 
@@ -446,7 +435,7 @@ void acl_principal_cli(const struct org *org, struct principal *out)
 int acl_principal_load(struct store *s, struct arena *a, const struct acl_policy *pol,
                        struct principal *p, struct acl_filter *out)
 {
-    if (p->sharing_groups != NULL) {
+    if (p->sharing_groups.v != NULL) {
         acl_filter(p, pol, out);
         out->sharing_groups = p->sharing_groups;
         return 0;
@@ -510,7 +499,7 @@ void acl_principal_for_link_pull(const struct org *owner, struct principal *out)
     out->role.perms = PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY) | PERM_BIT(PERM_MODIFY_ORG) |
                       PERM_BIT(PERM_PUBLISH) | PERM_BIT(PERM_SYNC) | PERM_BIT(PERM_TAGGER) |
                       PERM_BIT(PERM_SITE_ADMIN);
-    out->sharing_groups = "[]";
+    out->sharing_groups = id_set_none();
 }
 
 void acl_principal_for_link_peer(int64_t remote_org_id, struct principal *out)

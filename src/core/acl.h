@@ -27,9 +27,9 @@ struct principal {
     struct role role;
     struct org org;
     bool cli; /* local administrator on the command line: acts as site admin */
-    /* Sharing groups the caller may see and use, a JSON array of ids as in
-     * struct acl_filter; NULL or "[]": none (see acl_filter_load). */
-    const char *sharing_groups;
+    /* Sharing groups the caller may see and use, as in struct acl_filter;
+     * absent (v NULL): not loaded yet, none (see acl_principal_load). */
+    struct id_set sharing_groups;
 };
 
 struct acl_policy {
@@ -43,7 +43,7 @@ void acl_filter(const struct principal *p, const struct acl_policy *pol, struct 
  * The caller's full read restriction, with the sharing groups it may see (MISP
  * SharingGroup::authorizedIds: its org created the group, is a member of it, or
  * the group's entry for this node has all_orgs), read through a reader of s;
- * strings in a.  On a storage failure no sharing group is visible (fails closed)
+ * ids in a.  On a storage failure no sharing group is visible (fails closed)
  * and the error is returned.
  */
 struct store;
@@ -245,8 +245,8 @@ void acl_principal_for_peer_push(const struct principal *p, struct principal *ou
  * acts as site admin, as organisation org (NULL: none). */
 void acl_principal_cli(const struct org *org, struct principal *out);
 /*
- * Loads p's sharing groups (p->sharing_groups, strings in a) unless they are
- * loaded already (not NULL), and fills out with p's full read restriction
+ * Loads p's sharing groups (p->sharing_groups, ids in a) unless they are
+ * loaded already (present), and fills out with p's full read restriction
  * (acl_filter_load).  On a storage failure no sharing group is visible (fails
  * closed) and the error is returned.
  */

@@ -143,8 +143,7 @@ int correlate_event(struct indexer *x, struct store_conn *c, struct arena *a,
     q.to_ids = TRI_ANY;
     q.published = TRI_ANY;
     q.acl = *acl;
-    if ((q.attribute_ids = lookup_id_list(a, ids, col.n)) == NULL)
-        return ERR_TOOBIG;
+    q.attribute_ids = lookup_id_set(ids, col.n);
     struct visible vis = {.a = a};
     int rc = store_attribute_search(c, a, &q, false, on_visible, &vis);
     if (rc < 0 || vis.n == 0)

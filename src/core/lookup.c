@@ -12,8 +12,6 @@
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/alloc.h"
-#include "util/buf.h"
-#include "util/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,23 +58,16 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-const char *lookup_id_list(struct arena *a, int64_t *ids, size_t n)
+struct id_set lookup_id_set(int64_t *ids, size_t n)
 {
+    if (n == 0)
+        return id_set_none();
     qsort(ids, n, sizeof(*ids), cmp_i64);
-    struct buf b;
-    buf_init(&b, LIMIT_RESPONSE_MAX);
-    buf_putc(&b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i && ids[i] == ids[i - 1])
-            continue;
-        if (b.len > 1)
-            buf_putc(&b, ',');
-        buf_printf(&b, "%lld", (long long)ids[i]);
-    }
-    buf_putc(&b, ']');
-    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
-    buf_free(&b);
-    return s;
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (ids[i] != ids[k - 1])
+            ids[k++] = ids[i];
+    return (struct id_set){ids, k};
 }
 
 struct events_ctx {
@@ -107,8 +98,7 @@ int lookup_events_load(struct store_conn *c, struct arena *a, const struct acl_f
     struct query q;
     query_init(&q, acl);
     q.without_counts = true; /* neither RelatedEvent nor a look-up shows it */
-    if ((q.event_ids = lookup_id_list(a, ids, n)) == NULL)
-        return ERR_TOOBIG;
+    q.event_ids = lookup_id_set(ids, n);
     struct events_ctx x = {a, out};
     return store_event_search(c, a, &q, on_event, &x);
 }
@@ -214,8 +204,13 @@ struct lookup_session *lookup_session_new(struct svc *s, const struct acl_filter
     ss->s = s;
     ss->a = arena_new();
     ss->acl = *acl;
-    if (acl->sharing_groups != NULL)
-        ss->acl.sharing_groups = xstrdup(acl->sharing_groups);
+    if (acl->sharing_groups.n) { /* the session outlives the caller's arena */
+        int64_t *v = xcalloc(acl->sharing_groups.n, sizeof(*v));
+        memcpy(v, acl->sharing_groups.v, acl->sharing_groups.n * sizeof(*v));
+        ss->acl.sharing_groups.v = v;
+    } else {
+        ss->acl.sharing_groups = id_set_none();
+    }
     return ss;
 }
 
@@ -226,7 +221,8 @@ void lookup_session_free(struct lookup_session *ss)
     arena_free(ss->a);
     idmap_free(&ss->attrs);
     idmap_free(&ss->events);
-    free((char *)ss->acl.sharing_groups);
+    if (ss->acl.sharing_groups.n)
+        free((int64_t *)ss->acl.sharing_groups.v);
     free(ss);
 }
 
@@ -260,8 +256,7 @@ static int resolve(struct lookup_session *ss, struct arena *a, const struct hits
     if (n) {
         struct query q;
         query_init(&q, &ss->acl);
-        if ((q.attribute_ids = lookup_id_list(a, ids, n)) == NULL)
-            return ERR_TOOBIG;
+        q.attribute_ids = lookup_id_set(ids, n);
         if ((rc = store_begin_read(ss->s->store, &c)) < 0)
             return rc;
         if ((rc = store_attribute_search(c, ss->a, &q, true, on_attr, ss)) == 0)

@@ -24,9 +24,10 @@ struct arena;
 
 /* ---- helpers shared with core/correlation.c ---- */
 
-/* Sorts ids in place and returns their distinct values as a JSON array in a
- * (for struct query's attribute_ids / event_ids); NULL if too large. */
-const char *lookup_id_list(struct arena *a, int64_t *ids, size_t n);
+/* Sorts ids in place, moves their distinct values to the front and returns
+ * those as a present set (for struct query's attribute_ids / event_ids; n 0:
+ * the empty set, which matches nothing). */
+struct id_set lookup_id_set(int64_t *ids, size_t n);
 
 /* Events loaded by id through acl, ordered by id (org, orgc and tags, no children). */
 struct lookup_events {

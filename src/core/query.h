@@ -29,6 +29,41 @@ static inline bool filter_empty(const struct filter *f)
     return f->n_any == 0 && f->n_all == 0 && f->n_none == 0;
 }
 
+/*
+ * Sets of ids and of strings, handed to the store as they are (the backend
+ * renders them as it likes).  One convention for every set in the store's
+ * contract:
+ * - v == NULL: the set is absent.  For a restriction (struct query's
+ *   attribute_ids, struct sighting_query's lists) that means "any": no
+ *   restriction.  A zeroed struct is absent.
+ * - v != NULL: exactly the n values v holds; n == 0 is the empty set, and a
+ *   restriction by it matches nothing (id_set_none, str_set_none).
+ * A set that grants (struct acl_filter.sharing_groups) is never "any": only
+ * its n values count, so an absent one grants nothing.
+ */
+struct id_set {
+    const int64_t *v;
+    size_t n;
+};
+
+struct str_set {
+    const char *const *v;
+    size_t n;
+};
+
+/* The empty set (present, no values): a restriction by it matches nothing. */
+static inline struct id_set id_set_none(void)
+{
+    static const int64_t none[1];
+    return (struct id_set){none, 0};
+}
+
+static inline struct str_set str_set_none(void)
+{
+    static const char *const none[1];
+    return (struct str_set){none, 0};
+}
+
 /* Tri-state for boolean filters. */
 enum tri { TRI_ANY = -1, TRI_NO = 0, TRI_YES = 1 };
 
@@ -37,9 +72,9 @@ struct acl_filter {
     bool everything;       /* site admin: no restriction */
     int64_t org_id;        /* the reader's organisation */
     bool unpublished_private; /* other orgs see only published events */
-    /* Sharing groups the reader may see, as a JSON array of ids ("[3,7]"), so
-     * that cached SQL can test membership with json_each(); "[]" if none. */
-    const char *sharing_groups;
+    /* Sharing groups the reader may see (a granting set: absent or empty,
+     * none). */
+    struct id_set sharing_groups;
     /* soft-deleted children of other organisations' events are shown on request
      * only to site admins and sync users (MISP); owners always see their own */
     bool see_deleted;
@@ -67,11 +102,11 @@ struct query {
     enum tri to_ids;
     enum tri published;
     int deleted;            /* 0 live only, 1 deleted only, 2 both */
-    /* JSON arrays of ids ("[4,9]") narrowing the search, or NULL: attribute ids
-     * come from the indicator index (a value look-up), event ids from
-     * correlation; "[]" matches nothing */
-    const char *attribute_ids;
-    const char *event_ids;
+    /* ids narrowing the search, absent (v NULL) for any: attribute ids come
+     * from the indicator index (a value look-up), event ids from correlation;
+     * the empty set matches nothing */
+    struct id_set attribute_ids;
+    struct id_set event_ids;
     bool without_counts;    /* events' attribute_count not needed (left 0) */
     int64_t limit;          /* 0: no limit */
     int64_t page;           /* 1-based */

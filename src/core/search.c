@@ -7,8 +7,6 @@
 #include "core/svc.h"
 #include "core/sync.h"
 #include "store/store.h"
-#include "util/buf.h"
-#include "util/limits.h"
 
 #include <string.h>
 
@@ -179,13 +177,18 @@ void search_rewind(struct search *x)
     x->done = false;
 }
 
-/* Appends an exact hit's attribute id to the JSON id list in ctx. */
+/* The attribute ids of exact hits, in an arena. */
+struct exact_ids {
+    struct arena *a;
+    int64_t *v;
+    size_t n, cap;
+};
+
 static int on_exact(void *ctx, const struct index_hit *hit)
 {
-    struct buf *b = ctx;
-    if (b->len > 1)
-        buf_putc(b, ',');
-    buf_printf(b, "%lld", (long long)hit->attribute_id);
+    struct exact_ids *x = ctx;
+    x->v = arena_grow(x->a, x->v, x->n, &x->cap, sizeof(*x->v));
+    x->v[x->n++] = hit->attribute_id;
     return 0;
 }
 
@@ -202,24 +205,16 @@ static int value_via_index(struct indexer *ix_owner, struct arena *a, struct que
     for (size_t i = 0; i < q->value.n_any; i++)
         if (strchr(q->value.any[i], '%') != NULL)
             return 0;
-    struct buf b;
-    buf_init(&b, LIMIT_RESPONSE_MAX);
-    buf_putc(&b, '[');
+    struct exact_ids x = {.a = a};
     const struct index *ix = indexer_read_begin(ix_owner);
     for (size_t i = 0; i < q->value.n_any; i++)
-        index_lookup_exact(ix, str_from_cstr(q->value.any[i]), on_exact, &b);
+        index_lookup_exact(ix, str_from_cstr(q->value.any[i]), on_exact, &x);
     indexer_read_end(ix_owner);
-    buf_putc(&b, ']');
-    int rc = 0;
-    if (b.err) {
-        rc = ERR_TOOBIG;
-    } else {
-        q->attribute_ids = arena_strndup(a, b.ptr, b.len);
-        q->value.any = NULL;
-        q->value.n_any = 0;
-    }
-    buf_free(&b);
-    return rc;
+    /* no hit: the empty set, which matches nothing */
+    q->attribute_ids = x.n ? (struct id_set){x.v, x.n} : id_set_none();
+    q->value.any = NULL;
+    q->value.n_any = 0;
+    return 0;
 }
 
 int search_open(struct svc *s, const struct principal *who, struct arena *a,

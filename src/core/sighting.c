@@ -5,7 +5,7 @@
  * Attributes are always found through store_attribute_search under the
  * caller's acl filter, so a sighting can only land on an attribute its
  * reporter may see.  A bulk save resolves everything it needs in a few
- * statements (known uuids in one json_each query, attributes once per distinct
+ * statements (known uuids in one query, attributes once per distinct
  * uuid and one visibility query), since a peer may push 250,000 at a time.
  */
 #include "core/sighting.h"
@@ -14,7 +14,6 @@
 
 #include "core/lookup.h"
 #include "core/uuid.h"
-#include "util/buf.h"
 #include "util/limits.h"
 #include "util/parse.h"
 
@@ -185,7 +184,7 @@ int sighting_attach_to_event(struct store_conn *c, struct arena *a, const struct
     struct sighting_query q;
     memset(&q, 0, sizeof(q));
     q.acl = *acl;
-    q.event_ids = arena_printf(a, "[%lld]", (long long)e->id);
+    q.event_ids = (struct id_set){&e->id, 1};
     q.order = SIGHTING_BY_ATTRIBUTE;
     struct sighting_list l = {0};
     int rc = sighting_search(c, a, &q, &l);
@@ -302,9 +301,16 @@ static int on_target(void *ctx, struct attribute *at, const char *event_uuid)
     return 0;
 }
 
-/* A search for live attributes the reader of acl may see, by ids (a JSON
- * array, or NULL: any). */
-static void attribute_query(struct query *q, const struct acl_filter *acl, const char *ids)
+/* The set of one id, in a. */
+static struct id_set one_id(struct arena *a, int64_t id)
+{
+    int64_t *v = arena_alloc(a, sizeof(*v));
+    *v = id;
+    return (struct id_set){v, 1};
+}
+
+/* A search for live attributes the reader of acl may see, by ids (absent: any). */
+static void attribute_query(struct query *q, const struct acl_filter *acl, struct id_set ids)
 {
     memset(q, 0, sizeof(*q));
     q->to_ids = TRI_ANY;
@@ -313,9 +319,9 @@ static void attribute_query(struct query *q, const struct acl_filter *acl, const
     q->attribute_ids = ids;
 }
 
-/* Live attributes the reader of acl may see: by ids (a JSON array) or values. */
+/* Live attributes the reader of acl may see: by ids (or absent) and values. */
 static int find_targets(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
-                        const char *ids, const char **values, size_t n_values,
+                        struct id_set ids, const char **values, size_t n_values,
                         struct targets *out)
 {
     struct query q;
@@ -341,7 +347,7 @@ static int attribute_target(struct store_conn *c, struct arena *a, const struct 
             return rc == ERR_NOTFOUND ? 0 : rc;
         id = at->id;
     }
-    return find_targets(c, a, acl, arena_printf(a, "[%lld]", (long long)id), NULL, 0, t);
+    return find_targets(c, a, acl, one_id(a, id), NULL, 0, t);
 }
 
 /* The id of attribute ref (id or uuid) if it is live and acl's reader may
@@ -413,7 +419,7 @@ static int sighting_add(struct store_conn *c, struct arena *a, const struct prin
         if ((rc = value_list(a, in, &values, &n_values, d)) < 0)
             return rc;
         field = "value";
-        rc = find_targets(c, a, acl, NULL, values, n_values, &t);
+        rc = find_targets(c, a, acl, (struct id_set){0}, values, n_values, &t);
     }
     if (rc < 0)
         return rc;
@@ -473,7 +479,7 @@ static int sighting_delete(struct store_conn *c, struct arena *a, const struct p
     struct sighting_query q;
     memset(&q, 0, sizeof(q));
     q.acl = *acl;
-    q.ids = arena_printf(a, "[%lld]", (long long)s->id);
+    q.ids = (struct id_set){&s->id, 1};
     struct sighting_list seen = {0};
     if ((rc = sighting_search(c, a, &q, &seen)) < 0)
         return rc;
@@ -489,11 +495,11 @@ static int sighting_delete(struct store_conn *c, struct arena *a, const struct p
     return store_event_sighting_touch(c, s->event_id, now_seconds());
 }
 
-/* Calls fn for each of the sighting uuids (a JSON array of canonical uuid
- * strings) that event ref (visible to p) already has, live or deleted. */
+/* Calls fn for each of the sighting uuids that event ref (visible to p)
+ * already has, live or deleted. */
 static int sighting_uuids_known(struct store_conn *c, struct arena *a, const struct principal *p,
                                 const struct acl_filter *acl, const char *event_ref,
-                                const char *uuids_json, int (*fn)(void *ctx, const char *uuid),
+                                struct str_set uuids, int (*fn)(void *ctx, const char *uuid),
                                 void *ctx)
 {
     if (!acl_can_sync(p))
@@ -502,7 +508,7 @@ static int sighting_uuids_known(struct store_conn *c, struct arena *a, const str
     int rc = sighting_event_find(c, a, acl, event_ref, &e);
     if (rc < 0)
         return rc;
-    return store_sighting_uuids_known(c, e->id, uuids_json, fn, ctx);
+    return store_sighting_uuids_known(c, e->id, uuids, fn, ctx);
 }
 
 /* ---- bulk save (a peer's push) ---- */
@@ -512,21 +518,6 @@ struct slot {
     const char *key;
     size_t i;
 };
-
-/* The keys of slots as a JSON array of strings (uuids: nothing to escape);
- * NULL if too large. */
-static const char *json_keys(struct arena *a, const struct slot *slots, size_t n)
-{
-    struct buf b;
-    buf_init(&b, LIMIT_BODY_MAX);
-    buf_putc(&b, '[');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s\"%s\"", i ? "," : "", slots[i].key);
-    buf_putc(&b, ']');
-    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
-    buf_free(&b);
-    return s;
-}
 
 static int cmp_slot(const void *x, const void *y)
 {
@@ -576,10 +567,10 @@ static int find_duplicates(struct store_conn *c, struct bulk *b)
     for (size_t i = 1; i < b->n; i++)
         if (strcmp(b->by_uuid[i].key, b->by_uuid[i - 1].key) == 0)
             b->duplicate[b->by_uuid[i].i] = true;
-    const char *json = json_keys(b->a, b->by_uuid, b->n);
-    if (json == NULL)
-        return ERR_TOOBIG;
-    return store_sighting_uuids_known(c, 0, json, on_known, b);
+    const char **keys = arena_calloc(b->a, b->n + 1, sizeof(*keys));
+    for (size_t i = 0; i < b->n; i++)
+        keys[i] = b->by_uuid[i].key;
+    return store_sighting_uuids_known(c, 0, (struct str_set){keys, b->n}, on_known, b);
 }
 
 static int cmp_id_entry(const void *key, const void *elem)
@@ -633,11 +624,10 @@ static int find_attributes(struct store_conn *c, const struct acl_filter *acl,
     }
     if (v.n == 0)
         return 0;
-    const char *json = lookup_id_list(b->a, v.ids, v.n); /* sorts v.ids */
-    if (json == NULL)
-        return ERR_TOOBIG;
+    struct id_set ids = lookup_id_set(v.ids, v.n); /* sorts v.ids */
+    v.n = ids.n;
     struct query q;
-    attribute_query(&q, acl, json);
+    attribute_query(&q, acl, ids);
     int rc = store_attribute_search(c, b->a, &q, false, on_visible, &v);
     if (rc < 0)
         return rc;
@@ -812,11 +802,6 @@ int sightings_delete(struct svc *s, const struct principal *who, const struct ac
     return write_end(c, sighting_delete(c, a, who, acl, ref, out, d));
 }
 
-static const char *one_id(struct arena *a, int64_t id)
-{
-    return arena_printf(a, "[%lld]", (long long)id);
-}
-
 int sightings_index(struct svc *s, const struct acl_filter *acl, struct arena *a,
                     const char *event_ref, struct sighting_list *out)
 {
@@ -884,54 +869,33 @@ int sightings_of(struct svc *s, const struct acl_filter *acl, struct arena *a, c
     return rc;
 }
 
-/* A JSON array (the store's list arguments) of ids, in a; NULL if n is 0. */
-static const char *ids_json(struct arena *a, const int64_t *ids, size_t n)
-{
-    if (n == 0)
-        return NULL;
-    struct buf b;
-    buf_init(&b, LIMIT_BODY_MAX);
-    buf_putc(&b, '[');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
-    buf_putc(&b, ']');
-    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
-    buf_free(&b);
-    return s;
-}
-
-/* A JSON array of strings, in a; NULL if n is 0 (or too large). */
-static const char *strings_json(struct arena *a, const char *const *v, size_t n)
-{
-    if (n == 0)
-        return NULL;
-    struct buf b;
-    buf_init(&b, LIMIT_BODY_MAX);
-    buf_putc(&b, '[');
-    for (size_t i = 0; i < n; i++) {
-        buf_puts(&b, i ? ",\"" : "\"");
-        for (const unsigned char *p = (const unsigned char *)v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                buf_printf(&b, "\\%c", *p);
-            else if (*p < 0x20)
-                buf_printf(&b, "\\u%04x", *p);
-            else
-                buf_putc(&b, (char)*p);
-        }
-        buf_putc(&b, '"');
-    }
-    buf_putc(&b, ']');
-    const char *s = b.err ? NULL : arena_strndup(a, b.ptr, b.len);
-    buf_free(&b);
-    return s;
-}
-
-static const char *uuids_json(struct arena *a, const char (*uuids)[UUID_STR_LEN + 1], size_t n)
+/* The uuids as a set (pointers into uuids, array in a). */
+static struct str_set uuid_set(struct arena *a, const char (*uuids)[UUID_STR_LEN + 1], size_t n)
 {
     const char **v = arena_calloc(a, n + 1, sizeof(*v));
     for (size_t i = 0; i < n; i++)
         v[i] = uuids[i];
-    return strings_json(a, v, n);
+    return (struct str_set){v, n};
+}
+
+/* A filter's list as a set of the cursor (copied to a), absent (any) if empty. */
+static struct id_set ids_or_any(struct arena *a, const int64_t *v, size_t n)
+{
+    if (n == 0)
+        return (struct id_set){0};
+    int64_t *copy = arena_alloc(a, n * sizeof(*copy));
+    memcpy(copy, v, n * sizeof(*copy));
+    return (struct id_set){copy, n};
+}
+
+static struct str_set strs_or_any(struct arena *a, const char *const *v, size_t n)
+{
+    if (n == 0)
+        return (struct str_set){0};
+    const char **copy = arena_calloc(a, n, sizeof(*copy));
+    for (size_t i = 0; i < n; i++)
+        copy[i] = arena_strdup(a, v[i]);
+    return (struct str_set){copy, n};
 }
 
 int sightings_search_begin(struct svc *s, const struct principal *who,
@@ -947,7 +911,8 @@ int sightings_search_begin(struct svc *s, const struct principal *who,
     /* beyond MISP, for Liaison peers (and site admins): tombstoned sightings
      * too, marked "deleted", so that deletions travel */
     out->with_deleted = q->with_deleted = f->with_deleted && acl_can_sync(who);
-    const char *ids = ids_json(a, f->ids, f->n_ids), *uuids = uuids_json(a, f->uuids, f->n_uuids);
+    struct id_set ids = ids_or_any(a, f->ids, f->n_ids);
+    struct str_set uuids = strs_or_any(a, uuid_set(a, f->uuids, f->n_uuids).v, f->n_uuids);
     if (f->context == SIGHTING_CONTEXT_EVENT) {
         q->event_ids = ids;
         q->event_uuids = uuids;
@@ -958,8 +923,9 @@ int sightings_search_begin(struct svc *s, const struct principal *who,
     int64_t *types = arena_calloc(a, f->n_types + 1, sizeof(*types));
     for (size_t i = 0; i < f->n_types; i++)
         types[i] = f->types[i];
-    q->types = ids_json(a, types, f->n_types);
-    q->sources = strings_json(a, f->sources, f->n_sources);
+    if (f->n_types)
+        q->types = (struct id_set){types, f->n_types};
+    q->sources = strs_or_any(a, f->sources, f->n_sources);
     if (f->n_orgs == 0)
         return 0;
     int64_t *orgs = arena_calloc(a, f->n_orgs, sizeof(*orgs));
@@ -979,8 +945,8 @@ int sightings_search_begin(struct svc *s, const struct principal *who,
         }
     }
     store_end(c, true);
-    q->org_ids = ids_json(a, orgs, n_orgs);
-    q->not_org_ids = ids_json(a, not_orgs, n_not);
+    q->org_ids = ids_or_any(a, orgs, n_orgs);
+    q->not_org_ids = ids_or_any(a, not_orgs, n_not);
     return rc;
 }
 
@@ -1038,12 +1004,11 @@ int sightings_known(struct svc *s, const struct principal *who, const struct acl
     if (n > 0)
         memcpy(k.sorted, uuids, n * sizeof(*uuids));
     qsort(k.sorted, n, sizeof(*k.sorted), cmp_uuid);
-    const char *json = uuids_json(a, uuids, n);
     struct store_conn *c;
     int rc = store_begin_read(s->store, &c);
     if (rc < 0)
         return rc;
-    rc = sighting_uuids_known(c, a, who, acl, event_ref, json ? json : "[]", on_known_uuid, &k);
+    rc = sighting_uuids_known(c, a, who, acl, event_ref, uuid_set(a, uuids, n), on_known_uuid, &k);
     store_end(c, true);
     if (rc < 0)
         return rc;

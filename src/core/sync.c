@@ -29,8 +29,8 @@
 #include "core/sync_sightings.h"
 #include "core/sync_writer.h"
 #include "store/store.h"
+#include "util/alloc.h"
 #include "util/arena.h"
-#include "util/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,20 +167,16 @@ static int mark_wanted(struct store *s, struct sync_index *o, struct sync_report
     if (o->n == 0)
         return 0;
     qsort(o->v, o->n, sizeof(*o->v), cmp_offer_uuid);
-    /* the store's argument: a JSON array of uuids */
-    struct buf list;
-    buf_init(&list, SYNC_INDEX_MAX);
-    buf_putc(&list, '[');
+    const char **list = xcalloc(o->n, sizeof(*list));
     for (size_t i = 0; i < o->n; i++)
-        buf_printf(&list, "%s\"%s\"", i ? "," : "", o->v[i].uuid);
-    buf_putc(&list, ']');
+        list[i] = o->v[i].uuid;
     struct store_conn *c;
-    int rc = list.err ? ERR_TOOBIG : store_begin_read(s, &c);
+    int rc = store_begin_read(s, &c);
     if (rc == 0) {
-        rc = store_event_stamps(c, buf_cstr(&list), on_local_stamp, o);
+        rc = store_event_stamps(c, (struct str_set){list, o->n}, on_local_stamp, o);
         store_end(c, true);
     }
-    buf_free(&list);
+    free(list);
     if (rc < 0)
         return rc;
     size_t kept = 0;

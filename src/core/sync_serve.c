@@ -5,8 +5,6 @@
 
 #include "store/store.h"
 #include "util/alloc.h"
-#include "util/buf.h"
-#include "util/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,23 +56,20 @@ int sync_serve_wanted(struct svc *s, const struct principal *who, char (*uuids)[
     if (!acl_can_sync(who))
         return ERR_FORBIDDEN;
     struct offers o = {xcalloc(n ? n : 1, sizeof(struct offer)), n, wanted};
-    struct buf list;
-    buf_init(&list, LIMIT_BODY_MAX);
-    buf_putc(&list, '[');
+    const char **list = xcalloc(n ? n : 1, sizeof(*list));
     for (size_t i = 0; i < n; i++) {
         o.v[i] = (struct offer){uuids[i], timestamps[i], i};
         wanted[i] = true;
-        buf_printf(&list, "%s\"%s\"", i ? "," : "", uuids[i]);
+        list[i] = uuids[i];
     }
-    buf_putc(&list, ']');
     qsort(o.v, n, sizeof(*o.v), cmp_offer);
     struct store_conn *c;
-    int rc = list.err ? ERR_TOOBIG : store_begin_read(s->store, &c);
+    int rc = store_begin_read(s->store, &c);
     if (rc == 0) {
-        rc = store_event_stamps(c, buf_cstr(&list), on_stamp, &o);
+        rc = store_event_stamps(c, (struct str_set){list, n}, on_stamp, &o);
         store_end(c, true);
     }
-    buf_free(&list);
+    free(list);
     free(o.v);
     return rc;
 }

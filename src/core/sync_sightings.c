@@ -165,9 +165,8 @@ int sync_sightings_push(struct store *s, const struct sync_link *l,
         struct arena *a = arena_new();
         struct event *e = NULL;
         struct sighting_list list = {0}; /* in a */
-        char ids[32];
-        snprintf(ids, sizeof(ids), "[%lld]", (long long)events.v[i].id);
-        struct sighting_query q = {.acl = all, .event_ids = ids, .with_deleted = true};
+        struct sighting_query q = {
+            .acl = all, .event_ids = {&events.v[i].id, 1}, .with_deleted = true};
         if ((rc = store_begin_read(s, &c)) < 0) {
             arena_free(a);
             break;

@@ -246,9 +246,9 @@ int store_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64
 }
 
 int store_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t org_id,
-                                    bool via_links, char **json)
+                                    bool via_links, struct id_set *out)
 {
-    return c->ops->sharing_group_visible_ids(c, a, org_id, via_links, json);
+    return c->ops->sharing_group_visible_ids(c, a, org_id, via_links, out);
 }
 
 int store_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char *name,
@@ -386,11 +386,11 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
     return c->ops->attribute_search(c, a, q, with_tags, fn, ctx);
 }
 
-int store_event_stamps(struct store_conn *c, const char *uuids_json,
+int store_event_stamps(struct store_conn *c, struct str_set uuids,
                        int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                        void *ctx)
 {
-    return c->ops->event_stamps(c, uuids_json, fn, ctx);
+    return c->ops->event_stamps(c, uuids, fn, ctx);
 }
 
 int store_events_changed(struct store_conn *c, int64_t since,
@@ -491,10 +491,10 @@ int store_sighting_expire_previous(struct store_conn *c, int64_t attribute_id, i
     return c->ops->sighting_expire_previous(c, attribute_id, org_id);
 }
 
-int store_sighting_uuids_known(struct store_conn *c, int64_t event_id, const char *uuids_json,
+int store_sighting_uuids_known(struct store_conn *c, int64_t event_id, struct str_set uuids,
                                int (*fn)(void *ctx, const char *uuid), void *ctx)
 {
-    return c->ops->sighting_uuids_known(c, event_id, uuids_json, fn, ctx);
+    return c->ops->sighting_uuids_known(c, event_id, uuids, fn, ctx);
 }
 
 int store_event_sighting_touch(struct store_conn *c, int64_t event_id, int64_t now)

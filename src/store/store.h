@@ -120,7 +120,8 @@ int store_sharing_group_server_set(struct store_conn *c, int64_t sg_id, int64_t 
                                    bool all_orgs);
 int store_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64_t server_id);
 /*
- * The sharing groups organisation org_id may see, as a JSON array of ids in a:
+ * The sharing groups organisation org_id may see, as a set of ids in a (in id
+ * order, present even when empty):
  * those it created, those it is a member of, and those whose local-server
  * entry (server_id 0) has all_orgs (MISP SharingGroup::authorizedIds); with
  * via_links (a peer's sync user), also those listing a link to a server run by
@@ -128,7 +129,7 @@ int store_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64
  * form of acl's rule and only acl calls it.
  */
 int store_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t org_id,
-                                    bool via_links, char **json);
+                                    bool via_links, struct id_set *out);
 
 /* ---- tags ---- */
 /* Finds the tag named t->tag.name or creates it with t's colour/flags; sets t->tag (id and
@@ -216,10 +217,11 @@ int store_attribute_search(struct store_conn *c, struct arena *a, const struct q
                            int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
                            void *ctx);
 
-/* For each event with one of the uuids (a JSON array of strings), live or
- * tombstoned, calls fn with its uuid, timestamp and whether it is a live
- * synced copy (locked and not deleted: the only kind a peer may replace). */
-int store_event_stamps(struct store_conn *c, const char *uuids_json,
+/* For each event with one of the uuids, live or tombstoned, calls fn with its
+ * uuid, timestamp and whether it is a live synced copy (locked and not
+ * deleted: the only kind a peer may replace).  ERR_TOOBIG if the set is
+ * beyond what the backend can take in one statement. */
+int store_event_stamps(struct store_conn *c, struct str_set uuids,
                        int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                        void *ctx);
 
@@ -292,22 +294,21 @@ int store_index_feed(struct store_conn *c, int64_t since,
  * A sighting search.  acl restricts to sightings on live attributes of live
  * events the reader may see (the same rule as attribute reads); the sighting
  * policy (whose sightings) is acl's too and applied by core/sighting.c.  The
- * lists are JSON arrays bound with json_each(), NULL for "any": ids as numbers
- * ("[3,7]"), uuids and sources as strings.
+ * lists are sets (core/query.h): absent for "any", empty matches nothing.
  */
 enum sighting_order { SIGHTING_BY_ID, SIGHTING_NEWEST_FIRST, SIGHTING_BY_ATTRIBUTE };
 
 struct sighting_query {
     struct acl_filter acl;
-    const char *ids; /* the sightings' own ids */
-    const char *event_ids;
-    const char *attribute_ids;
-    const char *event_uuids;
-    const char *attribute_uuids;
-    const char *types; /* of 0, 1, 2 */
-    const char *sources;
-    const char *org_ids;     /* only these reporting organisations */
-    const char *not_org_ids; /* none of these */
+    struct id_set ids; /* the sightings' own ids */
+    struct id_set event_ids;
+    struct id_set attribute_ids;
+    struct str_set event_uuids;
+    struct str_set attribute_uuids;
+    struct id_set types; /* of 0, 1, 2 */
+    struct str_set sources;
+    struct id_set org_ids;     /* only these reporting organisations */
+    struct id_set not_org_ids; /* none of these (absent or empty: no exclusion) */
     int64_t from, to;        /* date_sighting bounds (inclusive), 0: open */
     enum sighting_order order;
     bool with_deleted; /* tombstoned sightings too (for Liaison peers) */
@@ -335,9 +336,9 @@ int store_sighting_delete(struct store_conn *c, int64_t id);
 /* Tombstones the live expirations (type 2) that org_id reported on an
  * attribute: a new expiration replaces them (MISP). */
 int store_sighting_expire_previous(struct store_conn *c, int64_t attribute_id, int64_t org_id);
-/* Of the uuids (a JSON array of strings), calls fn for each one a sighting
- * here has, live or tombstoned, in event_id (0: in any event). */
-int store_sighting_uuids_known(struct store_conn *c, int64_t event_id, const char *uuids_json,
+/* Of the uuids, calls fn for each one a sighting here has, live or
+ * tombstoned, in event_id (0: in any event). */
+int store_sighting_uuids_known(struct store_conn *c, int64_t event_id, struct str_set uuids,
                                int (*fn)(void *ctx, const char *uuid), void *ctx);
 /* Moves the event's sighting_timestamp to now, or one past its value if that
  * is not older, so that every change is seen by a peer comparing it (MISP's
@@ -456,7 +457,7 @@ struct store_ops {
                                     bool all_orgs);
     int (*sharing_group_server_remove)(struct store_conn *c, int64_t sg_id, int64_t server_id);
     int (*sharing_group_visible_ids)(struct store_conn *c, struct arena *a, int64_t org_id,
-                                     bool via_links, char **json);
+                                     bool via_links, struct id_set *out);
 
     /* tags */
     int (*tag_get)(struct store_conn *c, struct arena *a, int64_t id, const char *name,
@@ -502,7 +503,7 @@ struct store_ops {
                             void *ctx);
 
     /* change feeds and sync look-ups */
-    int (*event_stamps)(struct store_conn *c, const char *uuids_json,
+    int (*event_stamps)(struct store_conn *c, struct str_set uuids,
                         int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                         void *ctx);
     int (*events_changed)(struct store_conn *c, int64_t since,
@@ -537,7 +538,7 @@ struct store_ops {
                            int (*fn)(void *ctx, struct sighting *s), void *ctx);
     int (*sighting_delete)(struct store_conn *c, int64_t id);
     int (*sighting_expire_previous)(struct store_conn *c, int64_t attribute_id, int64_t org_id);
-    int (*sighting_uuids_known)(struct store_conn *c, int64_t event_id, const char *uuids_json,
+    int (*sighting_uuids_known)(struct store_conn *c, int64_t event_id, struct str_set uuids,
                                 int (*fn)(void *ctx, const char *uuid), void *ctx);
     int (*event_sighting_touch)(struct store_conn *c, int64_t event_id, int64_t now);
     /* job leases */

@@ -158,26 +158,30 @@ static void test_store_search_filters_acl_and_tombstones(void **state)
     assert_int_equal(count(&w, &q), 2);
 
     q.acl = filter_of(&admin);
-    q.types = "[1,2]";
+    static const int64_t types[] = {1, 2};
+    q.types = (struct id_set){types, 2};
     assert_int_equal(count(&w, &q), 2);
-    q.types = NULL;
-    q.sources = "[\"s1\"]";
+    q.types = (struct id_set){0};
+    static const char *const sources[] = {"s1"};
+    q.sources = (struct str_set){sources, 1};
     assert_int_equal(count(&w, &q), 2);
-    q.sources = NULL;
-    q.org_ids = arena_printf(w.a, "[%lld]", (long long)w.org_b.id);
+    q.sources = (struct str_set){0};
+    q.org_ids = (struct id_set){&w.org_b.id, 1};
     assert_int_equal(count(&w, &q), 2);
-    q.org_ids = NULL;
-    q.not_org_ids = arena_printf(w.a, "[%lld,%lld]", (long long)w.org_b.id, (long long)w.org_c.id);
+    q.org_ids = (struct id_set){0};
+    const int64_t not_orgs[] = {w.org_b.id, w.org_c.id};
+    q.not_org_ids = (struct id_set){not_orgs, 2};
     assert_int_equal(count(&w, &q), 1);
-    q.not_org_ids = NULL;
+    q.not_org_ids = (struct id_set){0};
     q.from = 2000;
     q.to = 3000;
     assert_int_equal(count(&w, &q), 2);
     q.from = q.to = 0;
-    q.event_uuids = "[\"e0000000-0000-4000-8000-000000000002\"]";
+    static const char *const event_uuids[] = {"e0000000-0000-4000-8000-000000000002"};
+    q.event_uuids = (struct str_set){event_uuids, 1};
     assert_int_equal(count(&w, &q), 1);
-    q.event_uuids = NULL;
-    q.attribute_ids = arena_printf(w.a, "[%lld]", (long long)w.open_attr);
+    q.event_uuids = (struct str_set){0};
+    q.attribute_ids = (struct id_set){&w.open_attr, 1};
     q.order = SIGHTING_NEWEST_FIRST;
     struct sighting_list l = {0};
     assert_int_equal(store_begin_read(w.s, &c), 0);
@@ -222,10 +226,10 @@ static void test_store_known_uuids_per_event_include_tombstones(void **state)
     assert_int_equal(store_sighting_insert(c, &gone), 0);
     assert_int_equal(store_sighting_insert(c, &elsewhere), 0);
     assert_int_equal(store_sighting_delete(c, gone.id), 0);
-    const char *asked = "[\"f1000000-0000-4000-8000-000000000001\","
-                        "\"f1000000-0000-4000-8000-000000000002\","
-                        "\"f1000000-0000-4000-8000-000000000003\","
-                        "\"f1000000-0000-4000-8000-000000000009\"]";
+    static const char *const uuids[] = {
+        "f1000000-0000-4000-8000-000000000001", "f1000000-0000-4000-8000-000000000002",
+        "f1000000-0000-4000-8000-000000000003", "f1000000-0000-4000-8000-000000000009"};
+    struct str_set asked = {uuids, 4};
     char found[512] = "";
     assert_int_equal(store_sighting_uuids_known(c, w.event, asked, collect_uuid, found), 0);
     assert_non_null(strstr(found, live.uuid));

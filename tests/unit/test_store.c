@@ -671,14 +671,16 @@ static void test_sharing_groups_and_their_acl(void **state)
     assert_string_equal(got->org->name, "Owner");
     assert_int_equal(store_sharing_group_list(c, a, &list, &n), 0);
     assert_int_equal(n, 1);
-    char *ids;
+    struct id_set ids;
     assert_int_equal(store_sharing_group_visible_ids(c, a, member.id, false, &ids), 0);
-    assert_string_equal(ids, "[1]");
+    assert_int_equal(ids.n, 1);
+    assert_int_equal(ids.v[0], g.id);
     assert_int_equal(store_sharing_group_visible_ids(c, a, outsider.id, false, &ids), 0);
-    assert_string_equal(ids, "[]");
+    assert_non_null(ids.v); /* present: known to be empty */
+    assert_int_equal(ids.n, 0);
     /* the event is visible through the group only */
-    struct acl_filter in = {.org_id = member.id, .sharing_groups = "[1]"};
-    struct acl_filter out = {.org_id = outsider.id, .sharing_groups = "[]"};
+    struct acl_filter in = {.org_id = member.id, .sharing_groups = {&g.id, 1}};
+    struct acl_filter out = {.org_id = outsider.id, .sharing_groups = id_set_none()};
     struct event *ld;
     assert_int_equal(store_event_load(c, a, e.id, NULL, &in, 0, &ld), 0);
     assert_int_equal(store_event_load(c, a, e.id, NULL, &out, 0, &ld), ERR_NOTFOUND);
@@ -791,11 +793,9 @@ static void test_change_feeds(void **state)
     assert_int_equal(rows[0], 0);
     assert_int_equal(rows[1], 1); /* the removal */
     n = 0;
-    assert_int_equal(store_event_stamps(c,
-                                        "[\"25252525-2525-4252-8252-252525252525\","
-                                        "\"30303030-3030-4303-8303-303030303030\"]",
-                                        stamp_seen, &n),
-                     0);
+    static const char *const stamped[] = {"25252525-2525-4252-8252-252525252525",
+                                          "30303030-3030-4303-8303-303030303030"};
+    assert_int_equal(store_event_stamps(c, (struct str_set){stamped, 2}, stamp_seen, &n), 0);
     assert_int_equal(n, 1);
     n = 0;
     assert_int_equal(store_sighting_events_changed(c, since, sighting_event_seen, &n), 0);
@@ -945,17 +945,17 @@ static void test_sightings(void **state)
     n = 0;
     assert_int_equal(store_sighting_search(c, a, &q, count_sighting, &n), 0);
     assert_int_equal(n, 1); /* not on the org-only attribute */
-    q.attribute_uuids = "[\"36363636-3636-4363-8363-363636363636\"]";
+    static const char *const attribute_uuids[] = {"36363636-3636-4363-8363-363636363636"};
+    q.attribute_uuids = (struct str_set){attribute_uuids, 1};
     q.acl.everything = true;
     q.order = SIGHTING_NEWEST_FIRST;
     n = 0;
     assert_int_equal(store_sighting_search(c, a, &q, count_sighting, &n), 0);
     assert_int_equal(n, 1);
     n = 0;
-    assert_int_equal(store_sighting_uuids_known(c, 0,
-                                                "[\"37373737-3737-4373-8373-373737373731\","
-                                                "\"37373737-3737-4373-8373-373737373739\"]",
-                                                count_uuid, &n),
+    static const char *const asked[] = {"37373737-3737-4373-8373-373737373731",
+                                        "37373737-3737-4373-8373-373737373739"};
+    assert_int_equal(store_sighting_uuids_known(c, 0, (struct str_set){asked, 2}, count_uuid, &n),
                      0);
     assert_int_equal(n, 1);
     struct acl_filter all = {.everything = true};
@@ -970,6 +970,251 @@ static void test_sightings(void **state)
     assert_int_equal(store_end(c, true), 0);
     arena_free(a);
     store_close(s);
+}
+
+/* ---- typed sets (core/query.h) ---- */
+
+static int count_stamp(void *ctx, const char *uuid, int64_t timestamp, bool locked)
+{
+    (void)uuid;
+    (void)timestamp;
+    (void)locked;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+struct sets_world {
+    struct store *s;
+    struct arena *a;
+    struct org orgs[3];
+    struct sharing_group groups[2];
+    struct event events[3];
+    struct attribute attrs[3];
+    struct sighting sightings[3];
+};
+
+static int attrs_matching(struct sets_world *w, const struct query *q)
+{
+    struct store_conn *c;
+    int n = 0;
+    assert_int_equal(store_begin_read(w->s, &c), 0);
+    assert_int_equal(store_attribute_search(c, w->a, q, false, count_attr, &n), 0);
+    store_end(c, true);
+    return n;
+}
+
+static int events_matching(struct sets_world *w, const struct query *q)
+{
+    struct store_conn *c;
+    int n = 0;
+    assert_int_equal(store_begin_read(w->s, &c), 0);
+    assert_int_equal(store_event_search(c, w->a, q, count_event, &n), 0);
+    store_end(c, true);
+    return n;
+}
+
+static int sightings_matching(struct sets_world *w, const struct sighting_query *q)
+{
+    struct store_conn *c;
+    int n = 0;
+    assert_int_equal(store_begin_read(w->s, &c), 0);
+    assert_int_equal(store_sighting_search(c, w->a, q, count_sighting, &n), 0);
+    store_end(c, true);
+    return n;
+}
+
+static bool event_loads(struct sets_world *w, const struct acl_filter *f, int64_t id)
+{
+    struct store_conn *c;
+    struct event *e;
+    assert_int_equal(store_begin_read(w->s, &c), 0);
+    int rc = store_event_load(c, w->a, id, NULL, f, STORE_LOAD_CHILDREN, &e);
+    store_end(c, true);
+    assert_true(rc == 0 || rc == ERR_NOTFOUND);
+    return rc == 0;
+}
+
+/* Three organisations, two sharing groups, three events (two for all, one
+ * in the second group) with one attribute each, one sighting on each
+ * attribute by a different organisation, of a different type. */
+static void sets_world_open(struct sets_world *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->s = open_store(1);
+    w->a = arena_new();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(w->s, &c), 0);
+    insert_org(c, &w->orgs[0], "One", "40404040-4040-4404-8404-404040404040");
+    insert_org(c, &w->orgs[1], "Two", "41414141-4141-4414-8414-414141414141");
+    insert_org(c, &w->orgs[2], "Three", "42424242-4242-4424-8424-424242424242");
+    for (int i = 0; i < 2; i++) {
+        struct sharing_group *g = &w->groups[i];
+        *g = (struct sharing_group){
+            .name = i ? "Second" : "First", .org_id = w->orgs[0].id, .active = true, .local = true};
+        snprintf(g->uuid, sizeof(g->uuid), "43434343-4343-4434-8434-43434343434%c",
+                 (char)('0' + i));
+        assert_int_equal(store_sharing_group_insert(c, g), 0);
+    }
+    static const char *const values[] = {"one.example", "two.example", "three.example"};
+    static const char *const sources[] = {"quote\"back\\slash", "plain", "plain"};
+    for (int i = 0; i < 3; i++) {
+        char uuid[UUID_STR_LEN + 1];
+        snprintf(uuid, sizeof(uuid), "44444444-4444-4444-8444-44444444444%c", (char)('0' + i));
+        insert_event(c, &w->events[i], w->orgs[0].id, i == 2 ? DIST_SHARING_GROUP : DIST_ALL, uuid);
+        if (i == 2) {
+            w->events[i].sharing_group_id = w->groups[1].id;
+            assert_int_equal(store_event_update(c, &w->events[i]), 0);
+        }
+        snprintf(uuid, sizeof(uuid), "45454545-4545-4454-8454-45454545454%c", (char)('0' + i));
+        insert_attribute(c, &w->attrs[i], w->events[i].id, 0, values[i], DIST_INHERIT, uuid);
+        struct sighting *sg = &w->sightings[i];
+        *sg = (struct sighting){.attribute_id = w->attrs[i].id,
+                                .event_id = w->events[i].id,
+                                .org_id = w->orgs[i].id,
+                                .type = i,
+                                .source = (char *)sources[i],
+                                .date_sighting = 1000 + i};
+        snprintf(sg->uuid, sizeof(sg->uuid), "46464646-4646-4464-8464-46464646464%c",
+                 (char)('0' + i));
+        assert_int_equal(store_sighting_insert(c, sg), 0);
+    }
+    assert_int_equal(store_end(c, true), 0);
+}
+
+static void sets_world_close(struct sets_world *w)
+{
+    arena_free(w->a);
+    store_close(w->s);
+}
+
+/* Every set of the contract: absent matches all (grants nothing, for the
+ * sharing groups), the empty set matches nothing, several values match each
+ * of them - in searches, whole-event loads, sightings and the sync look-ups. */
+static void test_typed_sets(void **state)
+{
+    (void)state;
+    struct sets_world w;
+    sets_world_open(&w);
+    struct query q;
+    memset(&q, 0, sizeof(q));
+    q.to_ids = TRI_ANY;
+    q.published = TRI_ANY;
+    q.acl.everything = true;
+
+    /* struct query: attribute_ids and event_ids */
+    assert_int_equal(attrs_matching(&w, &q), 3);
+    assert_int_equal(events_matching(&w, &q), 3);
+    q.attribute_ids = id_set_none();
+    assert_int_equal(attrs_matching(&w, &q), 0);
+    assert_int_equal(events_matching(&w, &q), 0);
+    const int64_t two_attrs[] = {w.attrs[0].id, w.attrs[2].id};
+    q.attribute_ids = (struct id_set){two_attrs, 2};
+    assert_int_equal(attrs_matching(&w, &q), 2);
+    assert_int_equal(events_matching(&w, &q), 2);
+    q.attribute_ids = (struct id_set){0};
+    q.event_ids = id_set_none();
+    assert_int_equal(attrs_matching(&w, &q), 0);
+    assert_int_equal(events_matching(&w, &q), 0);
+    const int64_t two_events[] = {w.events[1].id, w.events[0].id, w.events[1].id};
+    q.event_ids = (struct id_set){two_events, 3}; /* any order, repeats */
+    assert_int_equal(attrs_matching(&w, &q), 2);
+    assert_int_equal(events_matching(&w, &q), 2);
+    q.event_ids = (struct id_set){0};
+
+    /* struct acl_filter: the sharing groups it grants */
+    struct acl_filter reader = {.org_id = w.orgs[1].id};
+    q.acl = reader; /* absent: none */
+    assert_int_equal(events_matching(&w, &q), 2);
+    assert_int_equal(attrs_matching(&w, &q), 2);
+    assert_false(event_loads(&w, &reader, w.events[2].id));
+    reader.sharing_groups = id_set_none();
+    q.acl = reader;
+    assert_int_equal(events_matching(&w, &q), 2);
+    assert_false(event_loads(&w, &reader, w.events[2].id));
+    reader.sharing_groups = (struct id_set){&w.groups[0].id, 1};
+    q.acl = reader;
+    assert_int_equal(events_matching(&w, &q), 2);
+    assert_false(event_loads(&w, &reader, w.events[2].id));
+    const int64_t both_groups[] = {w.groups[0].id, w.groups[1].id};
+    reader.sharing_groups = (struct id_set){both_groups, 2};
+    q.acl = reader;
+    assert_int_equal(events_matching(&w, &q), 3);
+    assert_int_equal(attrs_matching(&w, &q), 3);
+    assert_true(event_loads(&w, &reader, w.events[2].id));
+
+    /* struct sighting_query: each list */
+    struct sighting_query sq;
+    memset(&sq, 0, sizeof(sq));
+    sq.acl = (struct acl_filter){.everything = true};
+    assert_int_equal(sightings_matching(&w, &sq), 3);
+    sq.acl = reader;
+    assert_int_equal(sightings_matching(&w, &sq), 3);
+    sq.acl.sharing_groups = id_set_none(); /* not the third event's */
+    assert_int_equal(sightings_matching(&w, &sq), 2);
+    sq.acl = (struct acl_filter){.everything = true};
+
+    const int64_t sighting_ids[] = {w.sightings[0].id, w.sightings[2].id};
+    const int64_t attr_ids[] = {w.attrs[1].id, w.attrs[2].id};
+    const int64_t types[] = {0, 2};
+    const int64_t org_ids[] = {w.orgs[1].id, w.orgs[2].id};
+    const char *const event_uuids[] = {w.events[0].uuid, w.events[2].uuid};
+    const char *const attr_uuids[] = {w.attrs[0].uuid, w.attrs[1].uuid};
+    static const char *const sources[] = {"quote\"back\\slash", "plain"};
+    struct {
+        struct id_set *ids;
+        struct str_set *strs;
+        struct id_set ids_value;
+        struct str_set strs_value;
+        int several, none;
+    } cases[] = {
+        {&sq.ids, NULL, {sighting_ids, 2}, {0}, 2, 0},
+        {&sq.event_ids, NULL, {two_events, 3}, {0}, 2, 0},
+        {&sq.attribute_ids, NULL, {attr_ids, 2}, {0}, 2, 0},
+        {NULL, &sq.event_uuids, {0}, {event_uuids, 2}, 2, 0},
+        {NULL, &sq.attribute_uuids, {0}, {attr_uuids, 2}, 2, 0},
+        {&sq.types, NULL, {types, 2}, {0}, 2, 0},
+        {NULL, &sq.sources, {0}, {sources, 2}, 3, 0},
+        {NULL, &sq.sources, {0}, {sources, 1}, 1, 0}, /* escaped, matched exactly */
+        {&sq.org_ids, NULL, {org_ids, 2}, {0}, 2, 0},
+        {&sq.not_org_ids, NULL, {org_ids, 2}, {0}, 1, 3}, /* empty: excludes nothing */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (cases[i].ids != NULL) {
+            *cases[i].ids = cases[i].ids_value;
+            assert_int_equal(sightings_matching(&w, &sq), cases[i].several);
+            *cases[i].ids = id_set_none();
+            assert_int_equal(sightings_matching(&w, &sq), cases[i].none);
+            *cases[i].ids = (struct id_set){0};
+        } else {
+            *cases[i].strs = cases[i].strs_value;
+            assert_int_equal(sightings_matching(&w, &sq), cases[i].several);
+            *cases[i].strs = str_set_none();
+            assert_int_equal(sightings_matching(&w, &sq), cases[i].none);
+            *cases[i].strs = (struct str_set){0};
+        }
+        assert_int_equal(sightings_matching(&w, &sq), 3);
+    }
+
+    /* the sync look-ups: uuids known here */
+    struct store_conn *c;
+    assert_int_equal(store_begin_read(w.s, &c), 0);
+    int n = 0;
+    assert_int_equal(store_event_stamps(c, str_set_none(), count_stamp, &n), 0);
+    assert_int_equal(n, 0);
+    const char *const stamps[] = {w.events[0].uuid, "47474747-4747-4474-8474-474747474747",
+                                  w.events[2].uuid};
+    assert_int_equal(store_event_stamps(c, (struct str_set){stamps, 3}, count_stamp, &n), 0);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(store_sighting_uuids_known(c, 0, str_set_none(), count_uuid, &n), 0);
+    assert_int_equal(n, 0);
+    const char *const known[] = {w.sightings[1].uuid, "47474747-4747-4474-8474-474747474747",
+                                 w.sightings[0].uuid};
+    assert_int_equal(store_sighting_uuids_known(c, 0, (struct str_set){known, 3}, count_uuid, &n),
+                     0);
+    assert_int_equal(n, 2);
+    store_end(c, true);
+    sets_world_close(&w);
 }
 
 /* Job leases (core/jobs.h): a take is refused while another holder's lease
@@ -1029,6 +1274,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_change_feeds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_servers_sync_state_and_origins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sightings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_sets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_leases, setup, teardown),
     };
     int failed = 0;

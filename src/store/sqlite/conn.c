@@ -67,6 +67,68 @@ int sq_exec(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : ERR_DB;
 }
 
+/* ---- sets as JSON arrays (sqlite_int.h) ---- */
+
+size_t sq_value_max(sqlite3 *db)
+{
+    return (size_t)sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1);
+}
+
+void sq_set_text_ids(struct buf *b, struct id_set s)
+{
+    buf_putc(b, '[');
+    for (size_t i = 0; i < s.n; i++)
+        buf_printf(b, "%s%lld", i ? "," : "", (long long)s.v[i]);
+    buf_putc(b, ']');
+}
+
+void sq_set_text_strs(struct buf *b, struct str_set s)
+{
+    buf_putc(b, '[');
+    for (size_t i = 0; i < s.n; i++) {
+        buf_puts(b, i ? ",\"" : "\"");
+        for (const unsigned char *p = (const unsigned char *)s.v[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_printf(b, "\\%c", *p);
+            else if (*p < 0x20)
+                buf_printf(b, "\\u%04x", *p);
+            else
+                buf_putc(b, (char)*p);
+        }
+        buf_putc(b, '"');
+    }
+    buf_putc(b, ']');
+}
+
+int sq_bind_set_text(sqlite3_stmt *st, int i, struct buf *b)
+{
+    if (b->err) {
+        buf_free(b);
+        return ERR_TOOBIG;
+    }
+    size_t len;
+    char *text = buf_take(b, &len);
+    /* SQLite frees the text, even when the binding fails */
+    int rc = sqlite3_bind_text64(st, i, text, len, free, SQLITE_UTF8);
+    return rc == SQLITE_OK ? 0 : rc == SQLITE_TOOBIG ? ERR_TOOBIG : ERR_DB;
+}
+
+int sq_bind_id_set(sqlite3_stmt *st, int i, struct id_set s)
+{
+    struct buf b;
+    buf_init(&b, sq_value_max(sqlite3_db_handle(st)));
+    sq_set_text_ids(&b, s);
+    return sq_bind_set_text(st, i, &b);
+}
+
+int sq_bind_str_set(sqlite3_stmt *st, int i, struct str_set s)
+{
+    struct buf b;
+    buf_init(&b, sq_value_max(sqlite3_db_handle(st)));
+    sq_set_text_strs(&b, s);
+    return sq_bind_set_text(st, i, &b);
+}
+
 static void conn_close(struct sqlite_conn *c)
 {
     if (c == NULL)

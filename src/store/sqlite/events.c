@@ -176,9 +176,9 @@ int sq_event_purge(struct store_conn *base, int64_t event_id)
 }
 
 static const char sql_event_stamps[] = "SELECT uuid, timestamp, locked AND deleted = 0 FROM events "
-                                       "WHERE uuid IN (SELECT value FROM json_each(?))";
+                                       "WHERE uuid" SQ_SET_IN "?" SQ_SET_IN_END;
 
-int sq_event_stamps(struct store_conn *base, const char *uuids_json,
+int sq_event_stamps(struct store_conn *base, struct str_set uuids,
                     int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                     void *ctx)
 {
@@ -186,8 +186,10 @@ int sq_event_stamps(struct store_conn *base, const char *uuids_json,
     sqlite3_stmt *st = sq_stmt(c, sql_event_stamps);
     if (st == NULL)
         return ERR_DB;
-    bind_text(st, 1, uuids_json);
-    int step, rc = 0;
+    int rc = sq_bind_str_set(st, 1, uuids);
+    if (rc < 0)
+        return rc;
+    int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *uuid = (const char *)sqlite3_column_text(st, 0);
         if (uuid != NULL &&
@@ -197,6 +199,7 @@ int sq_event_stamps(struct store_conn *base, const char *uuids_json,
     if (rc == 0 && step != SQLITE_DONE)
         rc = ERR_DB;
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* frees the set's text now */
     return rc;
 }
 
@@ -572,8 +575,9 @@ int sq_reference_insert(struct store_conn *base, int64_t event_id, struct object
  * The texts that embed the read rule (acl_sql.h) are built once at open, in
  * the form that serves any filter, with fixed parameters bound by acl_bind:
  * ?1 everything (0/1), ?2 the reader's org id, ?3 unpublished_private, ?9 the
- * visible sharing groups as a JSON array, ?10 see_deleted; ?4 and ?5 are the
- * statement's own (the event id, which deleted children).
+ * visible sharing groups (a set's text, rendered once per load), ?10
+ * see_deleted; ?4 and ?5 are the statement's own (the event id, which deleted
+ * children).
  */
 static void acl_param(struct acl_sql *w, enum acl_sql_value v)
 {
@@ -585,12 +589,13 @@ static void acl_param(struct acl_sql *w, enum acl_sql_value v)
     buf_puts(w->sql, marks[v]);
 }
 
-static void acl_bind(sqlite3_stmt *st, const struct acl_filter *acl)
+/* sharing_groups: acl's sharing groups as sq_set_text_ids renders them. */
+static void acl_bind(sqlite3_stmt *st, const struct acl_filter *acl, const char *sharing_groups)
 {
     sqlite3_bind_int(st, 1, acl->everything);
     sqlite3_bind_int64(st, 2, acl->org_id);
     sqlite3_bind_int(st, 3, acl->unpublished_private);
-    bind_text(st, 9, acl->sharing_groups ? acl->sharing_groups : "[]");
+    sqlite3_bind_text(st, 9, sharing_groups, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 10, acl->see_deleted);
 }
 
@@ -598,10 +603,8 @@ void sq_event_texts_build(struct sqlite_texts *t)
 {
     struct buf b;
     buf_init(&b, 1 << 16);
-    struct acl_sql w = {.sql = &b,
-                        .value = acl_param,
-                        .set_open = " IN (SELECT value FROM json_each(",
-                        .set_close = "))"};
+    struct acl_sql w = {
+        .sql = &b, .value = acl_param, .set_open = SQ_SET_IN, .set_close = SQ_SET_IN_END};
     buf_puts(&b, "SELECT 1 FROM events e WHERE e.id = ?4");
     acl_sql_event(&w, "e");
     t->event_visible = buf_take(&b, NULL);
@@ -680,7 +683,8 @@ static void ref_read(struct arena *a, sqlite3_stmt *st, struct object_reference 
 
 /* Loads attributes (split into event-level and per object), objects and references. */
 static int event_children_load(struct sqlite_conn *c, struct arena *a, struct event *e,
-                               const struct acl_filter *acl, unsigned flags)
+                               const struct acl_filter *acl, const char *sharing_groups,
+                               unsigned flags)
 {
     int deleted = (flags & STORE_LOAD_DELETED_ONLY) ? 1 : (flags & STORE_LOAD_DELETED) ? 2 : 0;
     struct attribute *attrs;
@@ -688,7 +692,7 @@ static int event_children_load(struct sqlite_conn *c, struct arena *a, struct ev
     sqlite3_stmt *st = sq_stmt(c, c->store->sql.event_attrs);
     if (st == NULL)
         return ERR_DB;
-    acl_bind(st, acl);
+    acl_bind(st, acl, sharing_groups);
     sqlite3_bind_int64(st, 4, e->id);
     sqlite3_bind_int(st, 5, deleted);
     COLLECT_ROWS(a, st, struct attribute, sq_attr_read, &attrs, &n_attrs);
@@ -726,7 +730,7 @@ static int event_children_load(struct sqlite_conn *c, struct arena *a, struct ev
     st = sq_stmt(c, c->store->sql.event_objs);
     if (st == NULL)
         return ERR_DB;
-    acl_bind(st, acl);
+    acl_bind(st, acl, sharing_groups);
     sqlite3_bind_int64(st, 4, e->id);
     sqlite3_bind_int(st, 5, deleted);
     COLLECT_ROWS(a, st, struct object, obj_read, &e->objects, &e->n_objects);
@@ -797,21 +801,28 @@ int sq_event_load(struct store_conn *base, struct arena *a, int64_t id, const ch
     sq_event_read(a, st, e);
     sqlite3_reset(st);
 
-    st = sq_stmt(c, c->store->sql.event_visible);
-    if (st == NULL)
-        return ERR_DB;
-    acl_bind(st, acl);
-    sqlite3_bind_int64(st, 4, e->id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
-
-    if ((rc = sq_event_orgs_load(c, a, e)) < 0)
-        return rc;
-    if ((flags & STORE_LOAD_TAGS) && (rc = sq_event_tags_load(c, a, e)) < 0)
-        return rc;
-    if ((flags & STORE_LOAD_CHILDREN) && (rc = event_children_load(c, a, e, acl, flags)) < 0)
+    /* the sharing groups' text, rendered once for the statements of this load */
+    struct buf sg;
+    buf_init(&sg, sq_value_max(c->db));
+    sq_set_text_ids(&sg, acl->sharing_groups);
+    rc = sg.err ? ERR_TOOBIG : 0;
+    if (rc == 0 && (st = sq_stmt(c, c->store->sql.event_visible)) == NULL)
+        rc = ERR_DB;
+    if (rc == 0) {
+        acl_bind(st, acl, buf_cstr(&sg));
+        sqlite3_bind_int64(st, 4, e->id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    }
+    if (rc == 0)
+        rc = sq_event_orgs_load(c, a, e);
+    if (rc == 0 && (flags & STORE_LOAD_TAGS))
+        rc = sq_event_tags_load(c, a, e);
+    if (rc == 0 && (flags & STORE_LOAD_CHILDREN))
+        rc = event_children_load(c, a, e, acl, buf_cstr(&sg), flags);
+    buf_free(&sg);
+    if (rc < 0)
         return rc;
     *out = e;
     return 0;

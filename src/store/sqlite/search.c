@@ -17,25 +17,45 @@ void sqlb_text(struct sqlb *b, const char *s)
     buf_puts(&b->sql, s);
 }
 
-static void sqlb_bind_value(struct sqlb *b, bool is_int, int64_t i, const char *s)
+static struct bindv *sqlb_bind_value(struct sqlb *b)
 {
     b->binds = arena_grow(b->a, b->binds, b->n, &b->cap, sizeof(*b->binds));
-    b->binds[b->n].is_int = is_int;
-    b->binds[b->n].i = i;
-    b->binds[b->n].s = s;
-    b->n++;
+    struct bindv *v = &b->binds[b->n++];
+    memset(v, 0, sizeof(*v));
+    return v;
 }
 
 void sqlb_str(struct sqlb *b, const char *fragment, const char *s)
 {
     sqlb_text(b, fragment);
-    sqlb_bind_value(b, false, 0, s);
+    struct bindv *v = sqlb_bind_value(b);
+    v->kind = BIND_TEXT;
+    v->s = s;
 }
 
-void sqlb_int(struct sqlb *b, const char *fragment, int64_t v)
+void sqlb_int(struct sqlb *b, const char *fragment, int64_t i)
 {
     sqlb_text(b, fragment);
-    sqlb_bind_value(b, true, v, NULL);
+    struct bindv *v = sqlb_bind_value(b);
+    v->kind = BIND_INT;
+    v->i = i;
+}
+
+/* Appends "<SQ_SET_IN>?<SQ_SET_IN_END>" binding the set. */
+static void sqlb_ids(struct sqlb *b, struct id_set s)
+{
+    sqlb_text(b, SQ_SET_IN "?" SQ_SET_IN_END);
+    struct bindv *v = sqlb_bind_value(b);
+    v->kind = BIND_IDS;
+    v->ids = s;
+}
+
+static void sqlb_strs(struct sqlb *b, struct str_set s)
+{
+    sqlb_text(b, SQ_SET_IN "?" SQ_SET_IN_END);
+    struct bindv *v = sqlb_bind_value(b);
+    v->kind = BIND_STRS;
+    v->strs = s;
 }
 
 static bool has_wildcard(const char *s)
@@ -166,24 +186,39 @@ static void render_filter(struct sqlb *b, const struct filter *f, enum match_kin
     }
 }
 
-/* Appends " AND <column> IN (<list>)" when list (a JSON array) is given. */
-void sqlb_in_list(struct sqlb *b, const char *column, const char *list)
+void sqlb_in_ids(struct sqlb *b, const char *column, struct id_set s, bool negate)
 {
-    if (list == NULL)
+    if (s.v == NULL)
         return;
     sqlb_text(b, " AND ");
     sqlb_text(b, column);
-    sqlb_str(b, " IN (SELECT value FROM json_each(?))", list);
+    if (negate)
+        sqlb_text(b, " NOT");
+    sqlb_ids(b, s);
+}
+
+void sqlb_in_strs(struct sqlb *b, const char *column, struct str_set s)
+{
+    if (s.v == NULL)
+        return;
+    sqlb_text(b, " AND ");
+    sqlb_text(b, column);
+    sqlb_strs(b, s);
 }
 
 /* acl_sql's values in a dynamic statement: a '?' and its binding, in order. */
 static void acl_value(struct acl_sql *w, enum acl_sql_value v)
 {
     struct sqlb *b = w->ctx;
-    if (v == ACL_SQL_ORG_ID)
+    if (v == ACL_SQL_ORG_ID) {
         sqlb_int(b, "?", w->filter->org_id);
-    else /* the only other value of a filter's own rendering */
-        sqlb_str(b, "?", w->filter->sharing_groups ? w->filter->sharing_groups : "[]");
+    } else { /* the only other value of a filter's own rendering: a granting set */
+        struct id_set sg = w->filter->sharing_groups;
+        sqlb_text(b, "?");
+        struct bindv *bv = sqlb_bind_value(b);
+        bv->kind = BIND_IDS;
+        bv->ids = sg.v != NULL ? sg : id_set_none();
+    }
 }
 
 static struct acl_sql acl_writer(struct sqlb *b, const struct acl_filter *acl)
@@ -191,8 +226,8 @@ static struct acl_sql acl_writer(struct sqlb *b, const struct acl_filter *acl)
     return (struct acl_sql){.sql = &b->sql,
                             .filter = acl,
                             .value = acl_value,
-                            .set_open = " IN (SELECT value FROM json_each(",
-                            .set_close = "))",
+                            .set_open = SQ_SET_IN,
+                            .set_close = SQ_SET_IN_END,
                             .ctx = b};
 }
 
@@ -211,8 +246,7 @@ void sqlb_acl_attribute(struct sqlb *b, const struct acl_filter *acl)
 /* Conditions on attributes shared by attribute search and event search (EXISTS). */
 static void render_attr_conditions(struct sqlb *b, const struct query *q, bool for_event)
 {
-    if (q->attribute_ids)
-        sqlb_str(b, " AND a.id IN (SELECT value FROM json_each(?))", q->attribute_ids);
+    sqlb_in_ids(b, "a.id", q->attribute_ids, false);
     render_filter(b, &q->value, MATCH_ATTR_VALUE);
     render_filter(b, &q->type, MATCH_ATTR_TYPE);
     render_filter(b, &q->category, MATCH_ATTR_CATEGORY);
@@ -245,8 +279,7 @@ static void render_event_conditions(struct sqlb *b, const struct query *q)
         sqlb_text(b, " AND 0");
     sqlb_acl_event(b, &q->acl);
     render_filter(b, &q->event_id, MATCH_EVENT_ID);
-    if (q->event_ids)
-        sqlb_str(b, " AND e.id IN (SELECT value FROM json_each(?))", q->event_ids);
+    sqlb_in_ids(b, "e.id", q->event_ids, false);
     render_filter(b, &q->org, MATCH_ORG);
     render_filter(b, &q->info, MATCH_INFO);
     if (q->date_from)
@@ -284,11 +317,27 @@ int sqlb_prepare(struct sqlite_conn *c, struct sqlb *b, sqlite3_stmt **out)
     int prc = sqlite3_prepare_v2(c->db, buf_cstr(&b->sql), (int)b->sql.len, &st, NULL);
     if (prc != SQLITE_OK)
         return prc == SQLITE_TOOBIG ? ERR_TOOBIG : ERR_DB;
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->binds[i].is_int)
-            sqlite3_bind_int64(st, (int)i + 1, b->binds[i].i);
-        else
-            bind_text(st, (int)i + 1, b->binds[i].s);
+    int rc = 0;
+    for (size_t i = 0; i < b->n && rc == 0; i++) {
+        const struct bindv *v = &b->binds[i];
+        switch (v->kind) {
+        case BIND_INT:
+            sqlite3_bind_int64(st, (int)i + 1, v->i);
+            break;
+        case BIND_TEXT:
+            bind_text(st, (int)i + 1, v->s);
+            break;
+        case BIND_IDS:
+            rc = sq_bind_id_set(st, (int)i + 1, v->ids);
+            break;
+        case BIND_STRS:
+            rc = sq_bind_str_set(st, (int)i + 1, v->strs);
+            break;
+        }
+    }
+    if (rc < 0) {
+        sqlite3_finalize(st);
+        return rc;
     }
     *out = st;
     return 0;
@@ -348,7 +397,7 @@ int sq_event_search(struct store_conn *base, struct arena *a, const struct query
     if (q->timestamp_max)
         sqlb_int(&b, " AND e.timestamp <= ?", q->timestamp_max);
     if (!filter_empty(&q->value) || !filter_empty(&q->type) || !filter_empty(&q->category) ||
-        q->to_ids != TRI_ANY || q->attribute_ids) {
+        q->to_ids != TRI_ANY || q->attribute_ids.v != NULL) {
         sqlb_text(&b, " AND EXISTS (SELECT 1 FROM attributes a LEFT JOIN objects o ON o.id = "
                       "a.object_id WHERE a.event_id = e.id");
         render_attr_conditions(&b, q, true);

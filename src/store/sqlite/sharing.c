@@ -48,7 +48,7 @@ static const char sql_sg_server_remove[] =
     "DELETE FROM sharing_group_servers WHERE sharing_group_id = ? AND server_id = ?";
 static const char sql_sg_touch[] = "UPDATE sharing_groups SET modified=?, seq=? WHERE id=?";
 static const char sql_sg_visible[] =
-    "SELECT COALESCE(json_group_array(id), '[]') FROM (SELECT sg.id FROM sharing_groups sg "
+    "SELECT sg.id FROM sharing_groups sg "
     "WHERE sg.org_id = ?1 "
     "OR EXISTS (SELECT 1 FROM sharing_group_orgs o WHERE o.sharing_group_id = sg.id AND "
     "o.org_id = ?1) "
@@ -56,7 +56,7 @@ static const char sql_sg_visible[] =
     "v.server_id = 0 AND v.all_orgs = 1) "
     "OR (?2 AND EXISTS (SELECT 1 FROM sharing_group_servers v JOIN servers s ON "
     "s.id = v.server_id WHERE v.sharing_group_id = sg.id AND s.remote_org_id = ?1)) "
-    "ORDER BY sg.id)";
+    "ORDER BY sg.id";
 
 static void sg_read(struct arena *a, sqlite3_stmt *st, struct sharing_group *g)
 {
@@ -264,7 +264,7 @@ int sq_sharing_group_server_remove(struct store_conn *base, int64_t sg_id, int64
 }
 
 int sq_sharing_group_visible_ids(struct store_conn *base, struct arena *a, int64_t org_id,
-                                 bool via_links, char **json)
+                                 bool via_links, struct id_set *out)
 {
     struct sqlite_conn *c = sq_conn(base);
     sqlite3_stmt *st = sq_stmt(c, sql_sg_visible);
@@ -272,13 +272,17 @@ int sq_sharing_group_visible_ids(struct store_conn *base, struct arena *a, int64
         return ERR_DB;
     sqlite3_bind_int64(st, 1, org_id);
     sqlite3_bind_int(st, 2, via_links);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return ERR_DB;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        ids = arena_grow(a, ids, n, &cap, sizeof(*ids));
+        ids[n++] = sqlite3_column_int64(st, 0);
     }
-    *json = col_text(a, st, 0);
     sqlite3_reset(st);
-    if (*json == NULL)
-        *json = arena_strdup(a, "[]");
+    if (step != SQLITE_DONE)
+        return ERR_DB;
+    /* present even when empty: the set is known */
+    *out = n ? (struct id_set){ids, n} : id_set_none();
     return 0;
 }

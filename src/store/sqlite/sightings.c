@@ -28,7 +28,7 @@ static const char sql_sighting_expire[] =
     "UPDATE sightings SET deleted = 1, seq = ? WHERE attribute_id = ? AND org_id = ? AND "
     "type = 2 AND deleted = 0";
 static const char sql_sighting_known[] =
-    "SELECT uuid FROM sightings WHERE uuid IN (SELECT value FROM json_each(?1)) AND "
+    "SELECT uuid FROM sightings WHERE uuid" SQ_SET_IN "?1" SQ_SET_IN_END " AND "
     "(?2 = 0 OR event_id = ?2)";
 static const char sql_event_sighting_touch[] =
     "UPDATE events SET sighting_timestamp = CASE WHEN ?1 > sighting_timestamp THEN ?1 ELSE "
@@ -110,16 +110,15 @@ int sq_sighting_search(struct store_conn *base, struct arena *a, const struct si
         sqlb_text(&b, " AND s.deleted = 0");
     sqlb_acl_event(&b, &q->acl);
     sqlb_acl_attribute(&b, &q->acl);
-    sqlb_in_list(&b, "s.id", q->ids);
-    sqlb_in_list(&b, "s.event_id", q->event_ids);
-    sqlb_in_list(&b, "s.attribute_id", q->attribute_ids);
-    sqlb_in_list(&b, "e.uuid", q->event_uuids);
-    sqlb_in_list(&b, "a.uuid", q->attribute_uuids);
-    sqlb_in_list(&b, "s.type", q->types);
-    sqlb_in_list(&b, "s.source", q->sources);
-    sqlb_in_list(&b, "s.org_id", q->org_ids);
-    if (q->not_org_ids)
-        sqlb_str(&b, " AND s.org_id NOT IN (SELECT value FROM json_each(?))", q->not_org_ids);
+    sqlb_in_ids(&b, "s.id", q->ids, false);
+    sqlb_in_ids(&b, "s.event_id", q->event_ids, false);
+    sqlb_in_ids(&b, "s.attribute_id", q->attribute_ids, false);
+    sqlb_in_strs(&b, "e.uuid", q->event_uuids);
+    sqlb_in_strs(&b, "a.uuid", q->attribute_uuids);
+    sqlb_in_ids(&b, "s.type", q->types, false);
+    sqlb_in_strs(&b, "s.source", q->sources);
+    sqlb_in_ids(&b, "s.org_id", q->org_ids, false);
+    sqlb_in_ids(&b, "s.org_id", q->not_org_ids, true);
     if (q->from)
         sqlb_int(&b, " AND s.date_sighting >= ?", q->from);
     if (q->to)
@@ -179,16 +178,18 @@ int sq_sighting_expire_previous(struct store_conn *base, int64_t attribute_id, i
     return rc < 0 ? rc : 0;
 }
 
-int sq_sighting_uuids_known(struct store_conn *base, int64_t event_id, const char *uuids_json,
+int sq_sighting_uuids_known(struct store_conn *base, int64_t event_id, struct str_set uuids,
                             int (*fn)(void *ctx, const char *uuid), void *ctx)
 {
     struct sqlite_conn *c = sq_conn(base);
     sqlite3_stmt *st = sq_stmt(c, sql_sighting_known);
     if (st == NULL)
         return ERR_DB;
-    bind_text(st, 1, uuids_json);
+    int rc = sq_bind_str_set(st, 1, uuids);
+    if (rc < 0)
+        return rc;
     sqlite3_bind_int64(st, 2, event_id);
-    int step, rc = 0;
+    int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *uuid = (const char *)sqlite3_column_text(st, 0);
         if (uuid != NULL && (rc = fn(ctx, uuid)) != 0)
@@ -197,6 +198,7 @@ int sq_sighting_uuids_known(struct store_conn *base, int64_t event_id, const cha
     if (rc == 0 && step != SQLITE_DONE)
         rc = ERR_DB;
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* frees the set's text now */
     return rc;
 }
 

@@ -102,6 +102,26 @@ int64_t sq_next_seq(struct sqlite_conn *c);
 sqlite3_stmt *sq_write_stmt(struct sqlite_conn *c, const char *sql, int64_t *seq);
 int sq_exec(sqlite3 *db, const char *sql);
 
+/*
+ * Sets (core/query.h) are bound to one parameter as the JSON array that
+ * json_each() reads - ids "[3,7]", strings "[\"a\",\"b\"]" escaped - so that
+ * a membership test stays one static text: "x IN (SELECT value FROM
+ * json_each(?))".  An absent set renders as the empty array.  sq_set_text
+ * appends the array to b (longer than SQLite takes: b's sticky error);
+ * sq_bind_*_set bind it, the statement owning the text; ERR_TOOBIG if it is
+ * larger than SQLite takes in one value.
+ */
+#define SQ_SET_IN " IN (SELECT value FROM json_each("
+#define SQ_SET_IN_END "))"
+void sq_set_text_ids(struct buf *b, struct id_set s);
+void sq_set_text_strs(struct buf *b, struct str_set s);
+int sq_bind_id_set(sqlite3_stmt *st, int i, struct id_set s);
+int sq_bind_str_set(sqlite3_stmt *st, int i, struct str_set s);
+/* Binds b's text (taking it, b left empty) to parameter i; ERR_TOOBIG if b overflowed. */
+int sq_bind_set_text(sqlite3_stmt *st, int i, struct buf *b);
+/* The maximum length of one value on c (the buffer size for sq_set_text_*). */
+size_t sq_value_max(sqlite3 *db);
+
 static inline int bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (s == NULL)
@@ -206,9 +226,11 @@ struct sqlb {
     struct buf sql;
     struct arena *a;
     struct bindv {
-        bool is_int;
+        enum { BIND_TEXT, BIND_INT, BIND_IDS, BIND_STRS } kind;
         int64_t i;
         const char *s;
+        struct id_set ids;
+        struct str_set strs;
     } * binds;
     size_t n, cap;
 };
@@ -217,8 +239,9 @@ void sqlb_text(struct sqlb *b, const char *s);
 /* Appends fragment, which contains exactly one '?', binding s (or v). */
 void sqlb_str(struct sqlb *b, const char *fragment, const char *s);
 void sqlb_int(struct sqlb *b, const char *fragment, int64_t v);
-/* Appends " AND <column> IN (<list>)" when list (a JSON array) is given. */
-void sqlb_in_list(struct sqlb *b, const char *column, const char *list);
+/* Appends " AND <column> [NOT] IN <set>" when the set is present (v not NULL). */
+void sqlb_in_ids(struct sqlb *b, const char *column, struct id_set s, bool negate);
+void sqlb_in_strs(struct sqlb *b, const char *column, struct str_set s);
 /* The read rule for acl on event alias ev (acl_sql_event) and on attribute a
  * of ev in object o (acl_sql_child). */
 void sqlb_acl_event(struct sqlb *b, const struct acl_filter *acl);
@@ -274,7 +297,7 @@ int sq_sharing_group_server_set(struct store_conn *c, int64_t sg_id, int64_t ser
                                 bool all_orgs);
 int sq_sharing_group_server_remove(struct store_conn *c, int64_t sg_id, int64_t server_id);
 int sq_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t org_id,
-                                 bool via_links, char **json);
+                                 bool via_links, struct id_set *out);
 int sq_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char *name,
                struct tag **out);
 int sq_tag_list(struct store_conn *c, struct arena *a, const char *name_like, struct tag **out,
@@ -310,7 +333,7 @@ int sq_attribute_search(struct store_conn *c, struct arena *a, const struct quer
                         bool with_tags,
                         int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
                         void *ctx);
-int sq_event_stamps(struct store_conn *c, const char *uuids_json,
+int sq_event_stamps(struct store_conn *c, struct str_set uuids,
                     int (*fn)(void *ctx, const char *uuid, int64_t timestamp, bool locked),
                     void *ctx);
 int sq_events_changed(struct store_conn *c, int64_t since,
@@ -338,7 +361,7 @@ int sq_sighting_search(struct store_conn *c, struct arena *a, const struct sight
                        int (*fn)(void *ctx, struct sighting *s), void *ctx);
 int sq_sighting_delete(struct store_conn *c, int64_t id);
 int sq_sighting_expire_previous(struct store_conn *c, int64_t attribute_id, int64_t org_id);
-int sq_sighting_uuids_known(struct store_conn *c, int64_t event_id, const char *uuids_json,
+int sq_sighting_uuids_known(struct store_conn *c, int64_t event_id, struct str_set uuids,
                             int (*fn)(void *ctx, const char *uuid), void *ctx);
 int sq_event_sighting_touch(struct store_conn *c, int64_t event_id, int64_t now);
 
