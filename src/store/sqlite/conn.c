@@ -376,3 +376,19 @@ sqlite3_stmt *sq_write_stmt(struct sqlite_conn *c, const char *sql, int64_t *seq
     *seq = sq_next_seq(c);
     return *seq < 0 ? NULL : sq_stmt(c, sql);
 }
+
+int sq_row_by_ref(struct sqlite_conn *c, const char *sql_by_id, const char *sql_by_uuid, int64_t id,
+                  const char *uuid, sqlite3_stmt **st)
+{
+    *st = sq_stmt(c, id > 0 ? sql_by_id : sql_by_uuid);
+    if (*st == NULL)
+        return ERR_DB;
+    if (id > 0)
+        sqlite3_bind_int64(*st, 1, id);
+    else
+        bind_text(*st, 1, uuid ? uuid : "");
+    int rc = sqlite3_step(*st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    return 0;
+}

@@ -329,16 +329,10 @@ int sq_attribute_get(struct store_conn *base, struct arena *a, int64_t id, const
                      struct attribute **out)
 {
     struct sqlite_conn *c = sq_conn(base);
-    sqlite3_stmt *st = sq_stmt(c, id > 0 ? sql_attr_by_id : sql_attr_by_uuid);
-    if (st == NULL)
-        return ERR_DB;
-    if (id > 0)
-        sqlite3_bind_int64(st, 1, id);
-    else
-        bind_text(st, 1, uuid ? uuid : "");
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    sqlite3_stmt *st;
+    int rc = sq_row_by_ref(c, sql_attr_by_id, sql_attr_by_uuid, id, uuid, &st);
+    if (rc < 0)
+        return rc;
     *out = arena_alloc(a, sizeof(**out));
     sq_attr_read(a, st, *out);
     return 0;
@@ -509,16 +503,10 @@ int sq_object_get(struct store_conn *base, struct arena *a, int64_t id, const ch
                   struct object **out)
 {
     struct sqlite_conn *c = sq_conn(base);
-    sqlite3_stmt *st = sq_stmt(c, id > 0 ? sql_obj_by_id : sql_obj_by_uuid);
-    if (st == NULL)
-        return ERR_DB;
-    if (id > 0)
-        sqlite3_bind_int64(st, 1, id);
-    else
-        bind_text(st, 1, uuid ? uuid : "");
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    sqlite3_stmt *st;
+    int rc = sq_row_by_ref(c, sql_obj_by_id, sql_obj_by_uuid, id, uuid, &st);
+    if (rc < 0)
+        return rc;
     *out = arena_alloc(a, sizeof(**out));
     obj_read(a, st, *out);
     return 0;
@@ -787,16 +775,10 @@ int sq_event_load(struct store_conn *base, struct arena *a, int64_t id, const ch
                   const struct acl_filter *acl, unsigned flags, struct event **out)
 {
     struct sqlite_conn *c = sq_conn(base);
-    sqlite3_stmt *st = sq_stmt(c, id > 0 ? sql_event_by_id : sql_event_by_uuid);
-    if (st == NULL)
-        return ERR_DB;
-    if (id > 0)
-        sqlite3_bind_int64(st, 1, id);
-    else
-        bind_text(st, 1, uuid ? uuid : "");
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    sqlite3_stmt *st;
+    int rc = sq_row_by_ref(c, sql_event_by_id, sql_event_by_uuid, id, uuid, &st);
+    if (rc < 0)
+        return rc;
     struct event *e = arena_calloc(a, 1, sizeof(*e));
     sq_event_read(a, st, e);
     sqlite3_reset(st);

@@ -21,7 +21,7 @@ static const char sql_lease_get[] =
     "FROM job_leases WHERE name = ?1";
 
 int sq_lease_take(struct store_conn *base, const char *name, const char *holder, int64_t now,
-                     int64_t expires, bool on_demand, const char *dead_holder, bool *taken)
+                  int64_t expires, bool on_demand, const char *dead_holder, bool *taken)
 {
     struct sqlite_conn *c = sq_conn(base);
     *taken = false;
@@ -52,7 +52,7 @@ int sq_lease_renew(struct store_conn *base, const char *holder, int64_t expires)
 }
 
 int sq_lease_release(struct store_conn *base, const char *name, const char *holder, int64_t now,
-                        int rc, int64_t failures, int64_t not_before)
+                     int rc, int64_t failures, int64_t not_before)
 {
     struct sqlite_conn *c = sq_conn(base);
     sqlite3_stmt *st = sq_stmt(c, sql_lease_release);

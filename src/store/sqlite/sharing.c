@@ -178,16 +178,10 @@ int sq_sharing_group_get(struct store_conn *base, struct arena *a, int64_t id, c
                          struct sharing_group **out)
 {
     struct sqlite_conn *c = sq_conn(base);
-    sqlite3_stmt *st = sq_stmt(c, id > 0 ? sql_sg_by_id : sql_sg_by_uuid);
-    if (st == NULL)
-        return ERR_DB;
-    if (id > 0)
-        sqlite3_bind_int64(st, 1, id);
-    else
-        bind_text(st, 1, uuid ? uuid : "");
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    sqlite3_stmt *st;
+    int rc = sq_row_by_ref(c, sql_sg_by_id, sql_sg_by_uuid, id, uuid, &st);
+    if (rc < 0)
+        return rc;
     struct sharing_group *g = arena_alloc(a, sizeof(*g));
     sg_read(a, st, g);
     sqlite3_reset(st);

@@ -82,16 +82,10 @@ int sq_sighting_get(struct store_conn *base, struct arena *a, int64_t id, const 
                     struct sighting **out)
 {
     struct sqlite_conn *c = sq_conn(base);
-    sqlite3_stmt *st = sq_stmt(c, id > 0 ? sql_sighting_by_id : sql_sighting_by_uuid);
-    if (st == NULL)
-        return ERR_DB;
-    if (id > 0)
-        sqlite3_bind_int64(st, 1, id);
-    else
-        bind_text(st, 1, uuid ? uuid : "");
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    sqlite3_stmt *st;
+    int rc = sq_row_by_ref(c, sql_sighting_by_id, sql_sighting_by_uuid, id, uuid, &st);
+    if (rc < 0)
+        return rc;
     *out = arena_alloc(a, sizeof(**out));
     sighting_read(a, st, *out);
     sqlite3_reset(st);

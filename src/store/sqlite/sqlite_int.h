@@ -101,6 +101,11 @@ int64_t sq_next_seq(struct sqlite_conn *c);
 /* A write statement and the transaction's change sequence value for it; NULL on failure. */
 sqlite3_stmt *sq_write_stmt(struct sqlite_conn *c, const char *sql, int64_t *seq);
 int sq_exec(sqlite3 *db, const char *sql);
+/* The row a getter looks up by reference: sql_by_id with id bound when
+ * id > 0, else sql_by_uuid with uuid ("" for NULL), stepped to its first row.
+ * 0 with *st on the row; ERR_NOTFOUND; ERR_DB. */
+int sq_row_by_ref(struct sqlite_conn *c, const char *sql_by_id, const char *sql_by_uuid, int64_t id,
+                  const char *uuid, sqlite3_stmt **st);
 
 /*
  * Sets (core/query.h) are bound to one parameter as the JSON array that
