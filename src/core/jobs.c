@@ -254,12 +254,16 @@ struct jobs {
     bool stop, woken;
     struct jobs_plan queue;   /* taken, waiting for a worker (FIFO) */
     struct jobs_plan running; /* names of the jobs queued or running */
+    /* names of the jobs that ended while the sources planned: a plan read
+     * their state before they ended, so it must not start them again */
+    struct jobs_plan ended;
+    bool planning;
 };
 
-static bool running_has(const struct jobs *j, const char *name)
+static bool plan_has(const struct jobs_plan *p, const char *name)
 {
-    for (size_t i = 0; i < j->running.n; i++)
-        if (strcmp(j->running.v[i].name, name) == 0)
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->v[i].name, name) == 0)
             return true;
     return false;
 }
@@ -295,6 +299,8 @@ static void *worker_main(void *arg)
 
         pthread_mutex_lock(&j->lock);
         running_remove(j, job.name);
+        if (j->planning)
+            jobs_due(&j->ended, job.name, NULL, NULL, NULL);
         pthread_cond_signal(&j->wake);
     }
     pthread_mutex_unlock(&j->lock);
@@ -305,12 +311,17 @@ static void *worker_main(void *arg)
 static void plan_once(struct jobs *j)
 {
     struct jobs_plan plan = {0};
+    pthread_mutex_lock(&j->lock);
+    j->planning = true;
+    j->ended.n = 0;
+    pthread_mutex_unlock(&j->lock);
     for (size_t i = 0; i < j->n_sources; i++)
         j->sources[i].plan(j->sources[i].ctx, j->svc, &plan);
     for (size_t i = 0; i < plan.n; i++) {
         struct job *job = &plan.v[i];
         pthread_mutex_lock(&j->lock);
-        bool skip = j->stop || running_has(j, job->name) || j->running.n >= j->workers;
+        bool skip = j->stop || plan_has(&j->running, job->name) || plan_has(&j->ended, job->name) ||
+                    j->running.n >= j->workers;
         pthread_mutex_unlock(&j->lock);
         if (skip || jobs_lease_take(j->svc->store, job->name, false, &job->lease) < 0) {
             job_drop(job);
@@ -323,6 +334,9 @@ static void plan_once(struct jobs *j)
         pthread_cond_signal(&j->ready);
         pthread_mutex_unlock(&j->lock);
     }
+    pthread_mutex_lock(&j->lock);
+    j->planning = false;
+    pthread_mutex_unlock(&j->lock);
     free(plan.v);
 }
 
@@ -413,6 +427,7 @@ void jobs_stop(struct jobs *j)
     pthread_cond_destroy(&j->ready);
     free(j->queue.v);
     free(j->running.v);
+    free(j->ended.v);
     free(j->pool);
     free(j->sources);
     free(j);
