@@ -69,8 +69,8 @@ static int peer_admits(struct search *x, struct attribute *at, bool *ok)
     return 0;
 }
 
-/* The event of an attribute row, with its tags, as the reader sees it; NULL
- * if it cannot be read. */
+/* The event of an attribute row, with its tags, as the reader sees it (a
+ * peer: its shared tags only); NULL if it cannot be read. */
 static const struct event *context_event(struct search *x, int64_t event_id)
 {
     if (x->ctx_id != event_id) {
@@ -78,6 +78,10 @@ static const struct event *context_event(struct search *x, int64_t event_id)
         if (store_event_load(x->c, x->page, event_id, NULL, &x->rq.q.acl, STORE_LOAD_TAGS,
                              &x->ctx_event) < 0)
             x->ctx_event = NULL;
+        /* the event's local tags stay on this node, as the attribute's do
+         * (includeEventTags, the CSV event_tag column) */
+        else if (x->peer)
+            x->ctx_event->n_tags = acl_shared_tags(x->ctx_event->tags, x->ctx_event->n_tags);
     }
     return x->ctx_event;
 }

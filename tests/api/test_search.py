@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from conftest import unique
+
 
 @pytest.fixture(scope="module")
 def corpus(admin):
@@ -276,3 +278,28 @@ def test_large_events_index_streams_with_its_etag(admin):
     r = admin.post("/events/index", query, headers={"If-None-Match": etag})
     assert r.status_code == 200 and r.headers["ETag"] != etag
     assert len(r.json()) == 24
+
+
+def test_include_event_tags_never_hands_local_tags_to_a_sync_peer(admin, make_user):
+    # a peer's sync user reads attributes with their event's tags: the shared
+    # ones travel, the local ones (this node's own) never leave it
+    peer = make_user(role_id=5)
+    shared, local = unique("shared-tag"), unique("local-tag")
+    r = admin.post("/events/add", {"info": unique("peer tags"), "distribution": 3,
+                                   "Tag": [{"name": shared}, {"name": local, "local": 1}],
+                                   "Attribute": [{"type": "ip-dst", "value": "198.51.100.77"}]})
+    assert r.status_code == 200, r.text
+    eid = r.json()["Event"]["id"]
+    assert admin.post("/events/publish/%s" % eid).status_code == 200
+    query = {"eventid": eid, "type": "ip-dst", "includeEventTags": 1}
+    rows = admin.post("/attributes/restSearch", query).json()["response"]["Attribute"]
+    assert {shared, local} <= {t["name"] for t in rows[0]["Tag"]}
+    rows = peer.post("/attributes/restSearch", query).json()["response"]["Attribute"]
+    assert len(rows) == 1
+    names = {t["name"] for t in rows[0]["Tag"]}
+    assert shared in names and local not in names, names
+    # nor in the CSV's event_tag column
+    query = {"eventid": eid, "type": "ip-dst", "returnFormat": "csv", "includeContext": 1}
+    assert local in admin.post("/attributes/restSearch", query).text
+    text = peer.post("/attributes/restSearch", query).text
+    assert shared in text and local not in text, text
