@@ -53,16 +53,6 @@ static void world_close(struct world *w)
     config_free(&w->cfg);
 }
 
-static struct principal member(const struct org *o, int64_t user, uint32_t perms)
-{
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.user.id = user;
-    p.org = *o;
-    p.role.perms = perms;
-    return p;
-}
-
 #define EDITOR (PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY_ORG) | PERM_BIT(PERM_TAGGER))
 #define PUBLISHER (EDITOR | PERM_BIT(PERM_PUBLISH))
 #define SYNC (PERM_BIT(PERM_ADD) | PERM_BIT(PERM_SYNC))

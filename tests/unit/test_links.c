@@ -48,16 +48,6 @@ static void world_close(struct world *w)
     store_close(w->s.store);
 }
 
-static struct principal member(const struct org *o, int64_t user, uint32_t perms)
-{
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.user.id = user;
-    p.org = *o;
-    p.role.perms = perms;
-    return p;
-}
-
 static struct link_change change(const char *url)
 {
     struct link_change in;

@@ -33,16 +33,6 @@ struct world {
     int64_t open_event, private_event, red_event;
 };
 
-static struct principal member(const struct org *o, int64_t user, uint32_t perms)
-{
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.user.id = user;
-    p.org = *o;
-    p.role.perms = perms;
-    return p;
-}
-
 /* An event of the owner with n domain attributes "hN.example", tagged tag. */
 static int64_t add_event(struct world *w, const char *info, int dist, size_t n, const char *tag)
 {

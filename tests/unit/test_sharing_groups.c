@@ -45,16 +45,6 @@ static void world_close(struct world *w)
     store_close(w->s.store);
 }
 
-static struct principal member(const struct org *o, int64_t user, uint32_t perms)
-{
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.user.id = user;
-    p.org = *o;
-    p.role.perms = perms;
-    return p;
-}
-
 #define SG_PERMS (PERM_BIT(PERM_ADD) | PERM_BIT(PERM_SHARING_GROUP))
 
 static char *id_str(struct arena *a, int64_t id)

@@ -80,16 +80,6 @@ static void world_close(struct world *w)
     store_close(w->s);
 }
 
-static struct principal member(const struct org *o, int64_t user, uint32_t perms)
-{
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.user.id = user;
-    p.org = *o;
-    p.role.perms = perms;
-    return p;
-}
-
 #define USER_PERMS (PERM_BIT(PERM_ADD) | PERM_BIT(PERM_MODIFY_ORG) | PERM_BIT(PERM_SIGHTING))
 
 static struct acl_filter filter_of(const struct principal *p)

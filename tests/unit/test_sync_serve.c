@@ -71,16 +71,6 @@ static void world_close(struct world *w)
     store_close(w->s.store);
 }
 
-static struct principal member(const struct org *o, int64_t user, uint32_t perms)
-{
-    struct principal p;
-    memset(&p, 0, sizeof(p));
-    p.user.id = user;
-    p.org = *o;
-    p.role.perms = perms;
-    return p;
-}
-
 static void test_wanted_takes_unknown_and_newer_synced_copies(void **state)
 {
     (void)state;

@@ -1,11 +1,13 @@
 /*
  * tmpdb.h - a throw-away SQLite file per test (unit tests that open a store):
  * setup picks /tmp/liaison-test-NAME-PID.db, teardown removes it with its WAL
- * files, open_store opens it with two readers; insert_org adds an organisation.
+ * files, open_store opens it with two readers; insert_org adds an organisation;
+ * member makes a principal of an organisation with a user id and permissions.
  */
 #ifndef LIAISON_TEST_TMPDB_H
 #define LIAISON_TEST_TMPDB_H
 
+#include "core/acl.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -47,6 +49,16 @@ static inline void insert_org(struct store_conn *c, struct org *o, const char *n
     o->name = (char *)name;
     o->local = true;
     assert_int_equal(store_org_insert(c, o), 0);
+}
+
+static inline struct principal member(const struct org *o, int64_t user, uint32_t perms)
+{
+    struct principal p;
+    memset(&p, 0, sizeof(p));
+    p.user.id = user;
+    p.org = *o;
+    p.role.perms = perms;
+    return p;
 }
 
 static struct store *open_store(void)
