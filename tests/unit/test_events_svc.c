@@ -110,8 +110,7 @@ static void test_add_view_and_refusals(void **state)
     assert_int_equal(event_view(&w.s, &reader, w.a, ref_of(w.a, shared), &o, &got), 0);
     assert_string_equal(got->info, "shared");
     assert_int_equal(got->n_attrs, 1);
-    assert_int_equal(event_view(&w.s, &reader, w.a, ref_of(w.a, priv->id), &o, &got),
-                     ERR_NOTFOUND);
+    assert_int_equal(event_view(&w.s, &reader, w.a, ref_of(w.a, priv->id), &o, &got), ERR_NOTFOUND);
     assert_int_equal(event_view(&w.s, &reader, w.a, priv->uuid, &o, &got), ERR_NOTFOUND);
     assert_int_equal(event_view(&w.s, &alice, w.a, priv->uuid, &o, &got), 0);
     struct attribute *at;
@@ -142,8 +141,7 @@ static void test_add_view_and_refusals(void **state)
     assert_true(got->published);
 
     assert_int_equal(events_delete(&w.s, &alice, w.a, ref_of(w.a, shared), &id, &d), 0);
-    assert_int_equal(event_view(&w.s, &reader, w.a, ref_of(w.a, shared), &o, &got),
-                     ERR_NOTFOUND);
+    assert_int_equal(event_view(&w.s, &reader, w.a, ref_of(w.a, shared), &o, &got), ERR_NOTFOUND);
     world_close(&w);
 }
 
@@ -192,20 +190,20 @@ static void test_edit_attributes_objects(void **state)
     assert_int_equal(attributes_edit(&w.s, &alice, w.a, one.uuid, &change, &at, &d), 0);
     assert_string_equal(at->comment, "seen");
     int64_t id;
-    assert_int_equal(attributes_delete(&w.s, &bob, w.a, one.uuid, false, &id, &d),
-                     ERR_FORBIDDEN);
+    assert_int_equal(attributes_delete(&w.s, &bob, w.a, one.uuid, false, &id, &d), ERR_FORBIDDEN);
     assert_int_equal(attributes_delete(&w.s, &alice, w.a, one.uuid, false, &id, &d), 0);
     assert_int_equal(id, one.id);
     /* a soft delete of a deleted attribute: not found, without detail */
     diag_clear(&d);
-    assert_int_equal(attributes_delete(&w.s, &alice, w.a, one.uuid, false, &id, &d),
-                     ERR_NOTFOUND);
+    assert_int_equal(attributes_delete(&w.s, &alice, w.a, one.uuid, false, &id, &d), ERR_NOTFOUND);
     assert_string_equal(d.msg, "");
     assert_int_equal(attributes_delete(&w.s, &alice, w.a, one.uuid, true, &id, &d), 0);
 
     /* objects */
-    struct attribute oattr = {.type = "url", .value = "http://evil.example/x",
-                              .object_relation = "url", .distribution = -1};
+    struct attribute oattr = {.type = "url",
+                              .value = "http://evil.example/x",
+                              .object_relation = "url",
+                              .distribution = -1};
     struct object obj = {.name = "url", .distribution = -1, .attrs = &oattr, .n_attrs = 1};
     assert_int_equal(objects_add(&w.s, &bob, w.a, ref, &obj, &d), ERR_FORBIDDEN);
     assert_int_equal(objects_add(&w.s, &alice, w.a, ref, &obj, &d), 0);
@@ -269,8 +267,8 @@ static void test_peer_push(void **state)
     assert_null(sv.refused);
     /* a newer one through edit, with another uuid in the path: refused */
     again->timestamp = 3000;
-    assert_int_equal(events_edit(&w.s, &peer, w.a, "f0000000-0000-4000-8000-000000000009",
-                                 again, &push, &sv, &d),
+    assert_int_equal(events_edit(&w.s, &peer, w.a, "f0000000-0000-4000-8000-000000000009", again,
+                                 &push, &sv, &d),
                      ERR_INVAL);
     assert_non_null(sv.refused);
     assert_int_equal(events_edit(&w.s, &peer, w.a, e->uuid, again, &push, &sv, &d), 0);
