@@ -10,7 +10,7 @@
 #   make format     clang-format -i on src/ tests/ fuzz/ bench/
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libsodium libcurl
+PKGS    := libmicrohttpd sqlite3 libsodium libcurl libpq
 PYTHON  := /usr/bin/python3
 
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -26,8 +26,9 @@ SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 SRC      := $(sort $(wildcard src/*/*.c src/store/*/*.c))
 LIB_SRC  := $(filter-out src/cli/main.c,$(SRC))
-GEN_SRC  := build/gen/migrations.c
+GEN_SRC  := build/gen/migrations.c build/gen/pg_migrations.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard src/store/pg/migrations/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
@@ -46,7 +47,11 @@ deps:
 
 build/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations
 	@mkdir -p $(dir $@)
-	@scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	@scripts/embed-migrations store_migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+build/gen/pg_migrations.c: $(PG_MIGRATIONS) scripts/embed-migrations
+	@mkdir -p $(dir $@)
+	@scripts/embed-migrations pg_migrations $(PG_MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 build/release/%.o: %.c
 	@mkdir -p $(dir $@)

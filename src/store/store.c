@@ -14,21 +14,49 @@
 #include "util/banned.h"
 
 /* The backends, by scheme; a bare path (no registered "scheme:") opens the first. */
-static const struct store_ops *const backends[] = {&store_sqlite_ops};
+static const struct store_ops *const backends[] = {&store_sqlite_ops, &store_pg_ops};
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static bool has_scheme(const char *url, const char *scheme)
+{
+    size_t n = scheme ? strlen(scheme) : 0;
+    return n > 0 && strncmp(url, scheme, n) == 0 && url[n] == ':';
+}
+
+/* libpq's "keyword=value ..." form: it starts with a keyword and '='. */
+static bool is_conninfo(const char *url)
+{
+    static const char *const keys[] = {"host=", "hostaddr=", "dbname=", "user=", "port=",
+                                       "service=", "sslmode=", "passfile="};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strncmp(url, keys[i], strlen(keys[i])) == 0)
+            return true;
+    return false;
+}
 
 /* The registered backend whose "scheme:" url starts with, or NULL. */
 static const struct store_ops *backend_of(const char *url)
 {
-    for (size_t i = 0; i < N_BACKENDS; i++) {
-        size_t n = strlen(backends[i]->scheme);
-        if (strncmp(url, backends[i]->scheme, n) == 0 && url[n] == ':')
+    for (size_t i = 0; i < N_BACKENDS; i++)
+        if (has_scheme(url, backends[i]->scheme) || has_scheme(url, backends[i]->alias))
             return backends[i];
-    }
+    if (is_conninfo(url))
+        return &store_pg_ops;
     return NULL;
 }
 
 int store_open(const char *url, unsigned readers, struct store **out, struct diag *d)
+{
+    return store_open_flags(url, readers, 0, out, d);
+}
+
+int store_wait_change(struct store *s, unsigned timeout_ms)
+{
+    return s->ops->wait_change(s, timeout_ms);
+}
+
+int store_open_flags(const char *url, unsigned readers, unsigned flags, struct store **out,
+                     struct diag *d)
 {
     const struct store_ops *ops = backend_of(url);
     const char *sep = strstr(url, "://");
@@ -45,7 +73,7 @@ int store_open(const char *url, unsigned readers, struct store **out, struct dia
     }
     if (ops == NULL)
         ops = backends[0];
-    return ops->open(url, readers, out, d);
+    return ops->open(url, readers, flags, out, d);
 }
 
 void store_close(struct store *s)

@@ -41,8 +41,30 @@ struct store_conn;
  * Opens (creating if needed) the database at url and applies pending
  * migrations.  readers is the size of the reader pool.  Returns owned *out
  * (free with store_close).
+ *
+ * url: a SQLite path (or "sqlite:PATH"), or a PostgreSQL connection string -
+ * a URI "postgresql://..." / "postgres://..." or libpq's "key=value ..."
+ * form ("host=/run/postgresql dbname=liaison").
  */
 int store_open(const char *url, unsigned readers, struct store **out, struct diag *d);
+
+/* Flags for store_open_flags. */
+enum {
+    /* Reads only (a hot-standby replica): no migrations (the schema must be
+     * this liaison's), store_begin_write fails with ERR_UNAVAILABLE. */
+    STORE_READ_ONLY = 1 << 0,
+};
+int store_open_flags(const char *url, unsigned readers, unsigned flags, struct store **out,
+                     struct diag *d);
+
+/*
+ * Waits up to timeout_ms for another connection - another process or node on
+ * the same database - to commit a change: 1 when one did (PostgreSQL's
+ * LISTEN/NOTIFY), 0 when the time ran out or the backend cannot tell (SQLite:
+ * it sleeps), a negative error when the database cannot be reached (after
+ * waiting).  For one thread per store (the index watcher).
+ */
+int store_wait_change(struct store *s, unsigned timeout_ms);
 void store_close(struct store *s);
 
 /* Returns the schema version (number of applied migrations). */
@@ -401,8 +423,11 @@ struct store_ops {
     const char *scheme; /* "sqlite": URLs "sqlite:..." */
 
     /* the store and its transactions */
-    int (*open)(const char *url, unsigned readers, struct store **out, struct diag *d);
+    const char *alias;  /* a second scheme for the same backend ("postgres"), or NULL */
+    int (*open)(const char *url, unsigned readers, unsigned flags, struct store **out,
+                struct diag *d);
     void (*close)(struct store *s);
+    int (*wait_change)(struct store *s, unsigned timeout_ms);
     int (*schema_version)(struct store *s, int *version);
     int (*begin_read)(struct store *s, struct store_conn **out);
     int (*begin_write)(struct store *s, struct store_conn **out);
@@ -552,5 +577,6 @@ struct store_ops {
 
 /* The registered backends (store.c); a bare path opens the first. */
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 #endif

@@ -23,6 +23,7 @@ enum {
     ERR_IO = -8,          /* operating system or network failure */
     ERR_UNSUPPORTED = -9, /* valid request for something not offered */
     ERR_STALE = -10,      /* update older than the stored copy: ignored */
+    ERR_UNAVAILABLE = -11, /* the database cannot be reached now, or this node is read-only */
 };
 
 /* Returns a static, human-readable name for an ERR_* code. */

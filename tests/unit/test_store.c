@@ -1,9 +1,12 @@
 /*
  * test_store.c - the store's conformance suite: every case runs against each
- * backend of the list below (today SQLite on a throw-away file; PostgreSQL
- * will add a line) through store.h only, and together the cases call every
- * entry of struct store_ops at least once.  What only one backend has (SQLite's
- * migrations from an old file, its statement cache) is in test_store_<name>.c.
+ * backend of the list below (SQLite on a throw-away file; PostgreSQL on the
+ * database LIAISON_TEST_PG names, emptied before each case - `make test` starts
+ * a private server for it, scripts/pg-server) through store.h only, and
+ * together the cases call every entry of struct store_ops at least once.
+ * Without LIAISON_TEST_PG the PostgreSQL group's cases are reported skipped.
+ * What only one backend has (SQLite's migrations from an old file, its
+ * statement cache) is in test_store_<name>.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +17,8 @@
 
 #include "store/store.h"
 #include "util/arena.h"
+
+#include <libpq-fe.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,18 +54,59 @@ static void sqlite_drop(void)
     unlink(p);
 }
 
+/* PostgreSQL: the database of LIAISON_TEST_PG with an empty public schema. */
+static void pg_make(char *url, size_t n)
+{
+    const char *conninfo = getenv("LIAISON_TEST_PG");
+    if (conninfo == NULL || *conninfo == '\0') {
+        snprintf(url, n, "%s", "");
+        return;
+    }
+    PGconn *db = PQconnectdb(conninfo);
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "test_store: cannot connect to %s: %s", conninfo, PQerrorMessage(db));
+        PQfinish(db);
+        snprintf(url, n, "%s", "");
+        return;
+    }
+    /* a failed case leaves its store open (cmocka jumps out of it): end its
+     * sessions, whose locks would hold up the next case */
+    PGresult *r = PQexec(db, "SET client_min_messages = warning;"
+                             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                             " WHERE datname = current_database() AND pid <> pg_backend_pid();"
+                             "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fprintf(stderr, "test_store: cannot empty %s: %s", conninfo, PQerrorMessage(db));
+    PQclear(r);
+    PQfinish(db);
+    snprintf(url, n, "%s", conninfo);
+}
+
+static void pg_drop(void)
+{
+}
+
 static const struct backend backends[] = {
     {"sqlite", sqlite_make, sqlite_drop},
+    {"postgresql", pg_make, pg_drop},
 };
 
 static const struct backend *backend; /* the one the cases run against */
+
+/* Reported skipped in place of the PostgreSQL group when no server is given. */
+static void test_postgresql_not_configured(void **state)
+{
+    (void)state;
+    print_message("LIAISON_TEST_PG is not set: the PostgreSQL backend is not tested\n");
+    skip();
+}
 static char url[512];
 
 static int setup(void **state)
 {
     (void)state;
     backend->make(url, sizeof(url));
-    return 0;
+    return url[0] == '\0' ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -164,13 +210,20 @@ static void test_unknown_scheme_is_refused(void **state)
     struct store *s = NULL;
     struct diag d;
     diag_clear(&d);
-    assert_int_equal(store_open("mysql://x", 1, &s, &d), ERR_UNSUPPORTED);
-    assert_non_null(strstr(d.msg, "unsupported"));
-    diag_clear(&d);
-    assert_int_equal(store_open("postgresql://liaison@db.example/liaison", 1, &s, &d),
+    assert_int_equal(store_open("mysql://liaison@db.example/liaison", 1, &s, &d),
                      ERR_UNSUPPORTED);
-    assert_non_null(strstr(d.msg, "\"postgresql\"")); /* names the scheme */
+    assert_non_null(strstr(d.msg, "unsupported"));
+    assert_non_null(strstr(d.msg, "\"mysql\""));     /* names the scheme */
     assert_non_null(strstr(d.msg, "sqlite:"));        /* and the supported ones */
+    assert_non_null(strstr(d.msg, "postgresql:"));
+    assert_null(s);
+    /* a PostgreSQL server that cannot be reached: unavailable, saying why */
+    diag_clear(&d);
+    assert_int_equal(store_open("postgresql:///liaison?host=/nonexistent", 1, &s, &d),
+                     ERR_UNAVAILABLE);
+    assert_non_null(strstr(d.msg, "cannot connect to PostgreSQL"));
+    diag_clear(&d);
+    assert_int_equal(store_open("host=/nonexistent dbname=liaison", 1, &s, &d), ERR_UNAVAILABLE);
     assert_null(s);
 }
 
@@ -1277,9 +1330,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_typed_sets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_leases, setup, teardown),
     };
+    const struct CMUnitTest pg_absent[] = {
+        cmocka_unit_test(test_postgresql_not_configured),
+    };
     int failed = 0;
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         backend = &backends[i];
+        if (backend->make == pg_make && getenv("LIAISON_TEST_PG") == NULL) {
+            failed += cmocka_run_group_tests_name("store (postgresql)", pg_absent, NULL, NULL);
+            continue;
+        }
         char name[64];
         snprintf(name, sizeof(name), "store (%s)", backend->name);
         failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);

@@ -212,7 +212,8 @@ void sq_close(struct store *base)
     free(s);
 }
 
-int sq_open(const char *url, unsigned readers, struct store **out, struct diag *d)
+int sq_open(const char *url, unsigned readers, unsigned flags, struct store **out,
+            struct diag *d)
 {
     const char *path = url;
     if (strncmp(url, "sqlite:", 7) == 0)
@@ -224,6 +225,7 @@ int sq_open(const char *url, unsigned readers, struct store **out, struct diag *
     struct sqlite_store *s = xcalloc(1, sizeof(*s));
     s->base.ops = &store_sqlite_ops;
     s->path = xstrdup(path);
+    s->read_only = (flags & STORE_READ_ONLY) != 0;
     pthread_mutex_init(&s->writer_lock, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
@@ -290,6 +292,8 @@ int sq_begin_read(struct store *base, struct store_conn **out)
 int sq_begin_write(struct store *base, struct store_conn **out)
 {
     struct sqlite_store *s = sq_store(base);
+    if (s->read_only)
+        return ERR_UNAVAILABLE;
     pthread_mutex_lock(&s->writer_lock);
     struct sqlite_conn *c = s->writer;
     if (run_cached(c, sql_begin_immediate) < 0) {
@@ -390,5 +394,14 @@ int sq_row_by_ref(struct sqlite_conn *c, const char *sql_by_id, const char *sql_
     int rc = sqlite3_step(*st);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? ERR_NOTFOUND : ERR_DB;
+    return 0;
+}
+
+/* SQLite cannot tell when another process commits: the caller polls. */
+int sq_wait_change(struct store *base, unsigned timeout_ms)
+{
+    (void)base;
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
     return 0;
 }

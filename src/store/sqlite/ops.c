@@ -10,6 +10,7 @@ const struct store_ops store_sqlite_ops = {
     .scheme = "sqlite",
     .open = sq_open,
     .close = sq_close,
+    .wait_change = sq_wait_change,
     .schema_version = sq_schema_version,
     .begin_read = sq_begin_read,
     .begin_write = sq_begin_write,

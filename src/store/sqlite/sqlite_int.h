@@ -65,6 +65,7 @@ struct sqlite_texts {
 struct sqlite_store {
     struct store base; /* first: the dispatchers' view */
     char *path;
+    bool read_only; /* STORE_READ_ONLY: writes fail with ERR_UNAVAILABLE */
     struct sqlite_conn *writer;
     pthread_mutex_t writer_lock;
     struct sqlite_conn *readers; /* all reader connections */
@@ -256,8 +257,10 @@ int sqlb_prepare(struct sqlite_conn *c, struct sqlb *b, sqlite3_stmt **out);
 
 /* ---- the operations (ops.c puts them in the table) ---- */
 
-int sq_open(const char *url, unsigned readers, struct store **out, struct diag *d);
+int sq_open(const char *url, unsigned readers, unsigned flags, struct store **out,
+            struct diag *d);
 void sq_close(struct store *s);
+int sq_wait_change(struct store *s, unsigned timeout_ms);
 int sq_schema_version(struct store *s, int *version);
 int sq_begin_read(struct store *s, struct store_conn **out);
 int sq_begin_write(struct store *s, struct store_conn **out);
