@@ -89,7 +89,10 @@ build/asan/replay/%: fuzz/%.c fuzz/replay.c build/asan/liaison.a
 	@$(CC) $(WARN) -Wno-missing-prototypes $(DEFS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ \
 	    $< fuzz/replay.c build/asan/liaison.a $(PKG_LIBS)
 
-test: deps test-unit test-fuzz-replay test-api
+# The whole run shares one private PostgreSQL server (scripts/with-pg): the
+# store's conformance suite and the API suite run on SQLite and on it.
+test: deps
+	@scripts/with-pg $(MAKE) --no-print-directory test-unit test-fuzz-replay test-api
 
 test-unit: $(UNIT_BIN)
 	@scripts/run-unit $(UNIT_BIN)
@@ -102,8 +105,14 @@ test-fuzz-replay: $(REPLAY_BIN)
 update-golden: $(UNIT_BIN)
 	@UPDATE_GOLDEN=1 scripts/run-unit $(UNIT_BIN)
 
+# On SQLite, then (with LIAISON_TEST_PG, which `make test` sets) on PostgreSQL.
 test-api: build/asan/liaison liaison
 	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+	@if [ -n "$${LIAISON_TEST_PG:-}" ]; then \
+	    echo "test-api: the same suite on PostgreSQL"; \
+	    LIAISON_TEST_BACKEND=postgresql LIAISON_BIN=$(CURDIR)/build/asan/liaison \
+	        $(PYTHON) -m pytest -q -p no:cacheprovider tests/api; \
+	else echo "test-api: SKIPPED on PostgreSQL (LIAISON_TEST_PG not set; make test sets it)"; fi
 
 test-oracle: build/asan/liaison
 	LIAISON_BIN=$(CURDIR)/build/asan/liaison $(PYTHON) -m pytest -q -p no:cacheprovider tests/api/test_acl_oracle.py tests/api/test_acl_oracle_writes.py

@@ -558,9 +558,9 @@ static int ask_server(struct run *r)
 
 static int open_local(struct run *r, const struct config *cfg)
 {
-    const char *path = strncmp(cfg->db, "sqlite:", 7) == 0 ? cfg->db + 7 : cfg->db;
+    const char *path = svc_db_file(cfg); /* NULL: PostgreSQL, which store_open checks */
     struct stat sb;
-    if (stat(path, &sb) < 0) {
+    if (path != NULL && stat(path, &sb) < 0) {
         fprintf(stderr, "liaison lookup: no database at %s (pass --db PATH, or --url to ask a "
                         "server)\n",
                 path);

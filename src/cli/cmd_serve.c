@@ -116,7 +116,8 @@ int cmd_serve(int argc, char **argv)
     app.key_path = inst.key_path;
     snprintf(app.base_url, sizeof(app.base_url), "%s", cfg.base_url);
     struct background bg = {0};
-    if (cfg.sync_worker) {
+    /* a read-only node writes nothing: the read-write nodes run the jobs */
+    if (cfg.sync_worker && !cfg.read_only) {
         app.on_listening = start_jobs;
         app.on_listening_ctx = &bg;
     }

@@ -43,6 +43,18 @@ static void usage(FILE *f)
         "Every command accepts the configuration options (see 'liaison serve --help').\n");
 }
 
+static char bare_true[] = "true";
+
+/* A value a boolean setting takes (config.c's words). */
+static bool is_bool_word(const char *s)
+{
+    static const char *const words[] = {"true", "false", "1", "0", "yes", "no"};
+    for (size_t i = 0; s != NULL && i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(s, words[i]) == 0)
+            return true;
+    return false;
+}
+
 static char *flag_name(const char *arg)
 {
     /* --max-body -> max_body */
@@ -86,6 +98,8 @@ int cli_config(struct config *cfg, int *argc, char **argv)
         int consumed = 1;
         if (value) {
             *value++ = '\0';
+        } else if (config_is_bool(name) && (i + 1 >= *argc || !is_bool_word(argv[i + 1]))) {
+            value = bare_true; /* a boolean flag standing alone: --read-only */
         } else if (i + 1 < *argc) {
             value = argv[i + 1];
             consumed = 2;

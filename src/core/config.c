@@ -35,7 +35,14 @@ static const struct config_entry entries[] = {
     {"listen", CT_STRING, OFF(listen), 0, 0, "127.0.0.1:8080", "LIAISON_LISTEN",
      "address and port to serve HTTP on (host:port)"},
     {"db", CT_STRING, OFF(db), 0, 0, "./var/liaison.db", "LIAISON_DB",
-     "database: a SQLite file path or sqlite:PATH"},
+     "database: a SQLite file (PATH or sqlite:PATH) or a PostgreSQL connection string "
+     "(postgresql://... or 'host=... dbname=...'; docs/postgresql.md)"},
+    {"admin_key_file", CT_STRING, OFF(admin_key_file), 0, 0, "", "LIAISON_ADMIN_KEY_FILE",
+     "where first start writes the admin API key (default: admin.key beside a SQLite file, "
+     "./var/admin.key for PostgreSQL)"},
+    {"read_only", CT_BOOL, OFF(read_only), 0, 1, "false", "LIAISON_READ_ONLY",
+     "serve reads only, as on a hot-standby replica: writes answer 503, no background jobs, "
+     "no schema changes"},
     {"threads", CT_INT, OFF(threads), 1, 256, "4", "LIAISON_THREADS",
      "HTTP worker threads"},
     {"max_body", CT_INT, OFF(max_body), 1024, LIMIT_BODY_MAX, "52428800", "LIAISON_MAX_BODY",
@@ -145,6 +152,12 @@ void config_free(struct config *c)
             free(*p);
             *p = NULL;
         }
+}
+
+bool config_is_bool(const char *name)
+{
+    const struct config_entry *e = entry_find(name);
+    return e != NULL && e->type == CT_BOOL;
 }
 
 int config_set(struct config *c, const char *name, const char *value, struct diag *d)

@@ -19,7 +19,9 @@
 
 struct config {
     char *listen;       /* host:port */
-    char *db;           /* sqlite path or URL */
+    char *db;           /* sqlite path or URL, or a PostgreSQL connection string */
+    char *admin_key_file; /* "": the default for the database (instance.c) */
+    bool read_only;     /* a read-only node: no writes, no jobs, no migrations */
     int64_t threads;    /* HTTP worker threads */
     int64_t max_body;   /* bytes */
     int64_t lookup_max_body;       /* bytes, for POST /lookup */
@@ -45,6 +47,8 @@ struct config {
 void config_init(struct config *c);
 void config_free(struct config *c);
 
+/* Whether name is a true/false setting (a command-line flag may then stand alone). */
+bool config_is_bool(const char *name);
 /* Sets name to value (string form) with bounds checks; ERR_INVAL/ERR_NOTFOUND in d. */
 int config_set(struct config *c, const char *name, const char *value, struct diag *d);
 /* Parses config text (lines `name = value`, `#` comments, optional double

@@ -220,9 +220,44 @@ int indexer_open(struct store *s, struct indexer **out, struct diag *d)
     return 0;
 }
 
+/* Slice of a wait for another node's commit (store_wait_change): how long a
+ * stop may wait for the watcher. */
+#define WATCH_SLICE_MS 200
+
+static bool stopping(struct indexer *x)
+{
+    pthread_mutex_lock(&x->stop_lock);
+    bool stop = x->stop;
+    pthread_mutex_unlock(&x->stop_lock);
+    return stop;
+}
+
+/* The watcher on a store that tells of other connections' commits
+ * (PostgreSQL's LISTEN/NOTIFY): refreshes as soon as one commits, and every
+ * interval anyway (a notification lost with a broken connection). */
+static void watch_notified(struct indexer *x)
+{
+    double last = now_seconds();
+    while (!stopping(x)) {
+        int rc = store_wait_change(x->store, WATCH_SLICE_MS);
+        if (stopping(x))
+            break;
+        if (rc != 1 && now_seconds() - last < x->interval_ms / 1000.0)
+            continue;
+        last = now_seconds();
+        rc = indexer_refresh(x);
+        if (rc < 0)
+            log_warnx("index: refresh failed (%s); retrying", err_str(rc));
+    }
+}
+
 static void *watch_main(void *arg)
 {
     struct indexer *x = arg;
+    if (store_wait_change(x->store, 0) != ERR_UNSUPPORTED) {
+        watch_notified(x);
+        return NULL;
+    }
     pthread_mutex_lock(&x->stop_lock);
     while (!x->stop) {
         struct timespec ts;

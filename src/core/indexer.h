@@ -3,8 +3,10 @@
  *
  * Built from the store at start-up (every live attribute), then brought up to
  * date by reading the store's "changes since N" feed: after each write the
- * server commits (read-your-writes) and from a watcher thread every second, so
- * that writes from other processes (liaison import) appear too.  Changes are
+ * server commits (read-your-writes) and from a watcher thread, so that writes
+ * from other processes (liaison import) and other nodes appear too - every
+ * second on SQLite, and on PostgreSQL as soon as another node's commit is
+ * notified (store_wait_change), at the latest every second.  Changes are
  * applied in chunks under a write lock; readers take the read lock only for
  * the look-up itself, never across storage I/O.  The lock prefers writers, so
  * a stream of readers cannot starve an update.

@@ -13,16 +13,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/banned.h"
 
-static void key_path_for(const char *db, char *out, size_t len)
+/* --admin-key-file, else admin.key beside a SQLite file, else ./var/admin.key. */
+static void key_path_for(const struct config *cfg, char *out, size_t len)
 {
-    const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-    char *copy = xstrdup(path);
-    snprintf(out, len, "%s/admin.key", dirname(copy));
+    const char *path = store_url_file(cfg->db);
+    if (cfg->admin_key_file != NULL && cfg->admin_key_file[0] != '\0') {
+        snprintf(out, len, "%s", cfg->admin_key_file);
+    } else if (path != NULL) {
+        char *copy = xstrdup(path);
+        snprintf(out, len, "%s/admin.key", dirname(copy));
+        free(copy);
+    } else {
+        snprintf(out, len, "%s", "./var/admin.key");
+    }
+}
+
+/* Creates the folder the key file goes into (./var for PostgreSQL). */
+static int key_dir_make(const char *key_path, struct diag *d)
+{
+    char *copy = xstrdup(key_path);
+    const char *dir = dirname(copy);
+    int rc = 0;
+    if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+        rc = diag_set(d, ERR_IO, "admin_key_file", "cannot create directory %s: %s", dir,
+                      strerror(errno));
     free(copy);
+    return rc;
+}
+
+/* Reads what first start recorded, in a read transaction: a started node
+ * (and a read-only one) needs no write.  ERR_NOTFOUND before first start. */
+static int instance_read(struct store *s, struct arena *a, struct instance *out)
+{
+    struct store_conn *c = NULL;
+    int rc = store_begin_read(s, &c);
+    char *uuid = NULL, *org = NULL;
+    if (rc == 0)
+        rc = store_setting_get(c, a, "instance_uuid", &uuid);
+    if (rc == 0)
+        rc = store_setting_get(c, a, "host_org_id", &org);
+    store_end(c, true);
+    if (rc == 0) {
+        snprintf(out->uuid, sizeof(out->uuid), "%s", uuid);
+        out->host_org_id = strtoll(org, NULL, 10);
+    }
+    return rc;
 }
 
 static int write_key_file(const char *path, const char *secret, struct diag *d)
@@ -44,10 +84,23 @@ int instance_init(struct store *s, const struct config *cfg, struct instance *ou
                   struct diag *d)
 {
     memset(out, 0, sizeof(*out));
-    key_path_for(cfg->db, out->key_path, sizeof(out->key_path));
+    key_path_for(cfg, out->key_path, sizeof(out->key_path));
     struct arena *a = arena_new();
     struct store_conn *c = NULL;
-    int rc = store_begin_write(s, &c);
+    int rc = instance_read(s, a, out);
+    if (rc != ERR_NOTFOUND) {
+        if (rc < 0)
+            diag_set(d, rc, "db", "cannot read the instance settings: %s", err_str(rc));
+        arena_free(a);
+        return rc;
+    }
+    if (cfg->read_only) {
+        arena_free(a);
+        return diag_set(d, ERR_UNAVAILABLE, "db",
+                        "the database is not initialised; a read-only node cannot create it "
+                        "(start a read-write node on the primary first)");
+    }
+    rc = store_begin_write(s, &c);
     if (rc < 0)
         goto out;
     char *value;
@@ -92,7 +145,9 @@ int instance_init(struct store *s, const struct config *cfg, struct instance *ou
     struct auth_key k;
     if ((rc = auth_key_create(c, u.id, "created at first start", 0, secret, &k)) < 0)
         goto out;
-    rc = write_key_file(out->key_path, secret, d);
+    rc = key_dir_make(out->key_path, d);
+    if (rc == 0)
+        rc = write_key_file(out->key_path, secret, d);
     wipe(secret, sizeof(secret));
     if (rc == 0)
         out->created = true;

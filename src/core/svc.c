@@ -17,21 +17,30 @@
 int svc_open(struct svc *s, const struct config *cfg, struct diag *d)
 {
     memset(s, 0, sizeof(*s));
-    const char *path = strncmp(cfg->db, "sqlite:", 7) == 0 ? cfg->db + 7 : cfg->db;
-    char *copy = xstrdup(path);
-    const char *dir = dirname(copy);
-    if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-        int rc = diag_set(d, ERR_IO, NULL, "cannot create directory %s: %s", dir, strerror(errno));
+    const char *path = store_url_file(cfg->db);
+    if (path != NULL && !cfg->read_only) {
+        char *copy = xstrdup(path);
+        const char *dir = dirname(copy);
+        if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+            int rc =
+                diag_set(d, ERR_IO, NULL, "cannot create directory %s: %s", dir, strerror(errno));
+            free(copy);
+            return rc;
+        }
         free(copy);
-        return rc;
     }
-    free(copy);
-    int rc = store_open(cfg->db, (unsigned)cfg->threads + 1, &s->store, d);
+    int rc = store_open_flags(cfg->db, (unsigned)cfg->threads + 1,
+                              cfg->read_only ? STORE_READ_ONLY : 0, &s->store, d);
     if (rc < 0)
         return rc;
     s->cfg = cfg;
     s->policy.unpublished_private = cfg->unpublished_private;
     return 0;
+}
+
+const char *svc_db_file(const struct config *cfg)
+{
+    return store_url_file(cfg->db);
 }
 
 void svc_close(struct svc *s)

@@ -40,5 +40,7 @@ struct svc {
 int svc_open(struct svc *s, const struct config *cfg, struct diag *d);
 /* Closes the store (the index and key cache belong to whoever set them). */
 void svc_close(struct svc *s);
+/* The SQLite file cfg->db names; NULL for a PostgreSQL database. */
+const char *svc_db_file(const struct config *cfg);
 
 #endif

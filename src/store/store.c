@@ -45,6 +45,16 @@ static const struct store_ops *backend_of(const char *url)
     return NULL;
 }
 
+const char *store_url_file(const char *url)
+{
+    const struct store_ops *ops = backend_of(url);
+    if (ops == NULL)
+        return strstr(url, "://") != NULL ? NULL : url;
+    if (ops != &store_sqlite_ops)
+        return NULL;
+    return has_scheme(url, ops->scheme) ? url + strlen(ops->scheme) + 1 : url;
+}
+
 int store_open(const char *url, unsigned readers, struct store **out, struct diag *d)
 {
     return store_open_flags(url, readers, 0, out, d);

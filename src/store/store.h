@@ -48,6 +48,10 @@ struct store_conn;
  */
 int store_open(const char *url, unsigned readers, struct store **out, struct diag *d);
 
+/* The file a SQLite url names (url itself, or what follows "sqlite:"); NULL
+ * when url names a database of another backend (a PostgreSQL server). */
+const char *store_url_file(const char *url);
+
 /* Flags for store_open_flags. */
 enum {
     /* Reads only (a hot-standby replica): no migrations (the schema must be
@@ -60,9 +64,10 @@ int store_open_flags(const char *url, unsigned readers, unsigned flags, struct s
 /*
  * Waits up to timeout_ms for another connection - another process or node on
  * the same database - to commit a change: 1 when one did (PostgreSQL's
- * LISTEN/NOTIFY), 0 when the time ran out or the backend cannot tell (SQLite:
- * it sleeps), a negative error when the database cannot be reached (after
- * waiting).  For one thread per store (the index watcher).
+ * LISTEN/NOTIFY), 0 when the time ran out, a negative error when the database
+ * cannot be reached (after waiting).  ERR_UNSUPPORTED at once when the
+ * backend cannot tell (SQLite): the caller polls.  For one thread per store
+ * (the index watcher).
  */
 int store_wait_change(struct store *s, unsigned timeout_ms);
 void store_close(struct store *s);

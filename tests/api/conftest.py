@@ -1,9 +1,16 @@
 """Fixtures for black-box API tests: a real `liaison serve` on an ephemeral
-port with a fresh SQLite database, started and stopped by the suite.
+port with a fresh database, started and stopped by the suite.
 
 The binary is $LIAISON_BIN (make test-api sets it to the ASan build), else
 ./liaison.  Only the public interface is used, as a user's script would.
+
+The database is a SQLite file, or with LIAISON_TEST_BACKEND=postgresql a
+fresh database on the private PostgreSQL server of LIAISON_TEST_PG_DIR
+(`make test` runs the suite both ways, scripts/with-pg).  Tests name their
+databases as SQLite paths and pass them through db_url / db_args, which give
+each path its own PostgreSQL database in that mode.
 """
+import hashlib
 import os
 import pathlib
 import re
@@ -21,6 +28,44 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # third-party fixtures (MISP schemas, describeTypes.json): tests/data/README.md
 TEST_DATA = ROOT / "tests" / "data"
 BIN = os.environ.get("LIAISON_BIN", str(ROOT / "liaison"))
+BACKEND = os.environ.get("LIAISON_TEST_BACKEND", "sqlite")
+PG_DIR = os.environ.get("LIAISON_TEST_PG_DIR", "")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise RuntimeError("LIAISON_TEST_BACKEND must be sqlite or postgresql")
+if BACKEND == "postgresql" and not PG_DIR:
+    raise RuntimeError("LIAISON_TEST_BACKEND=postgresql needs LIAISON_TEST_PG_DIR "
+                       "(run the suite under scripts/with-pg)")
+
+_pg_made = set()
+
+
+def pg_createdb(name):
+    """Creates database name on the test server (once) and returns its URL."""
+    if name not in _pg_made:
+        subprocess.run(["psql", "-q", "-h", PG_DIR, "-U", "liaison", "-d", "postgres",
+                        "-v", "ON_ERROR_STOP=1", "-c", 'CREATE DATABASE "%s"' % name],
+                       check=True, capture_output=True, timeout=60)
+        _pg_made.add(name)
+    return "postgresql:///%s?host=%s&user=liaison" % (name, PG_DIR)
+
+
+def db_url(path):
+    """The --db value for a database a test names by a SQLite path: the path
+    itself, or on PostgreSQL the URL of a database of its own (the same one
+    for the same path)."""
+    path = str(path)
+    if BACKEND == "sqlite":
+        return path
+    return pg_createdb("t_" + hashlib.sha1(path.encode()).hexdigest()[:20])
+
+
+def db_args(path):
+    """--db (and on PostgreSQL --admin-key-file, so that the key lands beside
+    the path as SQLite puts it) for a CLI command."""
+    args = ["--db", db_url(path)]
+    if BACKEND == "postgresql":
+        args += ["--admin-key-file", os.path.join(os.path.dirname(str(path)), "admin.key")]
+    return args
 
 
 class Server:
@@ -28,7 +73,8 @@ class Server:
 
     def __init__(self, tmpdir, extra_env=None, args=(), db_name="liaison.db"):
         self.dir = pathlib.Path(tmpdir)
-        self.db = self.dir / db_name
+        self.db_path = self.dir / db_name
+        self.db = db_url(self.db_path)
         env = dict(os.environ)
         # the background sync worker would race the tests' on-demand runs;
         # tests about it turn it on
@@ -37,7 +83,7 @@ class Server:
         env.update(extra_env or {})
         self.log = open(self.dir / "server.log", "wb")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--listen", "127.0.0.1:0", "--db", str(self.db), "--threads", "2",
+            [BIN, "serve", "--listen", "127.0.0.1:0", *db_args(self.db_path), "--threads", "2",
              *args],
             stdout=subprocess.PIPE, stderr=self.log, env=env)
         self.url = self._wait_for_url()

@@ -6,7 +6,7 @@ import uuid
 
 import requests
 
-from conftest import BIN, Server, unique
+from conftest import BIN, Server, db_args, unique
 
 
 def test_org_add_view_index_and_duplicate(admin):
@@ -98,7 +98,7 @@ def test_expired_key_is_refused(admin, make_user):
 def run_cli(*args, db, env=None):
     e = dict(os.environ)
     e.update(env or {})
-    return subprocess.run([BIN, *args, "--db", db], capture_output=True, text=True, timeout=60,
+    return subprocess.run([BIN, *args, *db_args(db)], capture_output=True, text=True, timeout=60,
                           env=e)
 
 
@@ -240,7 +240,7 @@ def test_without_the_key_cache_cli_revocation_takes_effect_at_once(tmp_path):
 
 def test_cli_import_from_stdin(tmp_path):
     db = str(tmp_path / "stdin.db")
-    r = subprocess.run([BIN, "import", "--db", db], input='{"info": "from stdin", "Attribute": '
+    r = subprocess.run([BIN, "import", *db_args(db)], input='{"info": "from stdin", "Attribute": '
                        '[{"type": "sha256", "value": "' + "A" * 64 + '"}]}',
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr

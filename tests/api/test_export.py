@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import BIN
+from conftest import BIN, db_args
 
 SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 LOCAL = {"id", "event_id", "object_id", "org_id", "orgc_id", "user_id", "Org",
@@ -19,7 +19,7 @@ LOCAL = {"id", "event_id", "object_id", "org_id", "orgc_id", "user_id", "Org",
 def run(*args, db, org="CERT-Test", stdin=None):
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", LIAISON_LOG_LEVEL="warn",
                LIAISON_ORG_NAME=org)
-    return subprocess.run([BIN, *args, "--db", str(db)], capture_output=True, timeout=120,
+    return subprocess.run([BIN, *args, *db_args(db)], capture_output=True, timeout=120,
                           env=env, input=stdin)
 
 

@@ -214,7 +214,7 @@ def test_cli_local_remote_and_extract(server, admin, tmp_path):
     f = tmp_path / "in.txt"
     f.write_text("cli-%s.example\nnot an observable\nwww.cli-%s.example\nmiss-%s.example\n" % (
         t, t, t))
-    local = run_cli("--db", str(server.db), "-f", str(f))
+    local = run_cli("--db", server.db, "-f", str(f))
     assert local.returncode == 0, local.stderr
     rows = [l.split("\t") for l in local.stdout.decode().splitlines()]
     assert [(r[0], r[2], r[3]) for r in rows] == [
@@ -239,12 +239,12 @@ def test_cli_local_remote_and_extract(server, admin, tmp_path):
     ext_remote = run_cli("--url", server.url, "--key", "@" + str(server.dir / "admin.key"),
                          "--extract", stdin=log.encode())
     assert ext_remote.returncode == 0, ext_remote.stderr
-    ext = run_cli("--db", str(server.db), "--extract", stdin=log.encode())
+    ext = run_cli("--db", server.db, "--extract", stdin=log.encode())
     assert ext_remote.stdout == ext.stdout
     assert ext.returncode == 0, ext.stderr
     got = sorted((l.split("\t")[0], l.split("\t")[2]) for l in ext.stdout.decode().splitlines())
     assert ("1", "exact") in got
-    nothing = run_cli("--db", str(server.db), stdin=b"miss-%s.example\n" % t.encode())
+    nothing = run_cli("--db", server.db, stdin=b"miss-%s.example\n" % t.encode())
     assert nothing.returncode == 1 and nothing.stdout == b""
     bad = run_cli("--db", str(tmp_path / "none.db"), stdin=b"x\n")
     assert bad.returncode == 2 and b"no database" in bad.stderr
@@ -257,7 +257,7 @@ def test_cli_import_by_another_process_reaches_the_index(server, admin, tmp_path
     f = tmp_path / "ev.json"
     f.write_text(json.dumps(ev))
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", LIAISON_LOG_LEVEL="warn")
-    r = subprocess.run([BIN, "import", "--db", str(server.db), str(f)], capture_output=True,
+    r = subprocess.run([BIN, "import", "--db", server.db, str(f)], capture_output=True,
                        timeout=60, env=env)
     assert r.returncode == 0, r.stderr
     deadline = time.time() + 10

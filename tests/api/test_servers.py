@@ -132,15 +132,15 @@ def test_connection(admin, server, peer):
 def test_cli_peer(peer, tmp_path):
     import os
     import subprocess
-    from conftest import BIN
+    from conftest import BIN, db_args
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", LIAISON_LOG_LEVEL="warn")
-    db = str(tmp_path / "node.db")
+    db = db_args(tmp_path / "node.db")
 
     def cli(*args):
-        return subprocess.run([BIN, "peer", *args, "--db", db], capture_output=True,
+        return subprocess.run([BIN, "peer", *args, *db], capture_output=True,
                               timeout=60, env=env)
 
-    assert subprocess.run([BIN, "init", "--db", db], capture_output=True, env=env).returncode == 0
+    assert subprocess.run([BIN, "init", *db], capture_output=True, env=env).returncode == 0
     keyfile = tmp_path / "peer.key"
     keyfile.write_text(peer.keys["sync"] + "\n")
     r = cli("add", peer.url + "/", "--key", "@" + str(keyfile), "--remote-org-uuid",

@@ -790,13 +790,13 @@ def test_cli_sync_pull_and_push(net, tmp_path):
     import json
     import os
     import subprocess
-    from conftest import BIN
+    from conftest import BIN, db_args
     a, b, _ = net
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", LIAISON_LOG_LEVEL="warn")
-    db = str(tmp_path / "cli-node.db")
+    db = db_args(tmp_path / "cli-node.db")
 
     def run(*args):
-        return subprocess.run([BIN, *args, "--db", db], capture_output=True, timeout=120,
+        return subprocess.run([BIN, *args, *db], capture_output=True, timeout=120,
                               env=env)
 
     assert run("init").returncode == 0

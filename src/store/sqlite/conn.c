@@ -401,7 +401,6 @@ int sq_row_by_ref(struct sqlite_conn *c, const char *sql_by_id, const char *sql_
 int sq_wait_change(struct store *base, unsigned timeout_ms)
 {
     (void)base;
-    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-    return 0;
+    (void)timeout_ms;
+    return ERR_UNSUPPORTED;
 }
