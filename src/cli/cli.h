@@ -46,5 +46,6 @@ int cmd_lookup(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 #endif

@@ -34,6 +34,7 @@ static void usage(FILE *f)
         "  key create EMAIL [--comment TEXT] | key revoke KEY_ID | key list [EMAIL]\n"
         "  import [FILE...]      import MISP JSON events (files or standard input)\n"
         "  export [-o FILE]      write the events as MISP JSON, as import reads them\n"
+        "  migrate --from DB --to DB  copy a whole node to another database (SQLite, PostgreSQL)\n"
         "  lookup [-f FILE]      look observables up (one per line, or --extract from text)\n"
         "  peer add URL --key KEY ... | peer list | peer remove ID | peer test ID\n"
         "  sync pull|push PEER   one pull from or push to a sync link (--full, --json)\n"
@@ -230,7 +231,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"serve", cmd_serve},   {"init", cmd_init},     {"org", cmd_org},
         {"user", cmd_user},     {"key", cmd_key},       {"config", cmd_config},
-        {"import", cmd_import}, {"export", cmd_export}, {"lookup", cmd_lookup},
+        {"import", cmd_import}, {"export", cmd_export}, {"migrate", cmd_migrate}, {"lookup", cmd_lookup},
         {"peer", cmd_peer},     {"sync", cmd_sync},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

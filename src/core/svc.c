@@ -14,21 +14,25 @@
 
 #include "util/banned.h"
 
+int svc_db_dir_make(const char *url, struct diag *d)
+{
+    const char *path = store_url_file(url);
+    if (path == NULL)
+        return 0;
+    char *copy = xstrdup(path);
+    const char *dir = dirname(copy);
+    int rc = 0;
+    if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+        rc = diag_set(d, ERR_IO, NULL, "cannot create directory %s: %s", dir, strerror(errno));
+    free(copy);
+    return rc;
+}
+
 int svc_open(struct svc *s, const struct config *cfg, struct diag *d)
 {
     memset(s, 0, sizeof(*s));
-    const char *path = store_url_file(cfg->db);
-    if (path != NULL && !cfg->read_only) {
-        char *copy = xstrdup(path);
-        const char *dir = dirname(copy);
-        if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-            int rc =
-                diag_set(d, ERR_IO, NULL, "cannot create directory %s: %s", dir, strerror(errno));
-            free(copy);
-            return rc;
-        }
-        free(copy);
-    }
+    if (!cfg->read_only && svc_db_dir_make(cfg->db, d) < 0)
+        return ERR_IO;
     int rc = store_open_flags(cfg->db, (unsigned)cfg->threads + 1,
                               cfg->read_only ? STORE_READ_ONLY : 0, &s->store, d);
     if (rc < 0)

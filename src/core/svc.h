@@ -40,6 +40,8 @@ struct svc {
 int svc_open(struct svc *s, const struct config *cfg, struct diag *d);
 /* Closes the store (the index and key cache belong to whoever set them). */
 void svc_close(struct svc *s);
+/* Creates the folder of the SQLite file url names (nothing for PostgreSQL). */
+int svc_db_dir_make(const char *url, struct diag *d);
 /* The SQLite file cfg->db names; NULL for a PostgreSQL database. */
 const char *svc_db_file(const struct config *cfg);
 

@@ -402,6 +402,39 @@ int store_lease_release(struct store_conn *c, const char *name, const char *hold
 /* Reads job name's row; ERR_NOTFOUND if it never ran. */
 int store_lease_get(struct store_conn *c, const char *name, struct job_lease_row *out);
 
+/* ---- copying a whole database (liaison migrate, core/migrate.h) ---- */
+
+/* One column value of a copied row. */
+struct store_value {
+    enum { STORE_NULL, STORE_INT, STORE_TEXT, STORE_BLOB } kind;
+    int64_t i;     /* STORE_INT */
+    const char *p; /* STORE_TEXT (NUL-terminated) and STORE_BLOB */
+    size_t len;
+};
+
+/* The tables a copy moves, NULL-terminated: every table of the schema but the
+ * change bookkeeping (store_copy_finish sets it) and the job leases (a new
+ * node's scheduler starts afresh). */
+extern const char *const store_copy_tables[];
+
+/* Calls fn for every row of table (one of store_copy_tables) with its column
+ * names and values, valid during the call.  fn returns non-zero to stop. */
+int store_copy_out(struct store_conn *c, const char *table,
+                   int (*fn)(void *ctx, size_t n, const char *const *names,
+                             const struct store_value *values),
+                   void *ctx);
+/* Empties table, then takes rows with the n columns names (n may be 0 when
+ * there are none): store_copy_in_row for each, store_copy_in_end to finish
+ * (PostgreSQL streams them through COPY).  Inside a write transaction. */
+int store_copy_in_begin(struct store_conn *c, const char *table, size_t n,
+                        const char *const *names);
+int store_copy_in_row(struct store_conn *c, const struct store_value *values);
+int store_copy_in_end(struct store_conn *c);
+/* After a copy: moves the id counters past the copied ids and the change
+ * sequence to seq (the source's), so that what the copy writes next is
+ * newer than everything copied. */
+int store_copy_finish(struct store_conn *c, int64_t seq);
+
 /* ---- the interface a backend implements ---- */
 
 /*
@@ -578,6 +611,17 @@ struct store_ops {
     int (*lease_release)(struct store_conn *c, const char *name, const char *holder, int64_t now,
                          int rc, int64_t failures, int64_t not_before);
     int (*lease_get)(struct store_conn *c, const char *name, struct job_lease_row *out);
+
+    /* copying a whole database */
+    int (*copy_out)(struct store_conn *c, const char *table,
+                    int (*fn)(void *ctx, size_t n, const char *const *names,
+                              const struct store_value *values),
+                    void *ctx);
+    int (*copy_in_begin)(struct store_conn *c, const char *table, size_t n,
+                         const char *const *names);
+    int (*copy_in_row)(struct store_conn *c, const struct store_value *values);
+    int (*copy_in_end)(struct store_conn *c);
+    int (*copy_finish)(struct store_conn *c, int64_t seq);
 };
 
 /* The registered backends (store.c); a bare path opens the first. */

@@ -95,4 +95,9 @@ const struct store_ops store_pg_ops = {
     .lease_renew = pg_lease_renew,
     .lease_release = pg_lease_release,
     .lease_get = pg_lease_get,
+    .copy_out = pg_copy_out,
+    .copy_in_begin = pg_copy_in_begin,
+    .copy_in_row = pg_copy_in_row,
+    .copy_in_end = pg_copy_in_end,
+    .copy_finish = pg_copy_finish,
 };

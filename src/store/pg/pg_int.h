@@ -76,6 +76,8 @@ struct pg_conn {
     struct pg_conn *next_free;
     struct pg_stmt_slot *cache; /* cache_cap slots, a power of two */
     size_t cache_cap, cache_used;
+    bool copying;  /* copy.c: inside COPY ... FROM STDIN */
+    size_t copy_n; /* its columns */
 };
 
 /* The values of an ACL fragment rendered with filter NULL, in the order its
@@ -341,6 +343,15 @@ int pg_end(struct store_conn *c, bool commit);
 int pg_savepoint(struct store_conn *c);
 int pg_savepoint_end(struct store_conn *c, bool keep);
 int pg_wait_change(struct store *s, unsigned timeout_ms);
+int pg_copy_out(struct store_conn *c, const char *table,
+                int (*fn)(void *ctx, size_t n, const char *const *names,
+                          const struct store_value *values),
+                void *ctx);
+int pg_copy_in_begin(struct store_conn *c, const char *table, size_t n,
+                     const char *const *names);
+int pg_copy_in_row(struct store_conn *c, const struct store_value *values);
+int pg_copy_in_end(struct store_conn *c);
+int pg_copy_finish(struct store_conn *c, int64_t seq);
 
 #include "store/pg/pg_ops.h"
 

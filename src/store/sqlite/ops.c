@@ -94,4 +94,9 @@ const struct store_ops store_sqlite_ops = {
     .lease_renew = sq_lease_renew,
     .lease_release = sq_lease_release,
     .lease_get = sq_lease_get,
+    .copy_out = sq_copy_out,
+    .copy_in_begin = sq_copy_in_begin,
+    .copy_in_row = sq_copy_in_row,
+    .copy_in_end = sq_copy_in_end,
+    .copy_finish = sq_copy_finish,
 };

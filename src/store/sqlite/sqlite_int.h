@@ -17,7 +17,8 @@
  * one file per entity family - orgs.c (settings, organisations, roles, users,
  * keys), sharing.c, tags.c, events.c (events, objects, attributes, loading a
  * whole event), servers.c (links, checkpoints), sightings.c, feed.c (the change
- * feeds), jobs.c (job leases) - search.c (struct query to SQL), and ops.c, the struct store_ops
+ * feeds), jobs.c (job leases), copy.c (liaison migrate) - search.c (struct query to
+ * SQL), and ops.c, the struct store_ops
  * table.  Each sq_<op> implements store_<op> (store.h) with the same contract;
  * the store_conn it gets is a struct sqlite_conn (sq_conn()).
  */
@@ -50,6 +51,8 @@ struct sqlite_conn {
     struct sqlite_conn *next_free;
     struct stmt_slot *cache; /* cache_cap slots, a power of two */
     size_t cache_cap, cache_used;
+    sqlite3_stmt *copy_st; /* copy.c: the INSERT of store_copy_in_row */
+    size_t copy_n;
 };
 
 /* Statement texts built at open (owned by the store; their addresses key the
@@ -380,5 +383,16 @@ int sq_lease_renew(struct store_conn *c, const char *holder, int64_t expires);
 int sq_lease_release(struct store_conn *c, const char *name, const char *holder, int64_t now,
                      int rc, int64_t failures, int64_t not_before);
 int sq_lease_get(struct store_conn *c, const char *name, struct job_lease_row *out);
+
+/* copy.c */
+int sq_copy_out(struct store_conn *c, const char *table,
+                int (*fn)(void *ctx, size_t n, const char *const *names,
+                          const struct store_value *values),
+                void *ctx);
+int sq_copy_in_begin(struct store_conn *c, const char *table, size_t n,
+                     const char *const *names);
+int sq_copy_in_row(struct store_conn *c, const struct store_value *values);
+int sq_copy_in_end(struct store_conn *c);
+int sq_copy_finish(struct store_conn *c, int64_t seq);
 
 #endif
