@@ -80,54 +80,11 @@ int pg_sharing_group_visible_ids(struct store_conn *c, struct arena *a, int64_t 
     return ERR_UNSUPPORTED;
 }
 
-void pg_tag_read(struct arena *a, const PGresult *r, int row, int col, struct tag *t)
-{
-    (void)a; (void)r; (void)row; (void)col; (void)t;
-}
 
-void pg_tag_ref_read(struct arena *a, const PGresult *r, int row, int col, struct tag_ref *t)
-{
-    (void)a; (void)r; (void)row; (void)col; (void)t;
-}
 
-int pg_tag_get(struct store_conn *c, struct arena *a, int64_t id, const char *name, struct tag **out)
-{
-    (void)c; (void)a; (void)id; (void)name; (void)out;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_tag_list(struct store_conn *c, struct arena *a, const char *name_like, struct tag **out, size_t *n)
-{
-    (void)c; (void)a; (void)name_like; (void)out; (void)n;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_tag_insert(struct store_conn *c, struct tag *t)
-{
-    (void)c; (void)t;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_event_tag_attach(struct store_conn *c, int64_t event_id, int64_t tag_id, bool local)
-{
-    (void)c; (void)event_id; (void)tag_id; (void)local;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_event_tag_detach(struct store_conn *c, int64_t event_id, int64_t tag_id)
-{
-    (void)c; (void)event_id; (void)tag_id;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_attribute_tag_attach(struct store_conn *c, int64_t event_id, int64_t attribute_id, int64_t tag_id, bool local)
-{
-    (void)c; (void)event_id; (void)attribute_id; (void)tag_id; (void)local;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_attribute_tag_detach(struct store_conn *c, int64_t attribute_id, int64_t tag_id)
-{
-    (void)c; (void)attribute_id; (void)tag_id;
-    return ERR_UNSUPPORTED;
-}
