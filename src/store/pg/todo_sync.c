@@ -2,60 +2,6 @@
  * this file when its functions exist in their real files. */
 #include "store/pg/pg_int.h"
 
-int pg_server_insert(struct store_conn *c, struct server *sv)
-{
-    (void)c; (void)sv;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_server_update(struct store_conn *c, const struct server *sv)
-{
-    (void)c; (void)sv;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_server_delete(struct store_conn *c, int64_t id)
-{
-    (void)c; (void)id;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_server_get(struct store_conn *c, struct arena *a, int64_t id, struct server **out)
-{
-    (void)c; (void)a; (void)id; (void)out;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_server_list(struct store_conn *c, struct arena *a, struct server **out, size_t *n)
-{
-    (void)c; (void)a; (void)out; (void)n;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_sync_state_get(struct store_conn *c, struct arena *a, int64_t server_id, bool push, struct sync_state **out)
-{
-    (void)c; (void)a; (void)server_id; (void)push; (void)out;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_sync_state_put(struct store_conn *c, const struct sync_state *s)
-{
-    (void)c; (void)s;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_event_origin_set(struct store_conn *c, int64_t event_id, int64_t server_id)
-{
-    (void)c; (void)event_id; (void)server_id;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_synced_events(struct store_conn *c, int64_t server_id, int (*fn)(void *ctx, const char *uuid), void *ctx)
-{
-    (void)c; (void)server_id; (void)fn; (void)ctx;
-    return ERR_UNSUPPORTED;
-}
-
 int pg_sighting_insert(struct store_conn *c, struct sighting *s)
 {
     (void)c; (void)s;
@@ -119,29 +65,5 @@ int pg_change_seq(struct store_conn *c, int64_t *out)
 int pg_index_feed(struct store_conn *c, int64_t since, int (*fn)(void *ctx, const struct index_row *r), void *ctx)
 {
     (void)c; (void)since; (void)fn; (void)ctx;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_lease_take(struct store_conn *c, const char *name, const char *holder, int64_t now, int64_t expires, bool on_demand, const char *dead_holder, bool *taken)
-{
-    (void)c; (void)name; (void)holder; (void)now; (void)expires; (void)on_demand; (void)dead_holder; (void)taken;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_lease_renew(struct store_conn *c, const char *holder, int64_t expires)
-{
-    (void)c; (void)holder; (void)expires;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_lease_release(struct store_conn *c, const char *name, const char *holder, int64_t now, int rc, int64_t failures, int64_t not_before)
-{
-    (void)c; (void)name; (void)holder; (void)now; (void)rc; (void)failures; (void)not_before;
-    return ERR_UNSUPPORTED;
-}
-
-int pg_lease_get(struct store_conn *c, const char *name, struct job_lease_row *out)
-{
-    (void)c; (void)name; (void)out;
     return ERR_UNSUPPORTED;
 }
