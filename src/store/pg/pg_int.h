@@ -325,6 +325,10 @@ void pg_role_texts_build(struct pg_texts *t);
 
 /* orgs.c, sharing.c */
 
+/* Runs an UPDATE or DELETE: 0 when it changed a row, ERR_NOTFOUND when none, or
+ * the error (orgs.c). */
+int pg_run_changed(struct pg_conn *c, const char *sql, struct pg_params *p);
+
 /* servers.c, sightings.c, feed.c, jobs.c */
 
 /* search.c */

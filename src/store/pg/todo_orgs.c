@@ -2,112 +2,23 @@
  * this file when its functions exist in their real files. */
 #include "store/pg/pg_int.h"
 
-int pg_setting_get(struct store_conn *c, struct arena *a, const char *name, char **value)
-{
-    (void)c; (void)a; (void)name; (void)value;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_setting_set(struct store_conn *c, const char *name, const char *value)
-{
-    (void)c; (void)name; (void)value;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_org_insert(struct store_conn *c, struct org *o)
-{
-    (void)c; (void)o;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_org_get(struct store_conn *c, struct arena *a, int64_t id, const char *uuid, const char *name, struct org **out)
-{
-    (void)c; (void)a; (void)id; (void)uuid; (void)name; (void)out;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_org_list(struct store_conn *c, struct arena *a, struct org **out, size_t *n)
-{
-    (void)c; (void)a; (void)out; (void)n;
-    return ERR_UNSUPPORTED;
-}
 
-void pg_role_texts_build(struct pg_texts *t)
-{
-    (void)t;
-}
 
-int pg_role_get(struct store_conn *c, struct arena *a, int64_t id, struct role **out)
-{
-    (void)c; (void)a; (void)id; (void)out;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_role_list(struct store_conn *c, struct arena *a, struct role **out, size_t *n)
-{
-    (void)c; (void)a; (void)out; (void)n;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_user_insert(struct store_conn *c, struct user *u)
-{
-    (void)c; (void)u;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_user_update(struct store_conn *c, const struct user *u)
-{
-    (void)c; (void)u;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_user_delete(struct store_conn *c, int64_t id)
-{
-    (void)c; (void)id;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_user_get(struct store_conn *c, struct arena *a, int64_t id, const char *email, struct user **out)
-{
-    (void)c; (void)a; (void)id; (void)email; (void)out;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_user_list(struct store_conn *c, struct arena *a, int64_t org_id, struct user **out, size_t *n)
-{
-    (void)c; (void)a; (void)org_id; (void)out; (void)n;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_key_insert(struct store_conn *c, struct auth_key *k, const unsigned char *hash, size_t hash_len)
-{
-    (void)c; (void)k; (void)hash; (void)hash_len;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_key_candidates(struct store_conn *c, const char *start, int (*fn)(void *ctx, const struct auth_key *k, const void *hash, size_t hash_len), void *ctx)
-{
-    (void)c; (void)start; (void)fn; (void)ctx;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_key_get(struct store_conn *c, struct arena *a, int64_t id, struct auth_key **out)
-{
-    (void)c; (void)a; (void)id; (void)out;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_key_delete(struct store_conn *c, int64_t id)
-{
-    (void)c; (void)id;
-    return ERR_UNSUPPORTED;
-}
 
-int pg_key_list(struct store_conn *c, struct arena *a, int64_t user_id, struct auth_key **out, size_t *n)
-{
-    (void)c; (void)a; (void)user_id; (void)out; (void)n;
-    return ERR_UNSUPPORTED;
-}
 
 int pg_sharing_group_insert(struct store_conn *c, struct sharing_group *g)
 {
