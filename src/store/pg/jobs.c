@@ -7,8 +7,6 @@
  */
 #include "store/pg/pg_int.h"
 
-#include <stdlib.h>
-
 #include "util/banned.h"
 
 static const char sql_lease_create[] =
@@ -24,18 +22,6 @@ static const char sql_lease_release[] =
 static const char sql_lease_get[] =
     "SELECT holder, expires, not_before, failures, last_start, last_end, last_rc "
     "FROM job_leases WHERE name = ?";
-
-/* Runs an UPDATE: the number of rows it changed, or the error. */
-static int64_t run_changes(struct pg_conn *c, const char *sql, struct pg_params *p)
-{
-    int rc = 0;
-    PGresult *r = pg_exec(c, sql, p, &rc);
-    if (r == NULL)
-        return rc;
-    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return n;
-}
 
 int pg_lease_take(struct store_conn *base, const char *name, const char *holder, int64_t now,
                   int64_t expires, bool on_demand, const char *dead_holder, bool *taken)
@@ -57,11 +43,9 @@ int pg_lease_take(struct store_conn *base, const char *name, const char *holder,
     pg_p_text(&p, dead_holder); /* NULL: equal to no holder */
     pg_p_bool(&p, on_demand);
     pg_p_int(&p, now);
-    int64_t n = run_changes(c, sql_lease_take, &p);
-    if (n < 0)
-        return (int)n;
-    *taken = n > 0;
-    return 0;
+    rc = pg_run_changed(c, sql_lease_take, &p);
+    *taken = rc == 0;
+    return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 int pg_lease_renew(struct store_conn *base, const char *holder, int64_t expires)
@@ -84,10 +68,7 @@ int pg_lease_release(struct store_conn *base, const char *name, const char *hold
     pg_p_int(&p, not_before);
     pg_p_text(&p, name);
     pg_p_text(&p, holder);
-    int64_t n = run_changes(pg_conn(base), sql_lease_release, &p);
-    if (n < 0)
-        return (int)n;
-    return n == 0 ? ERR_NOTFOUND : 0;
+    return pg_run_changed(pg_conn(base), sql_lease_release, &p);
 }
 
 int pg_lease_get(struct store_conn *base, const char *name, struct job_lease_row *out)

@@ -4,8 +4,6 @@
  */
 #include "store/pg/pg_int.h"
 
-#include <stdlib.h>
-
 #include "util/banned.h"
 
 /* ---- sync links ---- */
@@ -78,18 +76,6 @@ static void server_read(struct arena *a, const PGresult *r, int row, struct serv
     sv->pull_interval = pg_int(r, row, 16);
 }
 
-/* Runs a statement: the number of rows it changed, or the error. */
-static int64_t run_changes(struct pg_conn *c, const char *sql, struct pg_params *p)
-{
-    int rc = 0;
-    PGresult *r = pg_exec(c, sql, p, &rc);
-    if (r == NULL)
-        return rc;
-    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return n;
-}
-
 int pg_server_insert(struct store_conn *base, struct server *sv)
 {
     struct pg_conn *c = pg_conn(base);
@@ -141,10 +127,7 @@ int pg_server_update(struct store_conn *base, const struct server *sv)
     pg_params_init(&p);
     server_bind(&p, sv, now_seconds(), seq);
     pg_p_int(&p, sv->id);
-    int64_t n = run_changes(c, sql_server_update, &p);
-    if (n < 0)
-        return (int)n;
-    return n == 0 ? ERR_NOTFOUND : 0;
+    return pg_run_changed(c, sql_server_update, &p);
 }
 
 int pg_server_delete(struct store_conn *base, int64_t id)
@@ -161,10 +144,7 @@ int pg_server_delete(struct store_conn *base, int64_t id)
     }
     pg_params_init(&p);
     pg_p_int(&p, id);
-    int64_t n = run_changes(c, sql_server_delete, &p);
-    if (n < 0)
-        return (int)n;
-    return n == 0 ? ERR_NOTFOUND : 0;
+    return pg_run_changed(c, sql_server_delete, &p);
 }
 
 int pg_server_get(struct store_conn *base, struct arena *a, int64_t id, struct server **out)

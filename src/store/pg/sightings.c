@@ -64,18 +64,6 @@ static void sighting_read(struct arena *a, const PGresult *r, int row, struct si
     s->from_org_id = pg_int(r, row, 15);
 }
 
-/* Runs a statement: the number of rows it changed, or the error. */
-static int64_t run_changes(struct pg_conn *c, const char *sql, struct pg_params *p)
-{
-    int rc = 0;
-    PGresult *r = pg_exec(c, sql, p, &rc);
-    if (r == NULL)
-        return rc;
-    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return n;
-}
-
 int pg_sighting_insert(struct store_conn *base, struct sighting *s)
 {
     struct pg_conn *c = pg_conn(base);
@@ -248,31 +236,30 @@ int pg_sighting_search(struct store_conn *base, struct arena *a, const struct si
 }
 
 /* Runs a tombstoning UPDATE: the transaction's seq, then the statement's own
- * n values.  Returns the number of rows it changed, or an error. */
-static int64_t sighting_tombstone(struct pg_conn *c, const char *sql, const int64_t *v, int n)
+ * n values.  0, ERR_NOTFOUND when it changed no row, or the error. */
+static int sighting_tombstone(struct pg_conn *c, const char *sql, const int64_t *v, int n)
 {
     int64_t seq = pg_next_seq(c);
     if (seq < 0)
-        return seq;
+        return (int)seq;
     struct pg_params p;
     pg_params_init(&p);
     pg_p_int(&p, seq);
     for (int i = 0; i < n; i++)
         pg_p_int(&p, v[i]);
-    return run_changes(c, sql, &p);
+    return pg_run_changed(c, sql, &p);
 }
 
 int pg_sighting_delete(struct store_conn *base, int64_t id)
 {
-    int64_t n = sighting_tombstone(pg_conn(base), sql_sighting_delete, &id, 1);
-    return n == 0 ? ERR_NOTFOUND : n < 0 ? (int)n : 0;
+    return sighting_tombstone(pg_conn(base), sql_sighting_delete, &id, 1);
 }
 
 int pg_sighting_expire_previous(struct store_conn *base, int64_t attribute_id, int64_t org_id)
 {
     const int64_t v[] = {attribute_id, org_id};
-    int64_t n = sighting_tombstone(pg_conn(base), sql_sighting_expire, v, 2);
-    return n < 0 ? (int)n : 0;
+    int rc = sighting_tombstone(pg_conn(base), sql_sighting_expire, v, 2);
+    return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 int pg_sighting_uuids_known(struct store_conn *base, int64_t event_id, struct str_set uuids,
@@ -297,6 +284,5 @@ int pg_event_sighting_touch(struct store_conn *base, int64_t event_id, int64_t n
     pg_params_init(&p);
     pg_p_int(&p, now);
     pg_p_int(&p, event_id);
-    int64_t n = run_changes(pg_conn(base), sql_event_sighting_touch, &p);
-    return n == 0 ? ERR_NOTFOUND : n < 0 ? (int)n : 0;
+    return pg_run_changed(pg_conn(base), sql_event_sighting_touch, &p);
 }
