@@ -148,7 +148,7 @@ struct pg_params {
     int err;
     const char *v[PG_MAX_PARAMS];
     char num[PG_MAX_PARAMS][24];
-    char *owned[8];
+    char *owned[PG_MAX_PARAMS];
     int n_owned;
 };
 
