@@ -9,25 +9,7 @@
  */
 #include "store/pg/pg_int.h"
 
-#include <stdlib.h>
-
 #include "util/banned.h"
-
-/*
- * Runs a write statement; *changes gets the number of rows it touched (the
- * deletes and updates that report ERR_NOTFOUND when none was, as SQLite's
- * sqlite3_changes tells there).
- */
-static int run_changes(struct pg_conn *c, const char *sql, struct pg_params *p, int64_t *changes)
-{
-    int rc = 0;
-    PGresult *r = pg_exec(c, sql, p, &rc);
-    if (r == NULL)
-        return rc;
-    *changes = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return 0;
-}
 
 /* The row a getter looks up by reference: sql_by_id with id when id > 0, else
  * sql_by_uuid with uuid ("" for NULL).  0 with *res (PQclear it), ERR_NOTFOUND,
@@ -176,17 +158,16 @@ int pg_event_delete(struct store_conn *base, int64_t event_id)
         return (int)seq;
     static const char *const sqls[] = {sql_event_delete_attrs, sql_event_delete_objs,
                                        sql_event_delete};
-    int64_t changes = 0;
-    for (size_t i = 0; i < 3; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < 3 && rc == 0; i++) {
         struct pg_params p;
         pg_params_init(&p);
         pg_p_int(&p, seq);
         pg_p_int(&p, event_id);
-        int rc = run_changes(c, sqls[i], &p, &changes);
-        if (rc < 0)
-            return rc;
+        /* ERR_NOTFOUND: no event row */
+        rc = i < 2 ? pg_run(c, sqls[i], &p) : pg_run_changed(c, sqls[i], &p);
     }
-    return changes == 0 ? ERR_NOTFOUND : 0;
+    return rc;
 }
 
 /* Every row of an event, children first. */
@@ -209,16 +190,17 @@ int pg_event_purge(struct store_conn *base, int64_t event_id)
     int64_t seq = pg_next_seq(c);
     if (seq < 0)
         return (int)seq;
-    int64_t changes = 0;
-    for (size_t i = 0; i < sizeof(sql_event_purge) / sizeof(sql_event_purge[0]); i++) {
+    size_t n = sizeof(sql_event_purge) / sizeof(sql_event_purge[0]);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct pg_params p;
         pg_params_init(&p);
         pg_p_int(&p, event_id);
-        int rc = run_changes(c, sql_event_purge[i], &p, &changes);
-        if (rc < 0)
-            return rc;
+        /* ERR_NOTFOUND: no event row */
+        rc = i + 1 < n ? pg_run(c, sql_event_purge[i], &p)
+                       : pg_run_changed(c, sql_event_purge[i], &p);
     }
-    return changes == 0 ? ERR_NOTFOUND : 0;
+    return rc;
 }
 
 static const char sql_event_stamps[] =
@@ -395,22 +377,19 @@ int pg_attribute_delete(struct store_conn *base, int64_t id, bool hard)
         return (int)seq;
     struct pg_params p;
     pg_params_init(&p);
-    int64_t changes = 0;
-    int rc;
     if (!hard) {
         pg_p_int(&p, now_seconds());
         pg_p_int(&p, seq);
         pg_p_int(&p, id);
-        rc = run_changes(c, sql_attr_soft_delete, &p, &changes);
-        return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+        return pg_run_changed(c, sql_attr_soft_delete, &p);
     }
     pg_p_int(&p, id);
-    if ((rc = pg_run(c, sql_attr_tags_delete, &p)) < 0)
+    int rc = pg_run(c, sql_attr_tags_delete, &p);
+    if (rc < 0)
         return rc;
     pg_params_init(&p);
     pg_p_int(&p, id);
-    rc = run_changes(c, sql_attr_hard_delete, &p, &changes);
-    return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+    return pg_run_changed(c, sql_attr_hard_delete, &p);
 }
 
 int pg_uuid_taken_by(struct store_conn *base, const char *uuid, bool attributes, bool *taken)
@@ -545,9 +524,7 @@ int pg_object_update(struct store_conn *base, const struct object *o)
     pg_p_text(&p, o->last_seen);
     pg_p_int(&p, seq);
     pg_p_int(&p, o->id);
-    int64_t changes = 0;
-    int rc = run_changes(c, sql_obj_update, &p, &changes);
-    return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+    return pg_run_changed(c, sql_obj_update, &p);
 }
 
 int pg_object_get(struct store_conn *base, struct arena *a, int64_t id, const char *uuid,
@@ -576,8 +553,8 @@ int pg_object_delete(struct store_conn *base, int64_t id, bool hard)
     int64_t seq = pg_next_seq(c);
     if (seq < 0)
         return (int)seq;
-    int64_t changes = 0;
-    for (size_t i = 0; i < n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct pg_params p;
         pg_params_init(&p);
         if (!hard) {
@@ -585,11 +562,10 @@ int pg_object_delete(struct store_conn *base, int64_t id, bool hard)
             pg_p_int(&p, seq);
         }
         pg_p_int(&p, id);
-        int rc = run_changes(c, list[i], &p, &changes);
-        if (rc < 0)
-            return rc;
+        /* ERR_NOTFOUND: no object row */
+        rc = i + 1 < n ? pg_run(c, list[i], &p) : pg_run_changed(c, list[i], &p);
     }
-    return changes == 0 ? ERR_NOTFOUND : 0;
+    return rc;
 }
 
 int pg_reference_insert(struct store_conn *base, int64_t event_id, struct object_reference *r)
