@@ -655,6 +655,22 @@ int pg_open(const char *url, unsigned readers, unsigned flags, struct store **ou
 
 /* ---- transactions ---- */
 
+/*
+ * Opens a transaction with sql on c.  A pooled connection learns that the
+ * server restarted only when it is used: then nothing has run yet, so it is
+ * reset and the transaction opened once more - a restart costs no request
+ * that comes after it.
+ */
+static int tx_open(struct pg_conn *c, const char *sql)
+{
+    int rc = conn_ensure(c);
+    if (rc == 0)
+        rc = pg_exec_simple(c, sql);
+    if (rc == ERR_UNAVAILABLE && c->broken && conn_ensure(c) == 0)
+        rc = pg_exec_simple(c, sql);
+    return rc;
+}
+
 static void reader_put(struct pg_store *s, struct pg_conn *c)
 {
     pthread_mutex_lock(&s->pool_lock);
@@ -673,9 +689,7 @@ int pg_begin_read(struct store *base, struct store_conn **out)
     struct pg_conn *c = s->free_readers;
     s->free_readers = c->next_free;
     pthread_mutex_unlock(&s->pool_lock);
-    int rc = conn_ensure(c);
-    if (rc == 0)
-        rc = pg_exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    int rc = tx_open(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     if (rc < 0) {
         reader_put(s, c);
         return rc;
@@ -696,11 +710,9 @@ int pg_begin_write(struct store *base, struct store_conn **out)
     char sql[96];
     snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)",
              (long long)PG_WRITE_LOCK);
-    int rc = conn_ensure(c);
-    if (rc == 0)
-        rc = pg_exec_simple(c, sql);
+    int rc = tx_open(c, sql);
     if (rc < 0) {
-        if (PQtransactionStatus(c->db) != PQTRANS_IDLE)
+        if (c->db != NULL && !c->broken && PQtransactionStatus(c->db) != PQTRANS_IDLE)
             PQclear(PQexec(c->db, "ROLLBACK"));
         pthread_mutex_unlock(&s->writer_lock);
         return rc;
