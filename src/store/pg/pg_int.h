@@ -331,7 +331,37 @@ int pg_run_changed(struct pg_conn *c, const char *sql, struct pg_params *p);
 
 /* servers.c, sightings.c, feed.c, jobs.c */
 
-/* search.c */
+/* search.c: a dynamic statement - text with '?' placeholders and its values,
+ * in order, as text (the search, and any other statement built per request).
+ * Unlike struct pg_params it holds any number of values (PostgreSQL takes
+ * 65535), since a restSearch filter may list hundreds. */
+struct pg_sqlb {
+    struct buf sql;
+    struct arena *a; /* the values' memory */
+    const char **v;  /* NULL: SQL NULL */
+    size_t n, cap;
+    int err; /* sticky: a value too large to format (ERR_TOOBIG) */
+};
+
+/* Starts b empty; its values live in a (borrowed).  pg_sqlb_free frees the text. */
+void pg_sqlb_init(struct pg_sqlb *b, struct arena *a);
+void pg_sqlb_free(struct pg_sqlb *b);
+void pg_sqlb_text(struct pg_sqlb *b, const char *s);
+/* Appends fragment, which contains exactly one '?', with its value (s is
+ * borrowed: it must outlive the execution). */
+void pg_sqlb_str(struct pg_sqlb *b, const char *fragment, const char *s);
+void pg_sqlb_int(struct pg_sqlb *b, const char *fragment, int64_t v);
+/* Appends " AND <column> = ANY(set)" (negate: "<> ALL(set)") when the set is present. */
+void pg_sqlb_in_ids(struct pg_sqlb *b, const char *column, struct id_set s, bool negate);
+void pg_sqlb_in_strs(struct pg_sqlb *b, const char *column, struct str_set s);
+/* The read rule for acl on event e (acl_sql_event) and on attribute a of e in
+ * object o (acl_sql_child), rendered for acl itself, values bound. */
+void pg_sqlb_acl_event(struct pg_sqlb *b, const struct acl_filter *acl);
+void pg_sqlb_acl_attribute(struct pg_sqlb *b, const struct acl_filter *acl);
+/* Opens a cursor on b's statement (see pg_cursor_open; read it with
+ * pg_cursor_next, close it with pg_cursor_close).  ERR_TOOBIG when the text
+ * or a value overflowed or there are more values than PostgreSQL takes. */
+int pg_sqlb_cursor_open(struct pg_cursor *cur, struct pg_conn *c, struct pg_sqlb *b, int batch);
 
 /* ---- the operations (ops.c puts them in the table) ---- */
 

@@ -1,11 +1,11 @@
 /*
  * search.c - the PostgreSQL backend's searches: struct query rendered to SQL
- * (attribute and event search) through a dynamic statement builder (struct
- * sqlb).  Only fixed fragments are spliced; every value is bound.  The SQL
- * is the SQLite backend's (src/store/sqlite/search.c) in PostgreSQL's
- * spelling: sets are arrays (= ANY), SQLite's LIKE (ASCII case-insensitive,
- * no escape character) is ILIKE ... ESCAPE '', COLLATE NOCASE is lower() on
- * both sides.
+ * (attribute and event search), and the dynamic statement builder (struct
+ * pg_sqlb, pg_int.h) other per-request statements can share.  Only fixed
+ * fragments are spliced; every value is bound.  The SQL is the SQLite
+ * backend's (src/store/sqlite/search.c) with PostgreSQL's spelling: sets are
+ * arrays (= ANY), SQLite's LIKE (ASCII case-insensitive, no escape character)
+ * is ILIKE ... ESCAPE '', COLLATE NOCASE is lower() on both sides.
  *
  * The rows are read through a cursor: the callbacks run other store calls
  * (an event's orgs and tags, an attribute's tags) on the same connection
@@ -27,38 +27,24 @@
 
 /* ---- the dynamic statement builder ---- */
 
-/*
- * A statement built per request: text with '?' placeholders and its values,
- * in order, as text.  Unlike struct pg_params it holds any number of values
- * (PostgreSQL takes 65535), since a restSearch filter may list hundreds;
- * past that, or past SQLB_MAX_TEXT, the search is ERR_TOOBIG as on SQLite.
- */
-struct sqlb {
-    struct buf sql;
-    struct arena *a; /* the values' memory (borrowed) */
-    const char **v;  /* NULL: SQL NULL */
-    size_t n, cap;
-    int err; /* sticky: a value too large to format (ERR_TOOBIG) */
-};
-
-static void sqlb_init(struct sqlb *b, struct arena *a)
+void pg_sqlb_init(struct pg_sqlb *b, struct arena *a)
 {
     memset(b, 0, sizeof(*b));
     buf_init(&b->sql, SQLB_MAX_TEXT);
     b->a = a;
 }
 
-static void sqlb_free(struct sqlb *b)
+void pg_sqlb_free(struct pg_sqlb *b)
 {
     buf_free(&b->sql);
 }
 
-static void sqlb_text(struct sqlb *b, const char *s)
+void pg_sqlb_text(struct pg_sqlb *b, const char *s)
 {
     buf_puts(&b->sql, s);
 }
 
-static void sqlb_value(struct sqlb *b, const char *v)
+static void sqlb_value(struct pg_sqlb *b, const char *v)
 {
     b->v = arena_grow(b->a, b->v, b->n, &b->cap, sizeof(*b->v));
     b->v[b->n++] = v;
@@ -66,7 +52,7 @@ static void sqlb_value(struct sqlb *b, const char *v)
 
 /* Takes the values p formatted (numbers, sets, an ACL fragment's), copied
  * into the arena, and frees p. */
-static void sqlb_params(struct sqlb *b, struct pg_params *p)
+static void sqlb_params(struct pg_sqlb *b, struct pg_params *p)
 {
     if (p->err && !b->err)
         b->err = ERR_TOOBIG; /* a set longer than PG_VALUE_MAX */
@@ -75,25 +61,34 @@ static void sqlb_params(struct sqlb *b, struct pg_params *p)
     pg_params_free(p);
 }
 
-static void sqlb_str(struct sqlb *b, const char *fragment, const char *s)
+void pg_sqlb_str(struct pg_sqlb *b, const char *fragment, const char *s)
 {
-    sqlb_text(b, fragment);
+    pg_sqlb_text(b, fragment);
     sqlb_value(b, s);
 }
 
-static void sqlb_int(struct sqlb *b, const char *fragment, int64_t i)
+void pg_sqlb_int(struct pg_sqlb *b, const char *fragment, int64_t i)
 {
-    sqlb_text(b, fragment);
+    pg_sqlb_text(b, fragment);
     sqlb_value(b, arena_printf(b->a, "%" PRId64, i));
 }
 
-/* Appends "<PG_SET_IDS>" with the set's value. */
-static void sqlb_ids(struct sqlb *b, struct id_set s)
+/* Appends fragment (a test on one '?' of type bigint[]) with the set's value. */
+static void sqlb_ids(struct pg_sqlb *b, const char *fragment, struct id_set s)
 {
-    sqlb_text(b, PG_SET_IDS);
+    pg_sqlb_text(b, fragment);
     struct pg_params p;
     pg_params_init(&p);
     pg_p_ids(&p, s);
+    sqlb_params(b, &p);
+}
+
+static void sqlb_strs(struct pg_sqlb *b, struct str_set s)
+{
+    pg_sqlb_text(b, PG_SET_STRS);
+    struct pg_params p;
+    pg_params_init(&p);
+    pg_p_strs(&p, s);
     sqlb_params(b, &p);
 }
 
@@ -131,30 +126,30 @@ enum match_kind {
 
 /* A tag named v on the attribute or event (MATCH_TAG_*): both parts, the
  * level's own first. */
-static void render_tag_match(struct sqlb *b, bool attr_level, const char *v)
+static void render_tag_match(struct pg_sqlb *b, bool attr_level, const char *v)
 {
     for (int part = 0; part < 2; part++) {
         bool on_attr = (part == 0) == attr_level;
-        sqlb_text(b, part == 0 ? "(EXISTS (SELECT 1 FROM " : " OR EXISTS (SELECT 1 FROM ");
+        pg_sqlb_text(b, part == 0 ? "(EXISTS (SELECT 1 FROM " : " OR EXISTS (SELECT 1 FROM ");
         if (on_attr)
-            sqlb_text(b, attr_level ? "attribute_tags xt JOIN tags t ON t.id = xt.tag_id "
-                                      "WHERE xt.attribute_id = a.id AND "
-                                    : "attribute_tags xt JOIN tags t ON t.id = xt.tag_id "
-                                      "WHERE xt.event_id = e.id AND ");
+            pg_sqlb_text(b, attr_level ? "attribute_tags xt JOIN tags t ON t.id = xt.tag_id "
+                                         "WHERE xt.attribute_id = a.id AND "
+                                       : "attribute_tags xt JOIN tags t ON t.id = xt.tag_id "
+                                         "WHERE xt.event_id = e.id AND ");
         else
-            sqlb_text(b, "event_tags xt JOIN tags t ON t.id = xt.tag_id "
-                         "WHERE xt.event_id = e.id AND ");
+            pg_sqlb_text(b, "event_tags xt JOIN tags t ON t.id = xt.tag_id "
+                            "WHERE xt.event_id = e.id AND ");
         if (all_digits(v))
-            sqlb_int(b, "t.id = ?)", strtoll(v, NULL, 10));
+            pg_sqlb_int(b, "t.id = ?)", strtoll(v, NULL, 10));
         else if (has_wildcard(v))
-            sqlb_str(b, "t.name ILIKE ? ESCAPE '')", v);
+            pg_sqlb_str(b, "t.name ILIKE ? ESCAPE '')", v);
         else
-            sqlb_str(b, "lower(t.name) = lower(?::text))", v);
+            pg_sqlb_str(b, "lower(t.name) = lower(?::text))", v);
     }
-    sqlb_text(b, ")");
+    pg_sqlb_text(b, ")");
 }
 
-static void render_match(struct sqlb *b, enum match_kind kind, const char *v)
+static void render_match(struct pg_sqlb *b, enum match_kind kind, const char *v)
 {
     switch (kind) {
     case MATCH_ATTR_VALUE:
@@ -163,20 +158,20 @@ static void render_match(struct sqlb *b, enum match_kind kind, const char *v)
          * for plain types: guard it so that NOT (...) stays true there.  The
          * range is byte order under the database's C collation, as in SQLite. */
         if (has_wildcard(v)) {
-            sqlb_str(b, "(a.value ILIKE ? ESCAPE ''", v);
-            sqlb_str(b, " OR (a.value2 IS NOT NULL AND a.value2 ILIKE ? ESCAPE ''))", v);
+            pg_sqlb_str(b, "(a.value ILIKE ? ESCAPE ''", v);
+            pg_sqlb_str(b, " OR (a.value2 IS NOT NULL AND a.value2 ILIKE ? ESCAPE ''))", v);
         } else {
-            sqlb_str(b, "(a.value = ?", v);
-            sqlb_str(b, " OR (a.value > ?", arena_printf(b->a, "%s|", v));
-            sqlb_str(b, " AND a.value < ?)", arena_printf(b->a, "%s}", v));
-            sqlb_str(b, " OR (a.value2 IS NOT NULL AND a.value2 = ?))", v);
+            pg_sqlb_str(b, "(a.value = ?", v);
+            pg_sqlb_str(b, " OR (a.value > ?", arena_printf(b->a, "%s|", v));
+            pg_sqlb_str(b, " AND a.value < ?)", arena_printf(b->a, "%s}", v));
+            pg_sqlb_str(b, " OR (a.value2 IS NOT NULL AND a.value2 = ?))", v);
         }
         break;
     case MATCH_ATTR_TYPE:
-        sqlb_str(b, "(a.type = ?)", v);
+        pg_sqlb_str(b, "(a.type = ?)", v);
         break;
     case MATCH_ATTR_CATEGORY:
-        sqlb_str(b, "(a.category = ?)", v);
+        pg_sqlb_str(b, "(a.category = ?)", v);
         break;
     case MATCH_TAG_ATTR:
     case MATCH_TAG_EVENT:
@@ -184,61 +179,69 @@ static void render_match(struct sqlb *b, enum match_kind kind, const char *v)
         break;
     case MATCH_EVENT_ID:
         if (all_digits(v))
-            sqlb_int(b, "(e.id = ?)", strtoll(v, NULL, 10));
+            pg_sqlb_int(b, "(e.id = ?)", strtoll(v, NULL, 10));
         else
-            sqlb_str(b, "(e.uuid = ?)", v);
+            pg_sqlb_str(b, "(e.uuid = ?)", v);
         break;
     case MATCH_ATTR_UUID:
-        sqlb_str(b, "(a.uuid = ?", v);
-        sqlb_str(b, " OR e.uuid = ?)", v);
+        pg_sqlb_str(b, "(a.uuid = ?", v);
+        pg_sqlb_str(b, " OR e.uuid = ?)", v);
         break;
     case MATCH_EVENT_UUID:
-        sqlb_str(b, "(e.uuid = ?)", v);
+        pg_sqlb_str(b, "(e.uuid = ?)", v);
         break;
     case MATCH_ORG:
         if (all_digits(v))
-            sqlb_int(b, "(e.orgc_id = ?)", strtoll(v, NULL, 10));
+            pg_sqlb_int(b, "(e.orgc_id = ?)", strtoll(v, NULL, 10));
         else {
-            sqlb_str(b, "(e.orgc_id IN (SELECT id FROM orgs WHERE uuid = ?", v);
-            sqlb_str(b, " OR name ILIKE ? ESCAPE ''))", v);
+            pg_sqlb_str(b, "(e.orgc_id IN (SELECT id FROM orgs WHERE uuid = ?", v);
+            pg_sqlb_str(b, " OR name ILIKE ? ESCAPE ''))", v);
         }
         break;
     case MATCH_INFO:
-        sqlb_str(b, "(e.info ILIKE ? ESCAPE '')", v);
+        pg_sqlb_str(b, "(e.info ILIKE ? ESCAPE '')", v);
         break;
     }
 }
 
 /* Renders " AND (any OR ...) AND all... AND NOT none..." for a filter. */
-static void render_filter(struct sqlb *b, const struct filter *f, enum match_kind kind)
+static void render_filter(struct pg_sqlb *b, const struct filter *f, enum match_kind kind)
 {
     if (f->n_any) {
-        sqlb_text(b, " AND (");
+        pg_sqlb_text(b, " AND (");
         for (size_t i = 0; i < f->n_any; i++) {
             if (i)
-                sqlb_text(b, " OR ");
+                pg_sqlb_text(b, " OR ");
             render_match(b, kind, f->any[i]);
         }
-        sqlb_text(b, ")");
+        pg_sqlb_text(b, ")");
     }
     for (size_t i = 0; i < f->n_all; i++) {
-        sqlb_text(b, " AND ");
+        pg_sqlb_text(b, " AND ");
         render_match(b, kind, f->all[i]);
     }
     for (size_t i = 0; i < f->n_none; i++) {
-        sqlb_text(b, " AND NOT ");
+        pg_sqlb_text(b, " AND NOT ");
         render_match(b, kind, f->none[i]);
     }
 }
 
-/* Appends " AND <column> = ANY(set)" when the set is present (v not NULL). */
-static void sqlb_in_ids(struct sqlb *b, const char *column, struct id_set s)
+void pg_sqlb_in_ids(struct pg_sqlb *b, const char *column, struct id_set s, bool negate)
 {
     if (s.v == NULL)
         return;
-    sqlb_text(b, " AND ");
-    sqlb_text(b, column);
-    sqlb_ids(b, s);
+    pg_sqlb_text(b, " AND ");
+    pg_sqlb_text(b, column);
+    sqlb_ids(b, negate ? " <> ALL(?::bigint[])" : PG_SET_IDS, s);
+}
+
+void pg_sqlb_in_strs(struct pg_sqlb *b, const char *column, struct str_set s)
+{
+    if (s.v == NULL)
+        return;
+    pg_sqlb_text(b, " AND ");
+    pg_sqlb_text(b, column);
+    sqlb_strs(b, s);
 }
 
 /*
@@ -249,7 +252,7 @@ static void sqlb_in_ids(struct sqlb *b, const char *column, struct id_set s)
  */
 enum acl_part { ACL_EVENT, ACL_ATTRIBUTE, ACL_DELETED_ATTRIBUTE };
 
-static void sqlb_acl(struct sqlb *b, const struct acl_filter *acl, enum acl_part part)
+static void sqlb_acl(struct pg_sqlb *b, const struct acl_filter *acl, enum acl_part part)
 {
     struct pg_acl_order order = {.n = 0};
     struct acl_sql w;
@@ -271,76 +274,76 @@ static void sqlb_acl(struct sqlb *b, const struct acl_filter *acl, enum acl_part
     sqlb_params(b, &p);
 }
 
-static void sqlb_acl_event(struct sqlb *b, const struct acl_filter *acl)
+void pg_sqlb_acl_event(struct pg_sqlb *b, const struct acl_filter *acl)
 {
     sqlb_acl(b, acl, ACL_EVENT);
 }
 
-static void sqlb_acl_attribute(struct sqlb *b, const struct acl_filter *acl)
+void pg_sqlb_acl_attribute(struct pg_sqlb *b, const struct acl_filter *acl)
 {
     sqlb_acl(b, acl, ACL_ATTRIBUTE);
 }
 
 /* Conditions on attributes shared by attribute search and event search (EXISTS). */
-static void render_attr_conditions(struct sqlb *b, const struct query *q, bool for_event)
+static void render_attr_conditions(struct pg_sqlb *b, const struct query *q, bool for_event)
 {
-    sqlb_in_ids(b, "a.id", q->attribute_ids);
+    pg_sqlb_in_ids(b, "a.id", q->attribute_ids, false);
     render_filter(b, &q->value, MATCH_ATTR_VALUE);
     render_filter(b, &q->type, MATCH_ATTR_TYPE);
     render_filter(b, &q->category, MATCH_ATTR_CATEGORY);
     if (q->to_ids != TRI_ANY)
-        sqlb_int(b, " AND a.to_ids = ?", q->to_ids == TRI_YES);
+        pg_sqlb_int(b, " AND a.to_ids = ?", q->to_ids == TRI_YES);
     if (!for_event) {
         render_filter(b, &q->tags, MATCH_TAG_ATTR);
         render_filter(b, &q->uuid, MATCH_ATTR_UUID);
         if (q->timestamp_min)
-            sqlb_int(b, " AND a.timestamp >= ?", q->timestamp_min);
+            pg_sqlb_int(b, " AND a.timestamp >= ?", q->timestamp_min);
         if (q->timestamp_max)
-            sqlb_int(b, " AND a.timestamp <= ?", q->timestamp_max);
+            pg_sqlb_int(b, " AND a.timestamp <= ?", q->timestamp_max);
         if (q->deleted != 2)
-            sqlb_int(b, " AND a.deleted = ?", q->deleted);
+            pg_sqlb_int(b, " AND a.deleted = ?", q->deleted);
         if (q->deleted != 0)
             sqlb_acl(b, &q->acl, ACL_DELETED_ATTRIBUTE);
     } else {
-        sqlb_text(b, " AND a.deleted = 0");
+        pg_sqlb_text(b, " AND a.deleted = 0");
     }
-    sqlb_acl_attribute(b, &q->acl);
+    pg_sqlb_acl_attribute(b, &q->acl);
 }
 
 /* Conditions on events shared by both searches. */
-static void render_event_conditions(struct sqlb *b, const struct query *q)
+static void render_event_conditions(struct pg_sqlb *b, const struct query *q)
 {
-    sqlb_text(b, " WHERE e.deleted = 0");
+    pg_sqlb_text(b, " WHERE e.deleted = 0");
     if (q->match_nothing)
-        sqlb_text(b, " AND false");
-    sqlb_acl_event(b, &q->acl);
+        pg_sqlb_text(b, " AND false");
+    pg_sqlb_acl_event(b, &q->acl);
     render_filter(b, &q->event_id, MATCH_EVENT_ID);
-    sqlb_in_ids(b, "e.id", q->event_ids);
+    pg_sqlb_in_ids(b, "e.id", q->event_ids, false);
     render_filter(b, &q->org, MATCH_ORG);
     render_filter(b, &q->info, MATCH_INFO);
     if (q->date_from)
-        sqlb_str(b, " AND e.date >= ?", q->date_from);
+        pg_sqlb_str(b, " AND e.date >= ?", q->date_from);
     if (q->date_to)
-        sqlb_str(b, " AND e.date <= ?", q->date_to);
+        pg_sqlb_str(b, " AND e.date <= ?", q->date_to);
     if (q->publish_timestamp_min)
-        sqlb_int(b, " AND e.publish_timestamp >= ?", q->publish_timestamp_min);
+        pg_sqlb_int(b, " AND e.publish_timestamp >= ?", q->publish_timestamp_min);
     if (q->publish_timestamp_max)
-        sqlb_int(b, " AND e.publish_timestamp <= ?", q->publish_timestamp_max);
+        pg_sqlb_int(b, " AND e.publish_timestamp <= ?", q->publish_timestamp_max);
     if (q->published_since)
-        sqlb_int(b, " AND e.publish_timestamp >= ?", q->published_since);
+        pg_sqlb_int(b, " AND e.publish_timestamp >= ?", q->published_since);
     if (q->event_timestamp_min)
-        sqlb_int(b, " AND e.timestamp >= ?", q->event_timestamp_min);
+        pg_sqlb_int(b, " AND e.timestamp >= ?", q->event_timestamp_min);
     if (q->event_timestamp_max)
-        sqlb_int(b, " AND e.timestamp <= ?", q->event_timestamp_max);
+        pg_sqlb_int(b, " AND e.timestamp <= ?", q->event_timestamp_max);
     if (q->published != TRI_ANY)
-        sqlb_int(b, " AND e.published = ?", q->published == TRI_YES);
+        pg_sqlb_int(b, " AND e.published = ?", q->published == TRI_YES);
 }
 
-static void render_limit(struct sqlb *b, const struct query *q)
+static void render_limit(struct pg_sqlb *b, const struct query *q)
 {
     if (q->limit > 0) {
-        sqlb_int(b, " LIMIT ?", q->limit);
-        sqlb_int(b, " OFFSET ?", (q->page > 1 ? q->page - 1 : 0) * q->limit);
+        pg_sqlb_int(b, " LIMIT ?", q->limit);
+        pg_sqlb_int(b, " OFFSET ?", (q->page > 1 ? q->page - 1 : 0) * q->limit);
     }
 }
 
@@ -349,7 +352,7 @@ static void render_limit(struct sqlb *b, const struct query *q)
  * pg_params holds: the same DECLARE, the values passed as they are, the
  * cursor named from the connection's count as pg_cursor_open names its own.
  */
-static int sqlb_cursor_open(struct pg_cursor *cur, struct pg_conn *c, struct sqlb *b, int batch)
+int pg_sqlb_cursor_open(struct pg_cursor *cur, struct pg_conn *c, struct pg_sqlb *b, int batch)
 {
     memset(cur, 0, sizeof(*cur));
     cur->c = c;
@@ -384,19 +387,19 @@ int pg_attribute_search(struct store_conn *base, struct arena *a, const struct q
                         void *ctx)
 {
     struct pg_conn *c = pg_conn(base);
-    struct sqlb b;
-    sqlb_init(&b, a);
-    sqlb_text(&b, "SELECT " ATTR_COLS ", e.uuid FROM attributes a JOIN events e ON e.id = "
-                  "a.event_id LEFT JOIN objects o ON o.id = a.object_id");
+    struct pg_sqlb b;
+    pg_sqlb_init(&b, a);
+    pg_sqlb_text(&b, "SELECT " ATTR_COLS ", e.uuid FROM attributes a JOIN events e ON e.id = "
+                     "a.event_id LEFT JOIN objects o ON o.id = a.object_id");
     render_event_conditions(&b, q);
     render_attr_conditions(&b, q, false);
     if (q->after_id)
-        sqlb_int(&b, " AND a.id > ?", q->after_id);
-    sqlb_text(&b, " ORDER BY a.id");
+        pg_sqlb_int(&b, " AND a.id > ?", q->after_id);
+    pg_sqlb_text(&b, " ORDER BY a.id");
     render_limit(&b, q);
     struct pg_cursor cur;
-    int rc = sqlb_cursor_open(&cur, c, &b, SEARCH_BATCH);
-    sqlb_free(&b);
+    int rc = pg_sqlb_cursor_open(&cur, c, &b, SEARCH_BATCH);
+    pg_sqlb_free(&b);
     while (rc == 0 && (rc = pg_cursor_next(&cur)) > 0) {
         struct attribute at;
         pg_attr_read(a, cur.res, cur.row, &at);
@@ -415,31 +418,31 @@ int pg_event_search(struct store_conn *base, struct arena *a, const struct query
                     int (*fn)(void *ctx, struct event *e), void *ctx)
 {
     struct pg_conn *c = pg_conn(base);
-    struct sqlb b;
-    sqlb_init(&b, a);
-    sqlb_text(&b, q->without_counts ? "SELECT " EVENT_COLS_NO_COUNT " FROM events e"
-                                    : "SELECT " EVENT_COLS " FROM events e");
+    struct pg_sqlb b;
+    pg_sqlb_init(&b, a);
+    pg_sqlb_text(&b, q->without_counts ? "SELECT " EVENT_COLS_NO_COUNT " FROM events e"
+                                       : "SELECT " EVENT_COLS " FROM events e");
     render_event_conditions(&b, q);
     render_filter(&b, &q->tags, MATCH_TAG_EVENT);
     render_filter(&b, &q->uuid, MATCH_EVENT_UUID);
     if (q->timestamp_min)
-        sqlb_int(&b, " AND e.timestamp >= ?", q->timestamp_min);
+        pg_sqlb_int(&b, " AND e.timestamp >= ?", q->timestamp_min);
     if (q->timestamp_max)
-        sqlb_int(&b, " AND e.timestamp <= ?", q->timestamp_max);
+        pg_sqlb_int(&b, " AND e.timestamp <= ?", q->timestamp_max);
     if (!filter_empty(&q->value) || !filter_empty(&q->type) || !filter_empty(&q->category) ||
         q->to_ids != TRI_ANY || q->attribute_ids.v != NULL) {
-        sqlb_text(&b, " AND EXISTS (SELECT 1 FROM attributes a LEFT JOIN objects o ON o.id = "
-                      "a.object_id WHERE a.event_id = e.id");
+        pg_sqlb_text(&b, " AND EXISTS (SELECT 1 FROM attributes a LEFT JOIN objects o ON o.id = "
+                         "a.object_id WHERE a.event_id = e.id");
         render_attr_conditions(&b, q, true);
-        sqlb_text(&b, ")");
+        pg_sqlb_text(&b, ")");
     }
     if (q->after_id)
-        sqlb_int(&b, " AND e.id > ?", q->after_id);
-    sqlb_text(&b, " ORDER BY e.id");
+        pg_sqlb_int(&b, " AND e.id > ?", q->after_id);
+    pg_sqlb_text(&b, " ORDER BY e.id");
     render_limit(&b, q);
     struct pg_cursor cur;
-    int rc = sqlb_cursor_open(&cur, c, &b, SEARCH_BATCH);
-    sqlb_free(&b);
+    int rc = pg_sqlb_cursor_open(&cur, c, &b, SEARCH_BATCH);
+    pg_sqlb_free(&b);
     while (rc == 0 && (rc = pg_cursor_next(&cur)) > 0) {
         struct event *e = arena_calloc(a, 1, sizeof(*e));
         pg_event_read(a, cur.res, cur.row, e);
