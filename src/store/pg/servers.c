@@ -83,17 +83,12 @@ int pg_server_insert(struct store_conn *base, struct server *sv)
     if (seq < 0)
         return (int)seq;
     int64_t now = now_seconds();
+    sv->created = sv->modified = now;
     struct pg_params p;
     pg_params_init(&p);
     server_bind(&p, sv, now, seq);
     pg_p_int(&p, now);
-    int64_t id;
-    int rc = pg_insert(c, sql_server_insert, &p, &id);
-    if (rc == 0) {
-        sv->id = id;
-        sv->created = sv->modified = now;
-    }
-    return rc;
+    return pg_insert(c, sql_server_insert, &p, &sv->id);
 }
 
 /* 0 when sv may be written: ERR_NOTFOUND without the link, ERR_CONFLICT when

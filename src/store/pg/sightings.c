@@ -3,10 +3,6 @@
  */
 #include "store/pg/pg_int.h"
 
-#include "util/alloc.h"
-
-#include <stdlib.h>
-
 #include "util/banned.h"
 
 /* ---- sightings ---- */
@@ -103,135 +99,47 @@ int pg_sighting_get(struct store_conn *base, struct arena *a, int64_t id, const 
     return 0;
 }
 
-/*
- * A search's statement, built per call: the text with '?' placeholders and
- * the values in the same order.  A query may carry more sets than struct
- * pg_params owns formatted values (8), so the sets' array texts are kept
- * here (freed by search_free) and bound as borrowed texts.
- */
-struct search_stmt {
-    struct buf sql;
-    struct pg_params p;
-    char *sets[16];
-    int n_sets;
-};
-
-/* Binds the set formatted in one (one value, owned) as a text the statement
- * keeps. */
-static void bind_set(struct search_stmt *b, struct pg_params *one)
-{
-    if (one->err || one->n_owned != 1 || b->n_sets >= (int)(sizeof(b->sets) / sizeof(b->sets[0]))) {
-        pg_params_free(one);
-        b->p.err = ERR_DB;
-        return;
-    }
-    b->sets[b->n_sets++] = one->owned[0];
-    pg_p_text(&b->p, one->owned[0]);
-}
-
-/* " AND <column> = ANY(set)" (negate: "AND NOT ...") when the set is present. */
-static void search_ids(struct search_stmt *b, const char *column, struct id_set s, bool negate)
-{
-    if (s.v == NULL)
-        return;
-    buf_printf(&b->sql, " AND %s%s" PG_SET_IDS "%s", negate ? "NOT (" : "", column,
-               negate ? ")" : "");
-    struct pg_params one;
-    pg_params_init(&one);
-    pg_p_ids(&one, s);
-    bind_set(b, &one);
-}
-
-static void search_strs(struct search_stmt *b, const char *column, struct str_set s)
-{
-    if (s.v == NULL)
-        return;
-    buf_printf(&b->sql, " AND %s" PG_SET_STRS, column);
-    struct pg_params one;
-    pg_params_init(&one);
-    pg_p_strs(&one, s);
-    bind_set(b, &one);
-}
-
-static void search_int(struct search_stmt *b, const char *fragment, int64_t v)
-{
-    buf_puts(&b->sql, fragment);
-    pg_p_int(&b->p, v);
-}
-
-/* The read rule on e (the event) and on a (the attribute, in object o),
- * rendered for this filter, its values bound right after each fragment. */
-static void search_acl(struct search_stmt *b, const struct acl_filter *acl)
-{
-    struct acl_sql w;
-    struct pg_acl_order order = {0};
-    pg_acl_writer(&w, &b->sql, acl, &order);
-    acl_sql_event(&w, "e");
-    pg_p_acl(&b->p, &order, acl);
-    order.n = 0;
-    pg_acl_writer(&w, &b->sql, acl, &order);
-    acl_sql_child(&w, "e", "a", "o");
-    pg_p_acl(&b->p, &order, acl);
-}
-
-static void search_build(struct search_stmt *b, const struct sighting_query *q)
-{
-    buf_puts(&b->sql,
-             "SELECT " SIGHTING_COLS SIGHTING_FROM " LEFT JOIN objects o ON o.id = a.object_id"
-             " WHERE a.deleted = 0 AND e.deleted = 0");
-    if (!q->with_deleted)
-        buf_puts(&b->sql, " AND s.deleted = 0");
-    search_acl(b, &q->acl);
-    search_ids(b, "s.id", q->ids, false);
-    search_ids(b, "s.event_id", q->event_ids, false);
-    search_ids(b, "s.attribute_id", q->attribute_ids, false);
-    search_strs(b, "e.uuid", q->event_uuids);
-    search_strs(b, "a.uuid", q->attribute_uuids);
-    search_ids(b, "s.type", q->types, false);
-    search_strs(b, "s.source", q->sources);
-    search_ids(b, "s.org_id", q->org_ids, false);
-    search_ids(b, "s.org_id", q->not_org_ids, true);
-    if (q->from)
-        search_int(b, " AND s.date_sighting >= ?", q->from);
-    if (q->to)
-        search_int(b, " AND s.date_sighting <= ?", q->to);
-    if (q->after_id > 0)
-        search_int(b, " AND s.id > ?", q->after_id);
-    buf_puts(&b->sql, q->order == SIGHTING_NEWEST_FIRST
-                          ? " ORDER BY s.date_sighting DESC, s.id DESC"
-                      : q->order == SIGHTING_BY_ATTRIBUTE ? " ORDER BY s.attribute_id, s.id"
-                                                          : " ORDER BY s.id");
-    if (q->limit > 0)
-        search_int(b, " LIMIT ?", q->limit);
-}
-
-static void search_free(struct search_stmt *b)
-{
-    buf_free(&b->sql);
-    pg_params_free(&b->p);
-    for (int i = 0; i < b->n_sets; i++)
-        free(b->sets[i]);
-}
-
 int pg_sighting_search(struct store_conn *base, struct arena *a, const struct sighting_query *q,
                        int (*fn)(void *ctx, struct sighting *s), void *ctx)
 {
-    struct search_stmt b = {.n_sets = 0};
-    buf_init(&b.sql, PG_VALUE_MAX);
-    pg_params_init(&b.p);
-    search_build(&b, q);
-    int rc = b.sql.err ? ERR_DB : 0;
-    struct pg_cursor cur = {0};
-    if (rc == 0) {
-        rc = pg_cursor_open(&cur, pg_conn(base), buf_cstr(&b.sql), &b.p, 1000);
-    }
+    struct pg_sqlb b;
+    pg_sqlb_init(&b, a);
+    pg_sqlb_text(&b,
+                 "SELECT " SIGHTING_COLS SIGHTING_FROM " LEFT JOIN objects o ON o.id = a.object_id"
+                 " WHERE a.deleted = 0 AND e.deleted = 0");
+    if (!q->with_deleted)
+        pg_sqlb_text(&b, " AND s.deleted = 0");
+    pg_sqlb_acl_event(&b, &q->acl);
+    pg_sqlb_acl_attribute(&b, &q->acl);
+    pg_sqlb_in_ids(&b, "s.id", q->ids, false);
+    pg_sqlb_in_ids(&b, "s.event_id", q->event_ids, false);
+    pg_sqlb_in_ids(&b, "s.attribute_id", q->attribute_ids, false);
+    pg_sqlb_in_strs(&b, "e.uuid", q->event_uuids);
+    pg_sqlb_in_strs(&b, "a.uuid", q->attribute_uuids);
+    pg_sqlb_in_ids(&b, "s.type", q->types, false);
+    pg_sqlb_in_strs(&b, "s.source", q->sources);
+    pg_sqlb_in_ids(&b, "s.org_id", q->org_ids, false);
+    pg_sqlb_in_ids(&b, "s.org_id", q->not_org_ids, true);
+    if (q->from)
+        pg_sqlb_int(&b, " AND s.date_sighting >= ?", q->from);
+    if (q->to)
+        pg_sqlb_int(&b, " AND s.date_sighting <= ?", q->to);
+    if (q->after_id > 0)
+        pg_sqlb_int(&b, " AND s.id > ?", q->after_id);
+    pg_sqlb_text(&b, q->order == SIGHTING_NEWEST_FIRST ? " ORDER BY s.date_sighting DESC, s.id DESC"
+                     : q->order == SIGHTING_BY_ATTRIBUTE ? " ORDER BY s.attribute_id, s.id"
+                                                         : " ORDER BY s.id");
+    if (q->limit > 0)
+        pg_sqlb_int(&b, " LIMIT ?", q->limit);
+    struct pg_cursor cur;
+    int rc = pg_sqlb_cursor_open(&cur, pg_conn(base), &b, 1000);
+    pg_sqlb_free(&b);
     while (rc == 0 && (rc = pg_cursor_next(&cur)) > 0) {
         struct sighting s;
         sighting_read(a, cur.res, cur.row, &s);
         rc = fn(ctx, &s);
     }
     pg_cursor_close(&cur);
-    search_free(&b);
     return rc;
 }
 
