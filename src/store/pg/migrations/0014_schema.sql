@@ -3,6 +3,8 @@
 -- version 14.  Every later change is a numbered file here and one in
 -- src/store/migrations/, under the same number.
 --
+-- Attribute values compare in byte order (COLLATE "C"), as in SQLite, whatever
+-- the database's locale: searches match composite values ("a|b") by range.
 -- As in SQLite: integer flags (0/1), Unix-time integers, no enforced foreign
 -- keys (the services check parents; an enforced key costs a look-up per
 -- inserted attribute).  Ids are identity columns that also take explicit
@@ -179,7 +181,7 @@ CREATE TABLE attributes (
     object_relation     text,
     type                text NOT NULL,
     category            text NOT NULL,
-    value               text NOT NULL,
+    value               text COLLATE "C" NOT NULL,
     comment             text,
     to_ids              integer NOT NULL DEFAULT 0,
     distribution        integer NOT NULL DEFAULT 5,
@@ -190,7 +192,7 @@ CREATE TABLE attributes (
     first_seen          text,
     last_seen           text,
     seq                 bigint NOT NULL,
-    value2              text
+    value2              text COLLATE "C"
 );
 CREATE INDEX attributes_value ON attributes (value);
 CREATE INDEX attributes_value2 ON attributes (value2) WHERE value2 IS NOT NULL;
