@@ -786,6 +786,8 @@ int64_t pg_next_seq(struct pg_conn *c)
 int pg_wait_change(struct store *base, unsigned timeout_ms)
 {
     struct pg_store *s = pg_store(base);
+    if (s->read_only)
+        return ERR_UNSUPPORTED; /* a hot standby takes no LISTEN: the caller polls */
     pthread_mutex_lock(&s->listen_lock);
     if (s->listener != NULL && PQstatus(s->listener) != CONNECTION_OK) {
         PQfinish(s->listener);
