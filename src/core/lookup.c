@@ -198,6 +198,14 @@ struct lookup_session {
     struct idmap attrs, events;
 };
 
+int lookup_ready(struct svc *s)
+{
+    struct store_conn *c = NULL;
+    int rc = store_begin_read(s->store, &c);
+    store_end(c, true);
+    return rc;
+}
+
 struct lookup_session *lookup_session_new(struct svc *s, const struct acl_filter *acl)
 {
     struct lookup_session *ss = xcalloc(1, sizeof(*ss));

@@ -50,6 +50,9 @@ const struct event *lookup_event_find(const struct lookup_events *es, int64_t id
  */
 struct lookup_session;
 struct lookup_session *lookup_session_new(struct svc *s, const struct acl_filter *acl);
+/* Whether the store can be read now (a read transaction opened and closed):
+ * a streamed answer checks it before it commits to a status. */
+int lookup_ready(struct svc *s);
 void lookup_session_free(struct lookup_session *ss);
 
 /*

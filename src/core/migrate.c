@@ -43,14 +43,21 @@ static int copy_table(struct store_conn *src, struct store_conn *dst, const char
 {
     struct table_copy t = {.dst = dst, .table = table};
     int rc = store_copy_out(src, table, copy_row, &t);
-    if (rc > 0 || t.rc < 0)
-        rc = t.rc < 0 ? t.rc : ERR_DB;
-    if (rc == 0)
+    const char *side = "from"; /* which database failed */
+    if (t.rc < 0) {
+        rc = t.rc;
+        side = "to";
+    } else if (rc > 0) {
+        rc = ERR_DB;
+    }
+    if (rc == 0) {
+        side = "to";
         rc = t.started ? store_copy_in_end(dst) : store_copy_in_begin(dst, table, 0, NULL);
-    else if (t.started)
+    } else if (t.started) {
         store_copy_in_end(dst);
+    }
     if (rc < 0)
-        return diag_set(d, rc, "to", "copying table %s failed after %lld rows: %s", table,
+        return diag_set(d, rc, side, "copying table %s failed after %lld rows: %s", table,
                         (long long)t.rows, err_str(rc));
     *rows = t.rows;
     return 0;

@@ -152,7 +152,8 @@ static void produce_batch(struct lookup_stream *ls)
         if (rc < 0) {
             log_warnx("lookup %s: %s", ls->req->request_id, err_str(rc));
             ls->error = rc == ERR_TOOBIG ? "a result was too large to write"
-                                         : "the store could not be read";
+                                         : "the database could not be read: the answer is "
+                                           "incomplete";
             ls->finished = true;
         }
     }
@@ -273,6 +274,11 @@ int lookup_post(struct request *req)
     }
     ls->tsv = (fmt != NULL && strcmp(fmt, "tsv") == 0) ||
               (fmt == NULL && accept != NULL && strstr(accept, "text/tab-separated-values"));
+    /* the answer streams: once it has begun its status is 200, so a store that
+     * cannot be read must be found out now (503), not in the first batch */
+    int ready = lookup_ready(&req->app->svc);
+    if (ready < 0)
+        return http_fail(req, ready, NULL);
     ls->acl = *http_acl(req);
     req->stream = lookup_stream_read;
     req->stream_ctx = ls;

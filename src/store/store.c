@@ -574,6 +574,16 @@ const char *const store_copy_tables[] = {
     "event_origins",     "sightings",      NULL,
 };
 
+bool store_copy_name_ok(const char *s)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 63)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
 /* Only the listed tables: their names go into SQL text. */
 static bool copy_table_known(const char *table)
 {

@@ -417,6 +417,10 @@ struct store_value {
  * node's scheduler starts afresh). */
 extern const char *const store_copy_tables[];
 
+/* Whether name may go into a copy statement's text as a column or table name:
+ * a plain lower-case identifier (the backends check the names they are given). */
+bool store_copy_name_ok(const char *name);
+
 /* Calls fn for every row of table (one of store_copy_tables) with its column
  * names and values, valid during the call.  fn returns non-zero to stop. */
 int store_copy_out(struct store_conn *c, const char *table,

@@ -387,8 +387,8 @@ unsigned char *pg_bytes(struct arena *a, const PGresult *r, int row, int col, si
 
 /* ---- cursors ---- */
 
-int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql,
-                   struct pg_params *p, int batch)
+int pg_cursor_open_values(struct pg_cursor *cur, struct pg_conn *c, const char *sql, int n,
+                          const char *const *values, int batch)
 {
     memset(cur, 0, sizeof(*cur));
     cur->c = c;
@@ -398,20 +398,32 @@ int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql,
     struct buf b;
     buf_init(&b, PG_VALUE_MAX);
     buf_printf(&b, "DECLARE %s NO SCROLL CURSOR FOR %s", cur->name, sql);
+    int count = 0;
+    char *text = b.err ? NULL : pg_number_placeholders(buf_cstr(&b), &count);
+    buf_free(&b);
+    if (text == NULL)
+        return ERR_TOOBIG;
     int rc = 0;
-    if (b.err) {
-        buf_free(&b);
-        pg_params_free(p);
-        return ERR_DB;
-    }
-    char *text = buf_take(&b, NULL);
-    PGresult *r = pg_exec_text(c, text, p, &rc);
+    PGresult *r = result_of(c, PQexecParams(c->db, text, n, NULL, n ? values : no_values, NULL,
+                                            NULL, 0),
+                            &rc);
     free(text);
     if (r == NULL)
         return rc;
     PQclear(r);
     cur->open = true;
     return 0;
+}
+
+int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql,
+                   struct pg_params *p, int batch)
+{
+    memset(cur, 0, sizeof(*cur));
+    int rc = p != NULL && p->err ? p->err
+                                 : pg_cursor_open_values(cur, c, sql, p ? p->n : 0,
+                                                         p ? p->v : NULL, batch);
+    pg_params_free(p);
+    return rc;
 }
 
 int pg_cursor_next(struct pg_cursor *cur)

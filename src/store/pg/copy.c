@@ -17,16 +17,6 @@
 /* Type oids (pg_type.h) of the integer columns and of bytea. */
 enum { OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
 
-static bool identifier(const char *s)
-{
-    if (s == NULL || *s == '\0' || strlen(s) > 63)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
-    return true;
-}
-
 int pg_copy_out(struct store_conn *base, const char *table,
                 int (*fn)(void *ctx, size_t n, const char *const *names,
                           const struct store_value *values),
@@ -68,11 +58,7 @@ int pg_copy_out(struct store_conn *base, const char *table,
                 v[i].len = (size_t)PQgetlength(cur.res, cur.row, i);
             }
         }
-        int stop = fn(ctx, (size_t)n, names, v);
-        if (stop != 0) {
-            rc = stop;
-            break;
-        }
+        rc = fn(ctx, (size_t)n, names, v); /* 0 goes on to the next row */
     }
     pg_cursor_close(&cur);
     arena_free(a);
@@ -94,7 +80,7 @@ int pg_copy_in_begin(struct store_conn *base, const char *table, size_t n,
     buf_init(&b, 64 * 1024);
     buf_printf(&b, "COPY %s (", table);
     for (size_t i = 0; i < n; i++) {
-        if (!identifier(names[i])) {
+        if (!store_copy_name_ok(names[i])) {
             buf_free(&b);
             return ERR_INVAL;
         }
@@ -211,7 +197,7 @@ int pg_copy_finish(struct store_conn *base, int64_t seq)
         return rc;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
         const char *t = pg_str(r, i, 0);
-        if (!identifier(t))
+        if (!store_copy_name_ok(t))
             continue;
         char sql[256];
         snprintf(sql, sizeof(sql),

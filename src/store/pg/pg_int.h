@@ -265,6 +265,10 @@ struct pg_cursor {
 };
 int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql,
                    struct pg_params *p, int batch);
+/* The same with n values as text (NULL: SQL NULL), for statements with more
+ * values than struct pg_params holds (search.c's builder). */
+int pg_cursor_open_values(struct pg_cursor *cur, struct pg_conn *c, const char *sql, int n,
+                          const char *const *values, int batch);
 /* 1 with cur->res/cur->row on the next row, 0 at the end, or an error. */
 int pg_cursor_next(struct pg_cursor *cur);
 void pg_cursor_close(struct pg_cursor *cur);

@@ -347,38 +347,13 @@ static void render_limit(struct pg_sqlb *b, const struct query *q)
     }
 }
 
-/*
- * pg_cursor_open's work for a statement with more values than struct
- * pg_params holds: the same DECLARE, the values passed as they are, the
- * cursor named from the connection's count as pg_cursor_open names its own.
- */
 int pg_sqlb_cursor_open(struct pg_cursor *cur, struct pg_conn *c, struct pg_sqlb *b, int batch)
 {
-    memset(cur, 0, sizeof(*cur));
-    cur->c = c;
-    cur->batch = batch > 0 ? batch : 1000;
-    cur->row = -1;
-    if (b->sql.err || b->err || b->n > SQLB_MAX_VALUES)
+    if (b->sql.err || b->err || b->n > SQLB_MAX_VALUES) {
+        memset(cur, 0, sizeof(*cur)); /* closing it is still right */
         return ERR_TOOBIG;
-    snprintf(cur->name, sizeof(cur->name), "c%u", ++c->n_cursors);
-    struct buf decl;
-    buf_init(&decl, PG_VALUE_MAX);
-    buf_printf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s", cur->name, buf_cstr(&b->sql));
-    int n = 0;
-    char *text = decl.err ? NULL : pg_number_placeholders(buf_cstr(&decl), &n);
-    buf_free(&decl);
-    if (text == NULL)
-        return ERR_TOOBIG;
-    PGresult *r = PQexecParams(c->db, text, (int)b->n, NULL, b->v, NULL, NULL, 0);
-    free(text);
-    int rc = 0;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        rc = pg_error(c, r);
-    PQclear(r);
-    if (rc < 0)
-        return rc;
-    cur->open = true;
-    return 0;
+    }
+    return pg_cursor_open_values(cur, c, buf_cstr(&b->sql), (int)b->n, b->v, batch);
 }
 
 int pg_attribute_search(struct store_conn *base, struct arena *a, const struct query *q,

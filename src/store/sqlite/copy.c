@@ -13,18 +13,6 @@
 
 #define COPY_COLS_MAX 64
 
-/* A column name from the other database: a plain identifier only, since it
- * goes into the statement's text. */
-static bool identifier(const char *s)
-{
-    if (s == NULL || *s == '\0' || strlen(s) > 63)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
-    return true;
-}
-
 int sq_copy_out(struct store_conn *base, const char *table,
                 int (*fn)(void *ctx, size_t n, const char *const *names,
                           const struct store_value *values),
@@ -93,7 +81,7 @@ int sq_copy_in_begin(struct store_conn *base, const char *table, size_t n,
     buf_init(&b, 64 * 1024);
     buf_printf(&b, "INSERT INTO %s (", table);
     for (size_t i = 0; i < n; i++) {
-        if (!identifier(names[i])) {
+        if (!store_copy_name_ok(names[i])) {
             buf_free(&b);
             return ERR_INVAL;
         }
