@@ -590,12 +590,6 @@ def test_migrate_sqlite_to_postgresql_keeps_everything_and_refuses_a_used_destin
     write_after_migration(node, world, ids)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "liaison migrate from PostgreSQL copies no table with a row: pg_copy_out "
-    "(src/store/pg/copy.c) loops `while (rc == 0 && (rc = pg_cursor_next(&cur)) > 0)`, so "
-    "after the first row rc is 1, the loop ends and 1 is taken for 'stop'; `liaison init "
-    "--db PG; liaison migrate --from PG --to x.db` fails with 'copying table settings "
-    "failed after 1 rows: database error' (and blames --to)"))
 def test_migrate_postgresql_to_sqlite_and_postgresql_keeps_everything(lab, tmp_path):
     # a PostgreSQL node with data
     pg = shared_db("migpg")
@@ -982,12 +976,6 @@ def test_postgresql_restart_and_outage_answer_503_then_recover(lab, tmp_path):
     assert took <= 1.5, "the other node's index caught up after %.1f s" % took
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "POST /lookup streams its answer: with the caller's key in the 2 s key cache, a "
-    "database that is down is found only after the 200 went out, and the answer is "
-    "200 {\"results\": [], ..., \"error\": \"the store could not be read\"}, an empty "
-    "(false negative) result, where every other read answers 503 naming the database "
-    "(src/http/lookup.c produce_batch)"))
 def test_lookup_while_postgresql_is_down_answers_503(lab, tmp_path):
     pg = lab.pg()
     url = pg.start()
