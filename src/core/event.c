@@ -374,7 +374,7 @@ static int item_uuid_in_use(const struct new_item *it, struct diag *d)
 static int items_insert(struct store_conn *c, struct arena *a, int64_t event_id,
                         struct new_items *b, size_t end, struct diag *d)
 {
-    struct attribute **ats = arena_alloc(a, (end ? end : 1) * sizeof(*ats));
+    struct attribute **ats = arena_alloc(a, (end ? end : 1) * sizeof(struct attribute *));
     size_t *item = arena_alloc(a, (end ? end : 1) * sizeof(*item));
     size_t n = 0;
     int rc = 0;
