@@ -17,6 +17,7 @@
 #include "util/parse.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,28 +41,21 @@ static int uuid_in_use(const char *uuid, const char *field, struct diag *d)
     return diag_set(d, ERR_CONFLICT, field, "uuid %s is already in use on this instance", uuid);
 }
 
-/* Gives uuid a fresh value if empty, else checks it is not used elsewhere
- * (for an attribute, elsewhere than in attributes: see attribute_insert). */
-static int uuid_claim_for(struct store_conn *c, char uuid[UUID_STR_LEN + 1], bool attribute,
-                          const char *field, struct diag *d)
+/* Gives uuid a fresh value if empty, else checks it is not used elsewhere. */
+static int uuid_claim(struct store_conn *c, char uuid[UUID_STR_LEN + 1], const char *field,
+                      struct diag *d)
 {
     if (uuid[0] == '\0') {
         uuid_generate(uuid);
         return 0;
     }
     bool taken;
-    int rc = store_uuid_taken_by(c, uuid, !attribute, &taken);
+    int rc = store_uuid_taken(c, uuid, &taken);
     if (rc < 0)
         return rc;
     if (taken)
         return uuid_in_use(uuid, field, d);
     return 0;
-}
-
-static int uuid_claim(struct store_conn *c, char uuid[UUID_STR_LEN + 1], const char *field,
-                      struct diag *d)
-{
-    return uuid_claim_for(c, uuid, false, field, d);
 }
 
 /*
@@ -156,17 +150,26 @@ static int attribute_prepare(const struct principal *p, struct store_conn *c, st
     return 0;
 }
 
-static int tags_attach(struct store_conn *c, struct arena *a, int64_t event_id,
-                       int64_t attribute_id, struct tag_ref *tags, size_t n, const char *field,
-                       struct diag *d)
+/* Checks the tags given with an item: each needs a name. */
+static int tags_check(const struct tag_ref *tags, size_t n, const char *field, struct diag *d)
 {
     for (size_t i = 0; i < n; i++) {
-        struct tag *t = &tags[i].tag;
-        if (t->name == NULL || *t->name == '\0') {
+        if (tags[i].tag.name == NULL || *tags[i].tag.name == '\0') {
             char path[96];
             snprintf(path, sizeof(path), "%s.Tag.%zu.name", field, i);
             return diag_set(d, ERR_INVAL, path, "tag name is required");
         }
+    }
+    return 0;
+}
+
+static int tags_attach(struct store_conn *c, struct arena *a, int64_t event_id,
+                       int64_t attribute_id, struct tag_ref *tags, size_t n, const char *field,
+                       struct diag *d)
+{
+    int rc = tags_check(tags, n, field, d);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct tag *t = &tags[i].tag;
         if (t->colour == NULL)
             t->colour = "#ffffff";
         t->exportable = true;
@@ -174,42 +177,18 @@ static int tags_attach(struct store_conn *c, struct arena *a, int64_t event_id,
             uuid_generate(t->uuid); /* used only if the tag is new */
         if (t->timestamp <= 0)
             t->timestamp = now_seconds();
-        int rc = store_tag_resolve(c, a, t, true);
-        if (rc < 0)
+        if ((rc = store_tag_resolve(c, a, t, true)) < 0)
             return rc;
-        rc = attribute_id ? store_attribute_tag_attach(c, event_id, attribute_id, t->id,
-                                                       tags[i].local)
-                          : store_event_tag_attach(c, event_id, t->id, tags[i].local);
-        if (rc < 0)
-            return rc;
+        rc = attribute_id
+                 ? store_attribute_tag_attach(c, event_id, attribute_id, t->id, tags[i].local)
+                 : store_event_tag_attach(c, event_id, t->id, tags[i].local);
     }
-    return 0;
+    return rc;
 }
 
-static int attribute_insert(const struct principal *p, struct store_conn *c, struct arena *a,
-                            int64_t event_id,
-                            int64_t object_id, struct attribute *at, const char *field,
-                            int64_t now, struct diag *d)
-{
-    int rc = attribute_prepare(p, c, a, at, field, now, d);
-    if (rc < 0)
-        return rc;
-    char path[96];
-    snprintf(path, sizeof(path), "%s.uuid", field);
-    if ((rc = uuid_claim_for(c, at->uuid, true, path, d)) < 0)
-        return rc;
-    at->event_id = event_id;
-    at->object_id = object_id;
-    if ((rc = store_attribute_insert(c, at)) == ERR_CONFLICT)
-        return uuid_in_use(at->uuid, path, d); /* uuid is the table's only unique key */
-    if (rc < 0)
-        return rc;
-    return tags_attach(c, a, event_id, at->id, at->tags, at->n_tags, field, d);
-}
-
-static int object_insert(const struct principal *p, struct store_conn *c, struct arena *a,
-                         int64_t event_id,
-                         struct object *o, const char *field, int64_t now, struct diag *d)
+/* Checks an object's own fields (not its attributes) and fills defaults. */
+static int object_check(const struct principal *p, struct store_conn *c, struct object *o,
+                        const char *field, int64_t now, struct diag *d)
 {
     char path[96];
     if (o->name == NULL || *o->name == '\0') {
@@ -223,22 +202,240 @@ static int object_insert(const struct principal *p, struct store_conn *c, struct
                                 d);
     if (rc < 0)
         return rc;
-    snprintf(path, sizeof(path), "%s.uuid", field);
-    if ((rc = uuid_claim(c, o->uuid, path, d)) < 0)
-        return rc;
     if (o->timestamp <= 0)
         o->timestamp = now;
     if (o->meta_category == NULL)
         o->meta_category = "misc";
-    o->event_id = event_id;
-    if ((rc = store_object_insert(c, o)) < 0)
-        return rc;
-    for (size_t i = 0; i < o->n_attrs; i++) {
-        snprintf(path, sizeof(path), "%s.Attribute.%zu", field, i);
-        if ((rc = attribute_insert(p, c, a, event_id, o->id, &o->attrs[i], path, now, d)) < 0)
+    return 0;
+}
+
+/* ---- new attributes and objects, written together ---- */
+
+/*
+ * The new attributes and objects of one write in document order, an object's
+ * attributes right after it: a new event's content, a new object, a lone
+ * attribute.  They are written in four steps - all checked, all uuids claimed
+ * (a store call per kind), all objects then all attributes inserted (one
+ * store call), the attributes' tags attached - so that an import costs a few
+ * statements per event instead of several per attribute.  The answer is the
+ * one writing the items one after the other would give: the first item that
+ * fails, in document order, and within an item its own fields first, then its
+ * uuid (taken here, or by an earlier item), then its tags' names.  A failure
+ * may leave some items written: the caller undoes the transaction.
+ */
+struct new_item {
+    struct attribute *at; /* an attribute, or NULL for an object */
+    struct object *o;     /* the object, or the attribute's new object (NULL: none) */
+    const char *field;    /* the item's path for errors ("Event.Object.1.Attribute.2") */
+};
+
+struct new_items {
+    struct new_item *v;
+    size_t n, cap;
+    size_t claimed;  /* the items whose uuids are claimed: those before the first that
+                        fails its checks, and that one too when a tag name failed */
+    size_t conflict; /* the first item whose uuid is taken (claimed: none) */
+};
+
+static void items_add(struct arena *a, struct new_items *b, struct attribute *at, struct object *o,
+                      const char *field)
+{
+    b->v = arena_grow(a, b->v, b->n, &b->cap, sizeof(*b->v));
+    b->v[b->n++] = (struct new_item){at, o, field};
+}
+
+/* Adds attrs[0..n), of the new object o (NULL: of the event itself), with
+ * paths "<prefix>.Attribute.<i>". */
+static void items_add_attrs(struct arena *a, struct new_items *b, struct attribute *attrs, size_t n,
+                            struct object *o, const char *prefix)
+{
+    for (size_t i = 0; i < n; i++) {
+        attrs[i].object_id = 0; /* or o's id, once o is inserted */
+        items_add(a, b, &attrs[i], o, arena_printf(a, "%s.Attribute.%zu", prefix, i));
+    }
+}
+
+static void items_add_object(struct arena *a, struct new_items *b, struct object *o,
+                             const char *field)
+{
+    items_add(a, b, NULL, o, field);
+    items_add_attrs(a, b, o->attrs, o->n_attrs, o, field);
+}
+
+/* Checks the items in order up to the first that fails: 0 or its failure
+ * (d set); sets b->claimed. */
+static int items_check(const struct principal *p, struct store_conn *c, struct arena *a,
+                       struct new_items *b, int64_t now, struct diag *d)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct new_item *it = &b->v[i];
+        int rc = it->at ? attribute_prepare(p, c, a, it->at, it->field, now, d)
+                        : object_check(p, c, it->o, it->field, now, d);
+        b->claimed = i;
+        if (rc == 0 && it->at && (rc = tags_check(it->at->tags, it->at->n_tags, it->field, d)) < 0)
+            b->claimed = i + 1;
+        if (rc < 0)
             return rc;
     }
+    b->claimed = b->n;
     return 0;
+}
+
+/* A uuid to claim: sorted by uuid, then item, the first of a run of equal
+ * uuids is the one that may be free. */
+struct claim {
+    const char *uuid;
+    size_t item;
+    bool taken; /* stored (set on the first of its run) */
+};
+
+static int cmp_claim(const void *x, const void *y)
+{
+    const struct claim *a = x, *b = y;
+    int c = strcmp(a->uuid, b->uuid);
+    return c ? c : (a->item > b->item) - (a->item < b->item);
+}
+
+static int cmp_claim_uuid(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct claim *)elem)->uuid);
+}
+
+struct claims {
+    struct claim *v;
+    size_t n;
+};
+
+/* store_uuids_taken_by's callback: marks the first claim of uuid. */
+static int claim_taken(void *ctx, const char *uuid)
+{
+    struct claims *cl = ctx;
+    struct claim *hit = bsearch(uuid, cl->v, cl->n, sizeof(*cl->v), cmp_claim_uuid);
+    while (hit != NULL && hit > cl->v && strcmp(hit[-1].uuid, uuid) == 0)
+        hit--;
+    if (hit != NULL)
+        hit->taken = true;
+    return 0;
+}
+
+/* Asks the store which of the claims' distinct uuids are taken, those of
+ * attributes (at) or of objects (!at): an attribute's uuid is checked against
+ * the attributes by their insert (store_uuid_taken_by), an object's against
+ * every table. */
+static int claims_ask(struct store_conn *c, struct arena *a, const struct new_items *b,
+                      struct claims *cl, bool at)
+{
+    const char **set = arena_alloc(a, (cl->n ? cl->n : 1) * sizeof(*set));
+    size_t n = 0;
+    for (size_t k = 0; k < cl->n; k++)
+        if ((k == 0 || strcmp(cl->v[k - 1].uuid, cl->v[k].uuid) != 0) &&
+            (b->v[cl->v[k].item].at != NULL) == at)
+            set[n++] = cl->v[k].uuid;
+    if (n == 0)
+        return 0;
+    return store_uuids_taken_by(c, (struct str_set){set, n}, !at, claim_taken, cl);
+}
+
+/* Gives the claimed items without a uuid a fresh one and finds the first
+ * whose uuid is taken here or by an earlier item (b->conflict). */
+static int items_claim(struct store_conn *c, struct arena *a, struct new_items *b)
+{
+    struct claims cl = {arena_alloc(a, (b->claimed ? b->claimed : 1) * sizeof(*cl.v)), 0};
+    for (size_t i = 0; i < b->claimed; i++) {
+        char *uuid = b->v[i].at ? b->v[i].at->uuid : b->v[i].o->uuid;
+        if (uuid[0] == '\0')
+            uuid_generate(uuid);
+        else
+            cl.v[cl.n++] = (struct claim){uuid, i, false};
+    }
+    qsort(cl.v, cl.n, sizeof(*cl.v), cmp_claim);
+    int rc = claims_ask(c, a, b, &cl, false);
+    if (rc == 0)
+        rc = claims_ask(c, a, b, &cl, true);
+    b->conflict = b->claimed;
+    for (size_t k = 0; k < cl.n; k++) {
+        bool again = k > 0 && strcmp(cl.v[k - 1].uuid, cl.v[k].uuid) == 0;
+        if ((again || cl.v[k].taken) && cl.v[k].item < b->conflict)
+            b->conflict = cl.v[k].item;
+    }
+    return rc;
+}
+
+static int item_uuid_in_use(const struct new_item *it, struct diag *d)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s.uuid", it->field);
+    return uuid_in_use(it->at ? it->at->uuid : it->o->uuid, path, d);
+}
+
+/* Inserts the items before `end`: the objects, then the attributes with one
+ * store call.  An attribute whose uuid a stored attribute has is the
+ * conflict. */
+static int items_insert(struct store_conn *c, struct arena *a, int64_t event_id,
+                        struct new_items *b, size_t end, struct diag *d)
+{
+    struct attribute **ats = arena_alloc(a, (end ? end : 1) * sizeof(struct attribute *));
+    size_t *item = arena_alloc(a, (end ? end : 1) * sizeof(*item));
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < end && rc == 0; i++) {
+        struct new_item *it = &b->v[i];
+        if (it->at == NULL) {
+            it->o->event_id = event_id;
+            rc = store_object_insert(c, it->o);
+            continue;
+        }
+        it->at->event_id = event_id;
+        if (it->o != NULL)
+            it->at->object_id = it->o->id;
+        item[n] = i;
+        ats[n++] = it->at;
+    }
+    size_t conflict;
+    if (rc == 0 && (rc = store_attributes_insert(c, ats, n, &conflict)) == ERR_CONFLICT)
+        return item_uuid_in_use(&b->v[item[conflict]], d);
+    return rc;
+}
+
+/* Writes the items into event event_id (see struct new_item). */
+static int items_write(const struct principal *p, struct store_conn *c, struct arena *a,
+                       int64_t event_id, struct new_items *b, int64_t now, struct diag *d)
+{
+    int failure = items_check(p, c, a, b, now, d); /* d holds it until a uuid fails first */
+    int rc = items_claim(c, a, b);
+    if (rc == 0)
+        rc = items_insert(c, a, event_id, b, b->conflict, d);
+    if (rc == 0 && b->conflict < b->claimed)
+        rc = item_uuid_in_use(&b->v[b->conflict], d);
+    if (rc < 0 || failure < 0)
+        return rc < 0 ? rc : failure;
+    for (size_t i = 0; i < b->n && rc == 0; i++) {
+        struct attribute *at = b->v[i].at;
+        if (at != NULL)
+            rc = tags_attach(c, a, event_id, at->id, at->tags, at->n_tags, b->v[i].field, d);
+    }
+    return rc;
+}
+
+/* A lone attribute, into object object_id (0: the event itself). */
+static int attribute_insert(const struct principal *p, struct store_conn *c, struct arena *a,
+                            int64_t event_id, int64_t object_id, struct attribute *at,
+                            const char *field, int64_t now, struct diag *d)
+{
+    struct new_items b = {0};
+    items_add(a, &b, at, NULL, field);
+    at->object_id = object_id;
+    return items_write(p, c, a, event_id, &b, now, d);
+}
+
+/* A new object with its attributes. */
+static int object_insert(const struct principal *p, struct store_conn *c, struct arena *a,
+                         int64_t event_id, struct object *o, const char *field, int64_t now,
+                         struct diag *d)
+{
+    struct new_items b = {0};
+    items_add_object(a, &b, o, field);
+    return items_write(p, c, a, event_id, &b, now, d);
 }
 
 /* References are inserted after all objects and attributes exist, so that a
@@ -354,17 +551,13 @@ int event_create(struct store_conn *c, struct arena *a, const struct principal *
         return rc;
     if ((rc = store_event_insert(c, e)) < 0)
         return rc;
+    struct new_items b = {0};
+    items_add_attrs(a, &b, e->attrs, e->n_attrs, NULL, "Event");
+    for (size_t i = 0; i < e->n_objects; i++)
+        items_add_object(a, &b, &e->objects[i], arena_printf(a, "Event.Object.%zu", i));
+    if ((rc = items_write(p, c, a, e->id, &b, now, d)) < 0)
+        return rc;
     char path[96];
-    for (size_t i = 0; i < e->n_attrs; i++) {
-        snprintf(path, sizeof(path), "Event.Attribute.%zu", i);
-        if ((rc = attribute_insert(p, c, a, e->id, 0, &e->attrs[i], path, now, d)) < 0)
-            return rc;
-    }
-    for (size_t i = 0; i < e->n_objects; i++) {
-        snprintf(path, sizeof(path), "Event.Object.%zu", i);
-        if ((rc = object_insert(p, c, a, e->id, &e->objects[i], path, now, d)) < 0)
-            return rc;
-    }
     for (size_t i = 0; i < e->n_objects; i++) {
         snprintf(path, sizeof(path), "Event.Object.%zu", i);
         if ((rc = object_refs_insert(c, a, e->id, &e->objects[i], path, now, d)) < 0)

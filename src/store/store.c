@@ -416,6 +416,18 @@ int store_uuid_taken_by(struct store_conn *c, const char *uuid, bool attributes,
     return c->ops->uuid_taken_by(c, uuid, attributes, taken);
 }
 
+int store_uuids_taken_by(struct store_conn *c, struct str_set uuids, bool attributes,
+                         int (*fn)(void *ctx, const char *uuid), void *ctx)
+{
+    return c->ops->uuids_taken_by(c, uuids, attributes, fn, ctx);
+}
+
+int store_attributes_insert(struct store_conn *c, struct attribute *const *ats, size_t n,
+                            size_t *conflict)
+{
+    return c->ops->attributes_insert(c, ats, n, conflict);
+}
+
 int store_attribute_search(struct store_conn *c, struct arena *a, const struct query *q,
                            bool with_tags,
                            int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),

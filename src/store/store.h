@@ -235,6 +235,25 @@ int store_uuid_taken(struct store_conn *c, const char *uuid, bool *taken);
  * learns of a taken attribute uuid from the table's own unique index
  * (ERR_CONFLICT), which spares a look-up in its largest index. */
 int store_uuid_taken_by(struct store_conn *c, const char *uuid, bool attributes, bool *taken);
+/*
+ * store_uuid_taken_by for many uuids at once (one statement on PostgreSQL):
+ * calls fn for each of uuids that is taken, in no particular order (a uuid
+ * listed twice may be reported twice), with uuid valid during the call; fn
+ * must not use c, and its non-zero return stops the calls and is returned.
+ */
+int store_uuids_taken_by(struct store_conn *c, struct str_set uuids, bool attributes,
+                         int (*fn)(void *ctx, const char *uuid), void *ctx);
+/*
+ * store_attribute_insert for many attributes at once (PostgreSQL streams
+ * them through COPY): inserts *ats[0], ..., *ats[n - 1] (borrowed; event_id
+ * and object_id set by the caller) and sets each one's id, increasing in
+ * array order.  ERR_CONFLICT when one's uuid is taken by a stored attribute
+ * or an earlier one of the array: *conflict is the first such index, the
+ * attributes before it are inserted and it and those after it are not (the
+ * transaction stays usable).
+ */
+int store_attributes_insert(struct store_conn *c, struct attribute *const *ats, size_t n,
+                            size_t *conflict);
 
 /* Calls fn for each attribute matching q, ordered by id, honouring limit/page
  * and after_id; fn's non-zero return stops it, as for store_event_search.
@@ -564,6 +583,10 @@ struct store_ops {
                          struct attribute **out);
     int (*attribute_delete)(struct store_conn *c, int64_t id, bool hard);
     int (*uuid_taken_by)(struct store_conn *c, const char *uuid, bool attributes, bool *taken);
+    int (*uuids_taken_by)(struct store_conn *c, struct str_set uuids, bool attributes,
+                          int (*fn)(void *ctx, const char *uuid), void *ctx);
+    int (*attributes_insert)(struct store_conn *c, struct attribute *const *ats, size_t n,
+                             size_t *conflict);
     int (*attribute_search)(struct store_conn *c, struct arena *a, const struct query *q,
                             bool with_tags,
                             int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),

@@ -113,6 +113,100 @@ def test_bad_event_fields_are_refused_naming_field(admin, body, field):
     assert field in json.dumps(r.json()), r.text
 
 
+def _bulk(n, prefix):
+    return [{"type": "domain", "value": "%s%d.bulk.example" % (prefix, i),
+             "uuid": str(uuid.uuid4())} for i in range(n)]
+
+
+def _bulk_event():
+    """An event with enough attributes (and objects with enough) for a
+    backend's bulk insert."""
+    return {"info": "bulk", "uuid": str(uuid.uuid4()), "Attribute": _bulk(12, "a"),
+            "Object": [{"name": "domain-ip", "uuid": str(uuid.uuid4()), "Attribute": _bulk(9, "o%d-" % k)}
+                       for k in range(2)]}
+
+
+# (what to change in _bulk_event, the status, the field named): the first item
+# that fails in document order (attributes, then each object and its
+# attributes) is reported, as if each were written in turn - for one item its
+# own fields first, then its uuid (tag names are the decoder's: test_events_svc.c).
+FIRST_FAILURES = [
+    ("later bad type after a taken uuid",
+     lambda ev, st: (ev["Attribute"][5].update(uuid=st["Attribute"][0]["uuid"]),
+                     ev["Attribute"][9].update(type="no-such-type")),
+     409, "Event.Attribute.5.uuid"),
+    ("earlier bad type before a taken uuid",
+     lambda ev, st: (ev["Attribute"][3].update(type="no-such-type"),
+                     ev["Attribute"][7].update(uuid=st["Attribute"][0]["uuid"])),
+     403, "Event.Attribute.3.type"),
+    ("uuid of an earlier attribute",
+     lambda ev, st: ev["Attribute"][10].update(uuid=ev["Attribute"][2]["uuid"]),
+     409, "Event.Attribute.10.uuid"),
+    ("uuid of the event itself",
+     lambda ev, st: ev["Attribute"][0].update(uuid=ev["uuid"]),
+     409, "Event.Attribute.0.uuid"),
+    ("uuid of a stored object",
+     lambda ev, st: ev["Attribute"][6].update(uuid=st["Object"][0]["uuid"]),
+     409, "Event.Attribute.6.uuid"),
+    ("object with an earlier attribute's uuid",
+     lambda ev, st: ev["Object"][0].update(uuid=ev["Attribute"][1]["uuid"]),
+     409, "Event.Object.0.uuid"),
+    ("object with a stored attribute's uuid",
+     lambda ev, st: ev["Object"][1].update(uuid=st["Attribute"][0]["uuid"]),
+     409, "Event.Object.1.uuid"),
+    ("object attribute with its object's uuid",
+     lambda ev, st: ev["Object"][0]["Attribute"][3].update(uuid=ev["Object"][0]["uuid"]),
+     409, "Event.Object.0.Attribute.3.uuid"),
+    ("object with the uuid of an earlier object's attribute",
+     lambda ev, st: ev["Object"][1].update(uuid=ev["Object"][0]["Attribute"][1]["uuid"]),
+     409, "Event.Object.1.uuid"),
+    ("object attribute with a stored attribute's uuid before a later object's bad name",
+     lambda ev, st: (ev["Object"][0]["Attribute"][2].update(uuid=st["Attribute"][0]["uuid"]),
+                     ev["Object"][1].update(name="")),
+     409, "Event.Object.0.Attribute.2.uuid"),
+    ("object attribute bad value before a later uuid of the stored event",
+     lambda ev, st: (ev["Object"][0]["Attribute"][4].update(type="ip-dst"),
+                     ev["Object"][1]["Attribute"][0].update(uuid=st["uuid"])),
+     403, "Event.Object.0.Attribute.4.value"),
+]
+
+
+@pytest.mark.parametrize("change,status,field", [c[1:] for c in FIRST_FAILURES],
+                         ids=[c[0] for c in FIRST_FAILURES])
+def test_first_failure_in_document_order_is_reported(admin, change, status, field):
+    stored = add(admin, _bulk_event())
+    before = len(admin.post("/events/index", {}).json())
+    ev = _bulk_event()
+    change(ev, stored)
+    r = admin.post("/events/add", ev)
+    assert r.status_code == status, r.text
+    assert json.dumps(field) in r.text, r.text
+    assert len(admin.post("/events/index", {}).json()) == before
+    assert admin.get("/events/view/%s" % ev["uuid"]).status_code == 404
+
+
+def test_attributes_take_ids_in_document_order(admin):
+    ev = _bulk_event()
+    ev["Attribute"][1]["Tag"] = [{"name": "bulk:one"}, {"name": "tlp:green"}]
+    ev["Object"][1]["Attribute"][8]["Tag"] = [{"name": "bulk:two"}]
+    ev["Attribute"][2]["uuid"] = ""
+    added = add(admin, ev)
+    viewed = admin.get("/events/view/%s" % added["id"]).json()["Event"]
+    flat = viewed["Attribute"] + [a for o in viewed["Object"] for a in o["Attribute"]]
+    ids = [int(a["id"]) for a in flat]
+    assert ids == sorted(ids) and len(set(ids)) == 30
+    given = ev["Attribute"] + [a for o in ev["Object"] for a in o["Attribute"]]
+    assert [a["value"] for a in flat] == [a["value"] for a in given]
+    assert [a["uuid"] for a in flat if a["uuid"] != flat[2]["uuid"]] == \
+        [a["uuid"] for a in given if a["uuid"]]
+    uuid.UUID(flat[2]["uuid"])
+    for o in viewed["Object"]:
+        assert {a["object_id"] for a in o["Attribute"]} == {o["id"]}
+    assert [t["name"] for t in flat[1]["Tag"]] == ["bulk:one", "tlp:green"]
+    assert [t["name"] for t in flat[-1]["Tag"]] == ["bulk:two"]
+    assert all("Tag" not in a or not a["Tag"] for a in flat[2:-1])
+
+
 def test_view_by_id_and_uuid_and_404(admin):
     ev = add(admin, {"info": "view me"})
     a = admin.get("/events/view/%s" % ev["id"]).json()

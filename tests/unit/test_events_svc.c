@@ -366,6 +366,73 @@ static void test_acl_rules(void **state)
     assert_true(acl_can_edit_tags(&tagger));
 }
 
+/* An event of three domains; attribute `tagged` gets a tag without a name. */
+static struct event *three_attrs(struct arena *a, int tagged)
+{
+    struct event *e = arena_calloc(a, 1, sizeof(*e));
+    e->info = "three";
+    e->distribution = 1;
+    e->analysis = -1;
+    e->attrs = arena_calloc(a, 3, sizeof(*e->attrs));
+    e->n_attrs = 3;
+    for (int i = 0; i < 3; i++) {
+        e->attrs[i].type = "domain";
+        e->attrs[i].value = arena_printf(a, "d%d.example", i);
+        e->attrs[i].distribution = -1;
+    }
+    if (tagged >= 0) {
+        e->attrs[tagged].tags = arena_calloc(a, 1, sizeof(struct tag_ref));
+        e->attrs[tagged].tags[0].tag.name = "";
+        e->attrs[tagged].n_tags = 1;
+    }
+    return e;
+}
+
+/* The event service writes a new event's attributes together; its answer is
+ * still that of writing them in turn: for one attribute its fields, then its
+ * uuid, then its tags' names (the decoders refuse a tag without a name before
+ * the service, so only this test reaches that rule). */
+static void test_add_reports_the_first_failure_in_document_order(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w);
+    struct principal alice = member(&w.org_a, 1, EDITOR);
+    struct event_saved sv;
+    struct diag d = {0};
+    struct event *held = three_attrs(w.a, -1);
+    assert_int_equal(events_add(&w.s, &alice, w.a, held, NULL, &sv, &d), 0);
+
+    struct event *e = three_attrs(w.a, 1);
+    assert_int_equal(events_add(&w.s, &alice, w.a, e, NULL, &sv, &d), ERR_INVAL);
+    assert_string_equal(d.field, "Event.Attribute.1.Tag.0.name");
+    e = three_attrs(w.a, 1);
+    memcpy(e->attrs[1].uuid, held->attrs[0].uuid, sizeof(e->attrs[1].uuid));
+    assert_int_equal(events_add(&w.s, &alice, w.a, e, NULL, &sv, &d), ERR_CONFLICT);
+    assert_string_equal(d.field, "Event.Attribute.1.uuid");
+    e = three_attrs(w.a, 0);
+    e->attrs[2].type = "no-such-type";
+    memcpy(e->attrs[1].uuid, held->attrs[0].uuid, sizeof(e->attrs[1].uuid));
+    assert_int_equal(events_add(&w.s, &alice, w.a, e, NULL, &sv, &d), ERR_INVAL);
+    assert_string_equal(d.field, "Event.Attribute.0.Tag.0.name");
+    e = three_attrs(w.a, 2);
+    e->attrs[1].type = "no-such-type";
+    assert_int_equal(events_add(&w.s, &alice, w.a, e, NULL, &sv, &d), ERR_INVAL);
+    assert_string_equal(d.field, "Event.Attribute.1.type");
+
+    /* a lone attribute (attributes_add) follows the same order */
+    struct event *lone = three_attrs(w.a, 0);
+    memcpy(lone->attrs[0].uuid, held->attrs[2].uuid, sizeof(lone->attrs[0].uuid));
+    assert_int_equal(attributes_add(&w.s, &alice, w.a, held->uuid, lone->attrs, 1, false, &d),
+                     ERR_CONFLICT);
+    assert_string_equal(d.field, "Attribute.uuid");
+    lone = three_attrs(w.a, 0);
+    assert_int_equal(attributes_add(&w.s, &alice, w.a, held->uuid, lone->attrs, 1, false, &d),
+                     ERR_INVAL);
+    assert_string_equal(d.field, "Attribute.Tag.0.name");
+    world_close(&w);
+}
+
 static void test_import(void **state)
 {
     (void)state;
@@ -409,6 +476,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
         cmocka_unit_test(test_acl_rules),
         cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_reports_the_first_failure_in_document_order, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -682,6 +682,179 @@ static void test_objects_references_tags_and_purge(void **state)
     store_close(s);
 }
 
+/* ---- attributes in bulk ---- */
+
+/* Attribute i of a bulk insert: uuid 4a4a4a4a-...-<i>, value "v<i>.example". */
+static struct attribute *bulk_attrs(struct arena *a, int64_t event_id, size_t n, size_t first)
+{
+    struct attribute *v = arena_calloc(a, n, sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        v[i].event_id = event_id;
+        v[i].type = "domain";
+        v[i].category = "Network activity";
+        v[i].value = arena_printf(a, "v%zu.example", first + i);
+        v[i].distribution = DIST_INHERIT;
+        v[i].timestamp = 100;
+        snprintf(v[i].uuid, sizeof(v[i].uuid), "4a4a4a4a-4a4a-44a4-84a4-%012zu", first + i);
+    }
+    return v;
+}
+
+static struct attribute **bulk_ptrs(struct arena *a, struct attribute *v, size_t n)
+{
+    struct attribute **p = arena_alloc(a, n * sizeof(*p));
+    for (size_t i = 0; i < n; i++)
+        p[i] = &v[i];
+    return p;
+}
+
+static bool bulk_stored(struct store_conn *c, struct arena *a, const struct attribute *at)
+{
+    struct attribute *got;
+    int rc = store_attribute_get(c, a, 0, at->uuid, &got);
+    assert_true(rc == 0 || rc == ERR_NOTFOUND);
+    return rc == 0 && got->id == at->id;
+}
+
+static int count_removed(void *ctx, const struct index_row *r)
+{
+    if (r->type == NULL)
+        (*(int *)ctx)++;
+    return 0;
+}
+
+static int note_uuid(void *ctx, const char *uuid)
+{
+    char *seen = ctx; /* one flag per uuid, by its last digit */
+    seen[uuid[strlen(uuid) - 1] - '0'] = 1;
+    return 0;
+}
+
+/* n attributes, where ats[at] has the uuid of ats[dup]: ERR_CONFLICT at `at`,
+ * the attributes before it inserted, the others not. */
+static void bulk_conflict(struct store_conn *c, struct arena *a, int64_t event_id, size_t n,
+                          size_t first, size_t at, const char *uuid)
+{
+    struct attribute *v = bulk_attrs(a, event_id, n, first);
+    snprintf(v[at].uuid, sizeof(v[at].uuid), "%s", uuid);
+    size_t conflict = 0;
+    assert_int_equal(store_attributes_insert(c, bulk_ptrs(a, v, n), n, &conflict), ERR_CONFLICT);
+    assert_int_equal(conflict, at);
+    for (size_t i = 0; i < n; i++)
+        if (i != at)
+            assert_int_equal(bulk_stored(c, a, &v[i]), i < at);
+}
+
+static void test_attributes_in_bulk(void **state)
+{
+    (void)state;
+    struct store *s = open_store(1);
+    struct arena *a = arena_new();
+    struct store_conn *c;
+    assert_int_equal(store_begin_write(s, &c), 0);
+    struct org o;
+    insert_org(c, &o, "Bulk", "40404040-4040-4404-8404-404040404040");
+    struct event e;
+    insert_event(c, &e, o.id, DIST_ALL, "41414141-4141-4414-8414-414141414141");
+    struct object ob = {.event_id = e.id,
+                        .name = "domain-ip",
+                        .meta_category = "network",
+                        .distribution = DIST_INHERIT,
+                        .timestamp = 100};
+    snprintf(ob.uuid, sizeof(ob.uuid), "41414141-4141-4414-8414-414141414142");
+    assert_int_equal(store_object_insert(c, &ob), 0);
+    struct attribute stored;
+    insert_attribute(c, &stored, e.id, 0, "stored.example", DIST_INHERIT,
+                     "41414141-4141-4414-8414-414141414143");
+    assert_int_equal(store_end(c, true), 0);
+    assert_int_equal(store_begin_write(s, &c), 0);
+    int64_t since; /* the removals this transaction would leave come after it */
+    assert_int_equal(store_change_seq(c, &since), 0);
+
+    /* which uuids are taken, with and without the attributes */
+    static const char *const uuids[] = {
+        "41414141-4141-4414-8414-414141414141", "41414141-4141-4414-8414-414141414142",
+        "41414141-4141-4414-8414-414141414143", "41414141-4141-4414-8414-414141414144"};
+    char seen[10] = {0};
+    assert_int_equal(store_uuids_taken_by(c, (struct str_set){uuids, 4}, true, note_uuid, seen), 0);
+    assert_memory_equal(seen, "\0\1\1\1\0", 5);
+    memset(seen, 0, sizeof(seen));
+    assert_int_equal(store_uuids_taken_by(c, (struct str_set){uuids, 4}, false, note_uuid, seen),
+                     0);
+    assert_memory_equal(seen, "\0\1\1\0\0", 5);
+
+    /* values COPY's text format must escape, ids in array order */
+    static const char *const values[] = {
+        "tab\there", "new\nline", "back\\slash", "cr\rlf", "\\N", "", "caf\xc3\xa9 \xe2\x9c\x93",
+        "a|b"};
+    size_t n = 20;
+    struct attribute *v = bulk_attrs(a, e.id, n, 0);
+    for (size_t i = 0; i < 8; i++) {
+        v[i].comment = (char *)values[i];
+        v[i].value = (char *)values[i];
+    }
+    v[7].type = "domain|ip";
+    v[8].object_id = ob.id;
+    v[8].object_relation = "domain";
+    v[8].first_seen = "2026-01-01T00:00:00.000000+00:00";
+    v[9].to_ids = v[9].deleted = v[9].disable_correlation = true;
+    v[9].distribution = DIST_SHARING_GROUP;
+    v[9].sharing_group_id = 7;
+    size_t conflict = 99;
+    assert_int_equal(store_attributes_insert(c, bulk_ptrs(a, v, n), n, &conflict), 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(v[i].id > (i ? v[i - 1].id : stored.id));
+        struct attribute *got;
+        assert_int_equal(store_attribute_get(c, a, v[i].id, NULL, &got), 0);
+        assert_string_equal(got->uuid, v[i].uuid);
+        assert_string_equal(got->value, v[i].value);
+        if (v[i].comment)
+            assert_string_equal(got->comment, v[i].comment);
+        else
+            assert_null(got->comment);
+        assert_int_equal(got->event_id, e.id);
+        assert_int_equal(got->object_id, v[i].object_id);
+        assert_int_equal(got->to_ids, v[i].to_ids);
+        assert_int_equal(got->deleted, v[i].deleted);
+        assert_int_equal(got->disable_correlation, v[i].disable_correlation);
+        assert_int_equal(got->distribution, v[i].distribution);
+        assert_int_equal(got->sharing_group_id, v[i].sharing_group_id);
+        assert_int_equal(got->timestamp, 100);
+    }
+    struct attribute *got;
+    assert_int_equal(store_attribute_get(c, a, v[8].id, NULL, &got), 0);
+    assert_string_equal(got->object_relation, "domain");
+    assert_string_equal(got->first_seen, v[8].first_seen);
+    assert_null(got->last_seen);
+    struct query q;
+    memset(&q, 0, sizeof(q));
+    q.to_ids = TRI_ANY;
+    q.published = TRI_ANY;
+    q.acl.everything = true;
+    const char *second[] = {"b"}; /* value2, the second part of the composite "a|b" */
+    q.value.any = second;
+    q.value.n_any = 1;
+    int found = 0;
+    assert_int_equal(store_attribute_search(c, a, &q, false, count_attr, &found), 0);
+    assert_int_equal(found, 1);
+
+    /* a uuid taken by a stored attribute, or by an earlier one of the array
+     * (in a first and a later batch of rows, and below the bulk size); the
+     * transaction goes on */
+    bulk_conflict(c, a, e.id, 10, 100, 6, stored.uuid);
+    bulk_conflict(c, a, e.id, 10, 200, 8, "4a4a4a4a-4a4a-44a4-84a4-000000000203");
+    bulk_conflict(c, a, e.id, 5000, 1000, 4500, "4a4a4a4a-4a4a-44a4-84a4-000000001010");
+    bulk_conflict(c, a, e.id, 3, 10000, 1, stored.uuid);
+    int removed = 0;
+    assert_int_equal(store_index_feed(c, since, count_removed, &removed), 0);
+    assert_int_equal(removed, 0); /* the rows undone past a conflict leave no trace */
+    v = bulk_attrs(a, e.id, 1, 20000);
+    assert_int_equal(store_attributes_insert(c, bulk_ptrs(a, v, 1), 1, &conflict), 0);
+    assert_int_equal(store_end(c, true), 0);
+    arena_free(a);
+    store_close(s);
+}
+
 /* ---- sharing groups ---- */
 
 static void test_sharing_groups_and_their_acl(void **state)
@@ -1323,6 +1496,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_default_roles_by_permission_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_attributes_acl_and_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_objects_references_tags_and_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attributes_in_bulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sharing_groups_and_their_acl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_feeds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_servers_sync_state_and_origins, setup, teardown),

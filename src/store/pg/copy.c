@@ -2,7 +2,9 @@
  * copy.c - the PostgreSQL backend's side of copying a whole database
  * (liaison migrate): rows out of a table through a cursor as typed values,
  * rows into an emptied table through COPY ... FROM STDIN (text format), and
- * the identity counters and change sequence set after the copy.
+ * the identity counters and change sequence set after the copy.  Its COPY
+ * writer (pg_copy_start ... pg_copy_end) also serves the bulk inserts of
+ * events.c.
  */
 #include "store/pg/pg_int.h"
 
@@ -87,90 +89,122 @@ int pg_copy_in_begin(struct store_conn *base, const char *table, size_t n,
         buf_printf(&b, "%s\"%s\"", i ? ", " : "", names[i]);
     }
     buf_puts(&b, ") FROM STDIN");
-    PGresult *r = PQexec(c->db, buf_cstr(&b));
+    rc = pg_copy_start(c, buf_cstr(&b));
     buf_free(&b);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        rc = pg_error(c, r);
-        PQclear(r);
-        return rc;
-    }
-    PQclear(r);
-    c->copy_n = n;
-    c->copying = true;
-    return 0;
-}
-
-/* Appends s (len bytes) escaped for COPY's text format. */
-static void copy_text(struct buf *b, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        switch (s[i]) {
-        case '\\':
-            buf_puts(b, "\\\\");
-            break;
-        case '\t':
-            buf_puts(b, "\\t");
-            break;
-        case '\n':
-            buf_puts(b, "\\n");
-            break;
-        case '\r':
-            buf_puts(b, "\\r");
-            break;
-        default:
-            buf_putc(b, s[i]);
-        }
-    }
+    if (rc == 0)
+        c->copy_n = n;
+    return rc;
 }
 
 int pg_copy_in_row(struct store_conn *base, const struct store_value *v)
 {
-    static const char hex[] = "0123456789abcdef";
     struct pg_conn *c = pg_conn(base);
     if (!c->copying)
         return ERR_DB;
     struct buf b;
     buf_init(&b, PG_VALUE_MAX);
-    for (size_t i = 0; i < c->copy_n; i++) {
-        if (i)
-            buf_putc(&b, '\t');
-        switch (v[i].kind) {
-        case STORE_NULL:
-            buf_puts(&b, "\\N");
-            break;
-        case STORE_INT:
-            buf_printf(&b, "%lld", (long long)v[i].i);
-            break;
-        case STORE_TEXT:
-            copy_text(&b, v[i].p, v[i].len);
-            break;
-        case STORE_BLOB: /* bytea's hex input, its backslash escaped for COPY */
-            buf_puts(&b, "\\\\x");
-            for (size_t k = 0; k < v[i].len; k++) {
-                buf_putc(&b, hex[(unsigned char)v[i].p[k] >> 4]);
-                buf_putc(&b, hex[(unsigned char)v[i].p[k] & 15]);
-            }
-            break;
-        }
-    }
-    buf_putc(&b, '\n');
-    int rc = 0;
-    if (b.err)
-        rc = ERR_TOOBIG;
-    else if (PQputCopyData(c->db, buf_cstr(&b), (int)b.len) != 1)
-        rc = pg_error(c, NULL);
+    pg_copy_row(&b, v, c->copy_n);
+    int rc = pg_copy_send(c, &b);
     buf_free(&b);
     return rc;
 }
 
 int pg_copy_in_end(struct store_conn *base)
 {
-    struct pg_conn *c = pg_conn(base);
+    return pg_copy_end(pg_conn(base), false);
+}
+
+/* ---- COPY ... FROM STDIN, for this file and for bulk inserts ---- */
+
+int pg_copy_start(struct pg_conn *c, const char *sql)
+{
+    /* PQexec stops at the COPY and returns its result (an earlier failure
+     * stops it before) */
+    PGresult *r = PQexec(c->db, sql);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COPY_IN)
+        rc = pg_error(c, r);
+    PQclear(r);
+    c->copying = rc == 0;
+    return rc;
+}
+
+/* Appends s (len bytes) escaped for COPY's text format, runs of plain bytes
+ * at once. */
+static void copy_text(struct buf *b, const char *s, size_t len)
+{
+    size_t plain = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *esc;
+        switch (s[i]) {
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        default:
+            continue;
+        }
+        buf_append(b, s + plain, i - plain);
+        buf_puts(b, esc);
+        plain = i + 1;
+    }
+    buf_append(b, s + plain, len - plain);
+}
+
+void pg_copy_row(struct buf *b, const struct store_value *v, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(b, '\t');
+        switch (v[i].kind) {
+        case STORE_NULL:
+            buf_puts(b, "\\N");
+            break;
+        case STORE_INT:
+            buf_printf(b, "%lld", (long long)v[i].i);
+            break;
+        case STORE_TEXT:
+            copy_text(b, v[i].p, v[i].len);
+            break;
+        case STORE_BLOB: /* bytea's hex input, its backslash escaped for COPY */
+            buf_puts(b, "\\\\x");
+            for (size_t k = 0; k < v[i].len; k++) {
+                buf_putc(b, hex[(unsigned char)v[i].p[k] >> 4]);
+                buf_putc(b, hex[(unsigned char)v[i].p[k] & 15]);
+            }
+            break;
+        }
+    }
+    buf_putc(b, '\n');
+}
+
+int pg_copy_send(struct pg_conn *c, struct buf *b)
+{
+    int rc = 0;
+    if (b->err)
+        rc = ERR_TOOBIG;
+    else if (b->len > 0 && PQputCopyData(c->db, b->ptr, (int)b->len) != 1)
+        rc = pg_error(c, NULL);
+    buf_reset(b);
+    return rc;
+}
+
+int pg_copy_end(struct pg_conn *c, bool abort)
+{
     if (!c->copying)
         return 0;
     c->copying = false;
     int rc = 0;
-    if (PQputCopyEnd(c->db, NULL) != 1)
+    if (PQputCopyEnd(c->db, abort ? "a row could not be sent" : NULL) != 1)
         rc = pg_error(c, NULL);
     PGresult *r;
     while ((r = PQgetResult(c->db)) != NULL) {

@@ -5,9 +5,14 @@
  * events.c): inserts that may meet a taken uuid end in ON CONFLICT DO NOTHING
  * RETURNING id (pg_insert reports ERR_CONFLICT and the transaction goes on, as
  * a caller importing an event expects), and each statement binds only the
- * values it uses.
+ * values it uses.  Attributes inserted together (a new event's) go through
+ * COPY (pg_attributes_insert).
  */
 #include "store/pg/pg_int.h"
+
+#include "util/alloc.h"
+
+#include <stdlib.h>
 
 #include "util/banned.h"
 
@@ -303,6 +308,13 @@ void pg_attr_read(struct arena *a, const PGresult *r, int row, struct attribute 
     at->last_seen = pg_text(a, r, row, 16);
 }
 
+/* value2: the part after '|' of a composite type's value (search column), or NULL. */
+static const char *attr_value2(const struct attribute *at)
+{
+    const char *bar = strchr(at->type ? at->type : "", '|') ? strchr(at->value, '|') : NULL;
+    return bar ? bar + 1 : NULL;
+}
+
 /* The attribute's fields, object_id to value2, in the statements' order. */
 static void attr_params(struct pg_params *p, const struct attribute *at)
 {
@@ -320,9 +332,7 @@ static void attr_params(struct pg_params *p, const struct attribute *at)
     pg_p_bool(p, at->disable_correlation);
     pg_p_text(p, at->first_seen);
     pg_p_text(p, at->last_seen);
-    /* value2: the part after '|' of a composite type's value (search column) */
-    const char *bar = strchr(at->type ? at->type : "", '|') ? strchr(at->value, '|') : NULL;
-    pg_p_text(p, bar ? bar + 1 : NULL);
+    pg_p_text(p, attr_value2(at));
 }
 
 int pg_attribute_insert(struct store_conn *base, struct attribute *at)
@@ -406,6 +416,237 @@ int pg_uuid_taken_by(struct store_conn *base, const char *uuid, bool attributes,
     *taken = PQntuples(r) > 0;
     PQclear(r);
     return 0;
+}
+
+/* The set bound once: each uuid looked up in every table by its unique index. */
+static const char sql_uuids_taken[] =
+    "SELECT u FROM unnest(?::text[]) u WHERE EXISTS (SELECT 1 FROM events WHERE uuid = u) "
+    "OR EXISTS (SELECT 1 FROM attributes WHERE uuid = u AND ?::integer = 1) "
+    "OR EXISTS (SELECT 1 FROM objects WHERE uuid = u) "
+    "OR EXISTS (SELECT 1 FROM object_references WHERE uuid = u)";
+
+int pg_uuids_taken_by(struct store_conn *base, struct str_set uuids, bool attributes,
+                      int (*fn)(void *ctx, const char *uuid), void *ctx)
+{
+    if (uuids.n == 0)
+        return 0;
+    struct pg_params p;
+    pg_params_init(&p);
+    pg_p_strs(&p, uuids);
+    pg_p_bool(&p, attributes);
+    int rc = 0;
+    PGresult *r = pg_exec(pg_conn(base), sql_uuids_taken, &p, &rc);
+    if (r == NULL)
+        return rc;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+        rc = fn(ctx, pg_str(r, i, 0));
+    PQclear(r);
+    return rc;
+}
+
+/*
+ * Bulk attribute inserts: COPY straight into attributes, the ids taken from
+ * the table's sequence beforehand.  COPY cannot skip a row whose uuid is
+ * taken (ON CONFLICT), so the uuids are first checked among themselves here,
+ * and the COPY runs inside a savepoint: when a stored attribute has one of
+ * the uuids, the copy is undone, the stored ones are looked up and the rows
+ * before the first copied again.  The write transaction's lock
+ * (PG_WRITE_LOCK), under which every insert into attributes is made, keeps
+ * the ids consecutive and the looked-up uuids free until the second copy.
+ * Measured on 300,000 rows (psql): a COPY into a temporary table then
+ * INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING id, which needs
+ * neither, takes about half as long again as this COPY; looking every uuid
+ * up before the COPY, a fifth more.
+ */
+
+/* Below this many attributes, statements per row cost less than the bulk
+ * path's round trips. */
+#define BULK_MIN 8
+/* The most rows copied at once (bounds the look-up's values). */
+#define BULK_MAX 4096
+/* COPY data is sent in pieces of about this size. */
+#define BULK_SEND 65536
+
+/* The last of ? ids taken at once. */
+static const char sql_attr_ids[] =
+    "SELECT setval(s, nextval(s) + ?::bigint - 1) "
+    "FROM (SELECT pg_get_serial_sequence('attributes', 'id')::regclass s) q";
+static const char sql_attr_uuids_stored[] =
+    "SELECT u FROM unnest(?::text[]) u WHERE EXISTS (SELECT 1 FROM attributes WHERE uuid = u)";
+#define ATTR_COPY                                                                                  \
+    "COPY attributes (id, uuid, event_id, object_id, object_relation, type, category, value, "     \
+    "comment, to_ids, distribution, sharing_group_id, timestamp, deleted, disable_correlation, "   \
+    "first_seen, last_seen, value2, seq) FROM STDIN"
+static const char sql_attr_copy[] = ATTR_COPY;
+static const char sql_attr_copy_guarded[] = "SAVEPOINT attr_copy; " ATTR_COPY;
+
+/* A uuid of the batch and its index; sorted by uuid, then index. */
+struct bulk_uuid {
+    const char *uuid;
+    size_t i;
+};
+
+static int cmp_bulk_uuid(const void *x, const void *y)
+{
+    const struct bulk_uuid *a = x, *b = y;
+    int c = strcmp(a->uuid, b->uuid);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* The first attribute of ats[0..n) whose uuid an earlier one has (n: none). */
+static size_t bulk_repeated(struct attribute *const *ats, size_t n)
+{
+    struct bulk_uuid *u = xcalloc(n, sizeof(*u));
+    for (size_t i = 0; i < n; i++)
+        u[i] = (struct bulk_uuid){ats[i]->uuid, i};
+    qsort(u, n, sizeof(*u), cmp_bulk_uuid);
+    size_t first = n;
+    for (size_t k = 1; k < n; k++)
+        if (strcmp(u[k - 1].uuid, u[k].uuid) == 0 && u[k].i < first)
+            first = u[k].i;
+    free(u);
+    return first;
+}
+
+/* The first attribute of ats[0..n) whose uuid a stored attribute has (*first,
+ * n: none). */
+static int bulk_stored(struct pg_conn *c, struct attribute *const *ats, size_t n, size_t *first)
+{
+    const char **set = xcalloc(n, sizeof(*set));
+    for (size_t i = 0; i < n; i++)
+        set[i] = ats[i]->uuid;
+    struct pg_params p;
+    pg_params_init(&p);
+    pg_p_strs(&p, (struct str_set){set, n});
+    int rc = 0;
+    PGresult *r = pg_exec(c, sql_attr_uuids_stored, &p, &rc);
+    *first = n;
+    for (size_t i = 0; r != NULL && i < n && *first == n; i++)
+        for (int row = 0; row < PQntuples(r); row++)
+            if (strcmp(pg_str(r, row, 0), ats[i]->uuid) == 0)
+                *first = i;
+    PQclear(r);
+    free(set);
+    return rc;
+}
+
+/* Gives ats[0..n) ids from the table's sequence, increasing in array order. */
+static int bulk_ids(struct pg_conn *c, struct attribute *const *ats, size_t n)
+{
+    struct pg_params p;
+    pg_params_init(&p);
+    pg_p_int(&p, (int64_t)n);
+    PGresult *r;
+    int rc = pg_row(c, sql_attr_ids, &p, &r);
+    if (rc < 0)
+        return rc == ERR_NOTFOUND ? ERR_DB : rc;
+    int64_t first = pg_int(r, 0, 0) - (int64_t)n + 1;
+    PQclear(r);
+    for (size_t i = 0; i < n; i++)
+        ats[i]->id = first + (int64_t)i;
+    return 0;
+}
+
+static struct store_value bulk_int(int64_t v)
+{
+    return (struct store_value){.kind = STORE_INT, .i = v};
+}
+
+static struct store_value bulk_text(const char *s)
+{
+    if (s == NULL)
+        return (struct store_value){.kind = STORE_NULL};
+    return (struct store_value){.kind = STORE_TEXT, .p = s, .len = strlen(s)};
+}
+
+/* Appends at's row, in sql_attr_copy's columns, to b. */
+static void bulk_row(struct buf *b, const struct attribute *at, int64_t seq)
+{
+    struct store_value v[] = {
+        bulk_int(at->id),
+        bulk_text(at->uuid),
+        bulk_int(at->event_id),
+        bulk_int(at->object_id),
+        bulk_text(at->object_relation),
+        bulk_text(at->type),
+        bulk_text(at->category),
+        bulk_text(at->value),
+        bulk_text(at->comment),
+        bulk_int(at->to_ids),
+        bulk_int(at->distribution),
+        bulk_int(at->sharing_group_id),
+        bulk_int(at->timestamp),
+        bulk_int(at->deleted),
+        bulk_int(at->disable_correlation),
+        bulk_text(at->first_seen),
+        bulk_text(at->last_seen),
+        bulk_text(attr_value2(at)),
+        bulk_int(seq),
+    };
+    pg_copy_row(b, v, sizeof(v) / sizeof(v[0]));
+}
+
+/* Copies ats[0..n); guarded: inside a savepoint, undone when it fails. */
+static int bulk_copy(struct pg_conn *c, struct attribute *const *ats, size_t n, int64_t seq,
+                     bool guarded)
+{
+    int rc = pg_copy_start(c, guarded ? sql_attr_copy_guarded : sql_attr_copy);
+    if (rc < 0)
+        return rc;
+    struct buf b;
+    buf_init(&b, PG_VALUE_MAX);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        bulk_row(&b, ats[i], seq);
+        if (b.len >= BULK_SEND || i + 1 == n)
+            rc = pg_copy_send(c, &b);
+    }
+    buf_free(&b);
+    int erc = pg_copy_end(c, rc < 0);
+    if (rc == 0)
+        rc = erc;
+    if (!guarded) /* checked: a conflict means a writer without PG_WRITE_LOCK, and
+                     the transaction has failed, which ERR_CONFLICT would hide */
+        return rc == ERR_CONFLICT ? ERR_DB : rc;
+    if (rc == 0)
+        return pg_exec_simple(c, "RELEASE attr_copy");
+    int urc = pg_exec_simple(c, "ROLLBACK TO attr_copy; RELEASE attr_copy");
+    return urc < 0 ? urc : rc;
+}
+
+/* Inserts ats[0..n), n <= BULK_MAX: those before the first conflict. */
+static int bulk_insert(struct pg_conn *c, int64_t seq, struct attribute *const *ats, size_t n,
+                       size_t *conflict)
+{
+    size_t ok = *conflict = bulk_repeated(ats, n);
+    int rc = ok > 0 ? bulk_ids(c, ats, ok) : 0;
+    if (rc == 0 && ok > 0 && (rc = bulk_copy(c, ats, ok, seq, true)) == ERR_CONFLICT &&
+        (rc = bulk_stored(c, ats, ok, conflict)) == 0 && *conflict > 0)
+        rc = bulk_copy(c, ats, *conflict, seq, false);
+    if (rc == 0 && *conflict < n)
+        rc = ERR_CONFLICT;
+    return rc;
+}
+
+int pg_attributes_insert(struct store_conn *base, struct attribute *const *ats, size_t n,
+                         size_t *conflict)
+{
+    struct pg_conn *c = pg_conn(base);
+    int rc = 0;
+    if (n < BULK_MIN) {
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            if ((rc = pg_attribute_insert(base, ats[i])) == ERR_CONFLICT)
+                *conflict = i;
+        return rc;
+    }
+    int64_t seq = pg_next_seq(c);
+    if (seq < 0)
+        return (int)seq;
+    for (size_t off = 0; rc == 0 && off < n; off += BULK_MAX) {
+        size_t k = n - off < BULK_MAX ? n - off : BULK_MAX;
+        if ((rc = bulk_insert(c, seq, ats + off, k, conflict)) == ERR_CONFLICT)
+            *conflict += off;
+    }
+    return rc;
 }
 
 int pg_attr_tags_load(struct pg_conn *c, struct arena *a, struct attribute *at)

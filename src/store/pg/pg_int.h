@@ -77,7 +77,7 @@ struct pg_conn {
     struct pg_stmt_slot *cache; /* cache_cap slots, a power of two */
     size_t cache_cap, cache_used;
     bool copying;  /* copy.c: inside COPY ... FROM STDIN */
-    size_t copy_n; /* its columns */
+    size_t copy_n; /* its columns (store_copy_in_row) */
 };
 
 /* The values of an ACL fragment rendered with filter NULL, in the order its
@@ -289,6 +289,25 @@ void pg_acl_writer(struct acl_sql *w, struct buf *sql, const struct acl_filter *
                    struct pg_acl_order *order);
 /* Adds the values of acl for a text rendered with filter NULL. */
 void pg_p_acl(struct pg_params *p, const struct pg_acl_order *order, const struct acl_filter *acl);
+
+/* ---- COPY ... FROM STDIN: rows streamed in text format (copy.c) ---- */
+
+/*
+ * Runs sql, whose last statement is a COPY ... FROM STDIN (simple protocol:
+ * statements without values may come before it), and leaves c waiting for
+ * rows: pg_copy_row builds them into a buffer, pg_copy_send sends and empties
+ * it (send every few tens of KiB), pg_copy_end ends the copy with its result.
+ * Nothing else may run on c in between.  A row the server refuses (a taken
+ * unique key: ERR_CONFLICT) fails the copy, and with it the transaction (or
+ * the savepoint sql opened): the server reports it at the end.
+ */
+int pg_copy_start(struct pg_conn *c, const char *sql);
+/* Appends one row of the n values to b (escaped, tab-separated, '\n'-ended). */
+void pg_copy_row(struct buf *b, const struct store_value *v, size_t n);
+/* ERR_TOOBIG when b overflowed (nothing sent). */
+int pg_copy_send(struct pg_conn *c, struct buf *b);
+/* abort: a row could not be sent; the server fails the copy (nothing of it is kept). */
+int pg_copy_end(struct pg_conn *c, bool abort);
 
 /* ---- migrate.c ---- */
 

@@ -384,6 +384,35 @@ int sq_uuid_taken_by(struct store_conn *base, const char *uuid, bool attributes,
     return 0;
 }
 
+/* A loop over the single-row statement: SQLite runs in process, where a
+ * statement per uuid costs no round trip. */
+int sq_uuids_taken_by(struct store_conn *base, struct str_set uuids, bool attributes,
+                      int (*fn)(void *ctx, const char *uuid), void *ctx)
+{
+    for (size_t i = 0; i < uuids.n; i++) {
+        bool taken;
+        int rc = sq_uuid_taken_by(base, uuids.v[i], attributes, &taken);
+        if (rc == 0 && taken)
+            rc = fn(ctx, uuids.v[i]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int sq_attributes_insert(struct store_conn *base, struct attribute *const *ats, size_t n,
+                         size_t *conflict)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = sq_attribute_insert(base, ats[i]);
+        if (rc == ERR_CONFLICT)
+            *conflict = i;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int sq_attr_tags_load(struct sqlite_conn *c, struct arena *a, struct attribute *at)
 {
     sqlite3_stmt *st = sq_stmt(c, sql_attr_tags);

@@ -340,6 +340,10 @@ int sq_attribute_get(struct store_conn *c, struct arena *a, int64_t id, const ch
                      struct attribute **out);
 int sq_attribute_delete(struct store_conn *c, int64_t id, bool hard);
 int sq_uuid_taken_by(struct store_conn *c, const char *uuid, bool attributes, bool *taken);
+int sq_uuids_taken_by(struct store_conn *c, struct str_set uuids, bool attributes,
+                      int (*fn)(void *ctx, const char *uuid), void *ctx);
+int sq_attributes_insert(struct store_conn *c, struct attribute *const *ats, size_t n,
+                         size_t *conflict);
 int sq_attribute_search(struct store_conn *c, struct arena *a, const struct query *q,
                         bool with_tags,
                         int (*fn)(void *ctx, struct attribute *at, const char *event_uuid),
