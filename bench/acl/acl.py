@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Builds the bench/acl data set through the API and times restSearch.
 
-    acl.py URL ADMIN_KEY_FILE EVENTS
+    acl.py URL ADMIN_KEY_FILE EVENTS [LABEL]
 
 Data: 25 sharing groups created by the host organisation; a reader
 organisation that belongs to 20 of them; EVENTS events of 100 attributes
@@ -11,7 +11,8 @@ organisation that belongs to 20 of them; EVENTS events of 100 attributes
   fetch: type = sha256 - a third of the rows are returned as JSON
 Each is reported per query and per returned row (time / rows): the two users
 get different numbers of rows, so per query alone would favour the one that
-sees fewer.
+sees fewer.  LABEL (e.g. "[postgresql]") follows the name of every figure
+printed, for runs that measure more than one backend.
 """
 import json
 import random
@@ -28,6 +29,7 @@ def per_row_us(seconds, rows):
 
 def main():
     url, key_file, n_events = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    label = " " + sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else ""
     key = open(key_file).read().strip()
     s = requests.Session()
     s.headers.update({"Authorization": key, "Accept": "application/json",
@@ -86,8 +88,8 @@ def main():
         t.start()
     for t in threads:
         t.join()
-    print("acl: loaded %d events, %d attributes in %.1f s" %
-          (n_events, n_events * 100, time.time() - t0))
+    print("acl%s: loaded %d events, %d attributes in %.1f s" %
+          (label, n_events, n_events * 100, time.time() - t0))
 
     reader = requests.Session()
     reader.headers.update(dict(s.headers, Authorization=reader_key))
@@ -105,13 +107,13 @@ def main():
                 count = len(r.json()["response"]["Attribute"])
                 best = dt if best is None else min(best, dt)
             results[(name, who)] = (best, count)
-            print("acl %s %s: %.3f s (%d attributes returned, %.2f us per row)" % (
-                name, who, best, count, per_row_us(best, count)))
+            print("acl %s %s%s: %.3f s (%d attributes returned, %.2f us per row)" % (
+                name, who, label, best, count, per_row_us(best, count)))
         (ta, na), (tr, nr) = results[(name, "admin")], results[(name, "restricted")]
-        print("ratio %s restricted/admin per query: %.2f" % (name, tr / ta))
+        print("ratio %s restricted/admin per query%s: %.2f" % (name, label, tr / ta))
         if na and nr:
-            print("ratio %s restricted/admin per row: %.2f" % (
-                name, per_row_us(tr, nr) / per_row_us(ta, na)))
+            print("ratio %s restricted/admin per row%s: %.2f" % (
+                name, label, per_row_us(tr, nr) / per_row_us(ta, na)))
 
 
 if __name__ == "__main__":
