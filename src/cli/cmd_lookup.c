@@ -73,27 +73,26 @@ struct run {
 
 static void help(FILE *f)
 {
-    fprintf(f,
-            "usage: liaison lookup [-f FILE] [--extract] [--json] [--url URL --key KEY] "
-            "[options]\n"
-            "\n"
-            "Looks observables up in the indicator index: exact values, IP addresses inside\n"
-            "stored networks, host names below stored domains.\n"
-            "\n"
-            "  -f, --file FILE   read FILE (default: standard input, also '-')\n"
-            "  --extract         pull IPs, domains, URLs, e-mail addresses and hashes out of\n"
-            "                    free text (log files, mails) instead of one value per line\n"
-            "  --json            print the JSON document of POST /lookup instead of lines\n"
-            "  --url URL         ask the server at URL (e.g. http://127.0.0.1:8080) instead\n"
-            "                    of reading the local database (--db)\n"
-            "  --key KEY         API key for --url; '@PATH' reads it from a file\n"
-            "                    (default: $LIAISON_KEY)\n"
-            "\n"
-            "Output: one line per match, tab-separated:\n"
-            "  LINE VALUE KIND INDEXED TYPE EVENT_UUID EVENT_INFO TAGS\n"
-            "KIND is exact, network or subdomain; INDEXED the stored value that matched.\n"
-            "A summary and the first lines that hold no observable go to standard error.\n"
-            "Exit status: 0 if something matched, 1 if nothing did, 2 on error.\n");
+    fprintf(f, "usage: liaison lookup [-f FILE] [--extract] [--json] [--url URL --key KEY] "
+               "[options]\n"
+               "\n"
+               "Looks observables up in the indicator index: exact values, IP addresses inside\n"
+               "stored networks, host names below stored domains.\n"
+               "\n"
+               "  -f, --file FILE   read FILE (default: standard input, also '-')\n"
+               "  --extract         pull IPs, domains, URLs, e-mail addresses and hashes out of\n"
+               "                    free text (log files, mails) instead of one value per line\n"
+               "  --json            print the JSON document of POST /lookup instead of lines\n"
+               "  --url URL         ask the server at URL (e.g. http://127.0.0.1:8080) instead\n"
+               "                    of reading the local database (--db)\n"
+               "  --key KEY         API key for --url; '@PATH' reads it from a file\n"
+               "                    (default: $LIAISON_KEY)\n"
+               "\n"
+               "Output: one line per match, tab-separated:\n"
+               "  LINE VALUE KIND INDEXED TYPE EVENT_UUID EVENT_INFO TAGS\n"
+               "KIND is exact, network or subdomain; INDEXED the stored value that matched.\n"
+               "A summary and the first lines that hold no observable go to standard error.\n"
+               "Exit status: 0 if something matched, 1 if nothing did, 2 on error.\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -122,8 +121,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         } else if (a[0] != '-' && o->file == NULL) {
             o->file = a;
         } else {
-            fprintf(stderr, "liaison lookup: unknown or incomplete option '%s' (see liaison "
-                            "lookup --help)\n",
+            fprintf(stderr,
+                    "liaison lookup: unknown or incomplete option '%s' (see liaison "
+                    "lookup --help)\n",
                     a);
             return -1;
         }
@@ -144,8 +144,8 @@ static void flush_out(struct run *r)
 }
 
 /* One matched value, as a JSON result or as tab-separated lines. */
-static void print_result(struct run *r, struct str value, size_t line,
-                         const struct lookup_match *m, size_t n_m)
+static void print_result(struct run *r, struct str value, size_t line, const struct lookup_match *m,
+                         size_t n_m)
 {
     r->st.matched++;
     r->st.matches += n_m;
@@ -561,8 +561,9 @@ static int open_local(struct run *r, const struct config *cfg)
     const char *path = svc_db_file(cfg); /* NULL: PostgreSQL, which store_open checks */
     struct stat sb;
     if (path != NULL && stat(path, &sb) < 0) {
-        fprintf(stderr, "liaison lookup: no database at %s (pass --db PATH, or --url to ask a "
-                        "server)\n",
+        fprintf(stderr,
+                "liaison lookup: no database at %s (pass --db PATH, or --url to ask a "
+                "server)\n",
                 path);
         return -1;
     }
@@ -625,8 +626,9 @@ int cmd_lookup(int argc, char **argv)
         if (r->o.json && !passthrough)
             lookup_answer_end(&r->w, &r->st, NULL, 0, NULL);
         flush_out(r);
-        fprintf(stderr, "liaison lookup: %zu values, %zu matched (%zu matches), %zu lines "
-                        "without an observable; %.2f s",
+        fprintf(stderr,
+                "liaison lookup: %zu values, %zu matched (%zu matches), %zu lines "
+                "without an observable; %.2f s",
                 r->st.values, r->st.matched, r->st.matches, r->st.invalid, secs);
         if (r->svc.indexer) {
             struct indexer_stats st;

@@ -231,8 +231,8 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"serve", cmd_serve},   {"init", cmd_init},     {"org", cmd_org},
         {"user", cmd_user},     {"key", cmd_key},       {"config", cmd_config},
-        {"import", cmd_import}, {"export", cmd_export}, {"migrate", cmd_migrate}, {"lookup", cmd_lookup},
-        {"peer", cmd_peer},     {"sync", cmd_sync},
+        {"import", cmd_import}, {"export", cmd_export}, {"migrate", cmd_migrate},
+        {"lookup", cmd_lookup}, {"peer", cmd_peer},     {"sync", cmd_sync},
     };
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         if (cli_help_asked(argc - 1, argv + 1))

@@ -43,8 +43,7 @@ static const struct config_entry entries[] = {
     {"read_only", CT_BOOL, OFF(read_only), 0, 1, "false", "LIAISON_READ_ONLY",
      "serve reads only, as on a hot-standby replica: writes answer 503, no background jobs, "
      "no schema changes"},
-    {"threads", CT_INT, OFF(threads), 1, 256, "4", "LIAISON_THREADS",
-     "HTTP worker threads"},
+    {"threads", CT_INT, OFF(threads), 1, 256, "4", "LIAISON_THREADS", "HTTP worker threads"},
     {"max_body", CT_INT, OFF(max_body), 1024, LIMIT_BODY_MAX, "52428800", "LIAISON_MAX_BODY",
      "largest accepted request body in bytes (larger: 413)"},
     {"lookup_max_body", CT_INT, OFF(lookup_max_body), 1024, LIMIT_BODY_MAX, "1073741824",
@@ -69,8 +68,8 @@ static const struct config_entry entries[] = {
     {"body_memory_max", CT_INT, OFF(body_memory_max), 1024 * 1024, LIMIT_BODY_MEMORY_MAX,
      "1073741824", "LIAISON_BODY_MEMORY_MAX",
      "bytes of request bodies in memory at once, all connections (more: 503)"},
-    {"response_memory_max", CT_INT, OFF(response_memory_max), 1024 * 1024,
-     LIMIT_BODY_MEMORY_MAX, "2147483648", "LIAISON_RESPONSE_MEMORY_MAX",
+    {"response_memory_max", CT_INT, OFF(response_memory_max), 1024 * 1024, LIMIT_BODY_MEMORY_MAX,
+     "2147483648", "LIAISON_RESPONSE_MEMORY_MAX",
      "bytes of built answers waiting for their clients, all connections (more: 503)"},
     {"max_connections", CT_INT, OFF(max_connections), 16, 1000000, "4096",
      "LIAISON_MAX_CONNECTIONS", "most HTTP connections at once (needs as many file descriptors)"},
@@ -103,8 +102,7 @@ static int entry_set(struct config *c, const struct config_entry *e, const char 
     case CT_STRING: {
         char **p = (char **)(void *)base;
         if (strcmp(e->name, "log_level") == 0 && strcmp(value, "error") != 0 &&
-            strcmp(value, "warn") != 0 && strcmp(value, "info") != 0 &&
-            strcmp(value, "debug") != 0)
+            strcmp(value, "warn") != 0 && strcmp(value, "info") != 0 && strcmp(value, "debug") != 0)
             return diag_set(d, ERR_INVAL, e->name, "%s must be error, warn, info or debug",
                             e->name);
         if (strcmp(e->name, "listen") == 0 && strrchr(value, ':') == NULL)
@@ -125,8 +123,7 @@ static int entry_set(struct config *c, const struct config_entry *e, const char 
         bool v;
         if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
             v = true;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
-                 strcmp(value, "no") == 0)
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 || strcmp(value, "no") == 0)
             v = false;
         else
             return diag_set(d, ERR_INVAL, e->name, "%s must be true or false", e->name);

@@ -18,21 +18,21 @@
 #include <stdio.h>
 
 struct config {
-    char *listen;       /* host:port */
-    char *db;           /* sqlite path or URL, or a PostgreSQL connection string */
-    char *admin_key_file; /* "": the default for the database (instance.c) */
-    bool read_only;     /* a read-only node: no writes, no jobs, no migrations */
-    int64_t threads;    /* HTTP worker threads */
-    int64_t max_body;   /* bytes */
+    char *listen;                  /* host:port */
+    char *db;                      /* sqlite path or URL, or a PostgreSQL connection string */
+    char *admin_key_file;          /* "": the default for the database (instance.c) */
+    bool read_only;                /* a read-only node: no writes, no jobs, no migrations */
+    int64_t threads;               /* HTTP worker threads */
+    int64_t max_body;              /* bytes */
     int64_t lookup_max_body;       /* bytes, for POST /lookup */
     int64_t correlation_threshold; /* events per value before it over-correlates */
     char *log_level;
     bool unpublished_private;
     bool sync_worker;
     int64_t job_workers;
-    char *base_url;     /* public URL; empty: http://<listen> */
-    char *org_name;     /* host organisation created on first start */
-    char *admin_email;  /* first admin user */
+    char *base_url;    /* public URL; empty: http://<listen> */
+    char *org_name;    /* host organisation created on first start */
+    char *admin_email; /* first admin user */
     /* resource limits of the HTTP server (docs/operations.md) */
     int64_t body_memory_max;        /* bytes of request bodies in memory, all connections */
     int64_t response_memory_max;    /* bytes of built answers waiting to be sent, all connections */
@@ -40,7 +40,7 @@ struct config {
     int64_t max_connections_per_ip; /* connections at once from one address; 0: no limit */
     int64_t header_timeout;         /* seconds to send a request's headers */
     int64_t idle_timeout;           /* seconds without traffic before a connection is closed */
-    bool auth_cache;    /* false: every request verifies its key against the store */
+    bool auth_cache;                /* false: every request verifies its key against the store */
 };
 
 /* Fills c with defaults (owned strings: free with config_free). */

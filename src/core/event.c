@@ -97,8 +97,7 @@ static int check_distribution(const struct principal *p, struct store_conn *c, i
  * field is the path prefix for errors ("Attribute.3").
  */
 static int attribute_prepare(const struct principal *p, struct store_conn *c, struct arena *a,
-                             struct attribute *at, const char *field, int64_t now,
-                             struct diag *d)
+                             struct attribute *at, const char *field, int64_t now, struct diag *d)
 {
     char path[96];
     if (at->type == NULL || *at->type == '\0') {
@@ -142,8 +141,8 @@ static int attribute_prepare(const struct principal *p, struct store_conn *c, st
     if (at->distribution < 0)
         at->distribution = DIST_INHERIT;
     snprintf(path, sizeof(path), "%s.distribution", field);
-    if ((rc = check_distribution(p, c, at->distribution, &at->sharing_group_id, DIST_INHERIT,
-                                 path, d)) < 0)
+    if ((rc = check_distribution(p, c, at->distribution, &at->sharing_group_id, DIST_INHERIT, path,
+                                 d)) < 0)
         return rc;
     if (at->timestamp <= 0)
         at->timestamp = now;
@@ -198,8 +197,7 @@ static int object_check(const struct principal *p, struct store_conn *c, struct 
     if (o->distribution < 0)
         o->distribution = DIST_INHERIT;
     snprintf(path, sizeof(path), "%s.distribution", field);
-    int rc = check_distribution(p, c, o->distribution, &o->sharing_group_id, DIST_INHERIT, path,
-                                d);
+    int rc = check_distribution(p, c, o->distribution, &o->sharing_group_id, DIST_INHERIT, path, d);
     if (rc < 0)
         return rc;
     if (o->timestamp <= 0)
@@ -471,8 +469,8 @@ static int object_refs_insert(struct store_conn *c, struct arena *a, int64_t eve
     return 0;
 }
 
-int org_capture(struct store_conn *c, struct arena *a, const struct org *given,
-                int64_t creator, const char *field, int64_t *id, struct diag *d)
+int org_capture(struct store_conn *c, struct arena *a, const struct org *given, int64_t creator,
+                const char *field, int64_t *id, struct diag *d)
 {
     struct org *found = NULL;
     int rc = ERR_NOTFOUND;
@@ -511,8 +509,8 @@ static int orgc_resolve(struct store_conn *c, struct arena *a, const struct prin
     return org_capture(c, a, e->orgc, p->user.id, "Event.Orgc.name", &e->orgc_id, d);
 }
 
-int event_create(struct store_conn *c, struct arena *a, const struct principal *p,
-                 struct event *e, struct diag *d)
+int event_create(struct store_conn *c, struct arena *a, const struct principal *p, struct event *e,
+                 struct diag *d)
 {
     if (!acl_can_add(p))
         return diag_set(d, ERR_FORBIDDEN, "", "you do not have permission to add events");
@@ -566,8 +564,8 @@ int event_create(struct store_conn *c, struct arena *a, const struct principal *
     return tags_attach(c, a, e->id, 0, e->tags, e->n_tags, "Event", d);
 }
 
-int event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl,
-               const char *ref, unsigned flags, struct event **out)
+int event_find(struct store_conn *c, struct arena *a, const struct acl_filter *acl, const char *ref,
+               unsigned flags, struct event **out)
 {
     uint64_t id = 0;
     char uuid[UUID_STR_LEN + 1];
@@ -640,16 +638,16 @@ static void attribute_merge(struct attribute *cur, const struct attribute *in)
 }
 
 static int attribute_apply(const struct principal *p, struct store_conn *c, struct arena *a,
-                           struct attribute *cur,
-                           const struct attribute *in, const char *field, int64_t now,
-                           bool *changed, struct diag *d)
+                           struct attribute *cur, const struct attribute *in, const char *field,
+                           int64_t now, bool *changed, struct diag *d)
 {
     *changed = false;
     if (in->timestamp > 0 && in->timestamp <= cur->timestamp)
         return 0; /* not newer: keep the stored copy */
     struct attribute next = *cur;
     attribute_merge(&next, in);
-    next.timestamp = in->timestamp > 0 ? in->timestamp : (now > cur->timestamp ? now : cur->timestamp + 1);
+    next.timestamp =
+        in->timestamp > 0 ? in->timestamp : (now > cur->timestamp ? now : cur->timestamp + 1);
     int rc = attribute_prepare(p, c, a, &next, field, now, d);
     if (rc < 0)
         return rc;
@@ -741,16 +739,15 @@ int event_update(struct store_conn *c, struct arena *a, const struct principal *
     }
     if ((rc = tags_attach(c, a, target->id, 0, in->tags, in->n_tags, "Event", d)) < 0)
         return rc;
-    target->timestamp = in->timestamp > 0 ? in->timestamp
-                                          : (now > target->timestamp ? now : target->timestamp + 1);
+    target->timestamp =
+        in->timestamp > 0 ? in->timestamp : (now > target->timestamp ? now : target->timestamp + 1);
     target->published = in->published && acl_can_publish(p);
     if (target->published)
         target->publish_timestamp = now;
     return store_event_update(c, target);
 }
 
-int event_delete(struct store_conn *c, const struct principal *p, struct event *e,
-                 struct diag *d)
+int event_delete(struct store_conn *c, const struct principal *p, struct event *e, struct diag *d)
 {
     int rc = require_modify(p, e, d);
     if (rc < 0)
@@ -771,8 +768,7 @@ int event_publish(struct store_conn *c, const struct principal *p, struct event 
 }
 
 int event_attribute_add(struct store_conn *c, struct arena *a, const struct principal *p,
-                        struct event *e, struct attribute *at, const char *field,
-                        struct diag *d)
+                        struct event *e, struct attribute *at, const char *field, struct diag *d)
 {
     int rc = require_modify(p, e, d);
     if (rc < 0)
@@ -848,8 +844,7 @@ int event_tag_attach(struct store_conn *c, struct arena *a, const struct princip
 }
 
 int event_tag_detach(struct store_conn *c, struct arena *a, const struct principal *p,
-                     struct event *e, struct attribute *at, const char *tag_name,
-                     struct diag *d)
+                     struct event *e, struct attribute *at, const char *tag_name, struct diag *d)
 {
     int rc = tag_permission(p, e, d);
     if (rc < 0)
@@ -857,7 +852,8 @@ int event_tag_detach(struct store_conn *c, struct arena *a, const struct princip
     struct tag *t;
     if ((rc = store_tag_get(c, a, 0, tag_name, &t)) < 0)
         return rc == ERR_NOTFOUND ? diag_set(d, ERR_NOTFOUND, "tag", "no such tag") : rc;
-    rc = at ? store_attribute_tag_detach(c, at->id, t->id) : store_event_tag_detach(c, e->id, t->id);
+    rc =
+        at ? store_attribute_tag_detach(c, at->id, t->id) : store_event_tag_detach(c, e->id, t->id);
     if (rc == ERR_NOTFOUND)
         return diag_set(d, ERR_NOTFOUND, "tag", "the tag is not attached");
     if (rc < 0)
@@ -935,8 +931,8 @@ static int attribute_receive(const struct principal *p, struct store_conn *c, st
 /* The received object over the stored one: its own fields when newer, its
  * attributes one by one, the references that are new. */
 static int object_receive(const struct principal *p, struct store_conn *c, struct arena *a,
-                          struct event *target, struct object *cur, struct object *src,
-                          bool exact, const char *field, int64_t now, struct diag *d)
+                          struct event *target, struct object *cur, struct object *src, bool exact,
+                          const char *field, int64_t now, struct diag *d)
 {
     int rc;
     if (src->timestamp > cur->timestamp) {
@@ -958,8 +954,8 @@ static int object_receive(const struct principal *p, struct store_conn *c, struc
         }
         char path[128];
         snprintf(path, sizeof(path), "%s.distribution", field);
-        if ((rc = check_distribution(p, c, next.distribution, &next.sharing_group_id,
-                                     DIST_INHERIT, path, d)) < 0 ||
+        if ((rc = check_distribution(p, c, next.distribution, &next.sharing_group_id, DIST_INHERIT,
+                                     path, d)) < 0 ||
             (rc = store_object_update(c, &next)) < 0)
             return rc;
         *cur = next;
@@ -1044,8 +1040,8 @@ static int receive_update(struct store_conn *c, struct arena *a, const struct pr
         if (rc < 0)
             return rc;
     }
-    if ((rc = tags_receive(c, a, target->id, 0, old_tags, n_old_tags, in->tags, in->n_tags,
-                           exact, "Event", d)) < 0)
+    if ((rc = tags_receive(c, a, target->id, 0, old_tags, n_old_tags, in->tags, in->n_tags, exact,
+                           "Event", d)) < 0)
         return rc;
     target->info = in->info;
     if (in->date[0])
@@ -1073,8 +1069,7 @@ int event_receive(struct store_conn *c, struct arena *a, const struct principal 
     acl_filter_system(&all, true);
     struct event *target;
     int rc = store_event_load(c, a, 0, in->uuid, &all,
-                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED,
-                              &target);
+                              STORE_LOAD_CHILDREN | STORE_LOAD_TAGS | STORE_LOAD_DELETED, &target);
     if (rc == ERR_NOTFOUND) {
         bool taken;
         if ((rc = store_uuid_taken(c, in->uuid, &taken)) < 0)
@@ -1416,8 +1411,8 @@ int attributes_edit(struct svc *s, const struct principal *who, struct arena *a,
     return write_end(c, event_attribute_edit(c, a, &me, e, *out, in, d));
 }
 
-int attributes_delete(struct svc *s, const struct principal *who, struct arena *a,
-                      const char *ref, bool hard, int64_t *id, struct diag *d)
+int attributes_delete(struct svc *s, const struct principal *who, struct arena *a, const char *ref,
+                      bool hard, int64_t *id, struct diag *d)
 {
     struct principal me;
     struct acl_filter f;
@@ -1559,8 +1554,7 @@ int tags_change(struct svc *s, const struct principal *who, struct arena *a,
 
 /* ---- liaison import ---- */
 
-int events_import_principal(struct svc *s, struct arena *a, struct principal *out,
-                            struct diag *d)
+int events_import_principal(struct svc *s, struct arena *a, struct principal *out, struct diag *d)
 {
     acl_principal_cli(NULL, out);
     struct instance inst;
@@ -1596,8 +1590,7 @@ int events_import_file_begin(struct events_import *im)
     return store_savepoint(im->c);
 }
 
-int events_import_add(struct events_import *im, struct arena *a, struct event *e,
-                      struct diag *d)
+int events_import_add(struct events_import *im, struct arena *a, struct event *e, struct diag *d)
 {
     int rc = event_create(im->c, a, im->who, e, d);
     if (rc < 0)

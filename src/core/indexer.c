@@ -213,9 +213,8 @@ int indexer_open(struct store *s, struct indexer **out, struct diag *d)
     }
     x->build_seconds = now_seconds() - t0;
     refused_log(&x->build_refused);
-    log_info("index: %zu attributes, %zu values, %zu MiB, built in %.2f s",
-             index_attributes(x->ix), index_count(x->ix), index_bytes(x->ix) >> 20,
-             x->build_seconds);
+    log_info("index: %zu attributes, %zu values, %zu MiB, built in %.2f s", index_attributes(x->ix),
+             index_count(x->ix), index_bytes(x->ix) >> 20, x->build_seconds);
     *out = x;
     return 0;
 }

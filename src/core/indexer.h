@@ -25,10 +25,10 @@ struct store;
 struct indexer;
 
 struct indexer_stats {
-    size_t values;       /* distinct indexed keys */
-    size_t attributes;   /* attributes held */
-    size_t bytes;        /* memory of the index */
-    int64_t seq;         /* change sequence the index reflects */
+    size_t values;     /* distinct indexed keys */
+    size_t attributes; /* attributes held */
+    size_t bytes;      /* memory of the index */
+    int64_t seq;       /* change sequence the index reflects */
     double build_seconds;
 };
 

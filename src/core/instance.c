@@ -80,8 +80,7 @@ static int write_key_file(const char *path, const char *secret, struct diag *d)
     return rc;
 }
 
-int instance_init(struct store *s, const struct config *cfg, struct instance *out,
-                  struct diag *d)
+int instance_init(struct store *s, const struct config *cfg, struct instance *out, struct diag *d)
 {
     memset(out, 0, sizeof(*out));
     key_path_for(cfg, out->key_path, sizeof(out->key_path));

@@ -10,8 +10,8 @@
 #include "core/indexer.h"
 
 #include "store/store.h"
-#include "util/arena.h"
 #include "util/alloc.h"
+#include "util/arena.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -20,8 +20,7 @@ struct table_copy {
 };
 
 /* A source row: the first one opens the destination table with its columns. */
-static int copy_row(void *ctx, size_t n, const char *const *names,
-                    const struct store_value *values)
+static int copy_row(void *ctx, size_t n, const char *const *names, const struct store_value *values)
 {
     struct table_copy *t = ctx;
     if (!t->started) {

@@ -215,8 +215,8 @@ static void lookup_stream_free(struct request *req)
 static bool content_is_json(struct request *req)
 {
     const char *ct = http_header(req, "Content-Type");
-    if (ct != NULL && (strncasecmp(ct, "application/json", 16) == 0 ||
-                       strncasecmp(ct, "text/json", 9) == 0))
+    if (ct != NULL &&
+        (strncasecmp(ct, "application/json", 16) == 0 || strncasecmp(ct, "text/json", 9) == 0))
         return true;
     if (ct != NULL && *ct != '\0')
         return false; /* text/plain and friends: lines */
@@ -248,8 +248,8 @@ int lookup_post(struct request *req)
                             (struct json_value **)&root, &d);
         if (rc < 0) {
             char msg[400];
-            snprintf(msg, sizeof(msg), "Malformed JSON at line %u, column %u: %s", d.line,
-                     d.col, d.msg);
+            snprintf(msg, sizeof(msg), "Malformed JSON at line %u, column %u: %s", d.line, d.col,
+                     d.msg);
             return http_error(req, rc == ERR_TOOBIG ? 413 : 400, msg, &d);
         }
         if (root->type == JSON_OBJECT)

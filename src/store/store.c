@@ -26,8 +26,8 @@ static bool has_scheme(const char *url, const char *scheme)
 /* libpq's "keyword=value ..." form: it starts with a keyword and '='. */
 static bool is_conninfo(const char *url)
 {
-    static const char *const keys[] = {"host=", "hostaddr=", "dbname=", "user=", "port=",
-                                       "service=", "sslmode=", "passfile="};
+    static const char *const keys[] = {
+        "host=", "hostaddr=", "dbname=", "user=", "port=", "service=", "sslmode=", "passfile="};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (strncmp(url, keys[i], strlen(keys[i])) == 0)
             return true;
@@ -577,13 +577,27 @@ int store_lease_get(struct store_conn *c, const char *name, struct job_lease_row
 /* ---- copying a whole database ---- */
 
 const char *const store_copy_tables[] = {
-    "settings",          "orgs",           "roles",
-    "users",             "auth_keys",      "events",
-    "objects",           "attributes",     "object_references",
-    "tags",              "event_tags",     "attribute_tags",
-    "sharing_groups",    "sharing_group_orgs", "sharing_group_servers",
-    "attribute_removals", "servers",       "sync_state",
-    "event_origins",     "sightings",      NULL,
+    "settings",
+    "orgs",
+    "roles",
+    "users",
+    "auth_keys",
+    "events",
+    "objects",
+    "attributes",
+    "object_references",
+    "tags",
+    "event_tags",
+    "attribute_tags",
+    "sharing_groups",
+    "sharing_group_orgs",
+    "sharing_group_servers",
+    "attribute_removals",
+    "servers",
+    "sync_state",
+    "event_origins",
+    "sightings",
+    NULL,
 };
 
 bool store_copy_name_ok(const char *s)
@@ -615,8 +629,7 @@ int store_copy_out(struct store_conn *c, const char *table,
     return c->ops->copy_out(c, table, fn, ctx);
 }
 
-int store_copy_in_begin(struct store_conn *c, const char *table, size_t n,
-                        const char *const *names)
+int store_copy_in_begin(struct store_conn *c, const char *table, size_t n, const char *const *names)
 {
     if (!copy_table_known(table))
         return ERR_INVAL;

@@ -355,7 +355,7 @@ struct sighting_query {
     struct str_set sources;
     struct id_set org_ids;     /* only these reporting organisations */
     struct id_set not_org_ids; /* none of these (absent or empty: no exclusion) */
-    int64_t from, to;        /* date_sighting bounds (inclusive), 0: open */
+    int64_t from, to;          /* date_sighting bounds (inclusive), 0: open */
     enum sighting_order order;
     bool with_deleted; /* tombstoned sightings too (for Liaison peers) */
     /* keyset paging (SIGHTING_BY_ID only): rows with s.id > after_id, at most
@@ -484,7 +484,7 @@ struct store_ops {
     const char *scheme; /* "sqlite": URLs "sqlite:..." */
 
     /* the store and its transactions */
-    const char *alias;  /* a second scheme for the same backend ("postgres"), or NULL */
+    const char *alias; /* a second scheme for the same backend ("postgres"), or NULL */
     int (*open)(const char *url, unsigned readers, unsigned flags, struct store **out,
                 struct diag *d);
     void (*close)(struct store *s);

@@ -23,7 +23,8 @@ static const struct {
     {ERR_IO, 500, "input/output error"},
     {ERR_UNSUPPORTED, 501, "not supported"},
     {ERR_STALE, 200, "not newer than the stored copy"},
-    {ERR_UNAVAILABLE, 503, "service unavailable: the database cannot be reached or this node is read-only"},
+    {ERR_UNAVAILABLE, 503,
+     "service unavailable: the database cannot be reached or this node is read-only"},
 };
 
 const char *err_str(int code)

@@ -13,16 +13,16 @@
 
 enum {
     ERR_OK = 0,
-    ERR_INVAL = -1,       /* malformed or invalid input */
-    ERR_NOTFOUND = -2,    /* no such object, or not visible to the caller */
-    ERR_TOOBIG = -3,      /* an input-driven limit was exceeded */
-    ERR_AUTH = -4,        /* missing or wrong credentials */
-    ERR_FORBIDDEN = -5,   /* authenticated but not allowed */
-    ERR_CONFLICT = -6,    /* uniqueness or state conflict */
-    ERR_DB = -7,          /* storage failure */
-    ERR_IO = -8,          /* operating system or network failure */
-    ERR_UNSUPPORTED = -9, /* valid request for something not offered */
-    ERR_STALE = -10,      /* update older than the stored copy: ignored */
+    ERR_INVAL = -1,        /* malformed or invalid input */
+    ERR_NOTFOUND = -2,     /* no such object, or not visible to the caller */
+    ERR_TOOBIG = -3,       /* an input-driven limit was exceeded */
+    ERR_AUTH = -4,         /* missing or wrong credentials */
+    ERR_FORBIDDEN = -5,    /* authenticated but not allowed */
+    ERR_CONFLICT = -6,     /* uniqueness or state conflict */
+    ERR_DB = -7,           /* storage failure */
+    ERR_IO = -8,           /* operating system or network failure */
+    ERR_UNSUPPORTED = -9,  /* valid request for something not offered */
+    ERR_STALE = -10,       /* update older than the stored copy: ignored */
     ERR_UNAVAILABLE = -11, /* the database cannot be reached now, or this node is read-only */
 };
 

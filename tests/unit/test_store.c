@@ -210,11 +210,10 @@ static void test_unknown_scheme_is_refused(void **state)
     struct store *s = NULL;
     struct diag d;
     diag_clear(&d);
-    assert_int_equal(store_open("mysql://liaison@db.example/liaison", 1, &s, &d),
-                     ERR_UNSUPPORTED);
+    assert_int_equal(store_open("mysql://liaison@db.example/liaison", 1, &s, &d), ERR_UNSUPPORTED);
     assert_non_null(strstr(d.msg, "unsupported"));
-    assert_non_null(strstr(d.msg, "\"mysql\""));     /* names the scheme */
-    assert_non_null(strstr(d.msg, "sqlite:"));        /* and the supported ones */
+    assert_non_null(strstr(d.msg, "\"mysql\"")); /* names the scheme */
+    assert_non_null(strstr(d.msg, "sqlite:"));   /* and the supported ones */
     assert_non_null(strstr(d.msg, "postgresql:"));
     assert_null(s);
     /* a PostgreSQL server that cannot be reached: unavailable, saying why */

@@ -152,8 +152,7 @@ static bool sqlstate_is(const char *state, const char *prefix)
 int pg_error(struct pg_conn *c, const PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    if (PQstatus(c->db) != CONNECTION_OK || sqlstate_is(state, "08") ||
-        sqlstate_is(state, "57P")) {
+    if (PQstatus(c->db) != CONNECTION_OK || sqlstate_is(state, "08") || sqlstate_is(state, "57P")) {
         if (!c->broken)
             log_warnx("store: PostgreSQL connection lost: %s", PQerrorMessage(c->db));
         c->broken = true;
@@ -257,10 +256,9 @@ PGresult *pg_exec(struct pg_conn *c, const char *sql, struct pg_params *p, int *
     } else {
         const char *name = stmt_name(c, sql, &code);
         if (name != NULL)
-            r = result_of(c,
-                          PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : no_values, NULL,
-                                         NULL, 0),
-                          &code);
+            r = result_of(
+                c, PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : no_values, NULL, NULL, 0),
+                &code);
     }
     pg_params_free(p);
     if (r == NULL && rc != NULL)
@@ -276,10 +274,9 @@ PGresult *pg_exec_text(struct pg_conn *c, const char *sql, struct pg_params *p, 
     if (p != NULL && p->err)
         code = p->err;
     else if ((text = pg_number_placeholders(sql, &n)) != NULL)
-        r = result_of(c,
-                      PQexecParams(c->db, text, p ? p->n : 0, NULL, p ? p->v : no_values, NULL,
-                                   NULL, 0),
-                      &code);
+        r = result_of(
+            c, PQexecParams(c->db, text, p ? p->n : 0, NULL, p ? p->v : no_values, NULL, NULL, 0),
+            &code);
     free(text);
     pg_params_free(p);
     if (r == NULL && rc != NULL)
@@ -404,9 +401,8 @@ int pg_cursor_open_values(struct pg_cursor *cur, struct pg_conn *c, const char *
     if (text == NULL)
         return ERR_TOOBIG;
     int rc = 0;
-    PGresult *r = result_of(c, PQexecParams(c->db, text, n, NULL, n ? values : no_values, NULL,
-                                            NULL, 0),
-                            &rc);
+    PGresult *r = result_of(
+        c, PQexecParams(c->db, text, n, NULL, n ? values : no_values, NULL, NULL, 0), &rc);
     free(text);
     if (r == NULL)
         return rc;
@@ -415,13 +411,13 @@ int pg_cursor_open_values(struct pg_cursor *cur, struct pg_conn *c, const char *
     return 0;
 }
 
-int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql,
-                   struct pg_params *p, int batch)
+int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql, struct pg_params *p,
+                   int batch)
 {
     memset(cur, 0, sizeof(*cur));
-    int rc = p != NULL && p->err ? p->err
-                                 : pg_cursor_open_values(cur, c, sql, p ? p->n : 0,
-                                                         p ? p->v : NULL, batch);
+    int rc = p != NULL && p->err
+                 ? p->err
+                 : pg_cursor_open_values(cur, c, sql, p ? p->n : 0, p ? p->v : NULL, batch);
     pg_params_free(p);
     return rc;
 }
@@ -454,8 +450,7 @@ void pg_cursor_close(struct pg_cursor *cur)
 {
     PQclear(cur->res);
     cur->res = NULL;
-    if (cur->open && !cur->c->broken &&
-        PQtransactionStatus(cur->c->db) == PQTRANS_INTRANS) {
+    if (cur->open && !cur->c->broken && PQtransactionStatus(cur->c->db) == PQTRANS_INTRANS) {
         char close[48];
         snprintf(close, sizeof(close), "CLOSE %s", cur->name);
         PQclear(PQexec(cur->c->db, close));
@@ -625,8 +620,7 @@ void pg_close(struct store *base)
     free(s);
 }
 
-int pg_open(const char *url, unsigned readers, unsigned flags, struct store **out,
-            struct diag *d)
+int pg_open(const char *url, unsigned readers, unsigned flags, struct store **out, struct diag *d)
 {
     if (*url == '\0')
         return diag_set(d, ERR_INVAL, "db", "empty PostgreSQL connection string");

@@ -67,8 +67,7 @@ int pg_copy_out(struct store_conn *base, const char *table,
     return rc;
 }
 
-int pg_copy_in_begin(struct store_conn *base, const char *table, size_t n,
-                     const char *const *names)
+int pg_copy_in_begin(struct store_conn *base, const char *table, size_t n, const char *const *names)
 {
     struct pg_conn *c = pg_conn(base);
     if (n > COPY_COLS_MAX)

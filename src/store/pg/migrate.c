@@ -102,8 +102,10 @@ int pg_migrate(struct pg_store *s, struct diag *d)
         rc = diag_set(d, ERR_DB, "db", "database schema version %d is newer than this liaison (%d)",
                       version, latest());
     if (rc == 0 && version > 0 && version < pg_migrations_versions[0])
-        rc = diag_set(d, ERR_DB, "db", "database schema version %d predates this liaison's "
-                      "PostgreSQL baseline (%d)", version, pg_migrations_versions[0]);
+        rc = diag_set(d, ERR_DB, "db",
+                      "database schema version %d predates this liaison's "
+                      "PostgreSQL baseline (%d)",
+                      version, pg_migrations_versions[0]);
     for (size_t i = 0; rc == 0 && i < pg_migrations_count; i++) {
         if (pg_migrations_versions[i] <= version)
             continue;

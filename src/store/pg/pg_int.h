@@ -69,8 +69,8 @@ struct pg_conn {
     PGconn *db;
     bool writer;
     bool in_tx;
-    bool broken; /* the connection was lost: reset it before the next use */
-    int64_t tx_seq; /* change sequence value of the open write transaction, 0 if none yet */
+    bool broken;         /* the connection was lost: reset it before the next use */
+    int64_t tx_seq;      /* change sequence value of the open write transaction, 0 if none yet */
     unsigned n_prepared; /* names handed out ("s1", "s2", ...) */
     unsigned n_cursors;  /* cursor names handed out in this transaction */
     struct pg_conn *next_free;
@@ -160,7 +160,7 @@ static inline void pg_params_init(struct pg_params *p)
 }
 
 void pg_p_int(struct pg_params *p, int64_t v);
-void pg_p_bool(struct pg_params *p, bool v); /* as 0 or 1 */
+void pg_p_bool(struct pg_params *p, bool v);        /* as 0 or 1 */
 void pg_p_text(struct pg_params *p, const char *s); /* NULL: SQL NULL */
 /* A byte string (bytea, hex form). */
 void pg_p_bytes(struct pg_params *p, const void *data, size_t len);
@@ -263,8 +263,8 @@ struct pg_cursor {
     int row, rows, batch;
     bool done, open;
 };
-int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql,
-                   struct pg_params *p, int batch);
+int pg_cursor_open(struct pg_cursor *cur, struct pg_conn *c, const char *sql, struct pg_params *p,
+                   int batch);
 /* The same with n values as text (NULL: SQL NULL), for statements with more
  * values than struct pg_params holds (search.c's builder). */
 int pg_cursor_open_values(struct pg_cursor *cur, struct pg_conn *c, const char *sql, int n,
@@ -390,8 +390,7 @@ int pg_sqlb_cursor_open(struct pg_cursor *cur, struct pg_conn *c, struct pg_sqlb
 
 /* ---- the operations (ops.c puts them in the table) ---- */
 
-int pg_open(const char *url, unsigned readers, unsigned flags, struct store **out,
-            struct diag *d);
+int pg_open(const char *url, unsigned readers, unsigned flags, struct store **out, struct diag *d);
 void pg_close(struct store *s);
 int pg_schema_version(struct store *s, int *version);
 int pg_begin_read(struct store *s, struct store_conn **out);
@@ -404,8 +403,7 @@ int pg_copy_out(struct store_conn *c, const char *table,
                 int (*fn)(void *ctx, size_t n, const char *const *names,
                           const struct store_value *values),
                 void *ctx);
-int pg_copy_in_begin(struct store_conn *c, const char *table, size_t n,
-                     const char *const *names);
+int pg_copy_in_begin(struct store_conn *c, const char *table, size_t n, const char *const *names);
 int pg_copy_in_row(struct store_conn *c, const struct store_value *values);
 int pg_copy_in_end(struct store_conn *c);
 int pg_copy_finish(struct store_conn *c, int64_t seq);

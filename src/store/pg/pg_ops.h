@@ -124,5 +124,4 @@ int pg_lease_release(struct store_conn *c, const char *name, const char *holder,
                      int rc, int64_t failures, int64_t not_before);
 int pg_lease_get(struct store_conn *c, const char *name, struct job_lease_row *out);
 
-
 #endif

@@ -363,7 +363,7 @@ int pg_sqlb_cursor_open(struct pg_cursor *cur, struct pg_conn *c, struct pg_sqlb
  * row takes its own with a forward walk.  Per row, one query each would cost
  * a round trip per row (measured in bench/acl: 7-10x SQLite's time). */
 #define TAG_REF_COLS                                                                               \
-    "t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "                     \
+    "t.id, t.name, t.colour, t.exportable, t.hide_tag, t.org_id, t.user_id, "                      \
     "t.numerical_value, t.is_galaxy, t.is_custom_galaxy, t.local_only, t.uuid, t.timestamp"
 static const char sql_batch_attr_tags[] =
     "SELECT at.attribute_id, " TAG_REF_COLS ", at.local FROM attribute_tags at "
@@ -380,8 +380,8 @@ struct tag_batch {
 
 /* Loads the tags of the owners in column 0 of the batch rows (sql: one of the
  * two above). */
-static int tag_batch_load(struct pg_conn *c, struct arena *a, const char *sql,
-                          const PGresult *rows, struct tag_batch *tb)
+static int tag_batch_load(struct pg_conn *c, struct arena *a, const char *sql, const PGresult *rows,
+                          struct tag_batch *tb)
 {
     PQclear(tb->r);
     tb->r = NULL;
@@ -399,8 +399,8 @@ static int tag_batch_load(struct pg_conn *c, struct arena *a, const char *sql,
 }
 
 /* The tags of owner id (ids asked in ascending order). */
-static void tag_batch_take(struct arena *a, struct tag_batch *tb, int64_t id,
-                           struct tag_ref **out, size_t *n_out)
+static void tag_batch_take(struct arena *a, struct tag_batch *tb, int64_t id, struct tag_ref **out,
+                           size_t *n_out)
 {
     int rows = PQntuples(tb->r);
     while (tb->next < rows && pg_int(tb->r, tb->next, 0) < id)

@@ -212,8 +212,7 @@ void sq_close(struct store *base)
     free(s);
 }
 
-int sq_open(const char *url, unsigned readers, unsigned flags, struct store **out,
-            struct diag *d)
+int sq_open(const char *url, unsigned readers, unsigned flags, struct store **out, struct diag *d)
 {
     const char *path = url;
     if (strncmp(url, "sqlite:", 7) == 0)

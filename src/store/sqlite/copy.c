@@ -65,8 +65,7 @@ int sq_copy_out(struct store_conn *base, const char *table,
     return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-int sq_copy_in_begin(struct store_conn *base, const char *table, size_t n,
-                     const char *const *names)
+int sq_copy_in_begin(struct store_conn *base, const char *table, size_t n, const char *const *names)
 {
     struct sqlite_conn *c = sq_conn(base);
     if (n > COPY_COLS_MAX)
@@ -91,8 +90,8 @@ int sq_copy_in_begin(struct store_conn *base, const char *table, size_t n,
     for (size_t i = 0; i < n; i++)
         buf_puts(&b, i ? ", ?" : "?");
     buf_puts(&b, ")");
-    int rc = sqlite3_prepare_v2(c->db, buf_cstr(&b), -1, &c->copy_st, NULL) == SQLITE_OK ? 0
-                                                                                         : ERR_DB;
+    int rc =
+        sqlite3_prepare_v2(c->db, buf_cstr(&b), -1, &c->copy_st, NULL) == SQLITE_OK ? 0 : ERR_DB;
     buf_free(&b);
     c->copy_n = n;
     return rc;

@@ -260,8 +260,7 @@ int sqlb_prepare(struct sqlite_conn *c, struct sqlb *b, sqlite3_stmt **out);
 
 /* ---- the operations (ops.c puts them in the table) ---- */
 
-int sq_open(const char *url, unsigned readers, unsigned flags, struct store **out,
-            struct diag *d);
+int sq_open(const char *url, unsigned readers, unsigned flags, struct store **out, struct diag *d);
 void sq_close(struct store *s);
 int sq_wait_change(struct store *s, unsigned timeout_ms);
 int sq_schema_version(struct store *s, int *version);
@@ -393,8 +392,7 @@ int sq_copy_out(struct store_conn *c, const char *table,
                 int (*fn)(void *ctx, size_t n, const char *const *names,
                           const struct store_value *values),
                 void *ctx);
-int sq_copy_in_begin(struct store_conn *c, const char *table, size_t n,
-                     const char *const *names);
+int sq_copy_in_begin(struct store_conn *c, const char *table, size_t n, const char *const *names);
 int sq_copy_in_row(struct store_conn *c, const struct store_value *values);
 int sq_copy_in_end(struct store_conn *c);
 int sq_copy_finish(struct store_conn *c, int64_t seq);
