@@ -320,6 +320,38 @@ int pg_row(struct pg_conn *c, const char *sql, struct pg_params *p, PGresult **r
     return 0;
 }
 
+int pg_row_by_ref(struct pg_conn *c, const char *sql_by_id, const char *sql_by_uuid, int64_t id,
+                  const char *uuid, PGresult **res)
+{
+    struct pg_params p;
+    pg_params_init(&p);
+    if (id > 0)
+        pg_p_int(&p, id);
+    else
+        pg_p_text(&p, uuid ? uuid : "");
+    return pg_row(c, id > 0 ? sql_by_id : sql_by_uuid, &p, res);
+}
+
+int pg_none(struct pg_conn *c, const char *sql, struct pg_params *p)
+{
+    PGresult *r = NULL;
+    int rc = pg_row(c, sql, p, &r);
+    PQclear(r);
+    return rc == 0 ? ERR_CONFLICT : rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+int pg_run_changed(struct pg_conn *c, const char *sql, struct pg_params *p)
+{
+    int rc = 0;
+    PGresult *r = pg_exec(c, sql, p, &rc);
+    if (r == NULL)
+        return rc;
+    /* PQcmdTuples: the count of a DELETE/UPDATE as text, "" for other commands */
+    rc = strtoll(PQcmdTuples(r), NULL, 10) > 0 ? 0 : ERR_NOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
 int pg_exec_simple(struct pg_conn *c, const char *sql)
 {
     PGresult *r = PQexec(c->db, sql);
@@ -459,10 +491,6 @@ void pg_cursor_close(struct pg_cursor *cur)
 }
 
 /* ---- the ACL fragments ---- */
-
-struct acl_writer_ctx {
-    struct pg_acl_order *order;
-};
 
 static void acl_value(struct acl_sql *w, enum acl_sql_value v)
 {

@@ -16,21 +16,6 @@
 
 #include "util/banned.h"
 
-/* The row a getter looks up by reference: sql_by_id with id when id > 0, else
- * sql_by_uuid with uuid ("" for NULL).  0 with *res (PQclear it), ERR_NOTFOUND,
- * or the error. */
-static int row_by_ref(struct pg_conn *c, const char *sql_by_id, const char *sql_by_uuid, int64_t id,
-                      const char *uuid, PGresult **res)
-{
-    struct pg_params p;
-    pg_params_init(&p);
-    if (id > 0)
-        pg_p_int(&p, id);
-    else
-        pg_p_text(&p, uuid ? uuid : "");
-    return pg_row(c, id > 0 ? sql_by_id : sql_by_uuid, &p, res);
-}
-
 /* A tag reference at column 0 (the shape PG_COLLECT_ROWS calls). */
 static void tag_ref_read(struct arena *a, const PGresult *r, int row, struct tag_ref *t)
 {
@@ -369,7 +354,7 @@ int pg_attribute_get(struct store_conn *base, struct arena *a, int64_t id, const
 {
     struct pg_conn *c = pg_conn(base);
     PGresult *r;
-    int rc = row_by_ref(c, sql_attr_by_id, sql_attr_by_uuid, id, uuid, &r);
+    int rc = pg_row_by_ref(c, sql_attr_by_id, sql_attr_by_uuid, id, uuid, &r);
     if (rc < 0)
         return rc;
     *out = arena_alloc(a, sizeof(**out));
@@ -773,7 +758,7 @@ int pg_object_get(struct store_conn *base, struct arena *a, int64_t id, const ch
 {
     struct pg_conn *c = pg_conn(base);
     PGresult *r;
-    int rc = row_by_ref(c, sql_obj_by_id, sql_obj_by_uuid, id, uuid, &r);
+    int rc = pg_row_by_ref(c, sql_obj_by_id, sql_obj_by_uuid, id, uuid, &r);
     if (rc < 0)
         return rc;
     *out = arena_alloc(a, sizeof(**out));
@@ -1080,7 +1065,7 @@ int pg_event_load(struct store_conn *base, struct arena *a, int64_t id, const ch
 {
     struct pg_conn *c = pg_conn(base);
     PGresult *r;
-    int rc = row_by_ref(c, sql_event_by_id, sql_event_by_uuid, id, uuid, &r);
+    int rc = pg_row_by_ref(c, sql_event_by_id, sql_event_by_uuid, id, uuid, &r);
     if (rc < 0)
         return rc;
     struct event *e = arena_calloc(a, 1, sizeof(*e));

@@ -8,20 +8,6 @@
 
 #include "util/banned.h"
 
-/* ---- rows changed ---- */
-
-int pg_run_changed(struct pg_conn *c, const char *sql, struct pg_params *p)
-{
-    int rc = 0;
-    PGresult *r = pg_exec(c, sql, p, &rc);
-    if (r == NULL)
-        return rc;
-    /* PQcmdTuples: the count of a DELETE/UPDATE as text, "" for other commands */
-    rc = strtoll(PQcmdTuples(r), NULL, 10) > 0 ? 0 : ERR_NOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
 /* ---- settings ---- */
 
 static const char sql_setting_get[] = "SELECT value FROM settings WHERE name = ?";
@@ -307,12 +293,8 @@ int pg_user_update(struct store_conn *base, const struct user *u)
     pg_params_init(&p);
     pg_p_text(&p, u->email);
     pg_p_int(&p, u->id);
-    PGresult *r;
-    int rc = pg_row(c, sql_user_email_taken, &p, &r);
-    PQclear(r);
-    if (rc == 0)
-        return ERR_CONFLICT;
-    if (rc != ERR_NOTFOUND)
+    int rc = pg_none(c, sql_user_email_taken, &p);
+    if (rc < 0)
         return rc;
     int64_t seq = pg_next_seq(c);
     if (seq < 0)

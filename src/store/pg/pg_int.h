@@ -196,6 +196,16 @@ int pg_insert(struct pg_conn *c, const char *sql, struct pg_params *p, int64_t *
 /* Runs a statement that returns at most one row: 0 with *res on the row (PQclear
  * it), ERR_NOTFOUND when there is none, or the error. */
 int pg_row(struct pg_conn *c, const char *sql, struct pg_params *p, PGresult **res);
+/* The row a getter looks up by reference: sql_by_id with id when id > 0, else
+ * sql_by_uuid with uuid ("" for NULL); as pg_row. */
+int pg_row_by_ref(struct pg_conn *c, const char *sql_by_id, const char *sql_by_uuid, int64_t id,
+                  const char *uuid, PGresult **res);
+/* Runs a check that must find nothing (a name taken, a group in use): 0 when
+ * it returns no row, ERR_CONFLICT when it returns one, or the error. */
+int pg_none(struct pg_conn *c, const char *sql, struct pg_params *p);
+/* Runs an UPDATE or DELETE: 0 when it changed a row, ERR_NOTFOUND when none, or
+ * the error. */
+int pg_run_changed(struct pg_conn *c, const char *sql, struct pg_params *p);
 /* Several statements in one round trip, no values (simple protocol): 0 or the error. */
 int pg_exec_simple(struct pg_conn *c, const char *sql);
 /* The error of a failed result (NULL: of the connection), marking c broken if
@@ -349,10 +359,6 @@ void pg_role_texts_build(struct pg_texts *t);
 /* ---- cross-file declarations of the entity files (each file's own section) ---- */
 
 /* orgs.c, sharing.c */
-
-/* Runs an UPDATE or DELETE: 0 when it changed a row, ERR_NOTFOUND when none, or
- * the error (orgs.c). */
-int pg_run_changed(struct pg_conn *c, const char *sql, struct pg_params *p);
 
 /* servers.c, sightings.c, feed.c, jobs.c */
 

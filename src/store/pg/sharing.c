@@ -126,12 +126,8 @@ int pg_sharing_group_update(struct store_conn *base, const struct sharing_group 
     pg_params_init(&p);
     pg_p_text(&p, g->name);
     pg_p_int(&p, g->id);
-    PGresult *r;
-    int rc = pg_row(c, sql_sg_name_taken, &p, &r);
-    PQclear(r);
-    if (rc == 0)
-        return ERR_CONFLICT;
-    if (rc != ERR_NOTFOUND)
+    int rc = pg_none(c, sql_sg_name_taken, &p);
+    if (rc < 0)
         return rc;
     int64_t seq = pg_next_seq(c);
     if (seq < 0)
@@ -157,12 +153,8 @@ int pg_sharing_group_delete(struct store_conn *base, int64_t id)
         pg_p_int(&p, id);
         pg_p_int(&p, DIST_SHARING_GROUP);
     }
-    PGresult *r;
-    int rc = pg_row(c, sql_sg_in_use, &p, &r);
-    PQclear(r);
-    if (rc == 0)
-        return ERR_CONFLICT;
-    if (rc != ERR_NOTFOUND)
+    int rc = pg_none(c, sql_sg_in_use, &p);
+    if (rc < 0)
         return rc;
     static const char *const sqls[] = {sql_sg_delete_orgs, sql_sg_delete_servers};
     for (size_t i = 0; i < 2; i++) {
@@ -208,14 +200,8 @@ int pg_sharing_group_get(struct store_conn *base, struct arena *a, int64_t id, c
                          struct sharing_group **out)
 {
     struct pg_conn *c = pg_conn(base);
-    struct pg_params p;
-    pg_params_init(&p);
-    if (id > 0)
-        pg_p_int(&p, id);
-    else
-        pg_p_text(&p, uuid ? uuid : "");
     PGresult *r;
-    int rc = pg_row(c, id > 0 ? sql_sg_by_id : sql_sg_by_uuid, &p, &r);
+    int rc = pg_row_by_ref(c, sql_sg_by_id, sql_sg_by_uuid, id, uuid, &r);
     if (rc < 0)
         return rc;
     struct sharing_group *g = arena_alloc(a, sizeof(*g));

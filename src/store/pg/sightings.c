@@ -83,14 +83,8 @@ int pg_sighting_insert(struct store_conn *base, struct sighting *s)
 int pg_sighting_get(struct store_conn *base, struct arena *a, int64_t id, const char *uuid,
                     struct sighting **out)
 {
-    struct pg_params p;
-    pg_params_init(&p);
-    if (id > 0)
-        pg_p_int(&p, id);
-    else
-        pg_p_text(&p, uuid ? uuid : "");
     PGresult *r;
-    int rc = pg_row(pg_conn(base), id > 0 ? sql_sighting_by_id : sql_sighting_by_uuid, &p, &r);
+    int rc = pg_row_by_ref(pg_conn(base), sql_sighting_by_id, sql_sighting_by_uuid, id, uuid, &r);
     if (rc < 0)
         return rc;
     *out = arena_alloc(a, sizeof(**out));
