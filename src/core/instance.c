@@ -4,6 +4,7 @@
 #include "core/instance.h"
 
 #include "core/auth.h"
+#include "core/svc.h"
 #include "core/uuid.h"
 #include "util/alloc.h"
 
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/banned.h"
@@ -31,19 +31,6 @@ static void key_path_for(const struct config *cfg, char *out, size_t len)
     } else {
         snprintf(out, len, "%s", "./var/admin.key");
     }
-}
-
-/* Creates the folder the key file goes into (./var for PostgreSQL). */
-static int key_dir_make(const char *key_path, struct diag *d)
-{
-    char *copy = xstrdup(key_path);
-    const char *dir = dirname(copy);
-    int rc = 0;
-    if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-        rc = diag_set(d, ERR_IO, "admin_key_file", "cannot create directory %s: %s", dir,
-                      strerror(errno));
-    free(copy);
-    return rc;
 }
 
 /* Reads what first start recorded, in a read transaction: a started node
@@ -144,7 +131,7 @@ int instance_init(struct store *s, const struct config *cfg, struct instance *ou
     struct auth_key k;
     if ((rc = auth_key_create(c, u.id, "created at first start", 0, secret, &k)) < 0)
         goto out;
-    rc = key_dir_make(out->key_path, d);
+    rc = svc_parent_dir_make(out->key_path, "admin_key_file", d); /* ./var for PostgreSQL */
     if (rc == 0)
         rc = write_key_file(out->key_path, secret, d);
     wipe(secret, sizeof(secret));

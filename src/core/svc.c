@@ -14,18 +14,21 @@
 
 #include "util/banned.h"
 
-int svc_db_dir_make(const char *url, struct diag *d)
+int svc_parent_dir_make(const char *path, const char *field, struct diag *d)
 {
-    const char *path = store_url_file(url);
-    if (path == NULL)
-        return 0;
     char *copy = xstrdup(path);
     const char *dir = dirname(copy);
     int rc = 0;
     if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-        rc = diag_set(d, ERR_IO, NULL, "cannot create directory %s: %s", dir, strerror(errno));
+        rc = diag_set(d, ERR_IO, field, "cannot create directory %s: %s", dir, strerror(errno));
     free(copy);
     return rc;
+}
+
+int svc_db_dir_make(const char *url, struct diag *d)
+{
+    const char *path = store_url_file(url);
+    return path == NULL ? 0 : svc_parent_dir_make(path, NULL, d);
 }
 
 int svc_open(struct svc *s, const struct config *cfg, struct diag *d)

@@ -40,6 +40,9 @@ struct svc {
 int svc_open(struct svc *s, const struct config *cfg, struct diag *d);
 /* Closes the store (the index and key cache belong to whoever set them). */
 void svc_close(struct svc *s);
+/* Creates the folder path is in (one level, mode 0750) unless it exists; d
+ * names field. */
+int svc_parent_dir_make(const char *path, const char *field, struct diag *d);
 /* Creates the folder of the SQLite file url names (nothing for PostgreSQL). */
 int svc_db_dir_make(const char *url, struct diag *d);
 /* The SQLite file cfg->db names; NULL for a PostgreSQL database. */
