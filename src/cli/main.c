@@ -49,11 +49,8 @@ static char bare_true[] = "true";
 /* A value a boolean setting takes (config.c's words). */
 static bool is_bool_word(const char *s)
 {
-    static const char *const words[] = {"true", "false", "1", "0", "yes", "no"};
-    for (size_t i = 0; s != NULL && i < sizeof(words) / sizeof(words[0]); i++)
-        if (strcmp(s, words[i]) == 0)
-            return true;
-    return false;
+    bool v;
+    return s != NULL && config_parse_bool(s, &v);
 }
 
 static char *flag_name(const char *arg)

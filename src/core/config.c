@@ -121,11 +121,7 @@ static int entry_set(struct config *c, const struct config_entry *e, const char 
     }
     case CT_BOOL: {
         bool v;
-        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
-            v = true;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 || strcmp(value, "no") == 0)
-            v = false;
-        else
+        if (!config_parse_bool(value, &v))
             return diag_set(d, ERR_INVAL, e->name, "%s must be true or false", e->name);
         *(bool *)(void *)base = v;
         return 0;
@@ -149,6 +145,17 @@ void config_free(struct config *c)
             free(*p);
             *p = NULL;
         }
+}
+
+bool config_parse_bool(const char *s, bool *v)
+{
+    if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcmp(s, "yes") == 0)
+        *v = true;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0 || strcmp(s, "no") == 0)
+        *v = false;
+    else
+        return false;
+    return true;
 }
 
 bool config_is_bool(const char *name)

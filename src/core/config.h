@@ -47,6 +47,8 @@ struct config {
 void config_init(struct config *c);
 void config_free(struct config *c);
 
+/* Reads a true/false word (true, false, 1, 0, yes, no) into *v; false if s is none. */
+bool config_parse_bool(const char *s, bool *v);
 /* Whether name is a true/false setting (a command-line flag may then stand alone). */
 bool config_is_bool(const char *name);
 /* Sets name to value (string form) with bounds checks; ERR_INVAL/ERR_NOTFOUND in d. */
